@@ -1,0 +1,220 @@
+"""vipdesk settings: one module, driven by environment variables.
+
+VIPDESK_DATA_DIR   data directory (default ./var): SQLite file, generated demo keys, uploads
+DATABASE_URL       default sqlite:///<data dir>/vipdesk.sqlite3; postgres://… in production
+REDIS_URL          optional; when set, the cache (and later the task queue) use Redis
+VIPDESK_SECRET_KEY Django secret key
+VIPDESK_FIELD_KEYS comma-separated Fernet keys for encrypted member fields (first one encrypts)
+VIPDESK_DEBUG      1 to enable debug pages
+VIPDESK_ENV        "production" refuses to start with the generated demo keys
+VIPDESK_ALLOWED_HOSTS comma-separated host names
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("VIPDESK_DATA_DIR") or (Path.cwd() / "var")).resolve()
+ENVIRONMENT = os.environ.get("VIPDESK_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = os.environ.get("VIPDESK_DEBUG", "0") == "1"
+
+
+def _demo_keys() -> dict:
+    """Keys generated once into the data directory (mode 0600) for the embedded default."""
+    path = DATA_DIR / "keys.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    from cryptography.fernet import Fernet
+    from django.core.management.utils import get_random_secret_key
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    keys = {"secret_key": get_random_secret_key(), "field_keys": [Fernet.generate_key().decode()]}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(keys, fh)
+    return keys
+
+
+_env_secret = os.environ.get("VIPDESK_SECRET_KEY")
+_env_field = os.environ.get("VIPDESK_FIELD_KEYS")
+if PRODUCTION and not (_env_secret and _env_field):
+    raise ImproperlyConfigured(
+        "VIPDESK_ENV=production needs VIPDESK_SECRET_KEY and VIPDESK_FIELD_KEYS; "
+        "the generated demo keys are refused in production."
+    )
+if _env_secret and _env_field:
+    SECRET_KEY = _env_secret
+    FIELD_ENCRYPTION_KEYS = [k.strip() for k in _env_field.split(",") if k.strip()]
+else:
+    _keys = _demo_keys()
+    SECRET_KEY = _env_secret or _keys["secret_key"]
+    FIELD_ENCRYPTION_KEYS = [k.strip() for k in _env_field.split(",")] if _env_field else _keys["field_keys"]
+if PRODUCTION and (len(SECRET_KEY) < 40 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured("VIPDESK_SECRET_KEY is too weak for production.")
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("VIPDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("VIPDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "vipdesk.core",
+    "vipdesk.audit",
+    "vipdesk.org",
+    "vipdesk.accounts",
+    "vipdesk.members",
+    "vipdesk.api",
+    "vipdesk.console",
+    "vipdesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'vipdesk.sqlite3'}",
+        conn_max_age=int(os.environ.get("VIPDESK_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL + a busy timeout let the embedded default serve the console and the API at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_USER_MODEL = "accounts.Staff"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+
+# Lockout after repeated failed logins (django-axes): 5 failures lock the user name for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("VIPDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_VERBOSE = False
+# Counter tablets share one IP, so lockout is per user name; the IP-based warning is deliberate.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "vipdesk" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "vipdesk.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vipdesk.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "vipdesk API",
+    "DESCRIPTION": "vipdesk REST API v1 — members, cards; POS postings follow.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+}
+
+# ---- vipdesk business settings -------------------------------------------------------------
+VIPDESK = {
+    # Card numbers: prefix + zero-padded sequence + Luhn check digit.
+    "CARD_PREFIX": os.environ.get("VIPDESK_CARD_PREFIX", "8860"),
+    "CARD_SEQUENCE_DIGITS": 10,
+    # Profile completeness weights (R1.2); the score is the weighted share of filled fields, 0–100.
+    "COMPLETENESS_WEIGHTS": {
+        "name": 10, "mobile": 15, "gender": 5, "birthday": 10, "email": 5, "address": 5,
+        "ethnicity": 2, "clothing_size": 5, "shoe_size": 3, "occupation": 5, "family": 5,
+        "personality": 3, "consumption_habits": 5, "style_preferences": 5, "hobbies": 5,
+        "lifestyle": 3, "preferred_contact": 3, "promo_receptiveness": 3, "values": 3,
+    },
+    # Identity facts needed before a lost card is replaced (R2.3).
+    "LOST_CARD_MIN_FACTS": 2,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VIPDESK_LOG_LEVEL", "WARNING")},
+}

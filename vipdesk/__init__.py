@@ -1,0 +1,1 @@
+"""vipdesk — VIP membership and customer-relationship system."""

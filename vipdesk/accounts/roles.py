@@ -1,0 +1,57 @@
+"""Staff roles and what each may do (R10.1, R1.3).
+
+Capabilities are data: one table says which role may do which action. Scoping of rows (which
+members a role sees) lives in `scoping.py`.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ_ADMIN = "hq_admin", _("HQ admin")
+    STORE_MANAGER = "store_manager", _("Store manager")
+    GUIDE = "guide", _("Shopping guide")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    CASHIER = "cashier", _("Cashier")
+    AUDITOR = "auditor", _("Auditor")
+
+
+Role.STORE_ROLES = frozenset({Role.STORE_MANAGER, Role.GUIDE, Role.CASHIER})
+
+
+class Action:
+    VIEW = "view"                 # see the (masked) member file
+    CHANGE = "change"             # edit the member file
+    ENROL = "enrol"               # create members
+    WITHDRAW = "withdraw"         # 退会
+    REVEAL = "reveal"             # see full personal data of one member, with a recorded reason
+    SEE_FULL = "see_full"         # see personal data unmasked without a reveal
+    EXPORT = "export"             # masked export
+    EXPORT_FULL = "export_full"   # full export (recorded)
+    IMPORT = "import"
+    CARD_ISSUE = "card_issue"     # apply for / issue cards, report lost, freeze
+    CARD_APPROVE = "card_approve" # supervisor: approve or reject applications, invalidate
+    CONSENT = "consent"
+
+
+_ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
+        Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.HQ_ADMIN: frozenset(_ALL),
+    Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
+                                   Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT}),
+    Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
+    Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
+    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT}),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
+}
+
+
+def can(principal, action: str) -> bool:
+    """Whether the principal's role allows the action at all (rows are scoped separately)."""
+    if principal is None or not getattr(principal, "is_authenticated", False):
+        return False
+    if getattr(principal, "is_superuser", False):
+        return True
+    return action in CAPABILITIES.get(getattr(principal, "role", ""), frozenset())

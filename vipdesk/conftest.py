@@ -1,0 +1,49 @@
+import pytest
+
+from vipdesk.accounts.roles import Role
+from vipdesk.testing.factories import StaffFactory, StoreFactory
+
+
+@pytest.fixture
+def store_a(db):
+    return StoreFactory(code="SA01", name="A店")
+
+
+@pytest.fixture
+def store_b(db):
+    return StoreFactory(code="SB01", name="B店")
+
+
+@pytest.fixture
+def hq(db):
+    return StaffFactory(username="hq", role=Role.HQ_ADMIN)
+
+
+@pytest.fixture
+def auditor(db):
+    return StaffFactory(username="auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def manager_a(store_a):
+    return StaffFactory(username="manager_a", role=Role.STORE_MANAGER, stores=[store_a])
+
+
+@pytest.fixture
+def guide_a(store_a):
+    return StaffFactory(username="guide_a", role=Role.GUIDE, stores=[store_a])
+
+
+@pytest.fixture
+def guide_b(store_b):
+    return StaffFactory(username="guide_b", role=Role.GUIDE, stores=[store_b])
+
+
+@pytest.fixture
+def cashier_a(store_a):
+    return StaffFactory(username="cashier_a", role=Role.CASHIER, stores=[store_a])
+
+
+@pytest.fixture
+def account_manager_a(store_a):
+    return StaffFactory(username="am_a", role=Role.ACCOUNT_MANAGER, stores=[store_a])

@@ -1,0 +1,28 @@
+from django.db import models, transaction
+from django.db.models import F
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Sequence(models.Model):
+    """Named gap-tolerant counters (member numbers, card numbers) taken under a row lock."""
+
+    name = models.CharField(max_length=60, unique=True)
+    last_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "编号序列"
+
+    @classmethod
+    def next(cls, name: str, start: int = 0) -> int:
+        with transaction.atomic():
+            cls.objects.get_or_create(name=name, defaults={"last_value": start})
+            seq = cls.objects.select_for_update().get(name=name)
+            cls.objects.filter(pk=seq.pk).update(last_value=F("last_value") + 1)
+            return seq.last_value + 1

@@ -1,0 +1,80 @@
+"""Validators for Chinese personal data: mobile numbers and resident ID numbers (GB 11643)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_mobile(raw: str) -> str:
+    """Return the 11-digit national mobile number or raise ValidationError.
+
+    Accepts spaces, dashes, a +86/0086/86 prefix. Uses phonenumbers for the carrier ranges and
+    insists on a mobile (not fixed-line) number.
+    """
+    if raw is None:
+        raise ValidationError(_("Mobile number is required."), code="required")
+    digits = re.sub(r"[\s\-()（）]", "", str(raw))
+    if digits.startswith("0086"):
+        digits = "+86" + digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = "+" + digits
+    if not digits.lstrip("+").isdigit():
+        raise ValidationError(_("Mobile number may contain digits only."), code="invalid_mobile")
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("Not a valid mobile number."), code="invalid_mobile")
+    national = str(parsed.national_number)
+    if parsed.country_code != 86 or not _MOBILE_RE.match(national):
+        raise ValidationError(_("Mobile number must be 11 digits starting with 1 (Chinese mainland)."), code="invalid_mobile")
+    if phonenumbers.number_type(parsed) not in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ) or not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("This number is not in a Chinese mobile range."), code="invalid_mobile")
+    return national
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_digit(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
+    """Validate an 18-digit resident identity number (GB 11643-1999): format, birth date, checksum."""
+    value = (raw or "").strip().upper().replace(" ", "")
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise ValidationError(_("ID number must be 18 characters: 17 digits and a digit or X."), code="invalid_id_number")
+    try:
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError(_("ID number contains an impossible birth date."), code="invalid_id_number")
+    if born > (today or dt.date.today()) or born.year < 1900:
+        raise ValidationError(_("ID number contains an impossible birth date."), code="invalid_id_number")
+    if id_check_digit(value[:17]) != value[17]:
+        raise ValidationError(_("ID number check digit is wrong."), code="invalid_id_number")
+    return value
+
+
+def luhn_check_digit(number: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def luhn_valid(number: str) -> bool:
+    return number.isdigit() and len(number) > 1 and luhn_check_digit(number[:-1]) == number[-1]
