@@ -155,30 +155,42 @@ def _identity_facts(member: Member, facts: dict) -> list[str]:
     return matched
 
 
-@transaction.atomic
 def card_replace_lost(*, actor, card: Card, facts: dict, media: str | None = None) -> Card:
     """Replace a lost card after the holder proves identity with at least two facts (R2.3).
 
-    The new card belongs to the same member, so every balance stays where it is.
+    The new card belongs to the same member, so every balance stays where it is. A failed
+    identity check is recorded (committed on its own) before the refusal is raised.
     """
-    card = _locked_card(actor, card, Action.CARD_ISSUE)
+    require(actor, Action.CARD_ISSUE)
+    member_for_actor(actor, card.member_id, action=Action.VIEW)
+    card.refresh_from_db()
     if card.status != CardStatus.LOST:
         raise IllegalTransition(_("Only a card reported lost can be replaced; report it lost first."))
-    member = card.member
-    matched = _identity_facts(member, facts or {})
-    offered = sorted(k for k, v in (facts or {}).items() if v)
+    matched = _identity_facts(card.member, facts or {})
     needed = settings.VIPDESK["LOST_CARD_MIN_FACTS"]
     if len(matched) < needed:
-        CardEvent.objects.create(card=card, verb="identity_check_failed", from_status=card.status, to_status=card.status,
-                                 payload={"offered": offered, "matched": matched}, **_event_actor(actor))
+        offered = sorted(k for k, v in (facts or {}).items() if v)
+        with transaction.atomic():
+            CardEvent.objects.create(card=card, verb="identity_check_failed", from_status=card.status, to_status=card.status,
+                                     payload={"offered": offered, "matched": matched}, **_event_actor(actor))
         raise DomainError(
             _("Identity not confirmed: at least %(n)s facts (name, mobile, ID number, birthday, card number) must match.") % {"n": needed},
             code="identity_not_confirmed", status=422, fields={"facts": _("%(k)s of %(n)s matched.") % {"k": len(matched), "n": needed}},
         )
+    return _replace(actor=actor, card=card, matched=matched, media=media)
+
+
+@transaction.atomic
+def _replace(*, actor, card: Card, matched: list[str], media: str | None) -> Card:
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if card.status != CardStatus.LOST:  # changed while the facts were checked
+        raise IllegalTransition(_("Only a card reported lost can be replaced; report it lost first."))
+    member = card.member
+    media = _check_media(media or card.media)
     new = Card.objects.create(
-        number=card_number_new(), member=member, media=_check_media(media or card.media), kind=card.kind, principal=card.principal,
+        number=card_number_new(), member=member, media=media, kind=card.kind, principal=card.principal,
         holder_name=card.holder_name, holder_mobile=card.holder_mobile, status=CardStatus.ACTIVE, issued_at=timezone.now(),
-        token=secrets.token_urlsafe(24) if (media or card.media) == CardMedia.QR else None, replaces=card, issue_store=card.issue_store,
+        token=secrets.token_urlsafe(24) if media == CardMedia.QR else None, replaces=card, issue_store=card.issue_store,
     )
     _transition(card, CardStatus.REPLACED, actor=actor, verb="replaced", new_card=new.number, identity_facts=matched)
     _log(new, "issued_as_replacement", actor, replaces=card.number, identity_facts=matched)

@@ -84,7 +84,10 @@ def make_member(*, actor=None, store=None, **data):
 
     data.setdefault("name", chinese_name())
     data.setdefault("mobile", next_mobile())
-    data.setdefault("home_store", store or StoreFactory())
+    if store is None and not (actor is not None and getattr(actor, "store_ids", None)):
+        store = StoreFactory()
+    if store is not None:
+        data.setdefault("home_store", store)
     return member_enrol(actor=actor, data=data)
 
 
