@@ -47,3 +47,9 @@ def cashier_a(store_a):
 @pytest.fixture
 def account_manager_a(store_a):
     return StaffFactory(username="am_a", role=Role.ACCOUNT_MANAGER, stores=[store_a])
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Proper hashing costs ~0.3 s per staff user; tests do not need its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
