@@ -26,3 +26,14 @@ class Sequence(models.Model):
             seq = cls.objects.select_for_update().get(name=name)
             cls.objects.filter(pk=seq.pk).update(last_value=F("last_value") + 1)
             return seq.last_value + 1
+
+    @classmethod
+    def reserve(cls, name: str, count: int, start: int = 0) -> range:
+        """Take `count` numbers at once, committed on their own, so a long batch (an import) does
+        not hold the sequence row locked and block enrolments at the counter. Unused numbers are
+        simply skipped (gaps are harmless)."""
+        with transaction.atomic():
+            cls.objects.get_or_create(name=name, defaults={"last_value": start})
+            seq = cls.objects.select_for_update().get(name=name)
+            cls.objects.filter(pk=seq.pk).update(last_value=F("last_value") + count)
+            return range(seq.last_value + 1, seq.last_value + count + 1)

@@ -36,7 +36,7 @@ from .columns import (
 )
 from .exporting import member_export  # noqa: F401  (part of this module's interface)
 from .models import Card, ImportJob
-from .services import _check_store_in_scope, member_enrol, require
+from .services import _check_store_in_scope, member_enrol, require, reserve_member_nos
 from .validation import clean_member_data
 
 __all__ = ["member_import", "guess_mapping", "read_headers", "member_export", "FIELD_LABELS", "MAX_BYTES", "MAX_ROWS"]
@@ -305,13 +305,14 @@ class _Rollback(Exception):
 def _write(rows: list[_Row], *, actor, all_or_nothing: bool) -> int:
     """Enrol the rows in one transaction; returns how many were written (0 if rolled back)."""
     imported = 0
+    numbers = iter(reserve_member_nos(len(rows)))
     try:
         with transaction.atomic():
             for row in rows:
                 try:
                     # A savepoint per row (member_enrol is one itself): a refused row leaves the others intact.
                     with transaction.atomic() if row.card_number else nullcontext():
-                        member = member_enrol(actor=actor, data=row.data, source=ConsentSource.IMPORT)
+                        member = member_enrol(actor=actor, data=row.data, source=ConsentSource.IMPORT, member_no=next(numbers))
                         if row.card_number:
                             card_migrate_legacy(actor=actor, member=member, legacy_number=row.card_number)
                 except DomainError as exc:

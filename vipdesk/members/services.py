@@ -75,13 +75,29 @@ def _set_tags(member: Member, names: list[str] | None) -> None:
     member.tags.set(tags)
 
 
+MEMBER_NO_START = 10000000
+
+
+def format_member_no(value: int) -> str:
+    return f"M{value:08d}"
+
+
 def next_member_no() -> str:
-    return f"M{Sequence.next('member_no', start=10000000):08d}"
+    return format_member_no(Sequence.next("member_no", start=MEMBER_NO_START))
+
+
+def reserve_member_nos(count: int) -> list[str]:
+    """Member numbers for a batch, reserved before the batch's transaction opens."""
+    return [format_member_no(v) for v in Sequence.reserve("member_no", count, start=MEMBER_NO_START)]
 
 
 @transaction.atomic
-def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, source: str = ConsentSource.CONSOLE) -> Member:
-    """Create a member. The owner defaults to the staff member who enrolled (R10.2)."""
+def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, source: str = ConsentSource.CONSOLE,
+                 member_no: str | None = None) -> Member:
+    """Create a member. The owner defaults to the staff member who enrolled (R10.2).
+
+    `member_no` is for batches that reserved their numbers up front (`reserve_member_nos`).
+    """
     require(actor, Action.ENROL)
     data = dict(data)
     if not data.get("home_store") and actor is not None and getattr(actor, "store_ids", None):
@@ -91,7 +107,7 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     staff = actor if actor is not None and getattr(actor, "_meta", None) and actor._meta.model_name == "staff" else None
     if cleaned.get("owner") is None and staff is not None and staff.role != Role.AUDITOR:
         cleaned["owner"] = staff
-    member = Member(member_no=next_member_no(), enrolled_by=staff, enrolled_at=timezone.now())
+    member = Member(member_no=member_no or next_member_no(), enrolled_by=staff, enrolled_at=timezone.now())
     _apply(member, cleaned)
     member.completeness = completeness_score(member)
     member.save()
