@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from vipdesk.org.models import ApiClient
+
+# The shape ApiClient.new_key() produces; anything else is refused before touching the database
+# (a NUL byte or a huge header must not reach a query).
+_KEY_RE = re.compile(r"vd_[0-9a-f]{8}_[A-Za-z0-9_\-]{20,100}")
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -20,10 +27,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid API key header."))
         key = header[1]
-        parts = key.split("_")
-        if len(parts) < 3 or parts[0] != "vd":
+        if not _KEY_RE.fullmatch(key):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        client = ApiClient.objects.select_related("store").filter(key_prefix=parts[1]).first()
+        client = ApiClient.objects.select_related("store").filter(key_prefix=key.split("_")[1]).first()
         if client is None or not hmac.compare_digest(client.key_hash, ApiClient.hash_key(key)):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if not client.active:
@@ -33,3 +39,18 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Bearer"
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Documents the key in the schema, so Swagger UI offers an "Authorize" box for it."""
+
+    target_class = ApiKeyAuthentication
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "vd_<prefix>_<secret>",
+            "description": gettext_lazy("API key from `vipdesk apikey create`; send `Authorization: Bearer vd_…`."),
+        }

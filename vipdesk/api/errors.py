@@ -1,14 +1,74 @@
-"""Every API error is JSON {"code", "message", "fields"} with a stable code."""
+"""Every API error is JSON {"code", "message", "fields"} with a stable code.
+
+`code` is for programs (it never changes with the language), `message` is for people (in the
+request's language, Chinese by default), `fields` maps an input field to its messages.
+"""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from vipdesk.core.errors import DomainError
+
+# Stable error codes, for the schema and the documentation (docs/api.md).
+ERROR_CODES = {
+    "validation_error": gettext_lazy("The input is invalid; see `fields`."),
+    "parse_error": gettext_lazy("The request body is not valid JSON."),
+    "not_authenticated": gettext_lazy("No API key or session was given."),
+    "authentication_failed": gettext_lazy("The API key is wrong or disabled."),
+    "permission_denied": gettext_lazy("The role of the key or user may not do this."),
+    "not_found": gettext_lazy("No such object in your scope."),
+    "card_not_found": gettext_lazy("No card with this number in your scope."),
+    "method_not_allowed": gettext_lazy("This HTTP method is not allowed here."),
+    "not_acceptable": gettext_lazy("The requested response format is not available."),
+    "unsupported_media_type": gettext_lazy("Send the body as application/json."),
+    "throttled": gettext_lazy("Too many requests."),
+    "member_withdrawn": gettext_lazy("The member has withdrawn (退会); the file is closed."),
+    "illegal_transition": gettext_lazy("The card cannot move to this status from its current one."),
+    "card_invalid": gettext_lazy("The card may not be used: refuse it and keep it."),
+    "card_frozen": gettext_lazy("The card is frozen."),
+    "identity_not_confirmed": gettext_lazy("Too few identity facts matched to replace the lost card."),
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    code = serializers.CharField(help_text=gettext_lazy("Stable machine code, e.g. validation_error, card_invalid."))
+    message = serializers.CharField(help_text=gettext_lazy("Human message in the request's language."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages per input field; empty when the error is not about a field."),
+    )
+
+
+_STATUS_TEXT = {
+    400: ("validation_error", "parse_error"),
+    401: ("not_authenticated", "authentication_failed"),
+    403: ("permission_denied",),
+    404: ("not_found",),
+    409: ("member_withdrawn", "illegal_transition"),
+    422: ("card_invalid", "identity_not_confirmed"),
+}
+
+
+def error_responses(*statuses: int, **codes: tuple[str, ...]) -> dict:
+    """Schema responses for the given error statuses; 401 and 403 are always included.
+
+    `codes` may override which codes a status can carry, e.g. error_responses(404, s404=("card_not_found",)).
+    """
+    out = {}
+    for status_code in sorted({401, 403, *statuses}):
+        names = codes.get(f"s{status_code}", _STATUS_TEXT.get(status_code, ()))
+        out[status_code] = OpenApiResponse(ErrorSerializer, description="code: " + ", ".join(names))
+    return out
 
 
 def _flatten(detail) -> dict:
@@ -18,6 +78,16 @@ def _flatten(detail) -> dict:
             if isinstance(value, dict):
                 for sub, msgs in _flatten(value).items():
                     out[f"{key}.{sub}"] = msgs
+            elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+                # A list of nested objects (consents[2].channel) or of lists.
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        for sub, msgs in _flatten(item).items():
+                            out[f"{key}.{index}.{sub}"] = msgs
+                    elif isinstance(item, list):
+                        out[f"{key}.{index}"] = [str(v) for v in item]
+                    elif item:
+                        out.setdefault(key, []).append(str(item))
             else:
                 out[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
         return out
@@ -35,11 +105,21 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": [str(d) for d in exc.detail]}
+        if isinstance(exc.detail, dict):
+            fields = _flatten(exc.detail)
+        else:
+            fields = {"non_field_errors": [str(d) for d in (exc.detail if isinstance(exc.detail, list) else [exc.detail])]}
         first = next(iter(fields.values()))[0] if fields else _("Invalid input.")
         response.data = {"code": "validation_error", "message": first, "fields": fields}
     else:
-        code = getattr(exc, "default_code", "error")
-        detail = exc.detail if isinstance(getattr(exc, "detail", None), str) else str(getattr(exc, "detail", exc))
-        response.data = {"code": code, "message": str(detail), "fields": {}}
+        detail = getattr(exc, "detail", None)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"code": str(code), "message": str(detail if detail is not None else exc), "fields": {}}
     return response
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """JSON 404 for any /api/ address that matches no endpoint (instead of the HTML page)."""
+    return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404,
+                        json_dumps_params={"ensure_ascii": False})

@@ -1,6 +1,13 @@
-from django.urls import path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
+
+from .errors import not_found
+from .views import SwaggerView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SwaggerView.as_view(), name="api-docs"),
+    path("v1/", include("vipdesk.members.api.urls")),
+    # Anything else under /api/ is a JSON 404, like every other API error.
+    re_path(r"^.*$", not_found),
 ]

@@ -8,7 +8,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_mobile(raw: str) -> str:
@@ -51,7 +51,7 @@ def id_check_digit(first17: str) -> str:
 def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
     """Validate an 18-digit resident identity number (GB 11643-1999): format, birth date, checksum."""
     value = (raw or "").strip().upper().replace(" ", "")
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationError(_("ID number must be 18 characters: 17 digits and a digit or X."), code="invalid_id_number")
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -9,7 +9,7 @@ from vipdesk.core.validators import luhn_valid
 
 from .models import Card, Member
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def member_search(qs: QuerySet, query: str) -> QuerySet:
@@ -30,8 +30,9 @@ def member_search(qs: QuerySet, query: str) -> QuerySet:
             hit = qs.filter(mobile=q)
             return hit if hit.exists() else qs.filter(pk__in=Card.objects.filter(number=q).values("member_id"))
         return qs.filter(pk__in=Card.objects.filter(number=q).values("member_id")) if luhn_valid(q) or len(q) > 4 else qs.none()
-    if q.startswith("+86") or q.startswith("0086"):
-        return member_search(qs, q[-11:])
+    if q.startswith(("+86", "0086")):
+        rest = q[3:] if q.startswith("+86") else q[4:]
+        return member_search(qs, rest) if rest else qs.none()
     by_card = Card.objects.filter(token=q).values("member_id")
     return qs.filter(name__contains=q) | qs.filter(pk__in=by_card)
 

@@ -144,6 +144,8 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
         if email:
             try:
                 validate_email(email)
+                if len(email) > 254:  # the column's size; PostgreSQL would refuse the row with a 500
+                    raise ValidationError("too long")
             except ValidationError:
                 errors["email"] = _("Enter a valid e-mail address.")
         out["email"] = email
@@ -171,7 +173,7 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
             _check_birthday(born, "birthday", errors)
         out["birthday"] = born
     # The ID number carries birth date and sex: they must agree with what was typed.
-    number = out.get("id_number")
+    number = out.get("id_number") or (instance.id_number if instance is not None and {"birthday", "gender"} & set(out) else "")
     if number and "id_number" not in errors:
         id_born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
         born = out.get("birthday", instance.birthday if instance else None)
@@ -236,7 +238,7 @@ def _resolve(value, model, natural_key: str):
         return value
     text = str(value).strip()
     obj = model.objects.filter(**{natural_key: text}).first()
-    if obj is None and text.isdigit():
+    if obj is None and text.isascii() and text.isdigit():  # "²".isdigit() is True but int("²") fails
         obj = model.objects.filter(pk=int(text)).first()
     return obj
 
