@@ -4,7 +4,8 @@ from __future__ import annotations
 from .models import Event, PiiAccess
 
 
-def _actor_fields(actor) -> dict:
+def actor_fields(actor) -> dict:
+    """The actor columns of an audit-style row: a staff user or an API client (or nobody: a job)."""
     from vipdesk.org.models import ApiClient
 
     if actor is None:
@@ -22,11 +23,11 @@ def event_record(*, actor, verb: str, obj, payload: dict | None = None) -> Event
         object_type=obj._meta.model_name,
         object_id=str(obj.pk),
         payload=payload or {},
-        **_actor_fields(actor),
+        **actor_fields(actor),
     )
 
 
 def pii_access_record(*, actor, kind: str, member=None, fields=(), reason: str = "", row_count: int = 0) -> PiiAccess:
     return PiiAccess.objects.create(
-        kind=kind, member=member, fields=list(fields), reason=reason, row_count=row_count, **_actor_fields(actor)
+        kind=kind, member=member, fields=list(fields), reason=reason, row_count=row_count, **actor_fields(actor)
     )

@@ -17,7 +17,9 @@ from vipdesk.core.validators import luhn_check_digit, normalize_id_number, norma
 
 from .choices import CARD_TRANSITIONS, CARD_UNUSABLE, CardKind, CardMedia, CardStatus
 from .models import Card, CardEvent, Member
-from .services import _event_actor, member_for_actor, require
+from vipdesk.audit.services import actor_fields as _event_actor
+
+from .services import member_for_actor, require
 
 
 class CardInvalid(DomainError):

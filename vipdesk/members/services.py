@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.models import PiiAccess
-from vipdesk.audit.services import event_record, pii_access_record
+from vipdesk.audit.services import actor_fields as _event_actor, event_record, pii_access_record
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.models import Sequence
 
@@ -228,13 +228,3 @@ def member_withdraw(*, actor, member: Member, reason: str = "") -> Member:
     Card.objects.filter(member=member, kind="supplementary").update(holder_name="", holder_mobile="")
     event_record(actor=actor, verb="member.withdrawn", obj=member, payload={"reason": (reason or "")[:200], "pseudonym": pseudonym})
     return member
-
-
-def _event_actor(actor) -> dict:
-    from vipdesk.org.models import ApiClient
-
-    if isinstance(actor, ApiClient):
-        return {"api_client": actor}
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return {"actor": actor}
-    return {}
