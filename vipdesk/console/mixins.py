@@ -1,0 +1,64 @@
+"""Shared pieces of console views: the scoped member, role checks, domain errors as messages."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+
+from vipdesk.accounts.roles import Action, can
+from vipdesk.core.errors import DomainError, NotFound
+from vipdesk.members.models import Card, Member
+from vipdesk.members.services import member_for_actor
+
+
+class CapabilityMixin(LoginRequiredMixin):
+    """Refuse (403) a signed-in user whose role lacks `capability`; anonymous users go to login."""
+
+    capability: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.capability and not can(request.user, self.capability):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedMemberMixin(CapabilityMixin):
+    """`self.member` is the URL's member within the user's scope; outside it the page does not exist.
+
+    A member in another store answers 404, not 403, so the URL does not even confirm the member exists.
+    """
+
+    member_action: str = Action.VIEW
+
+    @cached_property
+    def member(self) -> Member:
+        try:
+            return member_for_actor(self.request.user, self.kwargs["pk"], action=self.member_action)
+        except NotFound:
+            raise Http404
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if self.capability and not can(request.user, self.capability):
+                raise PermissionDenied
+            self.member  # noqa: B018  — resolve (or 404) before the view does anything
+        return super().dispatch(request, *args, **kwargs)
+
+    def card(self, card_pk) -> Card:
+        return get_object_or_404(Card, pk=card_pk, member=self.member)
+
+
+def domain_error_message(request, exc: DomainError) -> None:
+    """Show a refusal from a service: its message, then any per-field detail that adds something."""
+    messages.error(request, exc.message)
+    for msgs in exc.fields.values():
+        for text in msgs:
+            if text != exc.message:
+                messages.error(request, text)
+
+
+def may_see_full(user) -> bool:
+    return can(user, Action.SEE_FULL)

@@ -1,0 +1,20 @@
+/* vipdesk console: the little behaviour plain HTML cannot give. */
+(function () {
+  "use strict";
+  // Ask before moves that cannot be undone (the submit button or the form carries data-confirm).
+  document.addEventListener("submit", function (event) {
+    var source = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : event.target;
+    var text = source.getAttribute && source.getAttribute("data-confirm");
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+    }
+  });
+  // Opening the reveal box puts the cursor in the reason field.
+  document.addEventListener("toggle", function (event) {
+    var box = event.target;
+    if (box.classList && box.classList.contains("reveal") && box.open) {
+      var input = box.querySelector("input[type=text]");
+      if (input) { input.focus(); }
+    }
+  }, true);
+})();
