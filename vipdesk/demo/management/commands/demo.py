@@ -1,0 +1,107 @@
+"""`vipdesk demo`: migrate, collect static files, load the demo chain once, print the logins, serve."""
+from __future__ import annotations
+
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from vipdesk.accounts.models import Staff
+from vipdesk.accounts.roles import Role
+from vipdesk.demo.chain import DEMO_PASSWORD, STORE_CODES
+from vipdesk.demo.load import DEFAULT_SEED, demo_load
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def role_label(role: str) -> str:
+    with translation.override("zh-hans"):
+        zh = str(Role(role).label)
+    with translation.override("en"):
+        en = str(Role(role).label)
+    return zh if zh == en else f"{zh} {en}"
+
+
+def demo_logins() -> list[list[str]]:
+    staff = (Staff.objects.filter(stores__code__in=STORE_CODES) | Staff.objects.filter(username__in=("hq", "hq2", "auditor")))
+    order = {role: i for i, role in enumerate(
+        (Role.HQ_ADMIN, Role.AUDITOR, Role.STORE_MANAGER, Role.GUIDE, Role.CASHIER, Role.ACCOUNT_MANAGER))}
+    rows = []
+    users = staff.distinct().prefetch_related("stores")
+    for user in sorted(users, key=lambda u: (min((s.code for s in u.stores.all()), default=""), order[u.role], u.username)):
+        stores = "、".join(f"{s.code} {s.name}" for s in user.stores.all()) or "总部 HQ"
+        rows.append([user.username, DEMO_PASSWORD, role_label(user.role), user.display_name, stores])
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo chain 示例百货 once, print the logins and serve on 127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="stop after loading (do not start the web server)")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on (default 127.0.0.1:8000)")
+        parser.add_argument("--members", type=int, default=2000, help="number of demo members on first load (default 2000)")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: the same seed gives the same demo")
+
+    def handle(self, *args, no_serve: bool, addr: str, members: int, seed: int, **opts):
+        if settings.PRODUCTION:
+            raise CommandError("演示数据不能装入生产环境。Demo data is refused when VIPDESK_ENV=production.")
+        if members < 0:
+            raise CommandError("--members must be 0 or more.")
+        out = self.stdout.write
+        out(f"数据目录 Data directory: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        started = time.monotonic()
+        stats = demo_load(members=members, seed=seed)
+        if stats is None:
+            out("演示数据已存在，未重复装入。The demo data is already loaded; nothing added.")
+        else:
+            out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']} 名会员（{time.monotonic() - started:.1f} 秒）。")
+            out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']} members in {time.monotonic() - started:.1f} s.")
+        self.banner(addr)
+        if not no_serve:
+            self.serve(addr)
+
+    def banner(self, addr: str) -> None:
+        out = self.stdout.write
+        base = f"http://{addr}"
+        out("")
+        out(f"控制台 Console:        {base}/")
+        out(f"API 文档 API docs:     {base}/api/docs/")
+        out(f"管理后台 Django admin: {base}/admin/   (hq / hq2)")
+        out("")
+        out(f"演示账号（密码均为 {DEMO_PASSWORD}）Demo logins (password {DEMO_PASSWORD} for all):")
+        out(table([["用户名 Username", "密码 Password", "角色 Role", "姓名 Name", "门店 Store"], *demo_logins()]))
+        out("")
+        out("API 密钥请用命令创建（只显示一次）。Create API keys with (shown once):")
+        out("  vipdesk apikey create --name demo-hq")
+        out("  vipdesk apikey create --name POS-S001-01 --store S001")
+        out("")
+
+    def serve(self, addr: str) -> None:
+        import waitress
+        from django.core.wsgi import get_wsgi_application
+
+        self.stdout.write(f"正在 {addr} 上服务，按 Ctrl+C 停止。Serving on {addr}; press Ctrl+C to stop.")
+        self.stdout.flush()
+        try:
+            waitress.serve(get_wsgi_application(), listen=addr, threads=8)
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,123 @@
+"""`vipdesk demo`: loads the chain once, through the services, with valid and maskable data."""
+import re
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from vipdesk.accounts.models import Staff
+from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.core.masking import mask_id_number, mask_mobile, mask_name
+from vipdesk.core.validators import luhn_valid, normalize_id_number, normalize_mobile
+from vipdesk.members.choices import CardStatus, MemberStatus
+from vipdesk.members.models import Card, Consent, Member
+from vipdesk.members.selectors import member_search
+from vipdesk.org.models import Store
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load once for the module (the load is the slow part), run the command a second time, then clean up."""
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static"), PASSWORD_HASHERS=fast):
+        from django.db import transaction
+
+        with transaction.atomic():
+            first = _run()
+            counts = _counts()
+            second = _run()
+            yield {"first": first, "second": second, "counts": counts, "after": _counts()}
+            transaction.set_rollback(True)
+
+
+def _run() -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo", "--no-serve", "--members", "200", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict:
+    return {"members": Member.objects.count(), "cards": Card.objects.count(), "staff": Staff.objects.count(),
+            "stores": Store.objects.count(), "consents": Consent.objects.count()}
+
+
+def test_second_run_adds_nothing(demo):
+    assert demo["counts"]["members"] == 200
+    assert demo["after"] == demo["counts"]
+    assert "already loaded" in demo["second"]
+
+
+def test_chain_has_three_stores_one_franchised(demo):
+    stores = {s.code: s for s in Store.objects.select_related("region", "franchisee")}
+    assert set(stores) == {"S001", "S002", "S003"}
+    assert stores["S003"].franchisee.legal_name == "杭州湖滨商贸有限公司"
+    assert stores["S001"].franchisee is None and stores["S002"].franchisee is None
+    assert {s.region.name for s in stores.values()} == {"华北", "华东"}
+
+
+def test_staff_cover_every_role_and_store(demo):
+    roles = Counter(Staff.objects.values_list("role", flat=True))
+    assert roles[Role.HQ_ADMIN] == 2 and roles[Role.AUDITOR] == 1 and roles[Role.STORE_MANAGER] == 3
+    assert 2 <= roles[Role.ACCOUNT_MANAGER] <= 3 and roles[Role.GUIDE] >= 12 and roles[Role.CASHIER] >= 3
+    assert 25 <= sum(roles.values()) <= 35
+    for code in ("S001", "S002", "S003"):
+        here = Counter(Staff.objects.filter(stores__code=code).values_list("role", flat=True))
+        assert here[Role.STORE_MANAGER] == 1 and 4 <= here[Role.GUIDE] <= 6 and 1 <= here[Role.CASHIER] <= 2
+    manager = Staff.objects.get(username="s001_manager")
+    assert manager.check_password("vipdesk2026") and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", manager.display_name)
+
+
+def test_output_lists_logins_and_addresses(demo):
+    out = demo["first"]
+    assert "http://127.0.0.1:8000/" in out and "/api/docs/" in out
+    assert re.search(r"s001_guide1\s+vipdesk2026\s+导购 Shopping guide", out)
+    assert "vipdesk apikey create" in out
+
+
+def test_every_mobile_and_id_number_validates(demo):
+    members = list(Member.objects.filter(status=MemberStatus.ACTIVE))
+    assert all(normalize_mobile(m.mobile) == m.mobile and m.mobile_last4 == m.mobile[-4:] for m in members)
+    with_id = [m for m in members if m.id_number]
+    assert 0.2 < len(with_id) / len(members) < 0.4
+    for m in with_id:
+        assert normalize_id_number(m.id_number) == m.id_number
+        assert m.id_number[6:14] == m.birthday.strftime("%Y%m%d")
+        assert (int(m.id_number[16]) % 2 == 1) == (m.gender == "M")
+
+
+def test_members_owned_in_their_home_store(demo):
+    for m in Member.objects.filter(status=MemberStatus.ACTIVE).select_related("owner", "home_store"):
+        assert m.owner.role in (Role.GUIDE, Role.ACCOUNT_MANAGER)
+        assert m.home_store_id in m.owner.store_ids
+
+
+def test_cards_are_varied_and_numbers_check(demo):
+    statuses = Counter(Card.objects.values_list("status", flat=True))
+    assert statuses[CardStatus.ACTIVE] > 150 and statuses[CardStatus.PENDING] >= 1 and statuses[CardStatus.REPLACED] >= 1
+    media = set(Card.objects.values_list("media", flat=True))
+    assert {"barcode", "qr", "magstripe"} <= media
+    assert all(luhn_valid(n) for n in Card.objects.exclude(media="magstripe").values_list("number", flat=True))
+    assert Card.objects.exclude(legacy_number="").exists()
+
+
+def test_masking_on_demo_data(demo):
+    guide = Staff.objects.get(username="s002_guide1")
+    assert not can(guide, Action.SEE_FULL) and can(Staff.objects.get(username="hq"), Action.SEE_FULL)
+    member = Member.objects.restrict(guide, "view").exclude(id_number="").filter(status=MemberStatus.ACTIVE).first()
+    assert re.fullmatch(r"1\d{2}\*{4}\d{4}", mask_mobile(member.mobile))
+    masked = mask_name(member.name)
+    assert masked[0] == member.name[0] and "*" in masked and masked != member.name
+    assert mask_id_number(member.id_number)[6:14] == "********"
+
+
+def test_demo_members_are_found_by_last4_within_scope(demo):
+    guide = Staff.objects.get(username="s003_guide1")
+    member = Member.objects.filter(home_store__code="S001", status=MemberStatus.ACTIVE).first()
+    assert member in member_search(Member.objects.restrict(Staff.objects.get(username="hq"), "view"), member.mobile[-4:])
+    assert member not in member_search(Member.objects.restrict(guide, "view"), member.mobile[-4:])
