@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 import re
 
 from django.utils import timezone
@@ -11,6 +12,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from vipdesk.org.models import ApiClient
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 # The shape ApiClient.new_key() produces; anything else is refused before touching the database
 # (a NUL byte or a huge header must not reach a query).
@@ -34,7 +37,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if not client.active:
             raise exceptions.AuthenticationFailed(_("This API key has been disabled."))
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
+            # "Last used" to the minute is enough; writing it on every call would cost a write per read.
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         return (client, key)
 
     def authenticate_header(self, request):

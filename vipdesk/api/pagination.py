@@ -10,3 +10,21 @@ class ApiPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), self.max_offset)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A counter search usually fits on the first page: then the rows already tell the count,
+        # and the COUNT(*) round trip is skipped.
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        if self.offset == 0:
+            rows = list(queryset[: self.limit + 1])
+            if len(rows) <= self.limit:
+                self.count = len(rows)
+                return rows
+        self.count = self.get_count(queryset)
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(queryset[self.offset:self.offset + self.limit])

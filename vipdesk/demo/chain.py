@@ -75,7 +75,7 @@ def build_chain(rng: random.Random, people: PeopleFactory) -> dict:
         return user
 
     # HQ admins get the Django admin too (is_staff), so the demo can show reference data there.
-    add("hq", Role.HQ_ADMIN, is_staff=True)
+    add("hq", Role.HQ_ADMIN, is_staff=True, is_superuser=True)
     add("hq2", Role.HQ_ADMIN, is_staff=True)
     add("auditor", Role.AUDITOR)
     for plan in STORES:

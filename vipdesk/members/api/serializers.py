@@ -182,6 +182,15 @@ class MemberBriefSerializer(serializers.Serializer):
         return (member.mobile or "") if sees_full(self.context) else mask_mobile(member.mobile)
 
 
+class MemberListSerializer(MemberBriefSerializer):
+    """A search hit: enough to pick the right member at the counter. The full file is on
+    GET /members/{id}/; keeping list rows short keeps the search fast at a million members."""
+
+    gender = serializers.CharField()
+    completeness = serializers.IntegerField(help_text=_("Profile completeness, 0–100."))
+    cards = CardSerializer(many=True, read_only=True)
+
+
 class MemberSerializer(MemberBriefSerializer):
     """The member file as the API shows it. ID number and address only via `reveal`."""
 

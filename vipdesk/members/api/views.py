@@ -91,6 +91,9 @@ class MemberViewSet(viewsets.GenericViewSet):
             .prefetch_related("tags", "consents", Prefetch("cards", queryset=Card.objects.select_related("principal")))
         )
 
+    def get_serializer_class(self):
+        return s.MemberListSerializer if self.action == "list" else s.MemberSerializer
+
     # -- helpers
 
     def _member(self, pk) -> Member:
@@ -109,7 +112,11 @@ class MemberViewSet(viewsets.GenericViewSet):
         params = s.MemberSearchSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         q, mobile, card = (params.validated_data.get(k, "").strip() for k in ("q", "mobile", "card"))
-        qs = self.get_queryset()
+        qs = (
+            Member.objects.restrict(self.request.user, Action.VIEW)
+            .select_related("home_store")
+            .prefetch_related(Prefetch("cards", queryset=Card.objects.select_related("principal")))
+        )
         if q:
             qs = member_search(qs, q)
         if mobile:
