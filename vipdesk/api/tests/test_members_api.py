@@ -253,3 +253,18 @@ def test_list_count_is_exact_beyond_the_first_page(hq_api, store_a):
     last = hq_api.get(MEMBERS, {"limit": 2, "offset": 4}).json()
     assert last["count"] == 5 and len(last["results"]) == 1 and last["next"] is None
     assert hq_api.get(MEMBERS, {"limit": 2, "offset": 9}).json()["results"] == []
+
+
+def test_list_row_matches_its_declared_fields(hq_api, auditor_api, store_a):
+    """List rows are built by hand for speed; they must still be exactly the declared fields."""
+    from vipdesk.members.api.serializers import MemberListSerializer
+    from vipdesk.members.cards import card_issue
+
+    member = make_member(store=store_a, name="郑秀文", mobile="13600002222")
+    card_issue(actor=None, member=member)
+    row = hq_api.get(MEMBERS, {"q": "2222"}).json()["results"][0]
+    assert set(row) == set(MemberListSerializer().fields)
+    assert set(row["cards"][0]) == set(MemberListSerializer().fields["cards"].child.fields)
+    assert row["mobile"] == "13600002222" and row["masked"] is False and row["cards"][0]["issued_at"]
+    masked = auditor_api.get(MEMBERS, {"q": "2222"}).json()["results"][0]
+    assert masked["mobile"] == "136****2222" and masked["name"] == "郑*文" and masked["masked"] is True

@@ -190,6 +190,26 @@ class MemberListSerializer(MemberBriefSerializer):
     completeness = serializers.IntegerField(help_text=_("Profile completeness, 0–100."))
     cards = CardSerializer(many=True, read_only=True)
 
+    def to_representation(self, member):
+        # The declared fields above are the contract (and the schema); this builds the same dict
+        # directly because DRF's field-by-field machinery costs ~0.5 ms a row, which is most of a
+        # last-4 search at a million members (bench/member_lookup.py).
+        full = sees_full(self.context)
+        return {
+            "id": member.pk, "member_no": member.member_no, "status": member.status,
+            "name": member.name if full else mask_name(member.name),
+            "mobile": (member.mobile or "") if full else mask_mobile(member.mobile),
+            "home_store": member.home_store.code, "masked": not full,
+            "gender": member.gender, "completeness": member.completeness,
+            "cards": [
+                {"number": c.number, "media": c.media, "kind": c.kind, "status": c.status,
+                 "principal": c.principal.number if c.principal_id else None,
+                 "issued_at": serializers.DateTimeField().to_representation(c.issued_at) if c.issued_at else None,
+                 "flagged_for_confiscation": c.flagged_for_confiscation}
+                for c in member.cards.all()
+            ],
+        }
+
 
 class MemberSerializer(MemberBriefSerializer):
     """The member file as the API shows it. ID number and address only via `reveal`."""
