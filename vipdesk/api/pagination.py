@@ -21,9 +21,9 @@ class ApiPagination(LimitOffsetPagination):
         self.offset = self.get_offset(request)
         if self.offset == 0:
             rows = list(queryset[: self.limit + 1])
-            if len(rows) <= self.limit:
-                self.count = len(rows)
-                return rows
+            # Fewer than a page: the rows are the count. A full page: count, but keep the rows.
+            self.count = len(rows) if len(rows) <= self.limit else self.get_count(queryset)
+            return rows[: self.limit]
         self.count = self.get_count(queryset)
         if self.count == 0 or self.offset > self.count:
             return []

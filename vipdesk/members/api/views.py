@@ -57,6 +57,11 @@ _ENROL_EXAMPLE = OpenApiExample(
 )
 
 
+LIST_MEMBER_FIELDS = ("id", "member_no", "status", "name", "mobile", "gender", "completeness", "home_store__code")
+LIST_CARD_FIELDS = ("id", "member_id", "number", "media", "kind", "status", "principal__number", "issued_at",
+                    "flagged_for_confiscation")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("Find members"),
@@ -115,7 +120,9 @@ class MemberViewSet(viewsets.GenericViewSet):
         qs = (
             Member.objects.restrict(self.request.user, Action.VIEW)
             .select_related("home_store")
-            .prefetch_related(Prefetch("cards", queryset=Card.objects.select_related("principal")))
+            # Only what a list row shows: no decrypting, and cheap model instances (bench/member_lookup.py).
+            .only(*LIST_MEMBER_FIELDS)
+            .prefetch_related(Prefetch("cards", queryset=Card.objects.select_related("principal").only(*LIST_CARD_FIELDS)))
         )
         if q:
             qs = member_search(qs, q)
