@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "vipdesk.org",
     "vipdesk.accounts",
     "vipdesk.members",
+    "vipdesk.sales",
+    "vipdesk.tiers",
+    "vipdesk.points",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.demo",
@@ -211,6 +214,12 @@ VIPDESK = {
     },
     # Identity facts needed before a lost card is replaced (R2.3).
     "LOST_CARD_MIN_FACTS": 2,
+    # An anonymous sale may be credited to a member this many days later (R3).
+    "ATTACH_SALE_DAYS": 7,
+    # R2.6: a card is dormant after this many months without a purchase.
+    "DORMANT_MONTHS": 12,
+    # A till's clock may run this far ahead of ours.
+    "POS_CLOCK_SKEW_SECONDS": 300,
 }
 
 LOGGING = {

@@ -32,10 +32,12 @@ class Action:
     CARD_ISSUE = "card_issue"     # apply for / issue cards, report lost, freeze
     CARD_APPROVE = "card_approve" # supervisor: approve or reject applications, invalidate
     CONSENT = "consent"
+    TIER_OVERRIDE = "tier_override"  # set a member's tier by hand; decide manual-approval gates
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
-        Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT}
+        Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
+        Action.TIER_OVERRIDE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

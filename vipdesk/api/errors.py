@@ -35,6 +35,20 @@ ERROR_CODES = {
     "card_invalid": gettext_lazy("The card may not be used: refuse it and keep it."),
     "card_frozen": gettext_lazy("The card is frozen."),
     "identity_not_confirmed": gettext_lazy("Too few identity facts matched to replace the lost card."),
+    "receipt_conflict": gettext_lazy("This receipt number was already posted in this store with different content."),
+    "return_exceeds_sale": gettext_lazy("More would be returned than was bought or is left on the receipt."),
+    "store_out_of_scope": gettext_lazy("The key or user may not post for this store."),
+    "member_not_found": gettext_lazy("No member with this mobile or member number."),
+    "original_not_found": gettext_lazy("No original sale with this receipt number in that store."),
+    "sale_not_found": gettext_lazy("No sale with this receipt number in this store."),
+    "attach_too_late": gettext_lazy("The sale is too old to be credited to a member."),
+    "already_attached": gettext_lazy("The sale is already credited to a member."),
+    "sale_has_returns": gettext_lazy("Goods of the sale were returned; it can no longer be credited."),
+    "insufficient_points": gettext_lazy("The member has too few available points."),
+    "outside_window": gettext_lazy("Redemption is not open on this date."),
+    "same_day_points": gettext_lazy("Points earned today cannot be redeemed today."),
+    "out_of_stock": gettext_lazy("The item is out of stock in this store."),
+    "limit_reached": gettext_lazy("The member has reached the limit for this item."),
 }
 
 

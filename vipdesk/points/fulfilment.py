@@ -1,0 +1,33 @@
+"""Fulfilment adapters for virtual goods (phone top-up, e-vouchers, cash-offset vouchers).
+
+An adapter is a callable (item, member, quantity, redemption) -> the code issued, which the
+redemption records. It runs inside the redemption's transaction: if it raises, nothing is
+deducted. Real providers register their own adapter under a name set on the catalogue item.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Callable
+
+Adapter = Callable[..., str]
+ADAPTERS: dict[str, Adapter] = {}
+
+
+def register(name: str, adapter: Adapter) -> None:
+    ADAPTERS[name] = adapter
+
+
+def voucher_code(item, member, quantity, redemption) -> str:
+    """An in-house e-voucher: a random code the till accepts, one per redemption."""
+    return f"EV{secrets.token_hex(6).upper()}"
+
+
+register("voucher", voucher_code)
+
+
+def fulfil(name: str, **kwargs) -> str:
+    try:
+        adapter = ADAPTERS[name]
+    except KeyError:
+        raise LookupError(f"no fulfilment adapter named {name!r}") from None
+    return adapter(**kwargs)

@@ -1,0 +1,57 @@
+"""Racing redemptions on PostgreSQL: real threads, real transactions (SQLite serialises writers anyway)."""
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from vipdesk.core.errors import DomainError
+from vipdesk.points.models import PointsAccount, PointsEntry, PointsLot
+from vipdesk.points.services import (
+    catalogue_install_default, earn_rule_install_default, points_earn_for_sale, points_recompute, points_redeem,
+)
+from vipdesk.testing.concurrency import race
+from vipdesk.testing.factories import StoreFactory, make_member
+
+from .helpers import at, make_sale
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.pgonly,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"),
+]
+
+
+def test_twenty_concurrent_redemptions_on_a_balance_for_five_exactly_five_succeed():
+    store = StoreFactory(code="SC01")
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    member = make_member(store=store)
+    points_earn_for_sale(sale=make_sale(member=member, store=store, on=dt.date(2026, 3, 1), lines=[("2500.00", "", "")]), level=None)
+
+    seen = []
+    stop = threading.Event()
+
+    def watch():  # the balance is never seen below zero while the race runs
+        from django.db import connections as conns
+
+        while not stop.is_set():
+            seen.append(PointsAccount.objects.get(member=member).balance)
+        conns.close_all()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    results = race(20, lambda i: points_redeem(actor=None, member=member, item_code="GOODS-500", store=store,
+                                               at=at(dt.date(2026, 3, 10))))
+    stop.set()
+    watcher.join()
+
+    ok = [r for r, e in results if e is None]
+    errors = [e for _r, e in results if e is not None]
+    assert len(ok) == 5
+    assert all(isinstance(e, DomainError) and e.code == "insufficient_points" for e in errors), errors
+    assert PointsAccount.objects.get(member=member).balance == 0
+    assert PointsLot.objects.get().remaining == 0
+    assert PointsEntry.objects.filter(kind="redeem").count() == 5
+    assert min(seen) >= 0
+    assert points_recompute(member=member)["ok"]

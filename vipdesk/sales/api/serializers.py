@@ -1,0 +1,157 @@
+"""Shapes of the POS endpoints. Input serializers check types and sizes only; the rules (line
+arithmetic, payments adding up, scope, idempotency) live in sales/validation.py and the services,
+so the API refuses exactly what the cashier screen and imports refuse, with the same messages."""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from vipdesk.sales.choices import PaymentMethod
+
+
+def _money(**kw):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True, **kw)
+
+
+def _text(n: int, **kw):
+    return serializers.CharField(max_length=n, required=False, allow_blank=True, **kw)
+
+
+class MemberRefSerializer(serializers.Serializer):
+    card = _text(40, help_text=_("Card number as scanned."))
+    ecard = _text(40, help_text=_("E-card token (QR code)."))
+    mobile = _text(20, help_text=_("11-digit mobile number."))
+    member_no = _text(20, help_text=_("Member number."))
+
+
+class SaleLineInSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField(min_value=1, max_value=32767, required=False, help_text=_("Default: position in the list."))
+    sku = serializers.CharField(max_length=40)
+    name = _text(100)
+    brand = _text(60)
+    category = _text(60)
+    style_no = _text(40)
+    size = _text(20)
+    colour = _text(20)
+    unit_price = _money()
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    amount = _money(help_text=_("unit_price × quantity, rounded to the fen."))
+
+
+class PaymentInSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(PaymentMethod.choices)
+    amount = _money()
+    points = serializers.IntegerField(min_value=0, max_value=10**9, required=False, help_text=_("Only for method=points."))
+    reference = _text(60)
+
+
+class SalePostSerializer(serializers.Serializer):
+    store = _text(20, help_text=_("Store code; a store terminal posts for its own store and may leave it out."))
+    terminal = _text(40)
+    receipt_no = serializers.CharField(max_length=40, help_text=_("Unique per store; posting it again returns the first result."))
+    occurred_at = serializers.DateTimeField(help_text=_("When the sale happened (ISO 8601 with offset)."))
+    guide = _text(150, help_text=_("User name of the shopping guide."))
+    member = MemberRefSerializer(required=False, allow_null=True, help_text=_("Exactly one of card, ecard, mobile, member_no."))
+    lines = SaleLineInSerializer(many=True, min_length=1, max_length=500)
+    payments = PaymentInSerializer(many=True, max_length=20)
+    amount_paid = _money()
+
+
+class OriginalRefSerializer(serializers.Serializer):
+    store = _text(20, help_text=_("Store of the original sale; default: the returning store."))
+    receipt_no = serializers.CharField(max_length=40)
+
+
+class ReturnLineInSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField(min_value=1, max_value=32767, help_text=_("Line number on the original receipt."))
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class ReturnPostSerializer(serializers.Serializer):
+    store = _text(20, help_text=_("Store code; a store terminal posts for its own store and may leave it out."))
+    terminal = _text(40)
+    receipt_no = serializers.CharField(max_length=40, help_text=_("The return's own receipt number, unique per store."))
+    occurred_at = serializers.DateTimeField()
+    original = OriginalRefSerializer()
+    lines = ReturnLineInSerializer(many=True, required=False, max_length=500,
+                                   help_text=_("Lines and quantities returned; leave out lines and amount for a full return."))
+    amount = _money(required=False, help_text=_("Return by amount instead of lines."))
+    payments = PaymentInSerializer(many=True, required=False, max_length=20, help_text=_("Refund tenders; must add up to the returned amount."))
+
+
+class RedemptionInSerializer(serializers.Serializer):
+    member = MemberRefSerializer(help_text=_("Exactly one of card, ecard, mobile, member_no."))
+    item_code = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    store = _text(20, help_text=_("Store code; a store terminal redeems in its own store."))
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+class MemberShortSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member_no = serializers.CharField()
+
+
+class LevelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    is_vip = serializers.BooleanField()
+
+
+class TierChangeSerializer(serializers.Serializer):
+    before = LevelSerializer(allow_null=True)
+    after = LevelSerializer(allow_null=True)
+    changed = serializers.BooleanField()
+    awaiting_approval = LevelSerializer(required=False, help_text=_("Qualified for this level; HQ approval pending."))
+
+
+class PointsOutcomeSerializer(serializers.Serializer):
+    earned = serializers.IntegerField(required=False, help_text=_("Sales: points earned."))
+    pending = serializers.BooleanField(required=False, help_text=_("Sales: earned points wait for the return window."))
+    spent = serializers.IntegerField(required=False, help_text=_("Sales: points that paid."))
+    reversed = serializers.IntegerField(required=False, help_text=_("Returns: earned points taken back."))
+    refunded = serializers.IntegerField(required=False, help_text=_("Returns: paid points given back."))
+    debt = serializers.IntegerField(required=False, help_text=_("Returns: points owed because they were already spent."))
+    balance = serializers.IntegerField(required=False, help_text=_("Points balance after this posting."))
+    points_debt = serializers.IntegerField(required=False, help_text=_("Points owed after this posting."))
+    cash_deduction = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                              help_text=_("Returns: yuan to keep back from the refund (cash policy)."))
+
+
+class OriginalOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    store = serializers.CharField()
+    receipt_no = serializers.CharField()
+    returned_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class PostingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField([("sale", "sale"), ("return", "return")])
+    store = serializers.CharField()
+    receipt_no = serializers.CharField()
+    business_date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    member = MemberShortSerializer(allow_null=True)
+    points = PointsOutcomeSerializer(allow_null=True, help_text=_("null when no member was identified."))
+    tier = TierChangeSerializer(allow_null=True)
+    benefits = serializers.ListField(child=serializers.DictField())
+    original = OriginalOutSerializer(required=False, help_text=_("Returns only."))
+    replayed = serializers.BooleanField(help_text=_("true: this receipt was posted before; this is the first result again."))
+
+
+class RedemptionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    store = serializers.CharField()
+    quantity = serializers.IntegerField()
+    points = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    business_date = serializers.DateField()
+    status = serializers.CharField()
+    fulfilment_code = serializers.CharField(help_text=_("Code issued for a virtual item; empty otherwise."))
+    balance = serializers.IntegerField(help_text=_("Points balance after the redemption."))

@@ -1,0 +1,175 @@
+"""POS endpoints (R14.1, issue 3 §5): sales, returns, a member's points and tier, redemptions.
+
+Views translate HTTP to service calls and back. A first posting answers 201; the same receipt
+again answers 200 with the first result and `replayed: true`; other content under the same
+receipt number answers 409 `receipt_conflict`.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vipdesk.api.errors import error_responses
+from vipdesk.core.clock import today
+from vipdesk.core.errors import NotFound, ValidationFailed
+from vipdesk.members.services import member_for_actor
+from vipdesk.points.models import PointsAccount
+from vipdesk.points.services import points_redeem, points_summary
+from vipdesk.sales import services
+from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+from vipdesk.tiers.services import tier_progress
+
+from . import serializers as s
+
+_MAX_PK = 2**63 - 1
+
+
+def _in(serializer_class, request) -> dict:
+    ser = serializer_class(data=request.data)
+    ser.is_valid(raise_exception=True)
+    return _plain(ser.validated_data)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _posted(result: services.PostingResult) -> Response:
+    return Response(result.data, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)
+
+
+_POSTING_RESPONSES = {
+    201: OpenApiResponse(s.PostingSerializer, description=gettext_lazy("Posted.")),
+    200: OpenApiResponse(s.PostingSerializer, description=gettext_lazy("Posted before: the first result, replayed: true.")),
+}
+
+_SALE_EXAMPLE = OpenApiExample(
+    "sale",
+    request_only=True,
+    value={
+        "store": "SA01", "terminal": "T1", "receipt_no": "SA01-20261122-0001", "occurred_at": "2026-11-22T10:30:00+08:00",
+        "member": {"mobile": "13766667777"},
+        "lines": [{"line_no": 1, "sku": "SCF-01", "name": "真丝围巾", "brand": "示例", "category": "配饰",
+                   "unit_price": "399.50", "quantity": 2, "amount": "799.00"}],
+        "payments": [{"method": "wechat", "amount": "799.00"}],
+        "amount_paid": "799.00",
+    },
+)
+
+
+class SalePostView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("Post a sale"),
+        request=s.SalePostSerializer,
+        responses={**_POSTING_RESPONSES, **error_responses(
+            400, 404, 409, 422,
+            s403=("permission_denied", "store_out_of_scope"),
+            s404=("member_not_found", "card_not_found"),
+            s409=("receipt_conflict", "member_withdrawn"),
+            s422=("card_invalid", "card_frozen", "insufficient_points", "points_offset_invalid", "same_day_points"),
+        )},
+        examples=[_SALE_EXAMPLE],
+    )
+    def post(self, request):
+        return _posted(services.sale_post(actor=request.user, data=_in(s.SalePostSerializer, request)))
+
+
+class ReturnPostView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("Post a return against an original receipt"),
+        request=s.ReturnPostSerializer,
+        responses={**_POSTING_RESPONSES, **error_responses(
+            400, 404, 409,
+            s403=("permission_denied", "store_out_of_scope"),
+            s404=("original_not_found",),
+            s409=("receipt_conflict", "return_exceeds_sale"),
+        )},
+    )
+    def post(self, request):
+        return _posted(services.return_post(actor=request.user, data=_in(s.ReturnPostSerializer, request)))
+
+
+def _member(request, pk):
+    if not str(pk).isdigit() or int(pk) > _MAX_PK:
+        raise NotFound(_("No such member."))
+    return member_for_actor(request.user, int(pk))
+
+
+class MemberPointsView(APIView):
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("A member's points: balance, available and pending, lots with expiry, history"),
+        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
+    )
+    def get(self, request, pk):
+        return Response(points_summary(_member(request, pk)))
+
+
+class MemberTierView(APIView):
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("A member's tier: current level, progress to the next, history"),
+        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
+    )
+    def get(self, request, pk):
+        member = _member(request, pk)
+        return Response(tier_progress(member, today(member.home_store)))
+
+
+class RedemptionView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("Redeem points for a catalogue item"),
+        request=s.RedemptionInSerializer,
+        responses={201: s.RedemptionOutSerializer, **error_responses(
+            400, 404, 422,
+            s403=("permission_denied", "store_out_of_scope"),
+            s404=("member_not_found", "card_not_found", "item_not_found", "not_found"),
+            s422=("insufficient_points", "outside_window", "same_day_points", "out_of_stock", "limit_reached",
+                  "card_invalid", "card_frozen"),
+        )},
+    )
+    def post(self, request):
+        data = _in(s.RedemptionInSerializer, request)
+        store = posting_store(request.user, data.get("store"))
+        if store is None:
+            raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
+        errors = FieldErrors()
+        ref = member_ref(data.get("member"), errors)
+        errors.raise_if_any()
+        if not ref:
+            raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
+                                   fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
+        # The card is checked (and an invalid one flagged) before the redemption's transaction.
+        member, card, _how = services.identify_member(ref, actor=request.user, store=store)
+        redemption = points_redeem(actor=request.user, member=member, item_code=data["item_code"], store=store,
+                                   quantity=data["quantity"], card=card)
+        return Response(redemption_out(redemption), status=status.HTTP_201_CREATED)
+
+
+def redemption_out(redemption) -> dict:
+    return {
+        "id": redemption.pk, "item_code": redemption.item.code, "item_name": str(redemption.item.name),
+        "store": redemption.store.code, "quantity": redemption.quantity, "points": redemption.points,
+        "value": str(redemption.value), "business_date": redemption.business_date.isoformat(), "status": redemption.status,
+        "fulfilment_code": redemption.fulfilment_code,
+        "balance": PointsAccount.objects.filter(pk=redemption.account_id).values_list("balance", flat=True).first() or 0,
+    }

@@ -1,0 +1,34 @@
+"""vipdesk run-jobs [--date YYYY-MM-DD] [--only points,tiers,dormant_cards]
+
+Runs everything due on the business date (default: today in the default time zone): points
+expiry and pending unlock, tier evaluation and downgrades, dormant-card flags. Idempotent.
+"""
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vipdesk.core.clock import today
+from vipdesk.sales.jobs import JOBS, run_jobs
+
+
+class Command(BaseCommand):
+    help = "Run the daily jobs for a business date (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
+        parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(JOBS))
+
+    def handle(self, *args, **options):
+        try:
+            on = dt.date.fromisoformat(options["date"]) if options["date"] else today()
+        except ValueError:
+            raise CommandError("--date must be YYYY-MM-DD")
+        only = [n.strip() for n in (options["only"] or "").split(",") if n.strip()] or None
+        unknown = set(only or ()) - set(JOBS)
+        if unknown:
+            raise CommandError(f"unknown job(s): {', '.join(sorted(unknown))}")
+        results = run_jobs(on=on, only=only)
+        for name, result in results.items():
+            state = "already done" if result is None else json.dumps(result, ensure_ascii=False, default=str)
+            self.stdout.write(f"{on} {name}: {state}")

@@ -1,0 +1,349 @@
+"""Posting sales and returns (R3), and attaching a member to an anonymous sale later.
+
+Idempotency: a receipt number is unique per store (database constraint). A second post of the
+same receipt with the same canonical content answers the first result again (`replayed`); with
+other content it is refused as `receipt_conflict`. Racing twins are settled by the constraint:
+the loser's insert fails, its transaction rolls back, and it re-reads the winner's answer — so a
+receipt awards points exactly once however many times and however concurrently it is sent.
+
+Loyalty (points, tiers) runs inside the posting's transaction, after the sale is written, in the
+order fixed by the interface: spend points paid, evaluate the tier, earn at the level reached.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vipdesk.audit.services import event_record
+from vipdesk.core.clock import business_date, today
+from vipdesk.core.errors import Conflict, DomainError, NotFound
+from vipdesk.members.cards import card_present
+from vipdesk.members.models import Member
+from vipdesk.org.models import ApiClient
+from vipdesk.points.models import PointsAccount
+from vipdesk.points.services import points_earn_for_sale, points_reverse_for_return, points_spend_for_sale
+from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
+
+from .choices import IdentifiedBy, PaymentMethod, SaleKind
+from .models import Sale, SaleLine, SalePayment
+from .validation import CleanPosting, FieldErrors, clean_return, clean_sale, member_ref, posting_store
+
+
+class ReceiptConflict(Conflict):
+    code = "receipt_conflict"
+
+
+class ReturnExceedsSale(DomainError):
+    code = "return_exceeds_sale"
+    status = 409
+
+
+@dataclass(frozen=True)
+class PostingResult:
+    sale: Sale
+    result: dict
+    replayed: bool = False
+
+    @property
+    def data(self) -> dict:
+        return {**self.result, "replayed": self.replayed}
+
+
+def attach_days() -> int:
+    return int(settings.VIPDESK.get("ATTACH_SALE_DAYS", 7))
+
+
+# ---- member identification -------------------------------------------------------------------
+
+def identify_member(ref: dict, *, actor=None, store=None):
+    """(member, card, identified_by) from {"card"|"ecard"|"mobile"|"member_no": value}.
+
+    Cards go through `card_present`, which flags and records an invalid card in its own
+    transaction: call this BEFORE opening the posting's transaction, so the refusal keeps its flag.
+    """
+    if not ref:
+        return None, None, IdentifiedBy.NONE
+    key, value = next(iter(ref.items()))
+    if key in ("card", "ecard"):
+        card = card_present(number=value, actor=actor, store=store)
+        member, how = card.member, IdentifiedBy.CARD if key == "card" else IdentifiedBy.ECARD
+    else:
+        card = None
+        member = Member.objects.filter(**{key: value}).first()
+        how = IdentifiedBy.MOBILE if key == "mobile" else IdentifiedBy.MEMBER_NO
+        if member is None:
+            raise NotFound(_("No member with this %(what)s.") % {"what": _("mobile number") if key == "mobile" else _("member number")},
+                           code="member_not_found")
+    if member.is_withdrawn:
+        raise Conflict(_("The member has withdrawn; the sale cannot be credited."), code="member_withdrawn")
+    return member, card, how
+
+
+# ---- replays ---------------------------------------------------------------------------------
+
+def _replay(posting: CleanPosting) -> PostingResult | None:
+    first = Sale.objects.filter(store=posting.store, receipt_no=posting.receipt_no).first()
+    if first is None:
+        return None
+    if first.content_hash != posting.content_hash:
+        raise ReceiptConflict(
+            _("Receipt %(no)s of this store was already posted with different content.") % {"no": posting.receipt_no})
+    return PostingResult(first, first.result, replayed=True)
+
+
+def _post_once(posting: CleanPosting, write) -> PostingResult:
+    """Run `write()` in a transaction; if a twin won the race for the receipt, answer its result."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        with transaction.atomic():
+            winner = _replay(posting)
+        if winner is None:
+            raise
+        return winner
+
+
+def _actor_columns(actor) -> dict:
+    if isinstance(actor, ApiClient):
+        return {"api_client": actor}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return {"actor": actor}
+    return {}
+
+
+def _member_spent(member_id: int, amount: Decimal, at: dt.datetime | None) -> None:
+    """Keep Member.total_spend and last_purchase_at current with one UPDATE (no read-modify-write)."""
+    if at is not None:
+        Member.objects.filter(pk=member_id).update(
+            total_spend=F("total_spend") + amount,
+            last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
+        )
+    else:  # a return: spend goes down, never below zero
+        Member.objects.filter(pk=member_id).update(total_spend=Greatest(F("total_spend") - amount, Value(Decimal("0.00"))))
+
+
+def _balance(member_id: int) -> dict:
+    # The cached balance row, not points_summary: a posting must stay cheap (bench/posting.py).
+    account = PointsAccount.objects.filter(member_id=member_id).values("balance", "debt").first() or {"balance": 0, "debt": 0}
+    return {"balance": int(account["balance"]), "points_debt": int(account["debt"])}
+
+
+def _tier(outcome: TierOutcome) -> tuple[dict, list]:
+    tier = {"before": level_dict(outcome.before), "after": level_dict(outcome.after), "changed": bool(outcome.changed)}
+    if getattr(outcome, "awaiting_approval", None) is not None:
+        tier["awaiting_approval"] = level_dict(outcome.awaiting_approval)
+    return tier, list(outcome.benefits or [])
+
+
+# ---- loyalty (the interface of issue 3), inside the posting's transaction ---------------------
+
+def _apply_loyalty(sale: Sale) -> dict:
+    """Points paid are spent first, then the tier is evaluated, then the sale earns at the level reached."""
+    spent = sum(p.points for p in sale.payments.all() if p.method == PaymentMethod.POINTS)
+    if spent:
+        points_spend_for_sale(sale=sale)
+    outcome = tier_evaluate_posting(member=sale.member, sale=sale)
+    earn = points_earn_for_sale(sale=sale, level=outcome.after)
+    tier, benefits = _tier(outcome)
+    return {
+        "points": {"earned": int(earn.points), "pending": bool(earn.pending), "spent": int(spent), **_balance(sale.member_id)},
+        "tier": tier, "benefits": benefits,
+    }
+
+
+def _apply_return_loyalty(sale_return: Sale) -> dict:
+    """Earned points come back in proportion (and points paid are refunded), then the tier is re-evaluated."""
+    reverse = points_reverse_for_return(sale_return=sale_return)
+    outcome = tier_evaluate_return(member=sale_return.member, sale_return=sale_return)
+    tier, benefits = _tier(outcome)
+    points = {"reversed": int(reverse.points_reversed), "refunded": int(reverse.points_refunded), "debt": int(reverse.debt),
+              **_balance(sale_return.member_id)}
+    if getattr(reverse, "cash_deduction", 0):
+        points["cash_deduction"] = str(reverse.cash_deduction)  # yuan the till keeps back from the refund (cash policy)
+    return {"points": points, "tier": tier, "benefits": benefits}
+
+
+_NO_LOYALTY = {"points": None, "tier": None, "benefits": []}
+
+
+def _result(sale: Sale, loyalty: dict, **extra) -> dict:
+    return {
+        "id": sale.pk, "kind": sale.kind, "store": sale.store.code, "receipt_no": sale.receipt_no,
+        "business_date": sale.business_date.isoformat(), "amount": str(sale.amount), "amount_paid": str(sale.amount_paid),
+        "member": {"id": sale.member_id, "member_no": sale.member.member_no} if sale.member_id else None,
+        **extra, **loyalty,
+    }
+
+
+# ---- sales -----------------------------------------------------------------------------------
+
+def sale_post(*, actor, data: dict) -> PostingResult:
+    posting = clean_sale(actor=actor, data=data)
+    first = _replay(posting)
+    if first is not None:
+        return first
+    member, card, how = identify_member(posting.member_ref, actor=actor, store=posting.store)
+
+    def write() -> PostingResult:
+        # The sale row goes in first: a racing twin of this receipt fails right here, before
+        # touching the member, points or tiers.
+        sale = Sale.objects.create(
+            kind=SaleKind.SALE, store=posting.store, terminal=posting.terminal, receipt_no=posting.receipt_no,
+            occurred_at=posting.occurred_at, business_date=business_date(posting.occurred_at, posting.store),
+            member=member, card=card, identified_by=how, guide=posting.guide, amount=posting.amount,
+            amount_paid=posting.amount_paid, content_hash=posting.content_hash, **_actor_columns(actor),
+        )
+        SaleLine.objects.bulk_create([SaleLine(sale=sale, **line) for line in posting.lines])
+        SalePayment.objects.bulk_create([SalePayment(sale=sale, **pay) for pay in posting.payments])
+        loyalty = _NO_LOYALTY
+        if member is not None:
+            _member_spent(member.pk, sale.amount, sale.occurred_at)
+            loyalty = _apply_loyalty(sale)
+        sale.result = _result(sale, loyalty)
+        Sale.objects.filter(pk=sale.pk).update(result=sale.result)
+        return PostingResult(sale, sale.result)
+
+    return _post_once(posting, write)
+
+
+def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> dict:
+    """Credit an anonymous sale to a member afterwards (the customer shows the card later), within
+    VIPDESK["ATTACH_SALE_DAYS"] days of the sale's business date; it then earns as if identified."""
+    store = posting_store(actor, getattr(store, "code", store))
+    if store is None:
+        raise DomainError(_("Give the store of the receipt."), code="validation_error")
+    errors = FieldErrors()
+    ref = member_ref(member, errors)
+    errors.raise_if_any()
+    if not ref:
+        raise DomainError(_("Identify the member by exactly one of: card, ecard, mobile, member_no."), code="validation_error")
+    sale = Sale.objects.filter(store=store, receipt_no=str(receipt_no).strip(), kind=SaleKind.SALE).first()
+    if sale is None:
+        raise NotFound(_("No sale with this receipt number in this store."), code="sale_not_found")
+    if (today(store) - sale.business_date).days > attach_days():
+        raise DomainError(_("A sale can be credited to a member within %(days)d days only.") % {"days": attach_days()},
+                          code="attach_too_late", status=409)
+    found, card, _how = identify_member(ref, actor=actor, store=store)
+    with transaction.atomic():
+        sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
+        if sale.member_id is not None:
+            raise Conflict(_("This sale is already credited to a member."), code="already_attached")
+        if sale.returns.exists():
+            raise Conflict(_("Goods of this sale were returned; it can no longer be credited."), code="sale_has_returns")
+        sale.member, sale.card, sale.identified_by = found, card, IdentifiedBy.ATTACHED
+        sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
+        _member_spent(found.pk, sale.amount, sale.occurred_at)
+        answer = _result(sale, _apply_loyalty(sale))
+        event_record(actor=actor, verb="sale.member_attached", obj=sale, payload={"member": found.pk, "by": next(iter(ref))})
+    return answer
+
+
+# ---- returns ---------------------------------------------------------------------------------
+
+def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[tuple[SaleLine, int, Decimal]]]:
+    """What this return takes back: (amount, [(original line, quantity, amount)]). Refuses more
+    than is left, per line and in total."""
+    left = original.amount - original.returned_amount
+    lines = {line.line_no: line for line in original.lines.all()}
+    if posting.return_amount is not None:  # by amount: no goods named, only money
+        if posting.return_amount > left:
+            raise ReturnExceedsSale(_("Only %(left)s of this receipt is left to return.") % {"left": left},
+                                    fields={"amount": _("At most %(left)s.") % {"left": left}})
+        return posting.return_amount, []
+    wanted = posting.return_lines
+    lines_cover_money = sum((l.returned_amount for l in lines.values()), Decimal("0")) == original.returned_amount
+    if not wanted:
+        if not lines_cover_money:
+            # Part of the receipt was refunded by amount: a "full" return refunds what money is left.
+            if left <= 0:
+                raise ReturnExceedsSale(_("Everything on this receipt was already returned."))
+            return left, []
+        wanted = [{"line_no": n, "quantity": l.quantity - l.returned_quantity} for n, l in lines.items()
+                  if l.quantity > l.returned_quantity]
+        if not wanted:
+            raise ReturnExceedsSale(_("Everything on this receipt was already returned."))
+    plan, fields = [], {}
+    for i, want in enumerate(wanted):
+        line = lines.get(want["line_no"])
+        if line is None:
+            fields[f"lines.{i}.line_no"] = [_("The original receipt has no line %(n)s.") % {"n": want["line_no"]}]
+            continue
+        remaining = line.quantity - line.returned_quantity
+        if want["quantity"] > remaining:
+            fields[f"lines.{i}.quantity"] = [_("Only %(n)d of this line can still be returned.") % {"n": remaining}]
+            continue
+        if want["quantity"] == remaining:
+            amount = line.amount - line.returned_amount  # the last pieces take the rounding residue
+        else:
+            amount = (line.amount * want["quantity"] / line.quantity).quantize(Decimal("0.01"))
+        plan.append((line, want["quantity"], amount))
+    if fields:
+        raise ReturnExceedsSale(next(iter(fields.values()))[0], fields=fields)
+    total = sum((a for _l, _q, a in plan), Decimal("0.00"))
+    if total > left:
+        raise ReturnExceedsSale(_("Only %(left)s of this receipt is left to return.") % {"left": left})
+    return total, plan
+
+
+def return_post(*, actor, data: dict) -> PostingResult:
+    posting = clean_return(actor=actor, data=data)
+    first = _replay(posting)
+    if first is not None:
+        return first
+
+    def write() -> PostingResult:
+        # Every return of a receipt locks the original first, so returns of one receipt queue up.
+        original = (Sale.objects.select_for_update(of=("self",)).select_related("member", "store")
+                    .filter(store=posting.original_store, receipt_no=posting.original_receipt_no, kind=SaleKind.SALE).first())
+        if original is None:
+            raise NotFound(_("No sale with receipt %(no)s in store %(store)s.")
+                           % {"no": posting.original_receipt_no, "store": posting.original_store.code}, code="original_not_found")
+        twin = _replay(posting)  # a twin of this return may have committed while we waited for the lock
+        if twin is not None:
+            return twin
+        if posting.occurred_at < original.occurred_at:
+            raise DomainError(_("A return cannot happen before the sale."), code="validation_error",
+                              fields={"occurred_at": _("Before the original sale.")})
+        amount, plan = _return_plan(original, posting)
+        paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
+        if posting.payments and paid != amount:
+            raise DomainError(_("The refunds add up to %(paid)s, not the returned amount %(amount)s.") % {"paid": paid, "amount": amount},
+                              code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": amount}})
+        ret = Sale.objects.create(
+            kind=SaleKind.RETURN, original=original, store=posting.store, terminal=posting.terminal, receipt_no=posting.receipt_no,
+            occurred_at=posting.occurred_at, business_date=business_date(posting.occurred_at, posting.store),
+            member=original.member, card=original.card, identified_by=original.identified_by, amount=amount, amount_paid=amount,
+            content_hash=posting.content_hash, **_actor_columns(actor),
+        )
+        SaleLine.objects.bulk_create([
+            SaleLine(sale=ret, line_no=n, sku=line.sku, name=line.name, brand=line.brand, category=line.category,
+                     style_no=line.style_no, size=line.size, colour=line.colour, unit_price=line.unit_price,
+                     quantity=qty, amount=line_amount, original_line=line)
+            for n, (line, qty, line_amount) in enumerate(plan, start=1)
+        ])
+        SalePayment.objects.bulk_create([SalePayment(sale=ret, **pay) for pay in posting.payments])
+        for line, qty, line_amount in plan:
+            SaleLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + qty,
+                                                       returned_amount=F("returned_amount") + line_amount)
+        Sale.objects.filter(pk=original.pk).update(returned_amount=F("returned_amount") + amount, updated_at=timezone.now())
+        original.returned_amount += amount
+        loyalty = _NO_LOYALTY
+        if original.member_id is not None:
+            _member_spent(original.member_id, amount, None)
+            loyalty = _apply_return_loyalty(ret)
+        ret.result = _result(ret, loyalty, original={"id": original.pk, "store": original.store.code,
+                                                     "receipt_no": original.receipt_no,
+                                                     "returned_amount": str(original.returned_amount)})
+        Sale.objects.filter(pk=ret.pk).update(result=ret.result)
+        return PostingResult(ret, ret.result)
+
+    return _post_once(posting, write)

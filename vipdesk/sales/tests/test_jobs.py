@@ -1,0 +1,102 @@
+"""The daily job: each part once per business date; dormant cards (R2.6)."""
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from vipdesk.members.cards import card_issue
+from vipdesk.members.models import Card
+from vipdesk.sales import jobs
+from vipdesk.sales.jobs import dormant_cards_flag, months_before, run_jobs
+from vipdesk.sales.models import DormantCard, JobRun
+from vipdesk.sales.services import sale_post
+from vipdesk.testing.factories import make_member
+
+from .conftest import a_sale
+
+pytestmark = pytest.mark.django_db
+
+
+def test_months_before_clamps_to_the_month_end():
+    assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert months_before(dt.date(2026, 1, 15), 12) == dt.date(2025, 1, 15)
+    assert months_before(dt.date(2026, 1, 15), 13) == dt.date(2024, 12, 15)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    calls = []
+    monkeypatch.setitem(jobs.JOBS, "points", lambda *, on: calls.append(("points", on)) or {"expired": 3})
+    monkeypatch.setitem(jobs.JOBS, "tiers", lambda *, on: calls.append(("tiers", on)) or {"downgraded": 1})
+    return calls
+
+
+def test_each_part_runs_once_per_business_date_in_order(counted):
+    day = dt.date(2026, 5, 1)
+    first = run_jobs(on=day)
+    assert list(first) == ["points", "tiers", "dormant_cards"] and first["points"] == {"expired": 3}
+    assert run_jobs(on=day) == {"points": None, "tiers": None, "dormant_cards": None}
+    assert counted == [("points", day), ("tiers", day)]
+    run_jobs(on=day + dt.timedelta(days=1))
+    assert len(counted) == 4 and JobRun.objects.count() == 6
+
+
+def test_a_failing_part_leaves_no_claim_and_runs_again(counted, monkeypatch):
+    def broken(*, on):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(jobs.JOBS, "tiers", broken)
+    with pytest.raises(RuntimeError):
+        run_jobs(on=dt.date(2026, 5, 1))
+    assert list(JobRun.objects.values_list("job", flat=True)) == ["points"]
+
+
+def test_command_defaults_to_today_and_reports(counted, capsys):
+    call_command("run-jobs")
+    call_command("run_jobs", "--date", "2026-05-01", "--only", "points")
+    out = capsys.readouterr().out
+    assert "dormant_cards" in out and '"expired": 3' in out
+    assert counted[0][1] == timezone.localdate()
+
+
+def _card(store, issued_days_ago):
+    member = make_member(store=store)
+    card = card_issue(actor=None, member=member)
+    Card.objects.filter(pk=card.pk).update(issued_at=timezone.now() - dt.timedelta(days=issued_days_ago))
+    return member, card
+
+
+def test_cards_without_purchases_for_n_months_become_dormant_and_wake_on_a_purchase(store_a, loyalty, settings):
+    settings.VIPDESK = {**settings.VIPDESK, "DORMANT_MONTHS": 6}
+    today = timezone.localdate()
+    sleeper, sleeper_card = _card(store_a, 400)
+    buyer, buyer_card = _card(store_a, 400)
+    _newcomer, newcomer_card = _card(store_a, 30)  # too new to be dormant
+    sale_post(actor=None, data=a_sale("OLD", member={"member_no": sleeper.member_no},
+                                      occurred_at=(timezone.now() - dt.timedelta(days=300)).isoformat()))
+    sale_post(actor=None, data=a_sale("NEW", member={"member_no": buyer.member_no}))
+
+    assert dormant_cards_flag(on=today)["flagged"] == 1
+    dormant = DormantCard.objects.get()
+    assert dormant.card == sleeper_card and dormant.since == today
+    assert dormant.last_purchase_on == (timezone.localdate() - dt.timedelta(days=300))
+    assert dormant_cards_flag(on=today) == {"flagged": 0, "woke": 0, "cutoff": months_before(today, 6).isoformat()}
+
+    sale_post(actor=None, data=a_sale("BACK", member={"card": sleeper_card.number}))
+    assert dormant_cards_flag(on=today)["woke"] == 1
+    assert not DormantCard.objects.exists()
+
+
+def test_run_jobs_with_the_real_points_and_tiers_jobs(store_a, shopper):
+    from vipdesk.points.services import earn_rule_install_default
+    from vipdesk.tiers.presets import DEPARTMENT_STORE
+    from vipdesk.tiers.services import programme_install
+
+    programme_install(spec=DEPARTMENT_STORE)
+    earn_rule_install_default(yuan_per_point=1)
+    sale_post(actor=None, data=a_sale(member={"mobile": "13612345678"}))
+    day = timezone.localdate()
+    first = run_jobs(on=day)
+    assert all(isinstance(first[name], dict) for name in ("points", "tiers", "dormant_cards"))
+    assert run_jobs(on=day) == {"points": None, "tiers": None, "dormant_cards": None}

@@ -1,0 +1,83 @@
+"""Postings with the real points and tiers apps (department-store preset, 1 point per yuan)."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from vipdesk.api.tests.conftest import Api
+from vipdesk.org.services import api_client_create
+from vipdesk.points.models import PointsAccount, PointsEntry
+from vipdesk.points.services import earn_rule_install_default, points_summary
+from vipdesk.sales.services import return_post, sale_post
+from vipdesk.tiers.presets import DEPARTMENT_STORE
+from vipdesk.tiers.services import programme_install, tier_of
+
+from .conftest import a_return, a_sale
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(db):
+    programme_install(spec=DEPARTMENT_STORE)
+    earn_rule_install_default(yuan_per_point=1)
+
+
+def coat(receipt, price, member=None, **over):
+    fields = {"lines": [{"sku": "COAT", "unit_price": price, "quantity": 1, "amount": price}],
+              "payments": [{"method": "cash", "amount": price}], "amount_paid": price, **over}
+    return a_sale(receipt, member=member or {"mobile": "13612345678"}, **fields)
+
+
+def test_sale_earns_points_upgrades_and_answers_balance_and_benefits(programme, store_a, shopper):
+    result = sale_post(actor=None, data=coat("R1", "5000.00")).data
+    assert result["points"]["earned"] == 5000 and result["points"]["balance"] == 5000
+    assert result["tier"]["before"] is None and result["tier"]["changed"] is True
+    assert result["tier"]["after"]["code"] == tier_of(shopper).code
+    assert result["benefits"] and all("code" in b for b in result["benefits"])
+    assert points_summary(shopper)["balance"] == 5000
+
+
+def test_replayed_receipt_earns_once(programme, store_a, shopper):
+    data = coat("R1", "800.00")
+    first = sale_post(actor=None, data=data)
+    again = sale_post(actor=None, data=data)
+    assert again.replayed and again.data["points"] == first.data["points"]
+    assert PointsAccount.objects.get(member=shopper).balance == 800
+    assert PointsEntry.objects.filter(sale=first.sale).count() == 1
+
+
+def test_full_return_takes_the_points_back(programme, store_a, shopper):
+    sale_post(actor=None, data=coat("R1", "800.00"))
+    result = return_post(actor=None, data=a_return(original="R1")).data
+    assert result["points"]["reversed"] == 800 and result["points"]["balance"] == 0
+    assert PointsAccount.objects.get(member=shopper).balance == 0
+
+
+def test_partial_return_takes_back_in_proportion(programme, store_a, shopper):
+    sale_post(actor=None, data=a_sale("R1", member={"mobile": "13612345678"}))  # 1,299.00
+    result = return_post(actor=None, data=a_return(original="R1", lines=[{"line_no": 2, "quantity": 1}])).data  # 500.00
+    assert result["points"]["reversed"] == 500 and result["points"]["balance"] == 799
+
+
+def test_points_payment_is_spent_and_refunded_on_return(programme, store_a, shopper):
+    # Points earned today cannot pay today (R5.4): the points were earned yesterday.
+    sale_post(actor=None, data=coat("R1", "3000.00", occurred_at=(timezone.now() - dt.timedelta(days=1)).isoformat()))
+    paid = coat("R2", "100.00", payments=[{"method": "points", "amount": "100.00", "points": 1000}])
+    result = sale_post(actor=None, data=paid).data
+    assert result["points"]["spent"] == 1000
+    balance_after_sale = result["points"]["balance"]
+    back = return_post(actor=None, data=a_return(original="R2")).data
+    assert back["points"]["refunded"] == 1000 and back["points"]["reversed"] == result["points"]["earned"]
+    assert back["points"]["balance"] == balance_after_sale + 1000 - back["points"]["reversed"]
+
+
+def test_api_points_tier_and_redemption_endpoints(programme, store_a, shopper):
+    till = Api(api_client_create(name="POS A1", store_code="SA01")[1])
+    assert till.post("/api/v1/sales/", coat("R1", "5000.00")).status_code == 201
+    points = till.get(f"/api/v1/members/{shopper.pk}/points/")
+    assert points.status_code == 200 and points.json()["balance"] == 5000
+    tier = till.get(f"/api/v1/members/{shopper.pk}/tier/")
+    assert tier.status_code == 200 and tier.json()["current"]["code"] == tier_of(shopper).code
+    missing = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "NOPE"})
+    assert missing.status_code == 404 and missing.json()["code"] == "item_not_found"

@@ -1,0 +1,148 @@
+"""POS API: POST /api/v1/sales/ and /api/v1/returns/ — status codes, replays, conflicts, scope."""
+import pytest
+
+from vipdesk.accounts.roles import Role
+from vipdesk.api.tests.conftest import Api
+from vipdesk.members.cards import card_change_status
+from vipdesk.org.services import api_client_create
+from vipdesk.sales.models import Sale
+
+from .conftest import a_return, a_sale
+
+pytestmark = pytest.mark.django_db
+
+
+def key(name, **kw):
+    return Api(api_client_create(name=name, **kw)[1])
+
+
+@pytest.fixture
+def till(store_a):
+    return key("POS A1", store_code="SA01")
+
+
+def test_first_post_201_replay_200_conflict_409(till, shopper, loyalty):
+    data = a_sale(member={"mobile": "13612345678"})
+    data.pop("store")  # a terminal posts for its own store
+    first = till.post("/api/v1/sales/", data)
+    assert first.status_code == 201, first.json()
+    body = first.json()
+    assert body["replayed"] is False and body["store"] == "SA01" and body["amount"] == "1299.00"
+    assert body["member"]["member_no"] == shopper.member_no and body["points"]["earned"] == 1299
+
+    again = till.post("/api/v1/sales/", data)
+    assert again.status_code == 200 and again.json() == {**body, "replayed": True}
+
+    other = till.post("/api/v1/sales/", {**data, "terminal": "T2"})
+    assert other.status_code == 409
+    assert other.json()["code"] == "receipt_conflict" and "已上传过" in other.json()["message"]
+    assert Sale.objects.count() == 1 and len(loyalty.sales) == 1
+
+
+def test_terminal_cannot_post_for_another_store(till, store_b, loyalty):
+    response = till.post("/api/v1/sales/", a_sale(store="SB01"))
+    assert response.status_code == 403
+    assert response.json()["code"] == "store_out_of_scope" and "SA01" in response.json()["message"]
+    assert not Sale.objects.exists()
+
+
+def test_hq_key_names_the_store_and_auditor_may_not_post(store_a, loyalty):
+    hq = key("HQ")
+    missing = hq.post("/api/v1/sales/", {**a_sale(), "store": ""})
+    assert missing.status_code == 400 and missing.json()["fields"]["store"] == ["该字段是必填项。"]
+    assert hq.post("/api/v1/sales/", a_sale()).status_code == 201
+    auditor = key("Audit", role=Role.AUDITOR)
+    assert auditor.post("/api/v1/sales/", a_sale("R2")).json()["code"] == "permission_denied"
+
+
+def test_validation_errors_are_chinese_json(till, loyalty):
+    data = a_sale()
+    data["lines"][0]["amount"] = "700.00"
+    response = till.post("/api/v1/sales/", data)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error" and "单价 × 数量" in body["fields"]["lines.0.amount"][0]
+    shape = till.post("/api/v1/sales/", {**a_sale(), "lines": [{"sku": "X", "unit_price": "1.001", "quantity": 1, "amount": "1.00"}]})
+    assert shape.status_code == 400 and "lines.0.unit_price" in shape.json()["fields"]
+    english = till.post("/api/v1/sales/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert "unit price × quantity" in english.json()["fields"]["lines.0.amount"][0]
+
+
+def test_invalid_card_is_422_card_invalid(till, shopper_card, loyalty):
+    card_change_status(actor=None, card=shopper_card, move="report_lost")
+    response = till.post("/api/v1/sales/", a_sale(member={"card": shopper_card.number}))
+    assert response.status_code == 422 and response.json()["code"] == "card_invalid"
+    assert not Sale.objects.exists()
+
+
+def test_returns_post_replay_and_over_return(till, shopper, loyalty):
+    till.post("/api/v1/sales/", a_sale(member={"mobile": "13612345678"}))
+    data = a_return(lines=[{"line_no": 1, "quantity": 2}])
+    first = till.post("/api/v1/returns/", data)
+    assert first.status_code == 201, first.json()
+    assert first.json()["amount"] == "799.00" and first.json()["points"]["reversed"] == 799
+    assert first.json()["original"] == {"id": Sale.objects.get(receipt_no="R0001").pk, "store": "SA01",
+                                        "receipt_no": "R0001", "returned_amount": "799.00"}
+    assert till.post("/api/v1/returns/", data).json()["replayed"] is True
+    over = till.post("/api/v1/returns/", a_return("T0002", lines=[{"line_no": 1, "quantity": 1}]))
+    assert over.status_code == 409 and over.json()["code"] == "return_exceeds_sale"
+    missing = till.post("/api/v1/returns/", a_return("T0003", original="NOPE"))
+    assert missing.status_code == 404 and missing.json()["code"] == "original_not_found"
+
+
+def test_posting_endpoints_are_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    for path in ("/api/v1/sales/", "/api/v1/returns/", "/api/v1/redemptions/",
+                 "/api/v1/members/{id}/points/", "/api/v1/members/{id}/tier/"):
+        assert path in schema["paths"], path
+    responses = schema["paths"]["/api/v1/sales/"]["post"]["responses"]
+    assert {"200", "201", "409", "403"} <= set(responses) and "receipt_conflict" in responses["409"]["description"]
+
+
+def test_points_and_tier_of_a_member_outside_the_terminal_scope_are_404(till, member_b_of_store_b):
+    for suffix in ("points", "tier"):
+        response = till.get(f"/api/v1/members/{member_b_of_store_b.pk}/{suffix}/")
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.fixture
+def member_b_of_store_b(store_b, guide_b):
+    from vipdesk.testing.factories import make_member
+
+    return make_member(actor=guide_b, name="欧阳娜娜", mobile="13855556666")
+
+
+def test_redemption_via_the_api(till, shopper, monkeypatch):
+    captured = {}
+
+    def fake_redeem(**kw):
+        captured.update(kw)
+        raise DomainError("余额不足", code="insufficient_points", status=422)
+
+    from vipdesk.core.errors import DomainError
+    from vipdesk.sales.api import views
+
+    monkeypatch.setattr(views, "points_redeem", fake_redeem)
+    response = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GIFT", "quantity": 2})
+    assert response.status_code == 422 and response.json()["code"] == "insufficient_points"
+    assert captured["member"] == shopper and captured["store"].code == "SA01" and captured["quantity"] == 2
+    other_store = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GIFT", "store": "SB01"})
+    assert other_store.status_code == 403 and other_store.json()["code"] == "store_out_of_scope"
+
+
+def test_redemption_spends_points_earned_before_today(till, shopper):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
+
+    earn_rule_install_default(yuan_per_point=1)
+    item = min(catalogue_install_default(), key=lambda i: i.points)
+    yesterday = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    assert till.post("/api/v1/sales/", a_sale(member={"mobile": "13612345678"}, occurred_at=yesterday)).status_code == 201
+    response = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": item.code})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["item_code"] == item.code and body["store"] == "SA01" and body["points"] == item.points
+    assert body["balance"] == 1299 - item.points

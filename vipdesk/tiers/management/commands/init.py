@@ -1,0 +1,34 @@
+"""`vipdesk init --preset department-store|apparel|specialty|restaurant`: set up an empty database
+with the preset's tier programme and benefits, one store S001 and 1 point per yuan."""
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from vipdesk.org.models import Store
+from vipdesk.tiers.models import Programme
+from vipdesk.tiers.presets import PRESETS
+from vipdesk.tiers.services import programme_install
+
+
+class Command(BaseCommand):
+    help = "Set up an empty database with a preset tier programme, store S001 and the default earn rule."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preset", choices=sorted(PRESETS), default="department-store")
+        parser.add_argument("--store-name", default="总店")
+
+    def handle(self, *args, preset, store_name, **options):
+        if Programme.objects.exists():
+            raise CommandError("此数据库已有会员等级方案,init 只用于空数据库。")
+        spec = PRESETS[preset]
+        with transaction.atomic():
+            programme = programme_install(spec=spec)
+            store, _created = Store.objects.get_or_create(code="S001", defaults={"name": store_name})
+            if apps.is_installed("vipdesk.points"):
+                from vipdesk.points.services import earn_rule_install_default
+
+                earn_rule_install_default(yuan_per_point=1)
+            else:  # a build without the points app
+                self.stderr.write("积分模块未安装:未设置积分规则。")
+        levels = "、".join(programme.levels.order_by("rank").values_list("name", flat=True))
+        self.stdout.write(f"已建立方案“{programme.name}”({levels}),门店 {store.code} {store.name},每消费1元积1分。")
