@@ -2,7 +2,10 @@
 
 VIPDESK_DATA_DIR   data directory (default ./var): SQLite file, generated demo keys, uploads
 DATABASE_URL       default sqlite:///<data dir>/vipdesk.sqlite3; postgres://… in production
-REDIS_URL          optional; when set, the cache (and later the task queue) use Redis
+REDIS_URL          optional; when set, the cache and the task queue use Redis
+VIPDESK_QUEUE      task queue (Huey): "sqlite" (embedded default, a file in the data dir), "redis"
+                   (default in production or when REDIS_URL is set) or "immediate" (tests: run inline)
+VIPDESK_DAILY_JOBS_AT  local time (Asia/Shanghai) of the daily jobs, HH:MM (default 00:10)
 VIPDESK_SECRET_KEY Django secret key
 VIPDESK_FIELD_KEYS comma-separated Fernet keys for encrypted member fields (first one encrypts)
 VIPDESK_DEBUG      1 to enable debug pages
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.demo",
+    "huey.contrib.djhuey",
+    "vipdesk.scheduler",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +145,28 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Task queue (Huey; docs/decisions.md). The daily jobs run on it (vipdesk/scheduler). Embedded default:
+# SqliteHuey in the data directory, consumed by a thread inside `vipdesk demo`. Production: RedisHuey,
+# consumed by `vipdesk run_huey` (docs/operations.md). Under pytest tasks run inline (immediate mode).
+VIPDESK_QUEUE = (os.environ.get("VIPDESK_QUEUE")
+                 or ("immediate" if os.environ.get("PYTEST_VERSION")
+                     else "redis" if (PRODUCTION or REDIS_URL) else "sqlite")).strip().lower()
+if VIPDESK_QUEUE not in ("sqlite", "redis", "immediate"):
+    raise ImproperlyConfigured("VIPDESK_QUEUE must be sqlite, redis or immediate.")
+HUEY = {
+    "name": os.environ.get("VIPDESK_QUEUE_NAME", "vipdesk"),
+    "huey_class": "huey.RedisHuey" if VIPDESK_QUEUE == "redis" else "huey.SqliteHuey",
+    "immediate": VIPDESK_QUEUE == "immediate",
+    "utc": True,
+    "consumer": {"workers": int(os.environ.get("VIPDESK_QUEUE_WORKERS", "1")), "worker_type": "thread"},
+}
+if VIPDESK_QUEUE == "redis":
+    HUEY["url"] = REDIS_URL or "redis://127.0.0.1:6379/0"
+else:
+    HUEY["filename"] = str(DATA_DIR / "huey.sqlite3")
+    if VIPDESK_QUEUE == "sqlite":
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 AUTH_USER_MODEL = "accounts.Staff"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -220,6 +247,10 @@ VIPDESK = {
     "DORMANT_MONTHS": 12,
     # A till's clock may run this far ahead of ours.
     "POS_CLOCK_SKEW_SECONDS": 300,
+    # The daily jobs (vipdesk/scheduler) start at this store-local time for the business date that
+    # has just begun; after downtime the missed dates run oldest first, at most this many days back.
+    "DAILY_JOBS_AT": os.environ.get("VIPDESK_DAILY_JOBS_AT", "00:10"),
+    "CATCH_UP_DAYS": 31,
 }
 
 LOGGING = {

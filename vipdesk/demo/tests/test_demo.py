@@ -121,3 +121,35 @@ def test_demo_members_are_found_by_last4_within_scope(demo):
     member = Member.objects.filter(home_store__code="S001", status=MemberStatus.ACTIVE).first()
     assert member in member_search(Member.objects.restrict(Staff.objects.get(username="hq"), "view"), member.mobile[-4:])
     assert member not in member_search(Member.objects.restrict(guide, "view"), member.mobile[-4:])
+
+
+def test_purchases_were_posted_through_the_services_up_to_yesterday(demo):
+    import datetime as dt
+
+    from vipdesk.core import clock
+    from vipdesk.points.models import PointsEntry
+    from vipdesk.sales.models import JobRun, Sale
+
+    yesterday = clock.today() - dt.timedelta(days=1)
+    sales = Sale.objects.filter(kind="sale")
+    assert sales.count() > 200 and not sales.filter(business_date__gt=yesterday).exists()
+    assert sales.filter(business_date__gte=yesterday - dt.timedelta(days=60)).exists()  # recent trade, not just 1997 shapes
+    assert not sales.filter(result={}).exists()  # every sale carries the posting service's result
+    assert Sale.objects.filter(kind="return").exists() and PointsEntry.objects.filter(kind="redeem").exists()
+    assert set(sales.values_list("store__code", flat=True)) == {"S001", "S002", "S003"}
+    # the daily jobs ran for every business date of the history, once
+    first = sales.order_by("business_date").values_list("business_date", flat=True).first()
+    assert JobRun.objects.filter(job="points", date__range=(first, yesterday)).count() == (yesterday - first).days + 1
+
+
+def test_history_gives_a_tier_mix_dormancy_and_points_that_add_up(demo):
+    from vipdesk.points.models import PointsAccount
+    from vipdesk.points.services import points_recompute
+    from vipdesk.sales.models import DormantCard
+    from vipdesk.tiers.models import MemberTier
+
+    levels = Counter(MemberTier.objects.filter(level__isnull=False).values_list("level__code", flat=True))
+    assert len(levels) >= 3 and levels["PK"] > levels.get("DIAMOND", 0)
+    assert DormantCard.objects.exists()  # CDNOW buyers mostly stop: their cards fall dormant
+    for account in PointsAccount.objects.select_related("member")[:60]:
+        assert points_recompute(member=account.member)["ok"]

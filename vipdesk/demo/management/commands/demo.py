@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="stop after loading (do not start the web server)")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on (default 127.0.0.1:8000)")
-        parser.add_argument("--members", type=int, default=2000, help="number of demo members on first load (default 2000)")
+        parser.add_argument("--members", type=int, default=1000, help="number of demo members on first load (default 1000)")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: the same seed gives the same demo")
 
     def handle(self, *args, no_serve: bool, addr: str, members: int, seed: int, **opts):
@@ -69,12 +69,21 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         started = time.monotonic()
-        stats = demo_load(members=members, seed=seed)
+        out(f"首次装入演示数据：{members} 名会员及约一年半的消费记录，逐日过账，约需一两分钟……")
+        out(f"Loading the demo once: {members} members and about 18 months of purchases, posted day by day…")
+
+        def progress(day, so_far):
+            out(f"  {day:%Y-%m}  销售 {so_far['sales']} 笔  sales, 兑换 {so_far['redemptions']} redemptions, "
+                f"退货 {so_far['returns']} returns  ({time.monotonic() - started:.0f} s)")
+            self.stdout.flush()
+
+        stats = demo_load(members=members, seed=seed, progress=progress)
         if stats is None:
             out("演示数据已存在，未重复装入。The demo data is already loaded; nothing added.")
         else:
-            out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']} 名会员（{time.monotonic() - started:.1f} 秒）。")
-            out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']} members in {time.monotonic() - started:.1f} s.")
+            took = time.monotonic() - started
+            out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']} 名会员，{stats['sales']} 笔销售（{took:.1f} 秒）。")
+            out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']} members, {stats['sales']} sales in {took:.1f} s.")
         self.banner(addr)
         if not no_serve:
             self.serve(addr)
@@ -99,9 +108,29 @@ class Command(BaseCommand):
         import waitress
         from django.core.wsgi import get_wsgi_application
 
+        consumer = self.start_queue()
         self.stdout.write(f"正在 {addr} 上服务，按 Ctrl+C 停止。Serving on {addr}; press Ctrl+C to stop.")
         self.stdout.flush()
         try:
             waitress.serve(get_wsgi_application(), listen=addr, threads=8)
         except KeyboardInterrupt:
             pass
+        finally:
+            if consumer is not None:
+                consumer.shutdown()
+
+    def start_queue(self):
+        """The embedded default has no other server: the task queue's consumer (the daily jobs) runs
+        on threads in this process (vipdesk/scheduler/embedded.py)."""
+        from vipdesk.scheduler.daily import daily_jobs_at
+        from vipdesk.scheduler.embedded import describe, start_embedded_consumer
+
+        consumer = start_embedded_consumer()
+        if consumer is None:
+            self.stdout.write("任务队列为即时模式，未启动后台任务。The task queue is in immediate mode; no consumer started.")
+            return None
+        at = daily_jobs_at().strftime("%H:%M")
+        self.stdout.write(f"每日任务：已在本进程内启动任务队列（{describe()}），每天 {at}（{settings.TIME_ZONE}）运行，启动时补跑错过的日期。")
+        self.stdout.write(f"Daily jobs: in-process queue consumer started ({describe()}); runs every day at {at} "
+                          f"{settings.TIME_ZONE} and catches up missed dates now.")
+        return consumer

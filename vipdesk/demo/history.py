@@ -1,0 +1,136 @@
+"""The demo's purchase history: CDNOW behaviour posted day by day through the real services.
+
+Every purchase goes through `sale_post` at the till of its store, by one of its cashiers, so
+points lots, tier upgrades, benefits and the audit trail are exactly what a real chain would
+have. After each business day the daily jobs run for that date (`run_jobs`), so points expire,
+tiers are reviewed at their anniversary and cards fall dormant as they would have. A few members
+redeem points and a few purchases are returned, through the same services as the console.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from vipdesk.core.errors import DomainError
+from vipdesk.members.models import Member
+from vipdesk.points.models import PointsAccount
+from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, points_redeem
+from vipdesk.sales.jobs import run_jobs
+from vipdesk.sales.services import return_post, sale_post
+from vipdesk.tiers.models import MemberTier, Programme
+from vipdesk.tiers.presets import DEPARTMENT_STORE
+from vipdesk.tiers.services import programme_install
+
+from .behaviour import DemoPurchase, plan_purchases
+from .chain import STORE_CODES
+from .members import Crew, crews_for
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REDEEM_CHANCE = 0.25   # a member with enough points redeems on this share of his visits
+RETURN_CHANCE = 0.03   # share of purchases partly or wholly returned the same day
+# The catalogue's goods vouchers, best value first: a member redeems the largest he can afford.
+VOUCHERS = ("GOODS-3000", "GOODS-2000", "GOODS-1000", "GOODS-500")
+
+
+def install_programme() -> Programme:
+    """The demo runs the department-store preset (R4.2), 1 point per yuan and the seed's catalogue."""
+    programme = programme_install(spec=DEPARTMENT_STORE)
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    return programme
+
+
+def load_history(*, chain: dict, rng: random.Random, yesterday: dt.date,
+                 progress: Callable[[dt.date, Counter], None] | None = None) -> Counter:
+    """Post the planned purchases of the demo members, oldest day first, running each day's jobs.
+
+    `progress(day, stats)` is called after the last day of each month (the load takes a while)."""
+    install_programme()
+    crews = crews_for(chain)
+    members = list(Member.objects.filter(home_store__code__in=STORE_CODES, withdrawn_at__isnull=True).order_by("pk"))
+    plans = plan_purchases(members=len(members), stores=len(STORE_CODES), yesterday=yesterday, seed=rng.randrange(1 << 30))
+    by_day: dict[dt.date, list[DemoPurchase]] = defaultdict(list)
+    for plan in plans:
+        by_day[plan.day].append(plan)
+    stats: Counter = Counter()
+    if not plans:
+        return stats
+    poster = _Poster(rng=rng, crews=crews, stats=stats)
+    day = min(by_day)
+    while day <= yesterday:
+        receipt = 0
+        for plan in by_day.get(day, ()):
+            member = members[plan.member_index]
+            if plan.day < member.enrolled_at.astimezone(SHANGHAI).date():
+                stats["before_enrolment"] += 1  # he was not a member yet: the purchase is not his
+                continue
+            receipt += 1
+            poster.purchase(plan, member, receipt)
+        run_jobs(on=day)
+        if progress is not None and (day + dt.timedelta(days=1)).day == 1:
+            progress(day, stats)
+        day += dt.timedelta(days=1)
+    stats["tiers"] = dict(Counter(MemberTier.objects.filter(level__isnull=False).values_list("level__name", flat=True)))
+    return stats
+
+
+class _Poster:
+    def __init__(self, *, rng: random.Random, crews: dict[str, Crew], stats: Counter):
+        self.rng, self.crews, self.stats = rng, crews, stats
+
+    def purchase(self, plan: DemoPurchase, member: Member, receipt: int) -> None:
+        crew = self.crews[STORE_CODES[plan.store_index]]
+        cashier = self.rng.choice(crew.cashiers)
+        at = dt.datetime.combine(plan.day, dt.time(10), SHANGHAI) + dt.timedelta(minutes=self.rng.randrange(11 * 60))
+        self.maybe_redeem(member, crew, cashier, at)
+        receipt_no = f"{crew.store.code}-{plan.day:%Y%m%d}-{receipt:04d}"
+        ref = {"mobile": member.mobile} if member.mobile else {"member_no": member.member_no}
+        data = {
+            "store": crew.store.code, "terminal": "POS-01", "receipt_no": receipt_no, "occurred_at": at.isoformat(),
+            "guide": self.guide_of(member, crew),
+            "member": ref,
+            "lines": [{"line_no": n, "sku": line.sku, "name": line.name, "brand": line.brand, "category": line.category,
+                       "unit_price": str(line.unit_price), "quantity": line.quantity, "amount": str(line.amount)}
+                      for n, line in enumerate(plan.lines, 1)],
+            "payments": [{"method": self.rng.choice(("wechat", "alipay", "bank_card", "cash")), "amount": str(plan.amount)}],
+            "amount_paid": str(plan.amount),
+        }
+        if data["guide"] is None:
+            data.pop("guide")
+        sale_post(actor=cashier, data=data)
+        self.stats["sales"] += 1
+        if self.rng.random() < RETURN_CHANCE:
+            self.give_back(plan, crew, cashier, receipt_no, at)
+
+    @staticmethod
+    def guide_of(member: Member, crew: Crew) -> str | None:
+        """His own guide is credited when she works in the store he buys in (performance attribution)."""
+        staff = {guide.pk: guide.username for guide in (*crew.guides, crew.account_manager)}
+        return staff.get(member.owner_id)
+
+    def maybe_redeem(self, member: Member, crew: Crew, cashier, at: dt.datetime) -> None:
+        balance = PointsAccount.objects.filter(member=member).values_list("balance", flat=True).first() or 0
+        if balance < 500 or self.rng.random() >= REDEEM_CHANCE:
+            return
+        for code in VOUCHERS:
+            if int(code.split("-")[1]) > balance:
+                continue
+            try:
+                points_redeem(actor=cashier, member=member, item_code=code, store=crew.store, at=at)
+            except DomainError:  # e.g. points still pending or earned today: he tries a smaller one
+                continue
+            self.stats["redemptions"] += 1
+            return
+
+    def give_back(self, plan: DemoPurchase, crew: Crew, cashier, receipt_no: str, at: dt.datetime) -> None:
+        """A return the same evening: one line when there are several, else the whole receipt."""
+        data = {"store": crew.store.code, "terminal": "POS-01", "receipt_no": f"{receipt_no}-T",
+                "original": {"receipt_no": receipt_no}, "occurred_at": (at + dt.timedelta(hours=1)).isoformat(),
+                "payments": [{"method": "cash", "amount": str(plan.lines[-1].amount if len(plan.lines) > 1 else plan.amount)}]}
+        if len(plan.lines) > 1:
+            data["lines"] = [{"line_no": len(plan.lines), "quantity": plan.lines[-1].quantity}]
+        return_post(actor=cashier, data=data)
+        self.stats["returns"] += 1
