@@ -1,46 +1,45 @@
 from django.contrib import admin
 
-from vipdesk.core.admin import ReadOnlyAdmin
+from vipdesk.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
+# Read-only: programmes are configured through the console (tiers.services validates them and
+# every worker reloads them), tiers change through postings, overrides and approvals.
 from .models import Benefit, BenefitUsage, Condition, Level, MemberTier, Programme, RuleGroup, TierApproval, TierHistory
 
 
-class LevelInline(admin.TabularInline):
+class LevelInline(ReadOnlyInline):
     model = Level
-    extra = 0
 
 
-class ConditionInline(admin.TabularInline):
+class ConditionInline(ReadOnlyInline):
     model = Condition
-    extra = 0
 
 
-class BenefitInline(admin.TabularInline):
+class BenefitInline(ReadOnlyInline):
     model = Benefit
-    extra = 0
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "active", "retention_policy", "grace_months", "one_level_per_evaluation")
     inlines = [LevelInline]
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(ReadOnlyAdmin):
     list_display = ("programme", "rank", "code", "name", "is_vip", "retention_exempt")
     list_filter = ("programme",)
     inlines = [BenefitInline]
 
 
 @admin.register(RuleGroup)
-class RuleGroupAdmin(admin.ModelAdmin):
+class RuleGroupAdmin(ReadOnlyAdmin):
     list_display = ("level", "position", "mode")
     inlines = [ConditionInline]
 
 
 @admin.register(MemberTier)
-class MemberTierAdmin(admin.ModelAdmin):
+class MemberTierAdmin(ReadOnlyAdmin):
     list_display = ("member", "level", "reached_on", "override_until")
     raw_id_fields = ("member",)
     list_select_related = ("member", "level")
@@ -58,7 +57,7 @@ class BenefitUsageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TierApproval)
-class TierApprovalAdmin(admin.ModelAdmin):
+class TierApprovalAdmin(ReadOnlyAdmin):
     list_display = ("member", "level", "status", "requested_on", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("member",)

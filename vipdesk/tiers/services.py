@@ -12,17 +12,22 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.audit.services import event_record
+from vipdesk.core import parsing
 from vipdesk.core.clock import today
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 
 from . import engine
-from .choices import ApprovalStatus, BenefitPeriod, ChangeReason, ConditionKind as K, RetentionPolicy, ReturnPolicy
-from .metrics import member_metrics
+from .choices import (
+    AMOUNTED, WINDOWED, ApprovalStatus, BenefitPeriod, ChangeReason, Combine, ConditionKind as K, RetentionPolicy, ReturnPolicy,
+)
+from .metrics import member_metrics, one_member_metrics
 from .models import Benefit, BenefitUsage, Condition, Level, MemberTier, Programme, RuleGroup, TierApproval, TierHistory
 from .validation import programme_check
 
@@ -65,9 +70,39 @@ def level_rule(level: Level) -> engine.LevelRule:
                             retention_exempt=level.retention_exempt, name=level.name)
 
 
+_loaded: dict[tuple, Loaded] = {}
+
+
 def load(programme: Programme) -> Loaded:
-    levels = list(programme.levels.prefetch_related("groups__conditions", "benefits").order_by("rank"))
-    return Loaded(programme, {lv.code: lv for lv in levels}, [level_rule(lv) for lv in levels])
+    """The programme's levels, rules and benefits, kept per process between postings.
+
+    Every posting needs them and they change only when HQ edits the programme, so the key is the
+    programme row's id and `updated_at`, which the configuration services touch on every edit
+    (`_touch`) — another worker sees the new row and loads again. Saving a level, group,
+    condition or benefit in this process also empties the cache (signals below).
+    """
+    key = (programme.pk, programme.updated_at)
+    found = _loaded.get(key)
+    if found is None:
+        levels = list(programme.levels.prefetch_related("groups__conditions", "benefits").order_by("rank"))
+        found = Loaded(programme, {lv.code: lv for lv in levels}, [level_rule(lv) for lv in levels])
+        _loaded.clear()  # one programme is active at a time: keep only the newest
+        _loaded[key] = found
+    return found
+
+
+def _touch(programme: Programme) -> None:
+    """Mark the programme as changed so every process reloads it (see `load`)."""
+    programme.save(update_fields=["updated_at"])
+
+
+@receiver([post_save, post_delete], sender=Programme)
+@receiver([post_save, post_delete], sender=Level)
+@receiver([post_save, post_delete], sender=RuleGroup)
+@receiver([post_save, post_delete], sender=Condition)
+@receiver([post_save, post_delete], sender=Benefit)
+def _forget_loaded(**kwargs) -> None:
+    _loaded.clear()
 
 
 def level_dict(level: Level | None) -> dict | None:
@@ -93,8 +128,10 @@ def _rank(level) -> int:
 
 
 def _locked_tier(member, loaded: Loaded) -> MemberTier:
-    MemberTier.objects.get_or_create(member_id=member.pk, defaults={"programme": loaded.programme})
-    row = MemberTier.objects.select_for_update().get(pk=member.pk)
+    row = MemberTier.objects.select_for_update().filter(pk=member.pk).first()  # lock first: it almost always exists
+    if row is None:
+        MemberTier.objects.get_or_create(member_id=member.pk, defaults={"programme": loaded.programme})
+        row = MemberTier.objects.select_for_update().get(pk=member.pk)
     if row.programme_id != loaded.programme.pk:
         # A new programme replaced the old one: keep a level of the same code, else start again.
         row.programme = loaded.programme
@@ -131,7 +168,7 @@ def tier_evaluate_posting(*, member, sale) -> TierOutcome:
     with transaction.atomic():
         row = _locked_tier(member, loaded)
         before, on = row.level, sale.business_date
-        metrics = member_metrics([member.pk], as_of=on, levels=loaded.rules)[member.pk]
+        metrics = one_member_metrics(member.pk, as_of=on, levels=loaded.rules)
         q = engine.qualify(loaded.rules, metrics)
         after = before
         if _rank(q.level) > _rank(before):
@@ -170,7 +207,7 @@ def tier_evaluate_return(*, member, sale_return) -> TierOutcome:
         if bought is None:
             row.save()
             return _unchanged(before)
-        metrics = member_metrics([member.pk], as_of=on, levels=loaded.rules)[member.pk]
+        metrics = one_member_metrics(member.pk, as_of=on, levels=loaded.rules)
         qualified = loaded.level(engine.qualify(loaded.rules, metrics).level)
         target = max([qualified, bought.from_level], key=_rank)
         if _rank(target) >= _rank(before):
@@ -345,7 +382,7 @@ def tier_approve(*, actor, approval: TierApproval, approve: bool, note: str = ""
             loaded = load(programme)
             row = _locked_tier(approval.member, loaded)
             on = today()
-            q = engine.qualify(loaded.rules, member_metrics([row.pk], as_of=on, levels=loaded.rules)[row.pk])
+            q = engine.qualify(loaded.rules, one_member_metrics(row.pk, as_of=on, levels=loaded.rules))
             target = loaded.level(q.level)
             if _rank(target) > _rank(row.level):
                 before = row.level
@@ -397,7 +434,7 @@ def tier_progress(member, on: dt.date | None = None) -> dict:
     loaded = load(programme)
     row = MemberTier.objects.filter(pk=member.pk, programme=programme).select_related("level").first()
     current = row.level if row else None
-    metrics = member_metrics([member.pk], as_of=on, levels=loaded.rules)[member.pk]
+    metrics = one_member_metrics(member.pk, as_of=on, levels=loaded.rules)
     higher = [r for r in loaded.rules if r.rank > _rank(current)]
     nxt = None
     if higher:
@@ -423,7 +460,7 @@ def tier_progress(member, on: dt.date | None = None) -> dict:
                 since = row.last_qualified_on or row.reached_on or on
                 when = max(on, engine.add_months(since, programme.grace_months))
             keep["evaluated_on"] = when.isoformat()
-            at_eval = member_metrics([member.pk], as_of=when, levels=loaded.rules)[member.pk] if when != on else metrics
+            at_eval = one_member_metrics(member.pk, as_of=when, levels=loaded.rules) if when != on else metrics
             keep["mode"] = rule.mode
             keep["options"] = _gap_rows(rule, at_eval, by_default=when, as_of=when)
     return {"programme": programme.code, "current": level_dict(current),
@@ -525,4 +562,141 @@ def programme_install(*, spec: dict, activate: bool = True) -> Programme:
                                                          count=c.get("count")) for c in g["conditions"]])
             Benefit.objects.bulk_create([Benefit(level=level, code=b["code"], name=b["name"], value=b.get("value"), unit=b.get("unit", ""),
                                                  quota=b.get("quota"), period=b.get("period", "")) for b in lv.get("benefits", [])])
+    return programme
+
+
+# ---- HQ configuration: a level's rules, the programme's retention policy ---------------------------
+#
+# Raw input (a console form, JSON) is read by core.parsing, then the whole programme with the change
+# applied goes through validation.programme_check — the same check programme_install makes — so a
+# rule that would be refused at installation is refused here too, and nothing is written.
+
+def _require_config(actor) -> None:
+    if actor is None or not can(actor, Action.LOYALTY_CONFIG):
+        raise PermissionDenied(_("Only HQ may change the tier programme."))
+
+
+def _parse_groups(raw, problems: parsing.Problems) -> list[dict]:
+    """[{"mode", "conditions": [{"kind", "amount", "months", "count"}]}] from raw input. Rows left
+    entirely blank are dropped, and so are groups left without a condition."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, (list, tuple)):
+        problems.add("groups", _("Must be a list."))
+        return []
+    groups = []
+    for gi, group in enumerate(raw):
+        where = f"groups.{gi}"
+        if not isinstance(group, dict):
+            problems.add(where, _("Must be an object."))
+            continue
+        mode = parsing.choice(group.get("mode") or Combine.ALL, f"{where}.mode", problems, Combine)
+        rows = group.get("conditions") or []
+        if not isinstance(rows, (list, tuple)):
+            problems.add(f"{where}.conditions", _("Must be a list."))
+            continue
+        conditions = []
+        for ci, row in enumerate(rows):
+            at = f"{where}.conditions.{ci}"
+            if not isinstance(row, dict):
+                problems.add(at, _("Must be an object."))
+                continue
+            if all(parsing.blank(row.get(k)) for k in ("kind", "amount", "months", "count")):
+                continue
+            kind = parsing.choice(row.get("kind"), f"{at}.kind", problems, K)
+            if not kind:
+                continue
+            amount = months = count = None
+            if kind in AMOUNTED:
+                amount = parsing.money(row.get("amount"), f"{at}.amount", problems)
+            if kind in WINDOWED:
+                months = parsing.whole(row.get("months"), f"{at}.months", problems, minimum=1, maximum=120)
+            if kind == K.VISITS:
+                count = parsing.whole(row.get("count"), f"{at}.count", problems, minimum=1, maximum=100_000)
+            conditions.append({"kind": kind, "amount": amount, "months": months, "count": count})
+        if conditions:
+            groups.append({"mode": mode, "conditions": conditions})
+    return groups
+
+
+def _rule_of(*, code: str, rank: int, name: str, mode: str, retention_exempt: bool, groups: list[dict]) -> engine.LevelRule:
+    return engine.LevelRule(code=code, rank=rank, name=name, mode=mode, retention_exempt=retention_exempt, groups=tuple(
+        engine.Group(mode=g["mode"], conditions=tuple(engine.Cond(c["kind"], c["amount"], c["months"], c["count"])
+                                                      for c in g["conditions"])) for g in groups))
+
+
+def level_spec(level: Level) -> dict:
+    """A level as plain data (amounts as strings): the shape level_update takes, and audit payloads."""
+    return {"code": level.code, "name": level.name, "is_vip": level.is_vip, "mode": level.mode,
+            "retention_exempt": level.retention_exempt,
+            "groups": [{"mode": g.mode, "conditions": [
+                {"kind": c.kind, "amount": None if c.amount is None else str(c.amount), "months": c.months, "count": c.count}
+                for c in g.conditions.all()]} for g in level.groups.all()]}
+
+
+def level_update(*, actor, level: Level, data: dict) -> Level:
+    """Replace a level's name, VIP flag, retention exemption and qualification rules.
+
+    `data`: {"name", "is_vip", "retention_exempt", "mode" (how groups combine), "groups": [{"mode",
+    "conditions": [{"kind", "amount", "months", "count"}]}]}. The programme with the new rules must pass
+    the same checks as at installation (thresholds rising with the level, positive windows…);
+    otherwise ValidationFailed and nothing changes. Members' tiers follow the new rules at their next
+    posting and at the retention evaluation."""
+    _require_config(actor)
+    problems = parsing.Problems()
+    name = parsing.text(data.get("name"), "name", problems, limit=30, required=True)
+    mode = parsing.choice(data.get("mode") or Combine.ANY, "mode", problems, Combine)
+    is_vip, exempt = parsing.flag(data.get("is_vip")), parsing.flag(data.get("retention_exempt"))
+    groups = _parse_groups(data.get("groups"), problems)
+    problems.raise_if_any()
+    with transaction.atomic():
+        programme = Programme.objects.select_for_update().get(pk=level.programme_id)  # one configuration change at a time
+        loaded = load(programme)
+        current = loaded.levels.get(level.code)
+        if current is None or current.pk != level.pk:
+            raise NotFound(_("No such level in the programme."))
+        rule = _rule_of(code=level.code, rank=current.rank, name=name, mode=mode, retention_exempt=exempt, groups=groups)
+        programme_check([rule if r.code == level.code else r for r in loaded.rules],
+                        retention_policy=programme.retention_policy, grace_months=programme.grace_months)
+        before = level_spec(current)
+        current.name, current.mode, current.is_vip, current.retention_exempt = name, mode, is_vip, exempt
+        current.save(update_fields=["name", "mode", "is_vip", "retention_exempt"])
+        RuleGroup.objects.filter(level=current).delete()  # conditions go with their groups
+        for position, g in enumerate(groups, start=1):
+            group = RuleGroup.objects.create(level=current, position=position, mode=g["mode"])
+            Condition.objects.bulk_create([Condition(group=group, kind=c["kind"], amount=c["amount"], months=c["months"],
+                                                     count=c["count"]) for c in g["conditions"]])
+        after = level_spec(Level.objects.prefetch_related("groups__conditions").get(pk=current.pk))
+        _touch(programme)
+        event_record(actor=actor, verb="tier.level_update", obj=current,
+                     payload={"programme": programme.code, "level": current.code, "before": before, "after": after})
+    return current
+
+
+POLICY_FIELDS = ("name", "retention_policy", "grace_months", "one_level_per_evaluation", "return_policy", "notes")
+
+
+def programme_policy_update(*, actor, programme: Programme, data: dict) -> Programme:
+    """Change a programme's name, notes and retention/downgrade policy (保级), checked with its rules."""
+    _require_config(actor)
+    problems = parsing.Problems()
+    clean = {
+        "name": parsing.text(data.get("name"), "name", problems, limit=60, required=True),
+        "retention_policy": parsing.choice(data.get("retention_policy"), "retention_policy", problems, RetentionPolicy),
+        "grace_months": parsing.whole(data.get("grace_months") if data.get("grace_months") not in (None, "") else 0,
+                                      "grace_months", problems, minimum=0, maximum=120),
+        "one_level_per_evaluation": parsing.flag(data.get("one_level_per_evaluation")),
+        "return_policy": parsing.choice(data.get("return_policy"), "return_policy", problems, ReturnPolicy),
+        "notes": parsing.text(data.get("notes"), "notes", problems, limit=2000),
+    }
+    problems.raise_if_any()
+    with transaction.atomic():
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        programme_check(load(programme).rules, retention_policy=clean["retention_policy"], grace_months=clean["grace_months"])
+        before = {k: getattr(programme, k) for k in POLICY_FIELDS}
+        for key, value in clean.items():
+            setattr(programme, key, value)
+        programme.save(update_fields=[*POLICY_FIELDS, "updated_at"])
+        event_record(actor=actor, verb="tier.programme_update", obj=programme,
+                     payload={"programme": programme.code, "before": before, "after": clean})
     return programme
