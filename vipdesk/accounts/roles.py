@@ -33,20 +33,25 @@ class Action:
     CARD_APPROVE = "card_approve" # supervisor: approve or reject applications, invalidate
     CONSENT = "consent"
     TIER_OVERRIDE = "tier_override"  # set a member's tier by hand; decide manual-approval gates
+    SELL = "sell"                 # post sales and returns by hand, redeem points at the counter (cashier screen)
+    LOYALTY_CONFIG = "loyalty_config"  # HQ: tier programme, earn rules, points policy, catalogue and gift stock
+    CLEARING = "clearing"            # clearing statements and points liability (store managers: own franchisee only)
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-        Action.TIER_OVERRIDE}
+        Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
-                                   Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT}),
-    Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
+                                   Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
+                                   Action.CLEARING, Action.SELL}),
+    Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
+                           Action.SELL}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
-    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT}),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL}),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING}),
 }
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("docs/", SwaggerView.as_view(), name="api-docs"),
     path("v1/", include("vipdesk.members.api.urls")),
     path("v1/", include("vipdesk.sales.api.urls")),
+    path("v1/", include("vipdesk.points.api.urls")),
     # Anything else under /api/ is a JSON 404, like every other API error.
     re_path(r"^.*$", not_found),
 ]

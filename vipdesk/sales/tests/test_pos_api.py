@@ -7,6 +7,8 @@ from vipdesk.members.cards import card_change_status
 from vipdesk.org.services import api_client_create
 from vipdesk.sales.models import Sale
 
+from vipdesk.sales import services
+
 from .conftest import a_return, a_sale
 
 pytestmark = pytest.mark.django_db
@@ -112,22 +114,33 @@ def member_b_of_store_b(store_b, guide_b):
     return make_member(actor=guide_b, name="欧阳娜娜", mobile="13855556666")
 
 
-def test_redemption_via_the_api(till, shopper, monkeypatch):
-    captured = {}
+def test_redemption_via_the_api_refuses_without_points_and_outside_the_till_store(till, shopper):
+    from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
 
-    def fake_redeem(**kw):
-        captured.update(kw)
-        raise DomainError("余额不足", code="insufficient_points", status=422)
-
-    from vipdesk.core.errors import DomainError
-    from vipdesk.sales.api import views
-
-    monkeypatch.setattr(views, "points_redeem", fake_redeem)
-    response = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GIFT", "quantity": 2})
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    response = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GOODS-500", "quantity": 2})
     assert response.status_code == 422 and response.json()["code"] == "insufficient_points"
-    assert captured["member"] == shopper and captured["store"].code == "SA01" and captured["quantity"] == 2
-    other_store = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GIFT", "store": "SB01"})
+    assert response.json()["message"] == "积分不足：需要 1000 分，可用 0 分。"  # Chinese by default
+    other_store = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "GOODS-500", "store": "SB01"})
     assert other_store.status_code == 403 and other_store.json()["code"] == "store_out_of_scope"
+
+
+def test_a_member_of_another_store_redeems_at_this_till(till, member_b_of_store_b):
+    """Points earned at store B are redeemed at store A's till (the case clearing settles, R5.5)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
+
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    yesterday = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    services.sale_post(actor=None, data=a_sale(store="SB01", member={"mobile": "13855556666"}, occurred_at=yesterday))
+    response = till.post("/api/v1/redemptions/", {"member": {"mobile": "13855556666"}, "item_code": "GOODS-500"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["store"] == "SA01" and response.json()["balance"] == 1299 - 500
 
 
 def test_redemption_spends_points_earned_before_today(till, shopper):
