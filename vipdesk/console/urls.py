@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import auth, cards, home, members, transfer
+from .views import clearing, loyalty
+from .views import pos
 
 app_name = "console"
 
@@ -22,4 +24,22 @@ urlpatterns = [
     path("members/<int:pk>/cards/<int:card_pk>/replace/", cards.CardReplaceView.as_view(), name="card_replace"),
     path("members/<int:pk>/cards/<int:card_pk>/supplementary/", cards.CardSupplementaryView.as_view(), name="card_supplementary"),
     path("members/<int:pk>/cards/<int:card_pk>/<slug:move>/", cards.CardMoveView.as_view(), name="card_move"),
+    # the till: sales, returns and redemptions by hand; receipts (issue 3 §6)
+    path("pos/sale/", pos.SalePostView.as_view(), name="pos_sale"),
+    path("pos/return/", pos.ReturnPostView.as_view(), name="pos_return"),
+    path("pos/redeem/", pos.RedeemView.as_view(), name="pos_redeem"),
+    path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
+    path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
+    # HQ loyalty configuration and clearing (issue 3 §6)
+    path("loyalty/programme/", loyalty.ProgrammeView.as_view(), name="loyalty_programme"),
+    path("loyalty/programme/policy/", loyalty.ProgrammePolicyView.as_view(), name="loyalty_programme_policy"),
+    path("loyalty/programme/levels/<int:pk>/", loyalty.LevelEditView.as_view(), name="loyalty_level"),
+    path("loyalty/earn-rules/", loyalty.EarnRuleListView.as_view(), name="loyalty_earn_rules"),
+    path("loyalty/earn-rules/<int:pk>/active/", loyalty.EarnRuleActiveView.as_view(), name="loyalty_earn_rule_active"),
+    path("loyalty/points-policy/", loyalty.PointsPolicyView.as_view(), name="loyalty_points_policy"),
+    path("loyalty/catalogue/", loyalty.CatalogueView.as_view(), name="loyalty_catalogue"),
+    path("loyalty/catalogue/<int:pk>/", loyalty.ItemView.as_view(), name="loyalty_item"),
+    path("loyalty/clearing/", clearing.ClearingView.as_view(), name="clearing"),
+    path("loyalty/clearing/export/", clearing.ClearingExportView.as_view(), name="clearing_export"),
+    path("loyalty/liability/", clearing.LiabilityView.as_view(), name="liability"),
 ]

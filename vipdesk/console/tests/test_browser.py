@@ -1,6 +1,5 @@
 """A shopping guide at the counter, in a real (headless Debian) Chromium: sign in, find a member by
 the last 4 digits of the mobile, open the 360° page, reveal the mobile with a reason."""
-import os
 
 import pytest
 
@@ -8,37 +7,10 @@ from vipdesk.accounts.roles import Role
 from vipdesk.audit.models import PiiAccess
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 
+from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    # CI sets VIPDESK_REQUIRE_BROWSER: there a missing Chromium must fail, never skip quietly.
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("VIPDESK_REQUIRE_BROWSER"),
-                       reason="Debian chromium is not installed (apt-get install chromium chromium-driver)"),
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's async guard would then
-    # refuse the ORM calls this test makes (live_server serves from its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def _shot(page, path):
-    if os.environ.get("VIPDESK_SCREENSHOTS"):
-        page.screenshot(path=path, full_page=True)
+pytestmark = MARKS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,7 +35,7 @@ def test_guide_finds_member_by_last_four_and_reveals_mobile(live_server, page):
     rows = page.locator("#member-results tbody tr")
     assert rows.count() == 2  # the Beijing member with the same last 4 is out of scope
     assert "138****8000" in page.content() and "13812348000" not in page.content()
-    _shot(page, "/tmp/vd-console-search.png")
+    shot(page, "console-search.png")
 
     page.click(f"text={member.member_no}")
     page.wait_for_selector("#member-mobile")
@@ -74,6 +46,6 @@ def test_guide_finds_member_by_last_four_and_reveals_mobile(live_server, page):
     page.click("#reveal-submit")
     page.wait_for_selector("#revealed-mobile")
     assert page.inner_text("#revealed-mobile") == "13812348000"
-    _shot(page, "/tmp/vd-console-360.png")
+    shot(page, "console-360.png")
 
     assert PiiAccess.objects.filter(kind=PiiAccess.Kind.REVEAL, actor=guide, member=member, reason="顾客电话核对").count() == 1

@@ -20,6 +20,7 @@ from vipdesk.members.services import consent_set, consent_state, member_enrol, m
 from ..forms import (
     CardIssueForm, LegacyCardForm, LostCardReplaceForm, MemberForm, RevealForm, SupplementaryCardForm, WithdrawForm,
 )
+from ..loyalty_reads import member_loyalty
 from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message, may_see_full
 
 
@@ -82,6 +83,7 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             tags=list(member.tags.all()), family=member.family or {},
             issue_form=CardIssueForm(), replace_form=LostCardReplaceForm(), supplementary_form=SupplementaryCardForm(),
             legacy_form=LegacyCardForm(),
+            **member_loyalty(member),
             **kwargs,
         )
 
