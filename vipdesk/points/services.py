@@ -242,7 +242,7 @@ def points_quote_for_sale(*, sale, level=None) -> rules.EarnResult:
     return rules.earn(_active_rules(), _sale_input(sale, level, policy()))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
 def points_earn_for_sale(*, sale, level=None) -> EarnOutcome:
     """Award the points of a posted sale (called by the sales service inside its transaction)."""
     if sale.member_id is None:
@@ -283,7 +283,7 @@ def _staff(actor):
 
 # ---- spending at the till and returns ------------------------------------------------------
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
 def points_spend_for_sale(*, sale) -> PointsEntry | None:
     """Deduct the points a sale was paid with (SalePayment method "points")."""
     payments = [p for p in sale.payments.all() if p.method == "points"]
@@ -325,7 +325,7 @@ def _returned_weight(original, weights: dict[str, str]) -> tuple[Decimal, Decima
     return (whole * min(returned, original.amount) / original.amount if original.amount else ZERO), whole
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
 def points_reverse_for_return(*, sale_return) -> ReverseOutcome:
     """Take back earned points in proportion to what was returned and give back, in proportion,
     the points that paid for it. Totals are computed over all returns of the receipt so far, so a

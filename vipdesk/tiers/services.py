@@ -165,7 +165,7 @@ def tier_evaluate_posting(*, member, sale) -> TierOutcome:
     if programme is None or member is None:
         return TierOutcome(None, None, False, [])
     loaded = load(programme)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure fails the whole posting: no savepoint needed
         row = _locked_tier(member, loaded)
         before, on = row.level, sale.business_date
         metrics = one_member_metrics(member.pk, as_of=on, levels=loaded.rules)
@@ -194,7 +194,7 @@ def tier_evaluate_return(*, member, sale_return) -> TierOutcome:
     if programme is None or member is None:
         return TierOutcome(None, None, False, [])
     loaded = load(programme)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure fails the whole posting: no savepoint needed
         row = _locked_tier(member, loaded)
         before, on = row.level, sale_return.business_date
         if programme.return_policy == ReturnPolicy.WAIT or before is None or row.override_active(on):
