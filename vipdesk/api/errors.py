@@ -36,6 +36,7 @@ ERROR_CODES = {
     "card_frozen": gettext_lazy("The card is frozen."),
     "identity_not_confirmed": gettext_lazy("Too few identity facts matched to replace the lost card."),
     "receipt_conflict": gettext_lazy("This receipt number was already posted in this store with different content."),
+    "reference_conflict": gettext_lazy("This till reference was already used in this store for another redemption."),
     "return_exceeds_sale": gettext_lazy("More would be returned than was bought or is left on the receipt."),
     "store_out_of_scope": gettext_lazy("The key or user may not post for this store."),
     "member_not_found": gettext_lazy("No member with this mobile or member number."),

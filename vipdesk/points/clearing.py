@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import ValidationFailed
+from vipdesk.core.money import quantize
 from vipdesk.org.models import Franchisee
 
 from .models import SettlementLine
@@ -40,7 +41,7 @@ def clearing_statement(*, period: str) -> list[dict]:
     sums = (SettlementLine.objects.filter(period=_check(period)).values("issuer_id", "redeemer_id")
             .annotate(value=Sum("value"), points=Sum("points")))
     for row in sums:
-        gross[(row["issuer_id"], row["redeemer_id"])][0] += row["value"]
+        gross[(row["issuer_id"], row["redeemer_id"])][0] += quantize(row["value"])  # SQLite sums decimals loosely
         gross[(row["issuer_id"], row["redeemer_id"])][1] += row["points"]
     codes = dict(Franchisee.objects.values_list("pk", "code"))
     names = dict(Franchisee.objects.values_list("pk", "name"))
@@ -55,8 +56,8 @@ def clearing_statement(*, period: str) -> list[dict]:
         net = a_owes - b_owes
         payer, payee = (a, b) if net >= 0 else (b, a)
         out.append({
-            "period": period, "payer": codes.get(payer, HQ), "payer_name": names.get(payer, HQ),
-            "payee": codes.get(payee, HQ), "payee_name": names.get(payee, HQ),
+            "period": period, "payer": codes.get(payer, HQ), "payer_name": names.get(payer) or _("Directly run stores (HQ)"),
+            "payee": codes.get(payee, HQ), "payee_name": names.get(payee) or _("Directly run stores (HQ)"),
             "gross_payer_owes": abs(a_owes if payer == a else b_owes), "gross_payee_owes": abs(b_owes if payer == a else a_owes),
             "points": (a_pts if payer == a else b_pts), "net": abs(net),
         })

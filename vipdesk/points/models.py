@@ -279,6 +279,8 @@ class Redemption(TimeStampedModel):
     business_date = models.DateField()
     status = models.CharField(max_length=10, choices=RedemptionStatus.choices, default=RedemptionStatus.DONE)
     fulfilment_code = models.CharField(_("code issued"), max_length=100, blank=True)
+    # The till's own id for the request: a retry with the same reference gets the first redemption back.
+    reference = models.CharField(_("till reference"), max_length=60, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -286,6 +288,8 @@ class Redemption(TimeStampedModel):
         verbose_name = _("redemption")
         verbose_name_plural = _("redemptions")
         indexes = [models.Index(fields=["account", "item", "business_date"])]
+        constraints = [models.UniqueConstraint(fields=["store", "reference"], condition=~Q(reference=""),
+                                               name="redemption_reference_unique_per_store")]
 
 
 class SettlementLine(models.Model):

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.services import event_record
 from vipdesk.core import clock, parsing
-from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.money import CENT, quantize
 
 from . import rules
@@ -464,21 +464,52 @@ def _require_till(actor, store) -> None:
         raise PermissionDenied(_("You may only redeem at your own stores."), code="store_out_of_scope")
 
 
-def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, card=None, at: dt.datetime | None = None) -> Redemption:
+def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, card=None, at: dt.datetime | None = None,
+                  reference: str = "") -> Redemption:
     """Redeem points for a catalogue item at a store. Refusals: card_invalid, outside_window,
-    limit_reached, out_of_stock, same_day_points, insufficient_points."""
+    limit_reached, out_of_stock, same_day_points, insufficient_points.
+
+    `reference` is the till's id for this request: asking again with the same reference at the same
+    store returns the first redemption (with `replayed` set) instead of redeeming twice; the same
+    reference for another member, item or quantity is `reference_conflict`."""
     if actor is not None:
         _require_till(actor, store)
+    reference = (reference or "").strip()[:60]
+    first = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
+    if first is not None:
+        return first
     # outside the transaction: the confiscation flag of an invalid card must survive the refusal
     card = _check_card(card, member=member, actor=actor, store=store)
     if quantity < 1:
         raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
-    return _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
-                   today=clock.business_date(at, store))
+    try:
+        redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
+                             today=clock.business_date(at, store), reference=reference)
+    except IntegrityError:
+        # a twin request with the same reference committed first (the unique index stopped this one)
+        twin = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
+        if twin is None:
+            raise
+        return twin
+    redemption.replayed = False
+    return redemption
+
+
+def _redeemed_before(store, reference: str, *, member, item_code: str, quantity: int) -> Redemption | None:
+    if not reference:
+        return None
+    first = Redemption.objects.filter(store=store, reference=reference).select_related("item", "account", "store").first()
+    if first is None:
+        return None
+    if (first.account.member_id, first.item.code, first.quantity) != (member.pk, item_code, quantity):
+        raise Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
+                       code="reference_conflict")
+    first.replayed = True
+    return first
 
 
 @transaction.atomic
-def _redeem(*, actor, member, item_code, store, quantity, card, today) -> Redemption:
+def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
     item = RedemptionItem.objects.filter(code=item_code, active=True).first()
     if item is None:
         raise NotFound(_("No such item in the catalogue."), code="item_not_found")
@@ -502,7 +533,7 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today) -> Redemp
     points, value = item.points * quantity, quantize(item.value * quantity)
     _refuse_short(account, points, today, same_day_ok=pol.same_day_redeemable)
     redemption = Redemption.objects.create(account=account, item=item, store=store, card=card, quantity=quantity, points=points,
-                                           value=value, business_date=today, actor=_staff(actor))
+                                           value=value, business_date=today, actor=_staff(actor), reference=reference)
     entry = _write(account, kind=EntryKind.REDEEM, points=-points, business_date=today, store=store, redemption=redemption,
                    actor=_staff(actor))
     _record_uses(entry, _take(_usable(account, today, same_day_ok=pol.same_day_redeemable), points), value=value, store=store)
@@ -614,15 +645,19 @@ def points_summary(member, on: dt.date | None = None) -> dict:
     on = on or clock.today()
     account = PointsAccount.objects.filter(member_id=member.pk).first()
     if account is None:
-        return {"balance": 0, "available": 0, "pending": 0, "debt": 0, "lots": [], "next_expiry": None}
+        return {"balance": 0, "available": 0, "redeemable_today": 0, "pending": 0, "debt": 0, "lots": [], "next_expiry": None}
     lots = list(PointsLot.objects.filter(account=account, remaining__gt=0).select_related("store")
                 .order_by(F("expires_on").asc(nulls_last=True), "earned_on", "id"))
     live = [lot for lot in lots if lot.expires_on is None or lot.expires_on >= on]
     available = sum(lot.remaining for lot in live if lot.available_on <= on)
     pending = sum(lot.remaining for lot in live if lot.available_on > on)
+    # What a redemption may take today: without same-day redemption, today's points wait until tomorrow (R5.4).
+    redeemable = available if policy().same_day_redeemable else sum(
+        lot.remaining for lot in live if lot.available_on <= on and lot.earned_on < on)
     expiring = next((lot for lot in live if lot.expires_on is not None), None)
     return {
-        "balance": account.balance, "available": available, "pending": pending, "debt": account.debt,
+        "balance": account.balance, "available": available, "redeemable_today": redeemable, "pending": pending,
+        "debt": account.debt,
         "next_expiry": {"date": expiring.expires_on.isoformat(),
                         "points": sum(lot.remaining for lot in live if lot.expires_on == expiring.expires_on)} if expiring else None,
         "lots": [{"id": lot.pk, "store": lot.store.code if lot.store else None, "earned_on": lot.earned_on.isoformat(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -304,6 +304,22 @@ def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[t
     return total, plan
 
 
+def _points_paid_share(original: Sale, amount: Decimal) -> Decimal:
+    """The part of `amount` (returned now) that points had paid for, in yuan: the points tender in
+    proportion to what has been returned, cumulatively, so the parts of a receipt returned bit by
+    bit add up to exactly the points tender (the points themselves come back through
+    points_reverse_for_return, by the same proportion)."""
+    by_points = sum((p.amount for p in original.payments.all() if p.method == PaymentMethod.POINTS), Decimal("0.00"))
+    if not by_points or not original.amount:
+        return Decimal("0.00")
+    before = original.returned_amount
+
+    def share(returned: Decimal) -> Decimal:
+        return (by_points * returned / original.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    return share(before + amount) - share(before)
+
+
 def return_post(*, actor, data: dict) -> PostingResult:
     posting = clean_return(actor=actor, data=data)
     first = _replay(posting)
@@ -324,10 +340,12 @@ def return_post(*, actor, data: dict) -> PostingResult:
             raise DomainError(_("A return cannot happen before the sale."), code="validation_error",
                               fields={"occurred_at": _("Before the original sale.")})
         amount, plan = _return_plan(original, posting)
+        by_points = _points_paid_share(original, amount)
+        money = amount - by_points  # what the till pays back; the points part comes back as points
         paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
-        if posting.payments and paid != amount:
-            raise DomainError(_("The refunds add up to %(paid)s, not the returned amount %(amount)s.") % {"paid": paid, "amount": amount},
-                              code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": amount}})
+        if posting.payments and paid != money:
+            raise DomainError(_("The refunds add up to %(paid)s, not the %(amount)s to pay back.") % {"paid": paid, "amount": money},
+                              code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": money}})
         ret = Sale.objects.create(
             kind=SaleKind.RETURN, original=original, store=posting.store, terminal=posting.terminal, receipt_no=posting.receipt_no,
             occurred_at=posting.occurred_at, business_date=business_date(posting.occurred_at, posting.store),
@@ -350,7 +368,8 @@ def return_post(*, actor, data: dict) -> PostingResult:
         if original.member_id is not None:
             _member_spent(original.member_id, amount, None)
             loyalty = _apply_return_loyalty(ret)
-        ret.result = _result(ret, loyalty, original={"id": original.pk, "store": original.store.code,
+        ret.result = _result(ret, loyalty, refund={"money": str(money), "by_points": str(by_points)},
+                             original={"id": original.pk, "store": original.store.code,
                                                      "receipt_no": original.receipt_no,
                                                      "returned_amount": str(original.returned_amount)})
         Sale.objects.filter(pk=ret.pk).update(result=ret.result)

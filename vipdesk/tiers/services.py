@@ -402,6 +402,13 @@ def _next_anniversary(reached: dt.date, on: dt.date) -> dt.date:
     return day if day >= on else engine.add_months(reached, 12 * (years + 1))
 
 
+def _figure(kind: str, value):
+    """Money as "1234.00", counts as "3", the approval gate as true/false (the API's conventions)."""
+    if value is None or isinstance(value, bool):
+        return value
+    return f"{Decimal(value):.2f}" if kind in AMOUNTED else str(int(value))
+
+
 def _gap_rows(rule, metrics, *, by_default: dt.date | None, as_of: dt.date) -> list[list[dict]]:
     out = []
     for group in engine.gaps(rule, metrics):
@@ -417,9 +424,8 @@ def _gap_rows(rule, metrics, *, by_default: dt.date | None, as_of: dt.date) -> l
                 elif gap.kind == K.YEAR_SPEND:
                     by = dt.date(as_of.year, 12, 31)
             row.append({"kind": gap.kind, "label": str(K(gap.kind).label), "months": gap.months,
-                        "target": None if gap.target is None else str(gap.target),
-                        "current": gap.current if isinstance(gap.current, bool) else str(gap.current),
-                        "short": None if gap.short is None else str(gap.short), "met": gap.short == 0,
+                        "target": _figure(gap.kind, gap.target), "current": _figure(gap.kind, gap.current),
+                        "short": None if gap.kind == K.MANUAL_APPROVAL else _figure(gap.kind, gap.short), "met": gap.short == 0,
                         "by": by.isoformat() if by else None})
         out.append(row)
     return out

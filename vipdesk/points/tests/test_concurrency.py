@@ -55,3 +55,17 @@ def test_twenty_concurrent_redemptions_on_a_balance_for_five_exactly_five_succee
     assert PointsEntry.objects.filter(kind="redeem").count() == 5
     assert min(seen) >= 0
     assert points_recompute(member=member)["ok"]
+
+
+def test_twenty_racing_retries_of_one_till_reference_redeem_once():
+    store = StoreFactory(code="SC02")
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    member = make_member(store=store)
+    points_earn_for_sale(sale=make_sale(member=member, store=store, on=dt.date(2026, 3, 1), lines=[("2500.00", "", "")]), level=None)
+    results = race(20, lambda i: points_redeem(actor=None, member=member, item_code="GOODS-500", store=store,
+                                               at=at(dt.date(2026, 3, 10)), reference="TILL-7"))
+    assert all(e is None for _r, e in results), [e for _r, e in results if e]
+    assert len({r.pk for r, _e in results}) == 1 and sum(not r.replayed for r, _e in results) == 1
+    assert PointsAccount.objects.get(member=member).balance == 2000
+    assert points_recompute(member=member)["ok"]

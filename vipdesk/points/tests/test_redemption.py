@@ -157,3 +157,16 @@ def test_someone_else_s_card_is_refused(rich, store_a):
     catalogue_install_default()
     other = card_issue(actor=None, member=make_member(store=store_a))
     assert code_of(lambda: redeem(rich, "GOODS-500", store_a, card=other.number)) == "card_invalid"
+
+
+def test_a_retried_redemption_with_the_same_reference_redeems_once(rich, store_a, hq):
+    catalogue_install_default()
+    first = points_redeem(actor=None, member=rich, item_code="GOODS-500", store=store_a, at=at(MARCH), reference="POS1-0001")
+    again = points_redeem(actor=None, member=rich, item_code="GOODS-500", store=store_a, at=at(MARCH), reference="POS1-0001")
+    assert (first.replayed, again.replayed, again.pk) == (False, True, first.pk)
+    assert points_summary(rich, MARCH)["balance"] == 4500 and PointsEntry.objects.filter(kind=EntryKind.REDEEM).count() == 1
+    with pytest.raises(DomainError) as other:  # the same reference for something else is refused, not replayed
+        points_redeem(actor=None, member=rich, item_code="GOODS-1000", store=store_a, at=at(MARCH), reference="POS1-0001")
+    assert other.value.code == "reference_conflict"
+    points_redeem(actor=None, member=rich, item_code="GOODS-500", store=store_a, at=at(MARCH))  # no reference: a new one
+    assert points_summary(rich, MARCH)["balance"] == 4000

@@ -9,8 +9,20 @@ from rest_framework import serializers
 from vipdesk.sales.choices import PaymentMethod
 
 
+class MoneyField(serializers.DecimalField):
+    """Money as a string ("128.00") or a whole number; a JSON float (128.0, 0.1) is refused, since
+    binary fractions are not money (the rule of sales/validation.py, kept at the API's door)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            self.fail("float")
+        return super().to_internal_value(data)
+
+    default_error_messages = {"float": _('Send money as a string such as "128.00", not as a JSON number with a fraction.')}
+
+
 def _money(**kw):
-    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True, **kw)
+    return MoneyField(max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True, **kw)
 
 
 def _text(n: int, **kw):
@@ -76,7 +88,7 @@ class ReturnPostSerializer(serializers.Serializer):
     lines = ReturnLineInSerializer(many=True, required=False, max_length=500,
                                    help_text=_("Lines and quantities returned; leave out lines and amount for a full return."))
     amount = _money(required=False, help_text=_("Return by amount instead of lines."))
-    payments = PaymentInSerializer(many=True, required=False, max_length=20, help_text=_("Refund tenders; must add up to the returned amount."))
+    payments = PaymentInSerializer(many=True, required=False, max_length=20, help_text=_("Refund tenders; must add up to the returned amount less the part paid by points (which comes back as points)."))
 
 
 class RedemptionInSerializer(serializers.Serializer):
@@ -84,6 +96,7 @@ class RedemptionInSerializer(serializers.Serializer):
     item_code = serializers.CharField(max_length=40)
     quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     store = _text(20, help_text=_("Store code; a store terminal redeems in its own store."))
+    reference = _text(60, help_text=_("The till's id for this request: a retry with the same reference returns the first redemption."))
 
 
 # ---- output ------------------------------------------------------------------------------------
@@ -155,3 +168,11 @@ class RedemptionOutSerializer(serializers.Serializer):
     status = serializers.CharField()
     fulfilment_code = serializers.CharField(help_text=_("Code issued for a virtual item; empty otherwise."))
     balance = serializers.IntegerField(help_text=_("Points balance after the redemption."))
+    reference = serializers.CharField()
+    replayed = serializers.BooleanField(help_text=_("True when this answers a retry of an earlier request."))
+
+
+class AttachSerializer(serializers.Serializer):
+    store = _text(20, help_text=_("Store of the receipt; a store terminal may leave it out."))
+    receipt_no = serializers.CharField(max_length=40)
+    member = MemberRefSerializer(help_text=_("Exactly one of card, ecard, mobile, member_no."))

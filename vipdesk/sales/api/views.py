@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.points.models import PointsAccount
+from vipdesk.points.selectors import points_history
 from vipdesk.points.services import points_redeem, points_summary
 from vipdesk.sales import services
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
@@ -87,6 +88,26 @@ class SalePostView(APIView):
         return _posted(services.sale_post(actor=request.user, data=_in(s.SalePostSerializer, request)))
 
 
+class SaleAttachView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("Credit an anonymous sale to a member afterwards (within the configured days)"),
+        request=s.AttachSerializer,
+        responses={200: OpenApiResponse(s.PostingSerializer, description=gettext_lazy("Credited: points earned, tier.")),
+                   **error_responses(400, 404, 409, 422,
+                                     s403=("permission_denied", "store_out_of_scope"),
+                                     s404=("sale_not_found", "member_not_found", "card_not_found"),
+                                     s409=("attach_too_late", "already_attached", "sale_has_returns", "member_withdrawn"),
+                                     s422=("card_invalid", "card_frozen"))},
+    )
+    def post(self, request):
+        data = _in(s.AttachSerializer, request)
+        return Response(services.sale_attach_member(actor=request.user, store=data.get("store") or None,
+                                                    receipt_no=data["receipt_no"], member=data["member"]))
+
+
 class ReturnPostView(APIView):
     parser_classes = [JSONParser]
 
@@ -115,10 +136,16 @@ class MemberPointsView(APIView):
     @extend_schema(
         tags=["pos"],
         summary=gettext_lazy("A member's points: balance, available and pending, lots with expiry, history"),
-        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
+        parameters=[OpenApiParameter("history", int, description=gettext_lazy("How many recent ledger entries (0–200, default 20)."))],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
     )
     def get(self, request, pk):
-        return Response(points_summary(_member(request, pk)))
+        member = _member(request, pk)
+        limit = request.query_params.get("history", "20")
+        if not limit.isdigit() or int(limit) > 200:
+            raise ValidationFailed(_("A whole number from 0 to 200."), fields={"history": _("A whole number from 0 to 200.")})
+        summary = points_summary(member, today(member.home_store))  # the member's store's business date
+        return Response({**summary, "history": points_history(member, limit=int(limit))})
 
 
 class MemberTierView(APIView):
@@ -139,8 +166,11 @@ class RedemptionView(APIView):
         tags=["pos"],
         summary=gettext_lazy("Redeem points for a catalogue item"),
         request=s.RedemptionInSerializer,
-        responses={201: s.RedemptionOutSerializer, **error_responses(
-            400, 404, 422,
+        responses={201: s.RedemptionOutSerializer,
+                   200: OpenApiResponse(s.RedemptionOutSerializer, description=gettext_lazy("A retry: the first redemption, replayed: true.")),
+                   **error_responses(
+            400, 404, 409, 422,
+            s409=("reference_conflict",),
             s403=("permission_denied", "store_out_of_scope"),
             s404=("member_not_found", "card_not_found", "item_not_found", "not_found"),
             s422=("insufficient_points", "outside_window", "same_day_points", "out_of_stock", "limit_reached",
@@ -161,8 +191,9 @@ class RedemptionView(APIView):
         # The card is checked (and an invalid one flagged) before the redemption's transaction.
         member, card, _how = services.identify_member(ref, actor=request.user, store=store)
         redemption = points_redeem(actor=request.user, member=member, item_code=data["item_code"], store=store,
-                                   quantity=data["quantity"], card=card)
-        return Response(redemption_out(redemption), status=status.HTTP_201_CREATED)
+                                   quantity=data["quantity"], card=card, reference=data.get("reference", ""))
+        replayed = getattr(redemption, "replayed", False)
+        return Response(redemption_out(redemption), status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
 
 def redemption_out(redemption) -> dict:
@@ -170,6 +201,7 @@ def redemption_out(redemption) -> dict:
         "id": redemption.pk, "item_code": redemption.item.code, "item_name": str(redemption.item.name),
         "store": redemption.store.code, "quantity": redemption.quantity, "points": redemption.points,
         "value": str(redemption.value), "business_date": redemption.business_date.isoformat(), "status": redemption.status,
-        "fulfilment_code": redemption.fulfilment_code,
+        "fulfilment_code": redemption.fulfilment_code, "reference": redemption.reference,
+        "replayed": getattr(redemption, "replayed", False),
         "balance": PointsAccount.objects.filter(pk=redemption.account_id).values_list("balance", flat=True).first() or 0,
     }

@@ -1,5 +1,6 @@
 """Postings with the real points and tiers apps (department-store preset, 1 point per yuan)."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -72,11 +73,40 @@ def test_points_payment_is_spent_and_refunded_on_return(programme, store_a, shop
     assert back["points"]["balance"] == balance_after_sale + 1000 - back["points"]["reversed"]
 
 
+def test_a_return_pays_back_in_money_only_what_money_paid(programme, store_a, shopper):
+    """1,200.00 paid 1,180.00 by WeChat and 200 points (20.00): returning 150.50 of it gives back
+    148.00 less the points' share (2.51) in money and the rest as points, never both."""
+    from vipdesk.core.errors import DomainError
+
+    sale_post(actor=None, data=coat("R1", "3000.00", occurred_at=(timezone.now() - dt.timedelta(days=1)).isoformat()))
+    lines = [{"line_no": 1, "sku": "SCF", "unit_price": "150.50", "quantity": 1, "amount": "150.50"},
+             {"line_no": 2, "sku": "COAT", "unit_price": "1049.50", "quantity": 1, "amount": "1049.50"}]
+    pays = [{"method": "wechat", "amount": "1180.00"}, {"method": "points", "amount": "20.00", "points": 200}]
+    sale_post(actor=None, data=a_sale("R2", member={"mobile": "13612345678"}, lines=lines, payments=pays, amount_paid="1200.00"))
+    with pytest.raises(DomainError) as refused:  # the whole 150.50 in money would pay the points part twice
+        return_post(actor=None, data=a_return("T1", original="R2", lines=[{"line_no": 1, "quantity": 1}],
+                                              payments=[{"method": "wechat", "amount": "150.50"}]))
+    assert refused.value.code == "validation_error" and "147.99" in str(refused.value)
+    part = return_post(actor=None, data=a_return("T1", original="R2", lines=[{"line_no": 1, "quantity": 1}],
+                                                 payments=[{"method": "wechat", "amount": "147.99"}])).data
+    assert part["refund"] == {"money": "147.99", "by_points": "2.51"} and part["points"]["refunded"] == 25
+    rest = return_post(actor=None, data=a_return("T2", original="R2", payments=[{"method": "wechat", "amount": "1032.01"}])).data
+    assert rest["refund"] == {"money": "1032.01", "by_points": "17.49"} and rest["points"]["refunded"] == 175
+    # Over both returns: exactly the 1,180.00 of money and the 200 points, once.
+    assert Decimal(part["refund"]["money"]) + Decimal(rest["refund"]["money"]) == Decimal("1180.00")
+    assert part["points"]["refunded"] + rest["points"]["refunded"] == 200
+
+
 def test_api_points_tier_and_redemption_endpoints(programme, store_a, shopper):
     till = Api(api_client_create(name="POS A1", store_code="SA01")[1])
     assert till.post("/api/v1/sales/", coat("R1", "5000.00")).status_code == 201
     points = till.get(f"/api/v1/members/{shopper.pk}/points/")
     assert points.status_code == 200 and points.json()["balance"] == 5000
+    # Earned today: available, but not redeemable until tomorrow (R5.4); the ledger line is in the history.
+    assert points.json()["available"] == 5000 and points.json()["redeemable_today"] == 0
+    assert [(h["kind"], h["points"], h["receipt_no"]) for h in points.json()["history"]] == [("earn", 5000, "R1")]
+    assert till.get(f"/api/v1/members/{shopper.pk}/points/?history=0").json()["history"] == []
+    assert till.get(f"/api/v1/members/{shopper.pk}/points/?history=x").json()["code"] == "validation_error"
     tier = till.get(f"/api/v1/members/{shopper.pk}/tier/")
     assert tier.status_code == 200 and tier.json()["current"]["code"] == tier_of(shopper).code
     missing = till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "NOPE"})

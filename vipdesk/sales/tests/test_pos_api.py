@@ -159,3 +159,24 @@ def test_redemption_spends_points_earned_before_today(till, shopper):
     body = response.json()
     assert body["item_code"] == item.code and body["store"] == "SA01" and body["points"] == item.points
     assert body["balance"] == 1299 - item.points
+
+
+def test_an_anonymous_sale_is_credited_to_the_member_later_through_the_api(till, shopper, loyalty):
+    data = a_sale("R0009")
+    data.pop("member", None)
+    assert till.post("/api/v1/sales/", data).status_code == 201
+    credited = till.post("/api/v1/sales/attach/", {"receipt_no": "R0009", "member": {"mobile": "13612345678"}})
+    assert credited.status_code == 200, credited.json()
+    assert credited.json()["member"]["member_no"] == shopper.member_no and credited.json()["points"]["earned"] == 1299
+    twice = till.post("/api/v1/sales/attach/", {"receipt_no": "R0009", "member": {"mobile": "13612345678"}})
+    assert twice.status_code == 409 and twice.json()["code"] == "already_attached"
+    missing = till.post("/api/v1/sales/attach/", {"receipt_no": "NOPE", "member": {"mobile": "13612345678"}})
+    assert missing.status_code == 404 and missing.json()["code"] == "sale_not_found"
+
+
+def test_money_as_a_json_float_is_refused_and_nothing_is_written(till, shopper, loyalty):
+    data = a_sale(member={"mobile": "13612345678"})
+    data["lines"][0]["unit_price"] = 399.5
+    refused = till.post("/api/v1/sales/", data)
+    assert refused.status_code == 400 and "字符串" in str(refused.json())
+    assert not Sale.objects.exists()

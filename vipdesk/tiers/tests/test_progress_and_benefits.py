@@ -68,3 +68,14 @@ def test_uncounted_benefits_still_record_their_use(dept, member):
     for _ in range(3):
         benefit_use(actor=None, member=member, code="lounge", on=D("2026-02-01"))
     assert BenefitUsage.objects.filter(member=member, benefit__code="lounge").count() == 3
+
+
+def test_progress_figures_are_money_with_two_decimals_counts_and_a_true_false_gate(dept, member):
+    p = tier_progress(member, on=D("2026-03-01"))            # no purchase yet
+    gaps = [gap for group in p["next"]["options"] for gap in group]
+    first = next(gap for gap in gaps if gap["kind"] == "first_purchase_amount")
+    assert (first["target"], first["current"], first["short"]) == ("500.00", "0.00", "500.00")
+    buy(member, "40000.00", "2026-01-10")                     # 钻石卡; 紫卡 needs HQ's approval as well
+    gate = [gap for group in tier_progress(member, on=D("2026-03-01"))["next"]["options"] for gap in group
+            if gap["kind"] == "manual_approval"]
+    assert gate and gate[0]["current"] is False and gate[0]["short"] is None and gate[0]["met"] is False
