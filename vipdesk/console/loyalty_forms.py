@@ -4,7 +4,7 @@ per-field messages are put back on these forms."""
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from vipdesk.org.models import Store
 from vipdesk.points.choices import BonusAction, DebtPolicy, ExpiryKind, ItemKind, LimitPeriod, RuleKind, StockMove
@@ -148,7 +148,7 @@ class LevelForm(ServiceErrorsMixin, forms.Form):
 
 class EarnRuleForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of rule"), choices=RuleKind.choices, widget=forms.Select(attrs={"data-kind-select": ""}))
-    name = _text(_("Name"), 60, help_text=_("E.g. “Double points week”."))
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. “Double points week”."))
     yuan_per_point = _number(_("Yuan per point"), help_text=_("1 = one point per yuan; 2 = one point per 2 yuan."))
     multiplier = _number(_("Multiplier"), help_text=_("2 = double points; must be greater than 0."))
     level_code = forms.ChoiceField(label=_("Tier level"), required=False)
@@ -195,7 +195,7 @@ class PointsPolicyForm(ServiceErrorsMixin, forms.Form):
 
 class RedemptionItemForm(ServiceErrorsMixin, forms.Form):
     code = _text(_("Code"), 30, help_text=_("What the tills send; cannot be changed later."))
-    name = _text(_("Name"), 100)
+    name = _text(pgettext_lazy("thing", "Name"), 100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     points = _number(_("Points"), attrs={"inputmode": "numeric"})
     value = _number(_("Value (yuan)"), help_text=_("What the member receives; what the issuer owes when redeemed elsewhere."))
@@ -211,7 +211,9 @@ class RedemptionItemForm(ServiceErrorsMixin, forms.Form):
         from vipdesk.points.fulfilment import ADAPTERS
 
         super().__init__(*args, **kwargs)
-        self.fields["fulfilment"].choices = BLANK + [(name, name) for name in sorted(ADAPTERS)]
+        from .templatetags.till import fulfilment_label
+
+        self.fields["fulfilment"].choices = BLANK + [(name, fulfilment_label(name)) for name in sorted(ADAPTERS)]
         if editing:
             del self.fields["code"]
 

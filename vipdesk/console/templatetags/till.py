@@ -85,3 +85,51 @@ def months_list(months) -> str:
     if not months:
         return ""
     return gettext("%(months)s only") % {"months": "、".join(gettext("month %(m)s") % {"m": m} for m in months)}
+
+
+# Fulfilment adapters of virtual goods (vipdesk.points.fulfilment) are registered by name: the
+# screens show what the name stands for; an adapter registered by a provider shows its own name.
+FULFILMENT_LABELS = {"voucher": _("In-house e-voucher code")}
+
+# Presets of tier programmes (vipdesk.tiers.presets), by code.
+PRESET_LABELS = {
+    "department-store": _("Department store"), "apparel": _("Apparel brand"),
+    "specialty": _("Specialty counter"), "restaurant": _("Restaurant"),
+}
+
+
+@register.filter
+def fulfilment_label(value) -> str:
+    if not value:
+        return ""
+    return str(FULFILMENT_LABELS.get(value, value))
+
+
+@register.filter
+def preset_label(value) -> str:
+    if not value:
+        return ""
+    return str(PRESET_LABELS.get(value, value))
+
+
+@register.filter
+def party_name(name, code=None) -> str:
+    """A clearing party: the directly run chain (code "HQ") in the user's language, a franchisee by name."""
+    from vipdesk.points.clearing import HQ
+
+    if code == HQ or (code is None and name == HQ) or not name:
+        return gettext("Directly run stores (HQ)")
+    return name
+
+
+@register.filter
+def rate(value) -> str:
+    """Value per point: ¥0.10 (more decimals only when the setting has them, e.g. ¥0.0125)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return "—" if value in (None, "") else str(value)
+    places = max(2, -amount.normalize().as_tuple().exponent)
+    return f"¥{amount:,.{places}f}"

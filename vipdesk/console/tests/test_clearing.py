@@ -122,3 +122,51 @@ def test_liability_by_franchisee_and_store(login, hq, example):
 def test_nav_links_for_hq(login, hq):
     html = login(hq).get(reverse("console:home")).content.decode()
     assert 'id="nav-clearing"' in html and 'id="nav-loyalty"' in html
+
+
+def test_statement_shows_money_points_and_names_not_codes(login, hq, example):
+    client = login(hq)
+    html = page(client, period=PERIOD).content.decode()
+    statement = html.split('id="statement"')[1].split("</table>")[0]
+    assert "¥50.00" in statement and "1,000" in statement and 'id="statement-total">¥50.00<' in statement
+    assert "结算明细" in statement and "商品明细" not in statement  # the button opens settlement lines, not goods
+    positions = html.split('id="positions"')[1].split("</table>")[0]
+    assert "-¥50.00" in positions and "¥50.00" in positions
+    lines = page(client, period=PERIOD, payer="FA", payee="FB").content.decode()
+    assert "甲加盟商 与 乙加盟商 之间的结算明细" in lines  # names, not FA / FB
+    table = lines.split('id="lines-table"')[1].split("</table>")[0]
+    assert "¥50.00" in table and "1,000" in table
+    assert 'id="lines-out"' in table and 'id="lines-back"' in table
+    assert "轧差后：甲加盟商 应付 乙加盟商" in table and 'id="lines-net">¥50.00<' in table
+
+
+def test_the_directly_run_chain_is_named_not_hq(login, hq, example):
+    # 1,000 points earned at the direct store, redeemed at franchisee A: HQ owes A
+    from vipdesk.points.services import points_earn_for_sale, points_redeem
+    from vipdesk.points.tests.helpers import at, make_sale
+    from vipdesk.testing.factories import make_member
+    from vipdesk.points.tests.clearing_example import EARNED, REDEEMED
+
+    shopper = make_member(store=example.direct, name="赵敏")
+    points_earn_for_sale(sale=make_sale(member=shopper, store=example.direct, on=EARNED, lines=[("1000.00", "", "")]), level=None)
+    points_redeem(actor=None, member=shopper, item_code="GIFT50", store=example.store_a, at=at(REDEEMED))
+    client = login(hq)
+    html = page(client, period=PERIOD).content.decode()
+    row = html.split('id="pair-HQ-FA"')[1].split("</tr>")[0]
+    assert "直营门店（总部）" in row and "<strong>HQ</strong>" not in row
+    lines = page(client, period=PERIOD, payer="HQ", payee="FA").content.decode()
+    assert "直营门店（总部） 与 甲加盟商 之间的结算明细" in lines
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = page(client, period=PERIOD).content.decode()
+    assert "Directly run stores (HQ)" in english and "Settlement lines" in english
+
+
+def test_bad_period_does_not_echo_the_input_as_a_title(login, hq, example):
+    html = page(login(hq), period="garbage").content.decode()
+    assert "garbage 跨店结算单" not in html and "<h1>跨店结算单</h1>" in html and "格式应为 2026-03" in html
+
+
+def test_liability_figures_are_formatted(login, hq, example):
+    html = login(hq).get(reverse("console:liability"), {"on": "2026-03-20"}).content.decode()
+    assert 'id="liability-value">¥55.00<' in html and "每分 ¥0.10" in html and "0.1000" not in html
+    assert "¥30.00" in html and "¥25.00" in html

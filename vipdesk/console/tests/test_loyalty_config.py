@@ -157,7 +157,7 @@ def test_earn_rules_list_create_and_switch_off(login, hq, store_a, dept):
     earn_rule_install_default(yuan_per_point=1)
     client = login(hq)
     page = client.get(reverse("console:loyalty_earn_rules")).content.decode()
-    assert "每 1.00 元积 1 分" in page and "积分政策" in page
+    assert "每 ¥1.00 积 1 分" in page and "积分政策" in page
     response = client.post(reverse("console:loyalty_earn_rules"), CAMPAIGN)
     assert response.status_code == 302
     rule = EarnRule.objects.get(kind=RuleKind.CAMPAIGN)
@@ -253,3 +253,41 @@ def test_item_edit_and_withdraw(login, hq, gift):
     client.post(url, {"step": "active", "active": "0"})
     gift.refresh_from_db()
     assert not gift.active
+
+
+def test_programme_names_its_preset_and_keeps_languages_apart(login, hq, dept):
+    client = login(hq)
+    html = client.get(reverse("console:loyalty_programme")).content.decode()
+    assert "由预设方案“百货商场”建立" in html and "“department-store”" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("console:loyalty_programme")).content.decode()
+    assert "Retention and downgrade</h2>" in english and "(保级)" not in english
+    assert "Installed from the preset “Department store”" in english
+
+
+def test_catalogue_and_item_show_money_points_and_names(login, hq):
+    client = login(hq)
+    item = RedemptionItem.objects.create(code="EV-1800", name="电子购物券", kind=ItemKind.GIFT, points=2500, value="1800.00",
+                                         tracks_stock=False, fulfilment="voucher")
+    html = client.get(reverse("console:loyalty_catalogue")).content.decode()
+    table = html.split('id="catalogue"')[1].split("</table>")[0]
+    assert "<th>名称</th>" in table and "姓名" not in table  # a gift has a name, not a person's name
+    assert "2,500" in table and "¥1,800.00" in table
+    page = client.get(reverse("console:loyalty_item", args=[item.pk])).content.decode()
+    assert 'id="item-points">2,500<' in page and 'id="item-value">¥1,800.00<' in page
+    assert 'id="item-fulfilment">自有电子券码<' in page and ">voucher<" not in page
+    assert '<option value="voucher" selected>自有电子券码</option>' in page
+
+
+def test_earn_rules_page_formats_the_policy_and_names_the_rule_field(login, hq, dept):
+    earn_rule_install_default(yuan_per_point=1)
+    html = login(hq).get(reverse("console:loyalty_earn_rules")).content.decode()
+    assert 'id="value-per-point">¥0.10<' in html and "0.1000" not in html
+    assert "每 ¥1.00 积 1 分" in html
+    assert '<label for="id_name">名称</label>' in html
+
+
+def test_level_form_with_field_errors_says_nothing_was_saved(login, hq, dept):
+    level = Level.objects.prefetch_related("groups__conditions").get(programme=dept, code="SILVER")
+    html = login(hq).post(reverse("console:loyalty_level", args=[level.pk]), level_post(level, g0_c0_months="0")).content.decode()
+    assert 'id="level-errors"' in html and "尚未保存：请更正下面标出的内容。" in html and "不能小于 1" in html

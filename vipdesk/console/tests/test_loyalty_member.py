@@ -109,7 +109,7 @@ def test_points_pane_balance_lots_expiry_and_ledger(login, guide_a, member_a, pr
     ledger = page.split('id="points-ledger"')[1].split("</table>")[0]
     assert ledger.count("<tr><td") == 3
     assert "消费积分" in ledger and "+1,599" in ledger and "+1,000" in ledger and "−1,000" in ledger
-    assert "R1" in ledger and "T1" in ledger and "SA01" in ledger
+    assert "R1" in ledger and "T1" in ledger and "A店" in ledger  # the store by name, not its code
 
 
 def test_points_owed_after_returning_spent_points(login, hq, member_a, programme, store_a):
@@ -159,7 +159,7 @@ def test_360_page_queries_do_not_grow_with_history(login, hq, member_a, programm
         client.get(url)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = detail(client, member_a)
-    assert page.count('href="/sales/') == 20
+    assert page.split('id="purchases"')[1].split('</table>')[0].count('href="/sales/') == 20  # lots and ledger link to receipts too
 
 
 def test_guide_of_store_a_sees_no_panes_of_a_store_b_member(login, guide_a, member_b, programme):
@@ -180,3 +180,17 @@ def test_panes_in_english(login, guide_a, member_a, programme):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = detail(client, member_a)
     assert "To reach 银卡" in page and "Spend of ¥3,000.00 over the last 6 months" in page and "Points lots" in page
+
+
+def test_lots_ledger_and_tier_history_link_to_their_receipts(login, guide_a, member_a, programme):
+    sale = buy("R1")  # 普卡, a lot, an earn entry
+    ret = give_back("T1", "R1", lines=[{"line_no": 2, "quantity": 1}])
+    page = detail(login(guide_a), member_a)
+    sale_url = reverse("console:sale_detail", args=[sale.pk])
+    lots = page.split('id="points-lots"')[1].split("</table>")[0]
+    assert f'href="{sale_url}"' in lots and 'data-lot-sale="R1"' in lots and "小票 R1" in lots
+    ledger = page.split('id="points-ledger"')[1].split("</table>")[0]
+    assert f'<a class="mono" href="{sale_url}">R1</a>' in ledger
+    assert f'href="{reverse("console:sale_detail", args=[ret.pk])}">T1</a>' in ledger
+    history = page.split('id="tier-history"')[1].split("</table>")[0]
+    assert f'<a href="{sale_url}">R1</a>' in history

@@ -20,11 +20,13 @@ from django.views.generic import TemplateView
 from vipdesk.accounts.roles import Action
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import DomainError
+from vipdesk.org.models import Franchisee
 from vipdesk.points.clearing import HQ
 from vipdesk.points.services import policy
 from vipdesk.points.statements import clearing_parties, lines_for, liability_for, positions, statement_csv_for, statement_for
 from vipdesk.tiers.engine import add_months
 
+from ..loyalty_reads import sales_for
 from ..mixins import CapabilityMixin
 
 ZERO = Decimal("0.00")
@@ -72,10 +74,25 @@ class ClearingView(ClearingMixin, TemplateView):
             error = exc.message
         for line in lines:
             line.pays_here = (line.issuer.code if line.issuer_id else HQ) == self.pair[0]
+        # the receipts behind points-offset lines, linked when the user may open them
+        sale_ids = {ln.lot_use.entry.sale_id for ln in lines if ln.lot_use.entry.sale_id}
+        openable = set(sales_for(user).filter(pk__in=sale_ids).values_list("pk", flat=True)) if sale_ids else set()
+        for line in lines:
+            line.sale_link = line.lot_use.entry.sale_id in openable
+        out = [ln for ln in lines if ln.pays_here]
+        back = [ln for ln in lines if not ln.pays_here]
+        pair_names = None
+        if self.pair:
+            names = dict(Franchisee.objects.filter(code__in=self.pair).values_list("code", "name"))
+            pair_names = [{"code": code, "name": names.get(code, code)} for code in self.pair]
         return super().get_context_data(
             period=self.period, error=error, rows=rows, positions=positions(rows), total=sum((r["net"] for r in rows), ZERO),
-            pair=self.pair, lines=lines, lines_total=sum((ln.value for ln in lines), ZERO),
-            lines_points=sum(ln.points for ln in lines), previous=_month(self.period, -1), next=_month(self.period, 1),
+            pair=self.pair, pair_names=pair_names, lines=lines, lines_total=sum((ln.value for ln in lines), ZERO),
+            lines_points=sum(ln.points for ln in lines),
+            lines_out={"points": sum(ln.points for ln in out), "value": sum((ln.value for ln in out), ZERO)},
+            lines_back={"points": sum(ln.points for ln in back), "value": sum((ln.value for ln in back), ZERO)},
+            lines_net=sum((ln.value for ln in out), ZERO) - sum((ln.value for ln in back), ZERO),
+            previous=_month(self.period, -1) if not error else None, next=_month(self.period, 1) if not error else None,
             scoped=self.parties is not None, no_party=self.parties is not None and not self.parties, hq=HQ, **kwargs)
 
 

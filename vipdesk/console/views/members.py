@@ -15,6 +15,8 @@ from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.members.choices import CardKind, CardStatus, ConsentChannel, ConsentPurpose
 from vipdesk.members.models import Member
 from vipdesk.members.selectors import member_search
+from vipdesk.points.models import PointsEntry, PointsLot
+from vipdesk.sales.models import Sale
 from vipdesk.members.services import consent_set, consent_state, member_enrol, member_reveal, member_update, member_withdraw
 
 from ..forms import (
@@ -83,9 +85,32 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             tags=list(member.tags.all()), family=member.family or {},
             issue_form=CardIssueForm(), replace_form=LostCardReplaceForm(), supplementary_form=SupplementaryCardForm(),
             legacy_form=LegacyCardForm(),
-            **member_loyalty(member),
+            **_linked(member, member_loyalty(member)),
             **kwargs,
         )
+
+
+def _linked(member, loyalty: dict) -> dict:
+    """Tie the loyalty panes to their sources: each points lot and ledger entry to the receipt it
+    came from (sale detail), the ledger's stores by name, the tier history's receipts. Three
+    queries whatever the member's history (the panes hold at most 20 rows each)."""
+    pane = loyalty["points_pane"]
+    lot_sales = {pk: (sale_id, receipt) for pk, sale_id, receipt in PointsLot.objects.filter(
+        pk__in=[lot["id"] for lot in pane["lots"]], sale__isnull=False).values_list("pk", "sale_id", "sale__receipt_no")}
+    for lot in pane["lots"]:
+        lot["sale_id"], lot["receipt_no"] = lot_sales.get(lot["id"], (None, ""))
+    ids = [e["id"] for e in pane["ledger"]]
+    entries = {row[0]: row[1:] for row in PointsEntry.objects.filter(pk__in=ids).values_list("pk", "sale_id", "store__name")}
+    for e in pane["ledger"]:
+        e["sale_id"], e["store_name"] = entries.get(e["id"], (None, None))
+    history = loyalty["tier_pane"]["history"]
+    wanted = {h.get("receipt") for h in history if h.get("receipt")}
+    if wanted:
+        # a tier change names the receipt that caused it; the member's own sales resolve it
+        by_receipt = dict(Sale.objects.filter(member_id=member.pk, receipt_no__in=wanted).values_list("receipt_no", "pk"))
+        for h in history:
+            h["sale_id"] = by_receipt.get(h.get("receipt"))
+    return loyalty
 
 
 class MemberRevealView(MemberDetailView):
