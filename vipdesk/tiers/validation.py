@@ -28,7 +28,7 @@ def programme_problems(levels: Sequence[engine.LevelRule], *, retention_policy: 
     if grace_months < 0:
         problems["grace_months"].append(_("Grace months cannot be negative."))
     # the lowest threshold each level sets per (kind, window): it must rise with the level
-    thresholds: dict[tuple, list[tuple[int, str, object]]] = defaultdict(list)
+    floors: list[tuple[engine.LevelRule, dict[tuple, object]]] = []
     for lv in sorted(levels, key=lambda lv: lv.rank):
         field = f"levels.{lv.code}"
         if not any(g.conditions for g in lv.groups):
@@ -53,15 +53,30 @@ def programme_problems(levels: Sequence[engine.LevelRule], *, retention_policy: 
                 key = (c.kind, c.months if c.kind in WINDOWED else None)
                 value = c.count if c.kind == K.VISITS else c.amount
                 per_key[key] = min(per_key[key], value) if key in per_key else value
-        for key, value in per_key.items():
-            thresholds[key].append((lv.rank, lv.name or lv.code, value))
-    for key, rows in thresholds.items():
-        for (_r1, lower, low), (_r2, higher, high) in zip(rows, rows[1:]):
-            if high <= low:
-                problems["levels"].append(
-                    _("Thresholds must rise with the level: “%(higher)s” asks %(high)s, not more than “%(lower)s” (%(low)s).")
-                    % {"higher": higher, "high": high, "lower": lower, "low": low})
+        floors.append((lv, per_key))
+    for (lower, low_keys), (higher, high_keys) in zip(floors, floors[1:]):
+        for (kind, months), high in high_keys.items():
+            for (low_kind, low_months), low in low_keys.items():
+                # A figure over a longer window is at least the same figure over a shorter one, so a
+                # higher level asking no more over a window at least as long is no harder to reach.
+                same = low_kind == kind and (months == low_months or (months is not None and low_months is not None
+                                                                       and months >= low_months))
+                if same and high <= low:
+                    problems["levels"].append(_(
+                        "Thresholds must rise with the level: “%(higher)s” asks %(high)s (%(what_high)s), "
+                        "no more than “%(lower)s” asks (%(low)s, %(what_low)s).") % {
+                        "higher": higher.name or higher.code, "high": _figure(kind, high), "what_high": _what(kind, months),
+                        "lower": lower.name or lower.code, "low": _figure(kind, low), "what_low": _what(kind, low_months)})
     return dict(problems)
+
+
+def _figure(kind: str, value) -> str:
+    return f"¥{value:,.2f}" if kind in AMOUNTED else str(value)
+
+
+def _what(kind: str, months: int | None) -> str:
+    label = str(K(kind).label)
+    return label.replace("N", str(months)) if months and "N" in label else (f"{label} ({months})" if months else label)
 
 
 def programme_check(levels, *, retention_policy: str, grace_months: int) -> None:

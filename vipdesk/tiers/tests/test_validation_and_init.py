@@ -1,4 +1,5 @@
 import copy
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -68,3 +69,21 @@ def test_department_store_benefits_follow_the_seed():
     assert discount == {"PK": "9.50", "SILVER": "9.00", "GOLD": "8.80", "DIAMOND": "8.50", "PURPLE": "8.00"}
     assert set(Benefit.objects.filter(code="lounge").values_list("level__code", flat=True)) == {"DIAMOND", "PURPLE"}
     assert list(Level.objects.filter(is_vip=True).values_list("code", flat=True)) == ["DIAMOND", "PURPLE"]
+
+
+def test_a_higher_level_asking_less_over_a_longer_window_is_refused():
+    """银卡 asking ¥1,000 over 6 months is reached by everyone who has 普卡's ¥1,500 over 3 months."""
+    from vipdesk.core.errors import ValidationFailed
+    from vipdesk.tiers import engine
+    from vipdesk.tiers.validation import programme_check
+
+    def level(code, rank, months, amount):
+        cond = engine.Cond("rolling_window_spend", Decimal(amount), months)
+        return engine.LevelRule(code=code, rank=rank, name=code, groups=(engine.Group(conditions=(cond,)),))
+
+    with pytest.raises(ValidationFailed) as refused:
+        programme_check([level("普卡", 1, 3, "1500"), level("银卡", 2, 6, "1000")], retention_policy="never", grace_months=0)
+    assert "近6个月累计消费 ¥1,000.00" in refused.value.message and "近3个月累计消费 ¥1,500.00" in refused.value.message
+    # asking more over the longer window, or anything over a shorter one, is a real step up
+    programme_check([level("普卡", 1, 3, "1500"), level("银卡", 2, 6, "3000")], retention_policy="never", grace_months=0)
+    programme_check([level("普卡", 1, 12, "1500"), level("银卡", 2, 3, "1000")], retention_policy="never", grace_months=0)
