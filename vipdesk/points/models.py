@@ -171,7 +171,13 @@ class PointsLot(models.Model):
         ordering = ["expires_on", "earned_on", "id"]
         verbose_name = _("points lot")
         verbose_name_plural = _("points lots")
-        indexes = [models.Index(fields=["account", "expires_on"]), models.Index(fields=["expires_on"])]
+        indexes = [
+            models.Index(fields=["account", "expires_on"]),
+            # The daily job looks only at lots with points left (expiry) or still pending (unlock);
+            # partial indexes keep that to the few due rows among millions of spent or expired lots.
+            models.Index(fields=["expires_on"], condition=Q(remaining__gt=0), name="points_lot_live_expiry"),
+            models.Index(fields=["available_on"], condition=Q(pending=True), name="points_lot_pending_unlock"),
+        ]
         constraints = [
             models.CheckConstraint(name="points_lot_remaining_within",
                                    condition=Q(remaining__gte=0) & Q(remaining__lte=F("original"))),
