@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, preset, store_name, **options):
         if Programme.objects.exists():
-            raise CommandError("此数据库已有会员等级方案,init 只用于空数据库。")
+            raise CommandError("此数据库已有会员等级方案，init 只用于空数据库。")
         spec = PRESETS[preset]
         with transaction.atomic():
             programme = programme_install(spec=spec)
@@ -29,6 +29,6 @@ class Command(BaseCommand):
 
                 earn_rule_install_default(yuan_per_point=1)
             else:  # a build without the points app
-                self.stderr.write("积分模块未安装:未设置积分规则。")
+                self.stderr.write("积分模块未安装：未设置积分规则。")
         levels = "、".join(programme.levels.order_by("rank").values_list("name", flat=True))
-        self.stdout.write(f"已建立方案“{programme.name}”({levels}),门店 {store.code} {store.name},每消费1元积1分。")
+        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分。")
