@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "vipdesk.sales",
     "vipdesk.tiers",
     "vipdesk.points",
+    "vipdesk.wallet",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",

@@ -36,21 +36,25 @@ class Action:
     SELL = "sell"                 # post sales and returns by hand, redeem points at the counter (cashier screen)
     LOYALTY_CONFIG = "loyalty_config"  # HQ: tier programme, earn rules, points policy, catalogue and gift stock
     CLEARING = "clearing"            # clearing statements and points liability (store managers: own franchisee only)
+    WALLET_TOPUP = "wallet_topup"    # take a stored-value top-up at the till (own stores), set a payment PIN
+    WALLET_REFUND = "wallet_refund"  # refund unused stored-value principal (退卡/退款)
+    WALLET_CONFIG = "wallet_config"  # HQ: stored-value policy, top-up bonus rules, raise a member's limit
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-        Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL}
+        Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
+        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-                                   Action.CLEARING, Action.SELL}),
+                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
-    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL}),
+    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING}),
 }
 

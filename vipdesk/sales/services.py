@@ -31,6 +31,7 @@ from vipdesk.org.models import ApiClient
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_earn_for_sale, points_reverse_for_return, points_spend_for_sale
 from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
+from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale, wallet_reverse_for_return
 
 from .choices import IdentifiedBy, PaymentMethod, SaleKind
 from .models import Sale, SaleLine, SalePayment
@@ -160,25 +161,27 @@ def _apply_loyalty(sale: Sale) -> dict:
     spent = sum(p.points for p in sale.payments.all() if p.method == PaymentMethod.POINTS)
     if spent:
         points_spend_for_sale(sale=sale)
+    wallet_pay_for_sale(sale=sale)
     outcome = tier_evaluate_posting(member=sale.member, sale=sale)
     earn = points_earn_for_sale(sale=sale, level=outcome.after)
     tier, benefits = _tier(outcome)
     return {
         "points": {"earned": int(earn.points), "pending": bool(earn.pending), "spent": int(spent), **_balance(sale.member_id)},
-        "tier": tier, "benefits": benefits,
+        "tier": tier, "benefits": benefits, "stored_value": balance_dict(sale.member_id),
     }
 
 
 def _apply_return_loyalty(sale_return: Sale) -> dict:
     """Earned points come back in proportion (and points paid are refunded), then the tier is re-evaluated."""
     reverse = points_reverse_for_return(sale_return=sale_return)
+    wallet_reverse_for_return(sale_return=sale_return)
     outcome = tier_evaluate_return(member=sale_return.member, sale_return=sale_return)
     tier, benefits = _tier(outcome)
     points = {"reversed": int(reverse.points_reversed), "refunded": int(reverse.points_refunded), "debt": int(reverse.debt),
               **_balance(sale_return.member_id)}
     if getattr(reverse, "cash_deduction", 0):
         points["cash_deduction"] = str(reverse.cash_deduction)  # yuan the till keeps back from the refund (cash policy)
-    return {"points": points, "tier": tier, "benefits": benefits}
+    return {"points": points, "tier": tier, "benefits": benefits, "stored_value": balance_dict(sale_return.member_id)}
 
 
 _NO_LOYALTY = {"points": None, "tier": None, "benefits": []}
@@ -214,6 +217,7 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         lines = SaleLine.objects.bulk_create([SaleLine(sale=sale, **line) for line in posting.lines])
         payments = SalePayment.objects.bulk_create([SalePayment(sale=sale, **pay) for pay in posting.payments])
         _known(sale, lines=lines, payments=payments)
+        sale.stored_value_pin = stored_value_pin(data)  # transient, for wallet_pay_for_sale; never stored
         loyalty = _NO_LOYALTY
         if member is not None:
             _member_spent(member.pk, sale.amount, sale.occurred_at)
@@ -360,9 +364,12 @@ def return_post(*, actor, data: dict) -> PostingResult:
         ])
         SalePayment.objects.bulk_create([SalePayment(sale=ret, **pay) for pay in posting.payments])
         for line, qty, line_amount in plan:
-            SaleLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + qty,
-                                                       returned_amount=F("returned_amount") + line_amount)
-        Sale.objects.filter(pk=original.pk).update(returned_amount=F("returned_amount") + amount, updated_at=timezone.now())
+            # New totals computed in Decimal from the rows read under the original's lock (every
+            # return of the receipt holds it), not F() + x: SQLite adds decimals as binary floats,
+            # and 0.10 + 0.20 would then exceed 0.30 in the CHECK constraints.
+            SaleLine.objects.filter(pk=line.pk).update(returned_quantity=line.returned_quantity + qty,
+                                                       returned_amount=line.returned_amount + line_amount)
+        Sale.objects.filter(pk=original.pk).update(returned_amount=original.returned_amount + amount, updated_at=timezone.now())
         original.returned_amount += amount
         loyalty = _NO_LOYALTY
         if original.member_id is not None:

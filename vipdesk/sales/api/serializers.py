@@ -55,6 +55,8 @@ class PaymentInSerializer(serializers.Serializer):
     amount = _money()
     points = serializers.IntegerField(min_value=0, max_value=10**9, required=False, help_text=_("Only for method=points."))
     reference = _text(60)
+    pin = serializers.CharField(max_length=12, required=False, write_only=True, trim_whitespace=True,
+                                help_text=_("Stored-value payment PIN, when the account has one and the amount is above the no-PIN limit."))
 
 
 class SalePostSerializer(serializers.Serializer):

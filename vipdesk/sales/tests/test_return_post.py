@@ -134,3 +134,15 @@ def test_invalid_returns_are_refused(bought, change, field):
     with pytest.raises(DomainError) as exc:
         return_post(actor=None, data=a_return(**change))
     assert field in exc.value.fields
+
+
+def test_ten_fen_then_twenty_return_all_of_a_thirty_fen_sale(store_a, loyalty):
+    """On SQLite, F("returned_amount") + x adds binary floats (0.1 + 0.2 > 0.3) and the CHECK
+    constraint would refuse the second return; the totals are written as Decimals instead."""
+    data = a_sale(lines=[{"sku": "GUM", "unit_price": "0.10", "quantity": 3, "amount": "0.30"}],
+                  payments=[{"method": "cash", "amount": "0.30"}], amount_paid="0.30")
+    sale = sale_post(actor=None, data=data).sale
+    return_post(actor=None, data=a_return("T1", lines=[{"line_no": 1, "quantity": 1}]))
+    return_post(actor=None, data=a_return("T2", lines=[{"line_no": 1, "quantity": 2}]))
+    sale.refresh_from_db()
+    assert sale.returned_amount == Decimal("0.30") and lines_state(sale) == [(3, Decimal("0.30"))]

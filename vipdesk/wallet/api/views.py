@@ -1,0 +1,104 @@
+"""Stored-value endpoints (R6, issue 4 §1): top-ups, refunds and a member's account.
+
+Views translate HTTP to service calls and back. The store is the terminal's own or one in the
+key's scope (as for postings); the member is identified at the till like a redemption; the
+account view is scoped like every other member endpoint (outside scope: 404).
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vipdesk.api.errors import error_responses
+from vipdesk.core.errors import NotFound, ValidationFailed
+from vipdesk.members.services import member_for_actor
+from vipdesk.sales.services import identify_member
+from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+from vipdesk.wallet.services import balance_dict, wallet_refund, wallet_summary, wallet_topup
+
+from . import serializers as s
+
+_MAX_PK = 2**63 - 1
+
+
+def _in(serializer_class, request) -> dict:
+    ser = serializer_class(data=request.data)
+    ser.is_valid(raise_exception=True)
+    return dict(ser.validated_data)
+
+
+def _till(request, data):
+    store = posting_store(request.user, data.get("store"))
+    if store is None:
+        raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
+    errors = FieldErrors()
+    ref = member_ref(dict(data.get("member") or {}), errors)
+    errors.raise_if_any()
+    if not ref:
+        raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
+                               fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
+    # A card is checked (and an invalid one flagged) before the service's transaction.
+    member, _card, _how = identify_member(ref, actor=request.user, store=store)
+    return store, member
+
+
+class TopUpView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["wallet"],
+        summary=gettext_lazy("Take a stored-value top-up (principal + bonus of the rule reached)"),
+        request=s.TopUpInSerializer,
+        responses={
+            201: OpenApiResponse(s.TopUpOutSerializer, description=gettext_lazy("Taken.")),
+            200: OpenApiResponse(s.TopUpOutSerializer, description=gettext_lazy("Taken before: the first result, replayed: true.")),
+            **error_responses(400, 404, 409, 422, s403=("permission_denied", "store_out_of_scope"),
+                              s404=("member_not_found", "card_not_found"), s409=("topup_conflict", "member_withdrawn"),
+                              s422=("stored_value_limit", "card_invalid", "card_frozen")),
+        },
+        examples=[OpenApiExample("top-up", request_only=True, value={
+            "store": "SA01", "member": {"mobile": "13766667777"}, "amount": "3000.00", "reference": "SA01-TU-0001", "method": "wechat"})],
+    )
+    def post(self, request):
+        data = _in(s.TopUpInSerializer, request)
+        store, member = _till(request, data)
+        result = wallet_topup(actor=request.user, member=member, store=store, amount=data["amount"], reference=data["reference"],
+                              method=data.get("method"))
+        return Response(result, status=status.HTTP_200_OK if result.get("replayed") else status.HTTP_201_CREATED)
+
+
+class RefundView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["wallet"],
+        summary=gettext_lazy("Refund unused principal (退卡/退款); the bonus is forfeited in proportion"),
+        request=s.RefundInSerializer,
+        responses={201: s.RefundOutSerializer, **error_responses(
+            400, 404, 422, s403=("permission_denied", "store_out_of_scope"), s404=("member_not_found", "card_not_found"),
+            s422=("nothing_to_refund", "refund_exceeds_principal", "card_invalid"))},
+    )
+    def post(self, request):
+        data = _in(s.RefundInSerializer, request)
+        store, member = _till(request, data)
+        refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"])
+        return Response({"id": refund.pk, "store": store.code, "business_date": refund.business_date.isoformat(),
+                         "principal": str(refund.principal), "bonus_forfeited": str(refund.bonus_forfeited),
+                         "stored_value": balance_dict(member.pk)}, status=status.HTTP_201_CREATED)
+
+
+class MemberWalletView(APIView):
+    @extend_schema(
+        tags=["wallet"],
+        summary=gettext_lazy("A member's stored value: principal, bonus, balance, limit and recent entries"),
+        responses={200: s.WalletSerializer, **error_responses(404)},
+    )
+    def get(self, request, pk):
+        if not str(pk).isdigit() or int(pk) > _MAX_PK:
+            raise NotFound(_("No such member."))
+        return Response(wallet_summary(member_for_actor(request.user, int(pk))))

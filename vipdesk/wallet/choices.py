@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SpendOrder(models.TextChoices):
+    PROPORTIONAL = "proportional", _("Principal and bonus in proportion")
+    PRINCIPAL_FIRST = "principal_first", _("Principal first")
+    BONUS_FIRST = "bonus_first", _("Bonus first")
+
+
+class EntryKind(models.TextChoices):
+    TOPUP = "topup", _("Top-up")
+    PAY = "pay", _("Paid a purchase")
+    RETURN_REVERSAL = "return_reversal", _("Given back on a return")
+    REFUND = "refund", _("Refund of principal")
+    ADJUST = "adjust", _("Manual adjustment")
+
+
+class TopUpMethod(models.TextChoices):
+    """How the member paid for the top-up (the money the store received)."""
+
+    CASH = "cash", _("Cash")
+    BANK_CARD = "bank_card", _("Bank card")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    TRANSFER = "transfer", _("Bank transfer")
