@@ -198,7 +198,15 @@ def points_pane(member, on: dt.date) -> dict:
                      "expiring": expires is not None and expires <= soon})
     expiring = sum(lot["remaining"] for lot in lots if lot["expiring"])
     ledger = [{**e, "business_date": dt.date.fromisoformat(e["business_date"])} for e in points_history(member, limit=PANE_ROWS)]
-    return {**summary, "lots": lots, "expiring_points": expiring, "expiring_days": EXPIRING_DAYS, "ledger": ledger}
+    # A loyal member holds hundreds of lots; the pane shows what expires when, then the soonest lots.
+    by_expiry: dict = {}
+    for lot in lots:
+        row = by_expiry.setdefault(lot["expires_on"], {"expires_on": lot["expires_on"], "points": 0, "lots": 0,
+                                                       "expiring": lot["expiring"]})
+        row["points"] += lot["remaining"]
+        row["lots"] += 1
+    return {**summary, "lots": lots[:PANE_ROWS], "lots_total": len(lots), "by_expiry": list(by_expiry.values()),
+            "expiring_points": expiring, "expiring_days": EXPIRING_DAYS, "ledger": ledger}
 
 
 # ---- purchases pane --------------------------------------------------------------------------
