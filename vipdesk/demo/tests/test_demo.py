@@ -153,3 +153,18 @@ def test_history_gives_a_tier_mix_dormancy_and_points_that_add_up(demo):
     assert DormantCard.objects.exists()  # CDNOW buyers mostly stop: their cards fall dormant
     for account in PointsAccount.objects.select_related("member")[:60]:
         assert points_recompute(member=account.member)["ok"]
+
+
+def test_a_busy_port_is_said_plainly():
+    import socket
+
+    from django.core.management import CommandError
+
+    from vipdesk.demo.management.commands.demo import Command
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match="已被占用"):
+            Command().serve(f"127.0.0.1:{port}")

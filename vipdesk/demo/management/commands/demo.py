@@ -1,6 +1,7 @@
 """`vipdesk demo`: migrate, collect static files, load the demo chain once, print the logins, serve."""
 from __future__ import annotations
 
+import errno
 import time
 import unicodedata
 
@@ -108,11 +109,18 @@ class Command(BaseCommand):
         import waitress
         from django.core.wsgi import get_wsgi_application
 
+        try:  # bind first, so a busy port is said plainly before anything else starts
+            server = waitress.create_server(get_wsgi_application(), listen=addr, threads=8)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise CommandError(f"地址 {addr} 已被占用：vipdesk 可能已在运行，或请用 --addr 127.0.0.1:8001 换一个端口。"
+                               f" Address {addr} is in use: vipdesk may already be running; try --addr 127.0.0.1:8001.") from None
         consumer = self.start_queue()
         self.stdout.write(f"正在 {addr} 上服务，按 Ctrl+C 停止。Serving on {addr}; press Ctrl+C to stop.")
         self.stdout.flush()
         try:
-            waitress.serve(get_wsgi_application(), listen=addr, threads=8)
+            server.run()
         except KeyboardInterrupt:
             pass
         finally:
