@@ -37,3 +37,32 @@ class Sequence(models.Model):
             seq = cls.objects.select_for_update().get(name=name)
             cls.objects.filter(pk=seq.pk).update(last_value=F("last_value") + count)
             return range(seq.last_value + 1, seq.last_value + count + 1)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledger rows are written once: no bulk update, no delete."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"the {self.model.ledger} ledger is append-only")
+
+    def delete(self):
+        raise TypeError(f"the {self.model.ledger} ledger is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Base of ledger entries (points, stored value): inserted once, never changed or deleted, so
+    every balance can be recomputed from them. Subclasses name their `ledger` for the errors."""
+
+    ledger = "append-only"
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"the {self.ledger} ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"the {self.ledger} ledger is append-only")

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from vipdesk.core.models import TimeStampedModel
+from vipdesk.core.models import AppendOnlyModel, TimeStampedModel
 
 from .choices import (
     AdjustmentStatus, BonusAction, DebtPolicy, EntryKind, ExpiryKind, ItemKind, LimitPeriod, RedemptionStatus, RuleKind, StockMove,
@@ -103,17 +103,8 @@ class PointsAccount(models.Model):
         return f"{self.member_id}: {self.balance}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Ledger rows are written once: no bulk update, no delete."""
-
-    def update(self, **kwargs):
-        raise TypeError("the points ledger is append-only")
-
-    def delete(self):
-        raise TypeError("the points ledger is append-only")
-
-
-class PointsEntry(models.Model):
+class PointsEntry(AppendOnlyModel):
+    ledger = "points"
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     points = models.IntegerField(_("points"))  # signed change of the balance
@@ -131,7 +122,6 @@ class PointsEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -143,14 +133,6 @@ class PointsEntry(models.Model):
             models.UniqueConstraint(fields=["sale", "kind"], name="points_entry_once_per_sale",
                                     condition=Q(kind__in=[EntryKind.EARN, EntryKind.SPEND, EntryKind.RETURN_REVERSAL, EntryKind.RETURN_REFUND])),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("the points ledger is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("the points ledger is append-only")
 
 
 class PointsLot(models.Model):

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from vipdesk.core.models import TimeStampedModel
+from vipdesk.core.models import AppendOnlyModel, TimeStampedModel
 
 from .choices import EntryKind, SpendOrder, TopUpMethod
 
@@ -107,15 +107,8 @@ class WalletAccount(models.Model):
         return self.principal + self.bonus
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("the stored-value ledger is append-only")
-
-    def delete(self):
-        raise TypeError("the stored-value ledger is append-only")
-
-
-class WalletEntry(models.Model):
+class WalletEntry(AppendOnlyModel):
+    ledger = "stored-value"
     account = models.ForeignKey(WalletAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     principal = _money(_("principal"))  # signed change of the principal
@@ -132,7 +125,6 @@ class WalletEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,14 +139,6 @@ class WalletEntry(models.Model):
             models.UniqueConstraint(fields=["refund"], name="wallet_entry_once_per_refund", condition=Q(refund__isnull=False)),
             models.CheckConstraint(name="wallet_entry_nonzero", condition=~Q(principal=0, bonus=0)),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("the stored-value ledger is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("the stored-value ledger is append-only")
 
 
 class TopUp(models.Model):
