@@ -23,6 +23,7 @@ from vipdesk.sales.services import return_post, sale_post
 from vipdesk.tiers.models import MemberTier, Programme
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.services import programme_install
+from vipdesk.wallet.services import topup_rules_install_default
 
 from .behaviour import DemoPurchase, plan_purchases
 from .chain import STORE_CODES
@@ -40,6 +41,7 @@ def install_programme() -> Programme:
     programme = programme_install(spec=DEPARTMENT_STORE)
     earn_rule_install_default(yuan_per_point=1)
     catalogue_install_default()
+    topup_rules_install_default()  # the seed's top-up bonuses, so the demo's tills can take top-ups
     return programme
 
 

@@ -57,6 +57,10 @@ def test_init_sets_up_an_empty_database(preset, levels, capsys):
     assert list(Level.objects.filter(programme=programme).values_list("name", flat=True)) == levels
     assert Store.objects.filter(code="S001").exists()
     assert "S001" in capsys.readouterr().out
+    from vipdesk.wallet.models import TopUpRule  # the seed's top-up bonuses (003 篇8) come with every preset
+
+    assert sorted((int(r.threshold), int(r.bonus)) for r in TopUpRule.objects.all()) == [
+        (3000, 1000), (5000, 2000), (10000, 5000), (30000, 10000)]
     with pytest.raises(CommandError):
         call_command("init", preset=preset)
 

@@ -30,5 +30,9 @@ class Command(BaseCommand):
                 earn_rule_install_default(yuan_per_point=1)
             else:  # a build without the points app
                 self.stderr.write("积分模块未安装：未设置积分规则。")
+            if apps.is_installed("vipdesk.wallet"):
+                from vipdesk.wallet.services import topup_rules_install_default
+
+                topup_rules_install_default()  # 充3000送1000 … (seed 003 篇8), editable afterwards
         levels = "、".join(programme.levels.order_by("rank").values_list("name", flat=True))
-        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分。")
+        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分，储值充赠规则为充 3000 送 1000、充 5000 送 2000、充 10000 送 5000、充 30000 送 10000。")
