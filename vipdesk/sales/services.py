@@ -308,20 +308,27 @@ def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[t
     return total, plan
 
 
-def _points_paid_share(original: Sale, amount: Decimal) -> Decimal:
-    """The part of `amount` (returned now) that points had paid for, in yuan: the points tender in
-    proportion to what has been returned, cumulatively, so the parts of a receipt returned bit by
-    bit add up to exactly the points tender (the points themselves come back through
-    points_reverse_for_return, by the same proportion)."""
-    by_points = sum((p.amount for p in original.payments.all() if p.method == PaymentMethod.POINTS), Decimal("0.00"))
-    if not by_points or not original.amount:
+def _tender_share(original: Sale, amount: Decimal, method: str) -> Decimal:
+    """The part of `amount` (returned now) that one tender of the original paid for, in yuan: the
+    tender in proportion to what has been returned, cumulatively, so the parts of a receipt
+    returned bit by bit add up to exactly the tender. Points and stored value come back by
+    themselves (points_reverse_for_return, wallet_reverse_for_return, same proportion), so the
+    till pays back in money only the rest."""
+    tender = sum((p.amount for p in original.payments.all() if p.method == method), Decimal("0.00"))
+    if not tender or not original.amount:
         return Decimal("0.00")
     before = original.returned_amount
 
     def share(returned: Decimal) -> Decimal:
-        return (by_points * returned / original.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return (tender * returned / original.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     return share(before + amount) - share(before)
+
+
+def _wallet_paid(original: Sale) -> bool:
+    from vipdesk.wallet.models import WalletEntry
+
+    return original.member_id is not None and WalletEntry.objects.filter(sale=original, kind="pay").exists()
 
 
 def return_post(*, actor, data: dict) -> PostingResult:
@@ -344,8 +351,12 @@ def return_post(*, actor, data: dict) -> PostingResult:
             raise DomainError(_("A return cannot happen before the sale."), code="validation_error",
                               fields={"occurred_at": _("Before the original sale.")})
         amount, plan = _return_plan(original, posting)
-        by_points = _points_paid_share(original, amount)
-        money = amount - by_points  # what the till pays back; the points part comes back as points
+        by_points = _tender_share(original, amount, PaymentMethod.POINTS)
+        by_wallet = _tender_share(original, amount, PaymentMethod.STORED_VALUE) if _wallet_paid(original) else Decimal("0.00")
+        if by_wallet and any(p["method"] == PaymentMethod.STORED_VALUE for p in posting.payments):
+            raise DomainError(_("The stored value paid goes back to the member's account by itself; do not list it as a refund."),
+                              code="validation_error", fields={"payments": _("No stored-value refund tender.")})
+        money = amount - by_points - by_wallet  # what the till pays back; the rest goes back as points and stored value
         paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
         if posting.payments and paid != money:
             raise DomainError(_("The refunds add up to %(paid)s, not the %(amount)s to pay back.") % {"paid": paid, "amount": money},
@@ -375,7 +386,7 @@ def return_post(*, actor, data: dict) -> PostingResult:
         if original.member_id is not None:
             _member_spent(original.member_id, amount, None)
             loyalty = _apply_return_loyalty(ret)
-        ret.result = _result(ret, loyalty, refund={"money": str(money), "by_points": str(by_points)},
+        ret.result = _result(ret, loyalty, refund={"money": str(money), "by_points": str(by_points), "by_stored_value": str(by_wallet)},
                              original={"id": original.pk, "store": original.store.code,
                                                      "receipt_no": original.receipt_no,
                                                      "returned_amount": str(original.returned_amount)})

@@ -144,3 +144,18 @@ def test_the_pin_travels_through_the_pos_api(funded):
     posted = till.post("/api/v1/sales/", data)
     assert posted.status_code == 201 and posted.json()["stored_value"]["balance"] == "3400.00"
     assert "246810" not in posted.content.decode()
+
+
+def test_the_till_pays_back_in_money_only_what_was_not_paid_by_stored_value(funded):
+    """1,000.00 paid 800.00 by stored value and 200.00 cash; returning the 600.00 coat puts 480.00
+    back into the account by itself, so the till pays back 120.00 in cash, not 600.00."""
+    sale_post(actor=None, data=sale_data("R1", total="1000.00", stored_value="800.00", lines=[("600.00", 1), ("400.00", 1)]))
+    coat = [{"line_no": 1, "quantity": 1}]
+    for payments, words in [([{"method": "cash", "amount": "600.00"}], "120.00"),
+                            ([{"method": "stored_value", "amount": "480.00"}, {"method": "cash", "amount": "120.00"}], "储值")]:
+        with pytest.raises(DomainError) as refused:
+            return_post(actor=None, data=return_data("T1", "R1", lines=coat, payments=payments))
+        assert refused.value.code == "validation_error" and words in str(refused.value)
+    done = return_post(actor=None, data=return_data("T1", "R1", lines=coat, payments=[{"method": "cash", "amount": "120.00"}])).data
+    assert done["refund"] == {"money": "120.00", "by_points": "0.00", "by_stored_value": "480.00"}
+    assert done["stored_value"]["balance"] == "3680.00"  # 4000 − 800 + 480
