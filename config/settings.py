@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "vipdesk.tiers",
     "vipdesk.points",
     "vipdesk.wallet",
+    "vipdesk.coupons",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",

@@ -79,8 +79,16 @@ def _tiers(*, on: dt.date) -> dict:
     return tier_run_daily(on=on)
 
 
-# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy.
-JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag}
+def _birthday_coupons(*, on: dt.date) -> dict:
+    from vipdesk.coupons.services import coupons_birthday_daily
+
+    return coupons_birthday_daily(on=on)
+
+
+# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
+# coupons go by the level reached.
+JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
+                                        "birthday_coupons": _birthday_coupons}
 
 
 def _plain(result) -> dict:
