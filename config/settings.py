@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "vipdesk.points",
     "vipdesk.wallet",
     "vipdesk.coupons",
+    "vipdesk.pricing",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",

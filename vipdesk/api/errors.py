@@ -69,6 +69,11 @@ ERROR_CODES = {
     "coupon_not_stackable": gettext_lazy("The coupon cannot be combined with other coupons."),
     "coupon_duplicate": gettext_lazy("The same coupon is given twice."),
     "campaign_inactive": gettext_lazy("The campaign has been stopped."),
+    "special_card_quota": gettext_lazy("The card has had its quota of this member special."),
+    "special_sold_out": gettext_lazy("Today's pieces of this member special are sold out."),
+    "quote_not_found": gettext_lazy("No such quote."),
+    "quote_expired": gettext_lazy("The quote has expired; ask for a new one."),
+    "quote_used": gettext_lazy("The quote was already committed as another receipt."),
 }
 
 

@@ -229,8 +229,11 @@ def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
     if not pol.earn_on_points_paid and sale.amount > 0:
         paid = sum((p.amount for p in sale.payments.all() if p.method == "points"), ZERO)
         share = max(sale.amount - paid, ZERO) / sale.amount
-    return rules.SaleIn(store_id=sale.store_id, business_date=sale.business_date, level_code=getattr(level, "code", None),
-                        lines=lines, base_share=share)
+    from vipdesk.pricing.selectors import member_day_multiplier
+
+    level_code = getattr(level, "code", None)
+    return rules.SaleIn(store_id=sale.store_id, business_date=sale.business_date, level_code=level_code, lines=lines, base_share=share,
+                        extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
 
 
 def points_quote_for_sale(*, sale, level=None) -> rules.EarnResult:

@@ -72,6 +72,11 @@ class SalePostView(APIView):
         examples=[_SALE_EXAMPLE],
     )
     def post(self, request):
+        if isinstance(request.data, dict) and request.data.get("quote"):
+            # Committing a checkout quote (issue 4 §4): lines, coupons, points and stored value come from it.
+            from vipdesk.pricing.services import quote_commit
+
+            return _posted(quote_commit(actor=request.user, data=_in(s.QuoteCommitSerializer, request)))
         return _posted(services.sale_post(actor=request.user, data=_in(s.SalePostSerializer, request)))
 
 
