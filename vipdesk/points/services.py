@@ -313,15 +313,25 @@ def _returned_weight(original, weights: dict[str, str]) -> tuple[Decimal, Decima
     from vipdesk.sales.models import Sale, SaleLine
 
     whole = sum((Decimal(w) for w in weights.values()), ZERO)
+    returned = min(Decimal(Sale.objects.filter(original=original, kind="return").aggregate(s=Sum("amount"))["s"] or ZERO),
+                   original.amount)
+    if not original.amount or returned >= original.amount:
+        return whole, whole  # returned in full: all of it, whatever mix of lines and amounts got there
     back_lines = SaleLine.objects.filter(sale__original=original, sale__kind="return", original_line__isnull=False)
     per_line = {str(r["original_line"]): r["s"] for r in back_lines.values("original_line").annotate(s=Sum("amount"))}
+    part, named = ZERO, ZERO
     if per_line and all(k in weights for k in per_line):
         amounts = {str(ln.pk): ln.amount for ln in original.lines.all()}
-        part = sum((Decimal(weights[k]) * min(v, amounts[k]) / amounts[k] for k, v in per_line.items() if amounts.get(k)), ZERO)
-        return part, whole
-    # returned by amount only: the same share of every line
-    returned = Sale.objects.filter(original=original, kind="return").aggregate(s=Sum("amount"))["s"] or ZERO
-    return (whole * min(returned, original.amount) / original.amount if original.amount else ZERO), whole
+        for k, v in per_line.items():
+            if amounts.get(k):
+                taken = min(Decimal(v), amounts[k])
+                part += Decimal(weights[k]) * taken / amounts[k]
+                named += taken
+    # Money returned without naming goods (by amount) takes the same share of what the named returns left.
+    unnamed = max(returned - named, ZERO)
+    if unnamed and original.amount > named:
+        part += (whole - part) * unnamed / (original.amount - named)
+    return part, whole
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting

@@ -91,14 +91,16 @@ def _str(value):
 def _level(member):
     if member is None:
         return None, None
+    from django.db.models import Prefetch
+
     from vipdesk.tiers.models import Benefit, MemberTier
 
-    row = MemberTier.objects.select_related("level").filter(member=member).first()
+    row = (MemberTier.objects.select_related("level").filter(member=member)
+           .prefetch_related(Prefetch("level__benefits", queryset=Benefit.objects.filter(code="discount"), to_attr="discounts")).first())
     level = row.level if row else None
     if level is None:
         return None, None
-    zhe = Benefit.objects.filter(level=level, code="discount").values_list("value", flat=True).first()
-    return level, zhe
+    return level, (level.discounts[0].value if level.discounts else None)
 
 
 def _is_birthday(member, on: dt.date) -> bool:
@@ -114,9 +116,25 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None) -> engine.Context:
+def _given_coupons(codes: list[str]) -> list:
+    """The coupons given, in the order given, with one query."""
     from vipdesk.coupons.models import Coupon
-    from vipdesk.coupons.services import coupon_by_code
+    from vipdesk.coupons.services import normalise_code
+    from vipdesk.coupons.terms import CouponRefused
+
+    wanted = [normalise_code(c) for c in codes]
+    if len(set(wanted)) != len(wanted):
+        raise CouponRefused(_("The same coupon is given twice."), code="coupon_duplicate")
+    found = {c.code: c for c in Coupon.objects.select_related("campaign").filter(code__in=wanted)}
+    for raw, code in zip(codes, wanted):
+        if code not in found:
+            raise CouponRefused(_("No coupon with code %(code)s.") % {"code": raw}, code="coupon_not_found")
+    return [found[c] for c in wanted]
+
+
+def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None,
+                  policy=None) -> engine.Context:
+    from vipdesk.coupons.models import Coupon
     from vipdesk.coupons.terms import check_usable
     from vipdesk.points.services import points_summary
     from vipdesk.points.services import policy as points_policy
@@ -125,13 +143,13 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
 
     level, level_zhe = _level(member)
     level_code = level.code if level else None
-    pol = selectors.policy()
+    pol = policy or selectors.policy()
     skus = {b.sku for b in basket}
     ctx = engine.Context(on=on, store_code=store.code, member_id=member.pk if member else None, level_code=level_code,
                          level_name=level.name if level else "", level_zhe=level_zhe)
     if member is None:
         if coupons not in (None, "best"):
-            ctx.coupons = [coupon_by_code(code) for code in coupons]
+            ctx.coupons = _given_coupons(coupons)
             for c in ctx.coupons:
                 check_usable(c, member_id=None, store_code=store.code, level_code=None, on=on)
         return ctx
@@ -157,7 +175,7 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
             candidates.append(c)
         ctx.coupons = candidates
     elif coupons:
-        ctx.coupons = [coupon_by_code(code) for code in coupons]
+        ctx.coupons = _given_coupons(coupons)
         for c in ctx.coupons:
             check_usable(c, member_id=member.pk, store_code=store.code, level_code=level_code, on=on)
     ppol = points_policy()
@@ -211,9 +229,10 @@ def quote_create(*, actor, data: dict) -> dict:
         raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
     member, card, _how = identify_member(ref, actor=actor, store=store)
     on = clock.today(store)
-    ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet)
-    result = engine.quote(basket, ctx)
     pol = selectors.policy()
+    ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet,
+                        policy=pol)
+    result = engine.quote(basket, ctx)
     quote = Quote.objects.create(store=store, member=member, card_no=_card_no(member, card) if member else "", identified_by=ref,
                                  business_date=on, expires_at=timezone.now() + dt.timedelta(minutes=pol.quote_minutes), result=result)
     return quote_out(quote)

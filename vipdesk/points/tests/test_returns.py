@@ -64,6 +64,20 @@ def test_returns_in_parts_never_take_back_more_than_was_earned(member, store_a, 
     assert balance(member) == 0
 
 
+def test_a_line_return_then_returns_by_amount_take_back_everything_once(member, store_a, base_rule):
+    """Found by the coupons property test: after one line came back by name, the rest returned by
+    amount took back nothing, so 124 of 215 points stayed. The unnamed money now takes its share of
+    what the named returns left, and a receipt returned in full takes back all it earned."""
+    EarnRule.objects.create(kind=RuleKind.CATEGORY, category="鞋", multiplier=D("2"))
+    sale = make_sale(member=member, store=store_a, on=DAY, lines=[("600.00", "女装", ""), ("400.00", "鞋", "")])
+    assert points_earn_for_sale(sale=sale, level=None).points == 1400
+    got = [points_reverse_for_return(sale_return=make_return(original=sale, on=LATER, lines={2: "400.00"})).points_reversed]
+    got.append(points_reverse_for_return(sale_return=make_return(original=sale, on=LATER, amount="300.00")).points_reversed)
+    got.append(points_reverse_for_return(sale_return=make_return(original=sale, on=LATER, amount="300.00")).points_reversed)
+    assert got == [800, 300, 300] and balance(member) == 0
+    assert points_recompute(member=member)["ok"]
+
+
 def test_return_after_the_points_were_redeemed_records_a_debt_paid_by_future_earnings(member, store_a, base_rule):
     sale = two_lines(member, store_a)
     catalogue_install_default()
