@@ -51,3 +51,9 @@ def smtp(settings):
     settings.DEFAULT_FROM_EMAIL = "vip@shop.example.cn"
     yield sink
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    """The file SMS gateway of the embedded default writes under the data dir: a temporary one."""
+    settings.DATA_DIR = tmp_path
