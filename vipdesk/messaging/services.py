@@ -198,7 +198,8 @@ def preview(member: Member, template_code: str, channel: str, *, actor=None, con
     template = template_get(template_code)
     _check_channel(template, channel)
     rendered = rendering.render(template, member, staff=_signer(actor, staff), language=language, context=context)
-    status, reason, scheduled = _decide(member, template, channel, rendered, at or now or timezone.now())
+    now = now or timezone.now()
+    status, reason, scheduled = _decide(member, template, channel, rendered, max(at, now) if at else now)
     return {"template": template.code, "channel": channel, "language": rendered.language, "subject": rendered.subject,
             "body": rendered.body, "status": status, "reason": reason, "scheduled_at": scheduled}
 

@@ -64,7 +64,7 @@ def start_gateway() -> Gateway:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     gateway = Gateway(server=server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return gateway
 
 
