@@ -70,6 +70,10 @@ def test_bad_input(member, event, guide_a):
     assert missing.status_code == 400 and "event_date" in missing.json()["message"]
     unknown = client.post("/api/v1/messaging/outbox/", {"member": member.pk, "template": "nope", "channel": "sms"}, format="json")
     assert unknown.status_code == 404 and unknown.json()["code"] == "template_not_found"
+    assert unknown.json()["message"] == "没有代码为 nope 的启用中的消息模板。"
+    english = client.post("/api/v1/messaging/outbox/", {"member": member.pk, "template": "nope", "channel": "sms"}, format="json",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"] == "No active message template with the code nope."
 
 
 def test_scope_and_capability(member, birthday, guide_b, cashier_a, auditor, store_b, account_manager_a):

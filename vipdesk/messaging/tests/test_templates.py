@@ -65,6 +65,7 @@ def test_a_greeting_with_advertising_is_refused(db, text):
     with pytest.raises(ValidationFailed) as err:
         birthday_template(code="season", body_zh=text)
     assert err.value.code == "advertising_in_greeting"
+    assert err.value.message.startswith("问候信息不得含广告内容")  # Chinese by default
 
 
 def test_the_seed_change_of_season_greeting_passes(db):
