@@ -54,3 +54,33 @@ def test_the_projects_queue_has_the_task():
     from huey.contrib.djhuey import HUEY
 
     assert any(name.endswith(tasks.TASK_NAME) for name in HUEY._registry._registry)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_production_queue_on_redis_delivers(member, birthday):
+    """RedisHuey on a real Redis (VIPDESK_TEST_REDIS_URL, default db 13 here), a queue name of its own, removed after."""
+    import os
+    import uuid
+
+    import redis
+    from huey import RedisHuey
+
+    url = os.environ.get("VIPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("VIPDESK_REQUIRE_REDIS"):
+            pytest.fail(f"VIPDESK_REQUIRE_REDIS is set but Redis at {url} is not reachable: {exc}")
+        pytest.skip(f"no Redis at {url}")
+    huey = RedisHuey(f"vipdesk-msg-test-{uuid.uuid4().hex[:12]}", url=url, utc=True)
+    try:
+        task = tasks.register(huey)
+        message = enqueue(member, "birthday", "inbox")
+        assert set(run_with_consumer(huey, task)) == {("complete", tasks.TASK_NAME)}
+        message.refresh_from_db()
+        assert message.status == "delivered"
+    finally:
+        huey.storage.flush_all()
+        client.close()
