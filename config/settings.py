@@ -246,6 +246,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageChannelEnum": "vipdesk.messaging.choices.Channel",
+        "OutboxStatusEnum": "vipdesk.messaging.choices.OutboxStatus",
+        "DeliveryReportStatusEnum": "vipdesk.messaging.choices.ReportStatus",
+    },
 }
 
 # ---- vipdesk business settings -------------------------------------------------------------

@@ -67,6 +67,13 @@ class Reason(models.TextChoices):
     PROVIDER_FAILED = "provider_failed", _("The provider reported that delivery failed")
 
 
+class ReportStatus(models.TextChoices):
+    """What a gateway's delivery report may say."""
+
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
 class EventKind(models.TextChoices):
     QUEUED = "queued", _("Queued")
     DEFERRED = "deferred", _("Deferred")

@@ -404,6 +404,21 @@ def delivery_report(*, status: str, provider: str = "", message_id: str = "", re
     return message
 
 
+# ---- withdrawal (退会) -----------------------------------------------------------------------
+
+def member_messages_erase(*, member: Member, at: dt.datetime | None = None) -> int:
+    """退会: nothing more is sent, and the texts and addresses kept for the member are erased. The
+    rows stay (template, channel, status, events) so statistics and the audit trail still add up.
+    Called by members.services.member_withdraw inside its transaction."""
+    at = at or timezone.now()
+    waiting = OutboxMessage.objects.select_for_update().filter(member=member, status__in=[*PENDING, OutboxStatus.SENDING])
+    for message in waiting:
+        _move(message, OutboxStatus.SUPPRESSED, event=EventKind.SUPPRESSED, at=at, reason=Reason.MEMBER_WITHDRAWN,
+              next_attempt_at=None)
+    InboxMessage.objects.filter(member=member).delete()
+    return OutboxMessage.objects.filter(member=member).update(recipient="", subject="", body="", params={})
+
+
 # ---- the member's inbox ----------------------------------------------------------------------
 
 def inbox_mark_read(*, member: Member, inbox_id: int, at: dt.datetime | None = None) -> InboxMessage:

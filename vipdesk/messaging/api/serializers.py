@@ -6,16 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from vipdesk.accounts.roles import Action, can
 from vipdesk.core.masking import mask_email, mask_mobile, mask_name
+from vipdesk.members.api.serializers import sees_full
 from vipdesk.members.choices import ConsentPurpose
 
-from ..choices import Channel, EventKind, Language, MessageKind, OutboxStatus, Reason
-
-
-def _sees_full(context) -> bool:
-    request = context.get("request")
-    return bool(request) and can(request.user, Action.SEE_FULL)
+from ..choices import Channel, EventKind, Language, MessageKind, OutboxStatus, Reason, ReportStatus
 
 
 def mask_text(text: str, member, full: bool) -> str:
@@ -113,10 +108,10 @@ class OutboxSerializer(serializers.Serializer):
     events = EventSerializer(many=True, read_only=True)
 
     def get_subject(self, message) -> str:
-        return mask_text(message.subject, message.member, _sees_full(self.context))
+        return mask_text(message.subject, message.member, sees_full(self.context))
 
     def get_body(self, message) -> str:
-        return mask_text(message.body, message.member, _sees_full(self.context))
+        return mask_text(message.body, message.member, sees_full(self.context))
 
     def get_recipient(self, message) -> str:
         return mask_recipient(message.channel, message.recipient)
@@ -136,6 +131,6 @@ class ReportSerializer(serializers.Serializer):
     message_id = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                        help_text=_("The gateway's id of the message (as it answered the send)."))
     reference = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text=_("Our reference, vd-<id>."))
-    status = serializers.ChoiceField([("delivered", "delivered"), ("failed", "failed")])
+    status = serializers.ChoiceField(ReportStatus.choices)
     detail = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text=_("The gateway's error code or text."))
     at = serializers.DateTimeField(required=False)

@@ -160,6 +160,19 @@ def test_no_address_and_withdrawn_members_are_recorded_as_not_sent(store_a, birt
     assert enqueue(member, "birthday", "inbox", now=NOON).reason == "member_withdrawn"
 
 
+def test_withdrawal_stops_waiting_messages_and_erases_texts(member, birthday):
+    sent = enqueue(member, "birthday", "inbox", now=NOON)
+    deliver_due(NOON)
+    waiting = enqueue(member, "birthday", "sms", at=NOON + dt.timedelta(days=1), now=NOON)
+    member_withdraw(actor=None, member=member)
+    for row in (sent, waiting):
+        row.refresh_from_db()
+        assert (row.recipient, row.subject, row.body, row.params) == ("", "", "", {})
+    assert sent.status == "delivered" and (waiting.status, waiting.reason) == ("suppressed", "member_withdrawn")
+    assert not InboxMessage.objects.filter(member=member).exists()
+    assert deliver_due(NOON + dt.timedelta(days=2))["sent"] == 0
+
+
 def test_a_word_blocked_after_queueing_stops_the_greeting(member, birthday):
     message = enqueue(member, "birthday", "sms", now=NOON)
     BlockedWord.objects.create(word="心愿")

@@ -10,6 +10,7 @@ from vipdesk.messaging import tasks
 from vipdesk.messaging.models import InboxMessage
 from vipdesk.messaging.services import enqueue
 from vipdesk.scheduler.tests.conftest import run_with_consumer
+from vipdesk.scheduler.tests.test_redis import redis_huey  # noqa: F401 - a fixture
 
 
 
@@ -56,31 +57,13 @@ def test_the_projects_queue_has_the_task():
     assert any(name.endswith(tasks.TASK_NAME) for name in HUEY._registry._registry)
 
 
+
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_production_queue_on_redis_delivers(member, birthday):
-    """RedisHuey on a real Redis (VIPDESK_TEST_REDIS_URL, default db 13 here), a queue name of its own, removed after."""
-    import os
-    import uuid
-
-    import redis
-    from huey import RedisHuey
-
-    url = os.environ.get("VIPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("VIPDESK_REQUIRE_REDIS"):
-            pytest.fail(f"VIPDESK_REQUIRE_REDIS is set but Redis at {url} is not reachable: {exc}")
-        pytest.skip(f"no Redis at {url}")
-    huey = RedisHuey(f"vipdesk-msg-test-{uuid.uuid4().hex[:12]}", url=url, utc=True)
-    try:
-        task = tasks.register(huey)
-        message = enqueue(member, "birthday", "inbox")
-        assert set(run_with_consumer(huey, task)) == {("complete", tasks.TASK_NAME)}
-        message.refresh_from_db()
-        assert message.status == "delivered"
-    finally:
-        huey.storage.flush_all()
-        client.close()
+def test_production_queue_on_redis_delivers(redis_huey, member, birthday):
+    """RedisHuey on a real Redis (the scheduler's fixture: VIPDESK_TEST_REDIS_URL, a queue name of its own, removed after)."""
+    task = tasks.register(redis_huey)
+    message = enqueue(member, "birthday", "inbox")
+    assert set(run_with_consumer(redis_huey, task)) == {("complete", tasks.TASK_NAME)}
+    message.refresh_from_db()
+    assert message.status == "delivered"
