@@ -3,6 +3,7 @@ SQLite queue and the embedded consumer of `vipdesk demo`, Redis and `vipdesk run
 production, inline under pytest. It is found like every app's tasks.py (autodiscover "tasks")."""
 from __future__ import annotations
 
+from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY
 
@@ -20,7 +21,9 @@ def register(huey):
         return deliver_due()
 
     # No retries of the task itself: the outbox keeps each message's own retries and back-off.
-    return huey.periodic_task(crontab(minute="*"), name=TASK_NAME)(_with_db(huey, deliver_messages))
+    task = huey.periodic_task(crontab(minute="*"), name=TASK_NAME)(_with_db(huey, deliver_messages))
+    huey.on_shutdown(name="vipdesk.messaging.close_db")(connections.close_all)  # the worker threads' connections
+    return task
 
 
 deliver_messages = register(HUEY)
