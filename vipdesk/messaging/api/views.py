@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
+from vipdesk.api.input import validated
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
@@ -37,12 +38,6 @@ _MAX_PK = 2**63 - 1
 def _need(request) -> None:
     if not can(request.user, Action.MESSAGE):
         raise PermissionDenied(_("Your role may not do this."))
-
-
-def _in(serializer_class, request) -> dict:
-    ser = serializer_class(data=request.data)
-    ser.is_valid(raise_exception=True)
-    return dict(ser.validated_data)
 
 
 def _member(request, pk) -> Member:
@@ -70,7 +65,7 @@ class PreviewView(APIView):
                    request=s.PreviewInSerializer, responses={200: s.PreviewOutSerializer, **error_responses(400, 404)})
     def post(self, request, code):
         _need(request)
-        data = _in(s.PreviewInSerializer, request)
+        data = validated(s.PreviewInSerializer, request)
         member = _member(request, data["member"])
         result = preview(member, code, data["channel"], actor=request.user, context=data.get("context"),
                          language=data.get("language"), at=data.get("at"))
@@ -96,7 +91,7 @@ class OutboxView(APIView):
     )
     def post(self, request):
         _need(request)
-        data = _in(s.EnqueueInSerializer, request)
+        data = validated(s.EnqueueInSerializer, request)
         member = _member(request, data["member"])
         message = enqueue(member, data["template"], data["channel"], actor=request.user, context=data.get("context"),
                           source=data.get("source"), language=data.get("language"), at=data.get("at"))
