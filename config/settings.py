@@ -11,6 +11,22 @@ VIPDESK_FIELD_KEYS comma-separated Fernet keys for encrypted member fields (firs
 VIPDESK_DEBUG      1 to enable debug pages
 VIPDESK_ENV        "production" refuses to start with the generated demo keys
 VIPDESK_ALLOWED_HOSTS comma-separated host names
+
+Messaging (vipdesk/messaging, docs/operations.md):
+VIPDESK_SMS_BACKEND    "webhook" (signed JSON), "form" (signed form-encoded), "aliyun" (Aliyun SMS
+                       SendSms), "file" (JSON lines in <data dir>/sms; the default outside production)
+                       or "disabled" (the default in production: SMS fail as not configured)
+VIPDESK_SMS_URL        the gateway's address (webhook/form; aliyun: default https://dysmsapi.aliyuncs.com/)
+VIPDESK_SMS_SECRET     shared secret signing webhook/form requests (HMAC-SHA256)
+VIPDESK_SMS_TIMEOUT    seconds per gateway request (default 10)
+VIPDESK_SMS_ACCESS_KEY_ID / VIPDESK_SMS_ACCESS_KEY_SECRET / VIPDESK_SMS_SIGN_NAME  Aliyun credentials and 签名
+VIPDESK_SMS_REGION     Aliyun region (default cn-hangzhou)
+VIPDESK_CALLBACK_SECRET shared secret of signed delivery reports (POST /api/v1/messaging/callbacks/)
+EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER / EMAIL_HOST_PASSWORD / EMAIL_USE_TLS / EMAIL_USE_SSL /
+DEFAULT_FROM_EMAIL     SMTP for e-mail; without EMAIL_HOST mail is written to <data dir>/mail
+VIPDESK_MESSAGE_QUIET_HOURS  HH:MM-HH:MM store local time when SMS and e-mail wait (default 21:00-09:00)
+VIPDESK_MESSAGE_WEEKLY_CAP   marketing SMS/e-mails per member per calendar week (default 2; 0 = none)
+VIPDESK_MESSAGE_MAX_ATTEMPTS tries per message before it fails (default 5)
 """
 from __future__ import annotations
 
@@ -88,6 +104,7 @@ INSTALLED_APPS = [
     "vipdesk.wallet",
     "vipdesk.coupons",
     "vipdesk.pricing",
+    "vipdesk.messaging",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",
@@ -229,6 +246,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageChannelEnum": "vipdesk.messaging.choices.Channel",
+        "OutboxStatusEnum": "vipdesk.messaging.choices.OutboxStatus",
+        "DeliveryReportStatusEnum": "vipdesk.messaging.choices.ReportStatus",
+    },
 }
 
 # ---- vipdesk business settings -------------------------------------------------------------
@@ -255,7 +277,45 @@ VIPDESK = {
     # has just begun; after downtime the missed dates run oldest first, at most this many days back.
     "DAILY_JOBS_AT": os.environ.get("VIPDESK_DAILY_JOBS_AT", "00:10"),
     "CATCH_UP_DAYS": 31,
+    # Messaging (R9.2, R9.3; vipdesk/messaging). Greetings carry no advertising (000 篇2 三.1): a greeting
+    # template containing one of these words is refused (HQ adds more as BlockedWord rows).
+    "MESSAGE_BLOCKED_WORDS": ["新品", "新款", "上新", "上市", "折扣", "打折", "促销", "优惠", "特价", "满减", "清仓", "秒杀",
+                              "new arrival", "discount", "promotion", "sale", "% off"],
+    "MESSAGE_QUIET_HOURS": os.environ.get("VIPDESK_MESSAGE_QUIET_HOURS", "21:00-09:00"),
+    "MESSAGE_WEEKLY_CAP": int(os.environ.get("VIPDESK_MESSAGE_WEEKLY_CAP", "2")),
+    "MESSAGE_MAX_ATTEMPTS": int(os.environ.get("VIPDESK_MESSAGE_MAX_ATTEMPTS", "5")),
+    "MESSAGE_RETRY_SECONDS": 60,  # first retry after 1 min, then 2, 4, 8 … (capped at MESSAGE_RETRY_MAX_SECONDS)
+    "MESSAGE_RETRY_MAX_SECONDS": 3600,
+    "MESSAGE_BATCH": 200,  # messages claimed per deliver_due run
+    "MESSAGE_SENDING_LEASE_SECONDS": 600,  # a message left "sending" this long (a crashed worker) is tried again
+    "CALLBACK_MAX_SKEW_SECONDS": 300,  # signed delivery reports older or newer than this are refused
+    "CALLBACK_SECRET": os.environ.get("VIPDESK_CALLBACK_SECRET", ""),
+    "SMS": {
+        "BACKEND": os.environ.get("VIPDESK_SMS_BACKEND") or ("disabled" if PRODUCTION else "file"),
+        "URL": os.environ.get("VIPDESK_SMS_URL", ""),
+        "SECRET": os.environ.get("VIPDESK_SMS_SECRET", ""),
+        "TIMEOUT": float(os.environ.get("VIPDESK_SMS_TIMEOUT", "10")),
+        "ACCESS_KEY_ID": os.environ.get("VIPDESK_SMS_ACCESS_KEY_ID", ""),
+        "ACCESS_KEY_SECRET": os.environ.get("VIPDESK_SMS_ACCESS_KEY_SECRET", ""),
+        "SIGN_NAME": os.environ.get("VIPDESK_SMS_SIGN_NAME", ""),
+        "REGION": os.environ.get("VIPDESK_SMS_REGION", "cn-hangzhou"),
+    },
 }
+
+# E-mail (messaging): SMTP when EMAIL_HOST is set, otherwise one file per message in <data dir>/mail.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vipdesk@localhost")
 
 LOGGING = {
     "version": 1,

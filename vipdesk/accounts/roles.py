@@ -41,21 +41,26 @@ class Action:
     WALLET_CONFIG = "wallet_config"  # HQ: stored-value policy, top-up bonus rules, raise a member's limit
     COUPON_CONFIG = "coupon_config"  # HQ: coupon campaigns and their issuance rules
     COUPON_ISSUE = "coupon_issue"    # issue coupons in bulk to a list or a segment, void a coupon
+    MESSAGE = "message"              # send a member an SMS, e-mail or inbox message from a template; see their outbox
+    MESSAGE_CONFIG = "message_config"  # HQ: message templates and the words a greeting may not contain
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
-        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE}
+        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
+        Action.MESSAGE, Action.MESSAGE_CONFIG}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE}),
+                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
+                                   Action.MESSAGE}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                           Action.SELL}),
-    Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
+                           Action.SELL, Action.MESSAGE}),
+    Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
+                                     Action.MESSAGE}),
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING}),
 }

@@ -236,5 +236,8 @@ def member_withdraw(*, actor, member: Member, reason: str = "") -> Member:
     member.save()
     member.tags.clear()
     Card.objects.filter(member=member, kind="supplementary").update(holder_name="", holder_mobile="")
+    from vipdesk.messaging.services import member_messages_erase  # late import: messaging imports members
+
+    member_messages_erase(member=member)
     event_record(actor=actor, verb="member.withdrawn", obj=member, payload={"reason": (reason or "")[:200], "pseudonym": pseudonym})
     return member
