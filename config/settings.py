@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "vipdesk.wallet",
     "vipdesk.coupons",
     "vipdesk.pricing",
+    "vipdesk.feedback",
+    "vipdesk.performance",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",
