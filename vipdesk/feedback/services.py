@@ -339,6 +339,8 @@ def referral_record(*, actor, referrer, referred, store=None, at: dt.datetime | 
 def complaint_for_actor(actor, pk) -> Complaint:
     from .selectors import complaints_for
 
+    if not str(pk).isdigit() or int(pk) > 2**63 - 1:
+        raise NotFound(_("No such complaint."))
     try:
         return complaints_for(actor).get(pk=pk)
     except (Complaint.DoesNotExist, ValueError, TypeError):
