@@ -15,6 +15,7 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.api.errors import error_responses
+from vipdesk.api.input import validated
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock
 from vipdesk.core.errors import NotFound, ValidationFailed
@@ -40,8 +41,9 @@ def _may(action):
     return [permissions.IsAuthenticated, MayDo]
 
 
-def _in(serializer_class, data) -> dict:
-    ser = serializer_class(data=data)
+def query_in(serializer_class, request) -> dict:
+    """The query string checked by `serializer_class` (400 on bad input)."""
+    ser = serializer_class(data=request.query_params)
     ser.is_valid(raise_exception=True)
     return dict(ser.validated_data)
 
@@ -111,7 +113,7 @@ class SurveyResponseView(APIView):
                    responses={201: s.ResponseOutSerializer, 200: s.ResponseOutSerializer,
                               **error_responses(400, 404, 409, s404=("not_found", "store_out_of_scope"))})
     def post(self, request):
-        data = _in(s.ResponseInSerializer, request.data)
+        data = validated(s.ResponseInSerializer, request)
         survey = Survey.objects.filter(code=data["survey"]).first()
         if survey is None:
             raise ValidationFailed(_("No survey with this code."), fields={"survey": _("Unknown survey.")})
@@ -130,7 +132,7 @@ class SurveyReportView(APIView):
     @extend_schema(tags=["feedback"], summary=gettext_lazy("NPS and CSAT per store over a period"),
                    parameters=[s.ReportQuerySerializer], responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)})
     def get(self, request):
-        query = _in(s.ReportQuerySerializer, request.query_params)
+        query = query_in(s.ReportQuerySerializer, request)
         store = acting_store(request.user, query.get("store"), required=False) if query.get("store") else None
         today = clock.today(store)
         start, end = query.get("date_from") or today.replace(day=1), query.get("date_to") or today
@@ -150,7 +152,7 @@ class ComplaintListView(APIView):
     @extend_schema(tags=["feedback"], summary=gettext_lazy("Complaints in your scope"), parameters=[s.ComplaintQuerySerializer],
                    responses={200: s.ComplaintSerializer(many=True), **error_responses(400, 404)})
     def get(self, request):
-        query = _in(s.ComplaintQuerySerializer, request.query_params)
+        query = query_in(s.ComplaintQuerySerializer, request)
         qs = complaints_for(request.user)
         if query.get("status"):
             qs = qs.filter(status=query["status"])
@@ -166,7 +168,7 @@ class ComplaintListView(APIView):
                    request=s.ComplaintInSerializer,
                    responses={201: s.ComplaintSerializer, **error_responses(400, 404, 409, s404=("not_found", "store_out_of_scope"))})
     def post(self, request):
-        data = _in(s.ComplaintInSerializer, request.data)
+        data = validated(s.ComplaintInSerializer, request)
         category = ComplaintCategory.objects.filter(code=data["category"]).first()
         if category is None:
             raise ValidationFailed(_("No complaint category with this code."), fields={"category": _("Unknown category.")})
@@ -193,7 +195,7 @@ class ComplaintTransitionView(APIView):
                    request=s.TransitionInSerializer,
                    responses={200: s.ComplaintSerializer, **error_responses(400, 404, 409)})
     def post(self, request, pk):
-        data = _in(s.TransitionInSerializer, request.data)
+        data = validated(s.TransitionInSerializer, request)
         complaint = complaint_move(actor=request.user, complaint=complaint_for_actor(request.user, pk), to=data["to"],
                                    note=data.get("note", ""), remedy=data.get("remedy", ""), closure_note=data.get("closure_note", ""))
         return Response(complaint_dict(complaint, events=True))
@@ -206,7 +208,7 @@ class ComplaintAssignView(APIView):
     @extend_schema(tags=["feedback"], summary=gettext_lazy("Give a complaint to another owner"), request=s.AssignInSerializer,
                    responses={200: s.ComplaintSerializer, **error_responses(400, 404, 409)})
     def post(self, request, pk):
-        data = _in(s.AssignInSerializer, request.data)
+        data = validated(s.AssignInSerializer, request)
         complaint = complaint_assign(actor=request.user, complaint=complaint_for_actor(request.user, pk),
                                      owner=_staff(data["owner"]), note=data.get("note", ""))
         return Response(complaint_dict(complaint, events=True))
@@ -228,7 +230,7 @@ class ReferralListView(APIView):
                    responses={201: s.ReferralSerializer, 200: s.ReferralSerializer,
                               **error_responses(400, 404, 409, s409=("already_referred", "member_withdrawn"))})
     def post(self, request):
-        data = _in(s.ReferralInSerializer, request.data)
+        data = validated(s.ReferralInSerializer, request)
         store = acting_store(request.user, data.get("store"), required=False)
         referral, created = referral_record(actor=request.user, referrer=data["referrer"], referred=data["referred"], store=store,
                                             note=data.get("note", ""))

@@ -16,7 +16,8 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
 from vipdesk.core.errors import DomainError, ValidationFailed
-from vipdesk.feedback.api.views import acting_store
+from vipdesk.api.input import validated
+from vipdesk.feedback.api.views import acting_store, query_in
 from vipdesk.performance.commission import store_commission
 from vipdesk.performance.exporting import performance_xlsx
 from vipdesk.performance.kpis import staff_kpis, store_kpis
@@ -41,9 +42,7 @@ def _may(read, write=None):
 
 
 def _query(request):
-    ser = s.MonthQuerySerializer(data=request.query_params)
-    ser.is_valid(raise_exception=True)
-    data = ser.validated_data
+    data = query_in(s.MonthQuerySerializer, request)
     month = parse_month(data["month"]) if data.get("month") else current_month()
     return acting_store(request.user, data.get("store")), month
 
@@ -116,13 +115,12 @@ class DaysWorkedView(APIView):
     @extend_schema(tags=["performance"], request=s.DaysInSerializer, summary=gettext_lazy("Enter a person's days worked for a month"),
                    responses={200: s.DaysSerializer, **error_responses(400, 404)})
     def post(self, request):
-        ser = s.DaysInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        staff = Staff.objects.filter(username=ser.validated_data["staff"]).first()
+        data = validated(s.DaysInSerializer, request)
+        staff = Staff.objects.filter(username=data["staff"]).first()
         if staff is None:
             raise ValidationFailed(_("No staff member with this user name."), fields={"staff": _("Unknown user name.")})
-        row = days_worked_set(actor=request.user, staff=staff, month=ser.validated_data["month"], days=ser.validated_data["days"])
-        return Response({"staff": staff.username, "name": str(staff), "month": ser.validated_data["month"], "days": str(row.days),
+        row = days_worked_set(actor=request.user, staff=staff, month=data["month"], days=data["days"])
+        return Response({"staff": staff.username, "name": str(staff), "month": data["month"], "days": str(row.days),
                          "source": row.source})
 
 
@@ -134,11 +132,10 @@ class RosterImportView(APIView):
                    summary=gettext_lazy("Import days worked from a roster file; any bad row: nothing written"),
                    responses={200: s.RosterReportSerializer, **error_responses(400, 413, 415, 422, s422=("roster_invalid",))})
     def post(self, request):
-        ser = s.RosterInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        upload = ser.validated_data["file"]
-        report = roster_import(actor=request.user, data=upload.read(), filename=upload.name or "", month=ser.validated_data.get("month"),
-                               commit=ser.validated_data.get("commit", True))
+        data = validated(s.RosterInSerializer, request)
+        upload = data["file"]
+        report = roster_import(actor=request.user, data=upload.read(), filename=upload.name or "", month=data.get("month"),
+                               commit=data.get("commit", True))
         if report["errors"]:  # the row-by-row report as the error's fields: "3.staff": ["…"]
             fields: dict[str, list[str]] = {}
             for e in report["errors"]:
