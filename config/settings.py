@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "vipdesk.coupons",
     "vipdesk.pricing",
     "vipdesk.messaging",
+    "vipdesk.feedback",
+    "vipdesk.performance",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",

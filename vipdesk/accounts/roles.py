@@ -43,26 +43,34 @@ class Action:
     COUPON_ISSUE = "coupon_issue"    # issue coupons in bulk to a list or a segment, void a coupon
     MESSAGE = "message"              # send a member an SMS, e-mail or inbox message from a template; see their outbox
     MESSAGE_CONFIG = "message_config"  # HQ: message templates and the words a greeting may not contain
+    FEEDBACK = "feedback"            # record surveys, complaints and referrals (own stores)
+    FEEDBACK_VIEW = "feedback_view"  # see complaints, survey reports and referrals (own stores)
+    COMPLAINT_MANAGE = "complaint_manage"  # assign, move and close complaints
+    PERFORMANCE_VIEW = "performance_view"  # commission and KPIs (store managers: own stores)
+    ROSTER_EDIT = "roster_edit"      # days worked (by hand or roster import) and staff groups
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
         Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
-        Action.MESSAGE, Action.MESSAGE_CONFIG}
+        Action.MESSAGE, Action.MESSAGE_CONFIG,
+        Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
-                                   Action.MESSAGE}),
+                                   Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
+                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                           Action.SELL, Action.MESSAGE}),
+                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                                     Action.MESSAGE}),
-    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP}),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING}),
+                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW}),
+    Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
+                             Action.FEEDBACK, Action.FEEDBACK_VIEW}),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW}),
 }
 
 

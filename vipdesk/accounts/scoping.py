@@ -38,3 +38,11 @@ def restrict_members(qs: QuerySet, principal, action: str) -> QuerySet:
         return qs.none()
     q = member_scope_q(principal)
     return qs if q is None else qs.filter(q)
+
+
+def store_ids_in_scope(principal) -> list[int] | None:
+    """The stores whose store-level records (complaints, rosters, performance) the principal sees;
+    None means every store. HQ and auditors see all; everyone else the stores they work in."""
+    if getattr(principal, "is_superuser", False) or getattr(principal, "role", None) in (Role.HQ_ADMIN, Role.AUDITOR):
+        return None
+    return list(getattr(principal, "store_ids", None) or [])

@@ -74,6 +74,8 @@ ERROR_CODES = {
     "quote_not_found": gettext_lazy("No such quote."),
     "quote_expired": gettext_lazy("The quote has expired; ask for a new one."),
     "quote_used": gettext_lazy("The quote was already committed as another receipt."),
+    "already_referred": gettext_lazy("The member was already referred by someone else."),
+    "roster_invalid": gettext_lazy("Rows of the roster have errors (see `fields`, \"row.field\"); nothing was written."),
 }
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("v1/", include("vipdesk.coupons.api.urls")),
     path("v1/", include("vipdesk.pricing.api.urls")),
     path("v1/", include("vipdesk.messaging.api.urls")),
+    path("v1/", include("vipdesk.feedback.api.urls")),
+    path("v1/", include("vipdesk.performance.api.urls")),
     # Anything else under /api/ is a JSON 404, like every other API error.
     re_path(r"^.*$", not_found),
 ]

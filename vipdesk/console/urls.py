@@ -3,6 +3,7 @@ from django.urls import path
 from .views import auth, cards, home, members, transfer
 from .views import clearing, loyalty
 from .views import pos
+from .views import complaints, performance
 
 app_name = "console"
 
@@ -42,4 +43,11 @@ urlpatterns = [
     path("loyalty/clearing/", clearing.ClearingView.as_view(), name="clearing"),
     path("loyalty/clearing/export/", clearing.ClearingExportView.as_view(), name="clearing_export"),
     path("loyalty/liability/", clearing.LiabilityView.as_view(), name="liability"),
+    # complaints and performance (issue 6 §4, §5)
+    path("complaints/", complaints.ComplaintListView.as_view(), name="complaint_list"),
+    path("complaints/new/", complaints.ComplaintCreateView.as_view(), name="complaint_create"),
+    path("complaints/<int:pk>/", complaints.ComplaintDetailView.as_view(), name="complaint_detail"),
+    path("performance/", performance.PerformanceView.as_view(), name="performance"),
+    path("performance/export.xlsx", performance.PerformanceExportView.as_view(), name="performance_export"),
+    path("performance/days-worked/", performance.DaysWorkedView.as_view(), name="days_worked"),
 ]

@@ -274,6 +274,21 @@ def points_award_bonus(*, member, action: str, store=None, actor=None, on: dt.da
     return points
 
 
+@transaction.atomic
+def points_credit_bonus(*, member, points: int, action: str, store=None, actor=None, on: dt.date | None = None,
+                        note: str = "", detail: dict | None = None) -> PointsEntry:
+    """Credit a fixed number of bonus points for an act another app records (a referral…). Once-only
+    is the caller's: it links the returned entry from its own row with a unique constraint, in the
+    same transaction (feedback.Referral.points_entry)."""
+    if not isinstance(points, int) or points <= 0:
+        raise ValidationFailed(_("Points must be a whole number greater than zero."), fields={"points": _("Greater than zero.")})
+    on = on or clock.today(store)
+    account = _locked_account(member.pk)
+    entry, _lot = _credit(account, kind=EntryKind.BONUS, points=points, store=store, on=on, action=action[:20], note=note[:200],
+                          detail=detail or {}, actor=_staff(actor))
+    return entry
+
+
 def _staff(actor):
     from vipdesk.accounts.models import Staff
 

@@ -79,6 +79,12 @@ def _tiers(*, on: dt.date) -> dict:
     return tier_run_daily(on=on)
 
 
+def _complaints(*, on: dt.date) -> dict:
+    from vipdesk.feedback.services import complaints_escalate
+
+    return complaints_escalate(on=on)
+
+
 def _birthday_coupons(*, on: dt.date) -> dict:
     from vipdesk.coupons.services import coupons_birthday_daily
 
@@ -88,7 +94,7 @@ def _birthday_coupons(*, on: dt.date) -> dict:
 # Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
 # coupons go by the level reached.
 JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
-                                        "birthday_coupons": _birthday_coupons}
+                                        "birthday_coupons": _birthday_coupons, "complaints": _complaints}
 
 
 def _plain(result) -> dict:
