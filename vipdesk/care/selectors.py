@@ -77,5 +77,15 @@ def team_view(principal, *, start: dt.date, end: dt.date) -> list[dict]:
     return out
 
 
+def shown_script(task, principal) -> str:
+    """The script as the principal may read it: the member's name masked unless the role sees
+    personal data in full (the same rule as every other page of the console and the API)."""
+    from vipdesk.core.masking import mask_name
+
+    if can(principal, Action.SEE_FULL) or not task.member.name:
+        return task.script
+    return task.script.replace(task.member.name, mask_name(task.member.name))
+
+
 def timeline(member, limit: int = 50) -> list[ContactLog]:
     return list(ContactLog.objects.filter(member=member).select_related("staff", "task__rule")[:limit])

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import auth, cards, home, members, transfer
 from .views import clearing, loyalty
 from .views import pos
+from .views import care
 
 app_name = "console"
 
@@ -42,4 +43,10 @@ urlpatterns = [
     path("loyalty/clearing/", clearing.ClearingView.as_view(), name="clearing"),
     path("loyalty/clearing/export/", clearing.ClearingExportView.as_view(), name="clearing_export"),
     path("loyalty/liability/", clearing.LiabilityView.as_view(), name="liability"),
+    # care and ownership (issue 6)
+    path("care/today/", care.CareTodayView.as_view(), name="care_today"),
+    path("care/tasks/<int:pk>/", care.CareTaskActView.as_view(), name="care_task_act"),
+    path("care/team/", care.CareTeamView.as_view(), name="care_team"),
+    path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
+    path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
 ]
