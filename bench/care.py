@@ -80,7 +80,7 @@ def enrich(url: str, stores, on: dt.date) -> None:
         conn.execute("""UPDATE members_member SET last_purchase_at = (%s::date - (id %% 500) * interval '1 day') + interval '7 hours'
                         WHERE id %% 10 <> 0""", (on,))
         conn.execute("""INSERT INTO tiers_membertier (member_id, programme_id, level_id, reached_on, last_qualified_on, override_reason)
-                        SELECT id, %s, CASE id %% 10 WHEN 0 THEN %s WHEN 1 THEN %s WHEN 2 THEN %s WHEN 3 THEN %s ELSE %s END,
+                        SELECT id, %s, CASE (id / 20) %% 10 WHEN 0 THEN %s WHEN 1 THEN %s WHEN 2 THEN %s WHEN 3 THEN %s ELSE %s END,
                                %s::date - (id %% 700)::int, %s::date - (id %% 700)::int, '' FROM members_member""",
                      (programme.pk, levels["DIAMOND"], levels["PURPLE"], levels["GOLD"], levels["SILVER"], levels["PK"], on, on))
         conn.execute("""INSERT INTO points_pointsaccount (member_id, balance, debt, updated_at)
