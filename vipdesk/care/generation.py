@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vipdesk.accounts.models import Staff
@@ -47,9 +47,12 @@ class Crews:
     """Who can work a store's tasks: active owners, the store's guides (for members without an
     active owner, split by member id) and its manager (escalations). Loaded once per run."""
 
-    def __init__(self):
-        staff = list(Staff.objects.filter(is_active=True).prefetch_related("stores")
-                     .only("id", "username", "display_name", "role").order_by("pk"))
+    def __init__(self, *, store_ids=None, staff_ids=()):
+        """Everybody; or, for an event about one member, only her store's staff and her owner."""
+        staff = Staff.objects.filter(is_active=True)
+        if store_ids is not None:
+            staff = staff.filter(Q(stores__in=store_ids) | Q(pk__in=[s for s in staff_ids if s])).distinct()
+        staff = list(staff.prefetch_related("stores").only("id", "username", "display_name", "role").order_by("pk"))
         self.names = {s.pk: str(s) for s in staff}
         self.guides: dict[int, list[int]] = defaultdict(list)
         self.managers: dict[int, int] = {}
@@ -59,7 +62,7 @@ class Crews:
                     self.guides[store.pk].append(s.pk)
                 elif s.role == Role.STORE_MANAGER:
                     self.managers.setdefault(store.pk, s.pk)
-        self.stores = {s.pk: s for s in Store.objects.all()}
+        self.stores = {s.pk: s for s in (Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=store_ids))}
         self._tz: dict[int, ZoneInfo] = {}
 
     def owner(self, owner_id, store_id, member_id, *, even_index: int | None = None):
@@ -161,7 +164,7 @@ def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None
     return created
 
 
-def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None) -> dict[str, int]:
+def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None, crews: Crews | None = None) -> dict[str, int]:
     """Every active rule (of `kinds`) for business date `on`: {rule code: tasks created}."""
     if rules is None:
         rules = CareRule.objects.filter(active=True)
@@ -170,7 +173,7 @@ def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None) 
     rules = list(rules.order_by("pk") if hasattr(rules, "order_by") else rules)
     if not rules:
         return {}
-    crews = Crews()
+    crews = crews or Crews()
     return {rule.code: generate_for_rule(rule, on, crews=crews, members=members, due_at=due_at) for rule in rules}
 
 

@@ -157,7 +157,9 @@ def care_after_sale(*, sale) -> dict[str, int]:
              if r.kind == RuleKind.TIER_CHANGED or not (r.parameters.get("after_days") or r.parameters.get("after_months"))]
     if not rules:
         return {}
-    return generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=sale.member_id))
+    member = sale.member
+    return generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=member.pk),
+                    crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
 
 
 @transaction.atomic
@@ -174,7 +176,7 @@ def care_member_left(*, actor, member: Member, left_at: dt.datetime | None = Non
     for rule in CareRule.objects.filter(active=True, kind=RuleKind.AFTER_VISIT).order_by("pk"):
         if not targeted(rule, Member.objects.filter(pk=member.pk)).exists():
             continue
-        crews = crews or Crews()
+        crews = crews or Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id])
         due_at = left_at + dt.timedelta(minutes=rule.parameters.get("minutes", 30))
         key = f"{rule.code}:{member.pk}:{timezone.localtime(left_at):%Y%m%dT%H%M}"
         task = CareTask.objects.filter(source_key=key).first()
