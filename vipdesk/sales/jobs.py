@@ -79,15 +79,23 @@ def _tiers(*, on: dt.date) -> dict:
     return tier_run_daily(on=on)
 
 
+def _birthday_coupons(*, on: dt.date) -> dict:
+    from vipdesk.coupons.services import coupons_birthday_daily
+
+    return coupons_birthday_daily(on=on)
+
+
 def _care(*, on: dt.date) -> dict:
     from vipdesk.care.generation import care_run_daily
 
     return care_run_daily(on=on)
 
 
-# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; care
-# last, as it reads what the others left (expiring lots, tier changes, dormant cards).
-JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag, "care": _care}
+# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
+# coupons go by the level reached; care last, as it reads what the others left (expiring lots,
+# tier changes, dormant cards).
+JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
+                                        "birthday_coupons": _birthday_coupons, "care": _care}
 
 
 def _plain(result) -> dict:
