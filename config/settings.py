@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "vipdesk.messaging",
     "vipdesk.feedback",
     "vipdesk.performance",
+    "vipdesk.care",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",
@@ -271,6 +272,8 @@ VIPDESK = {
     "LOST_CARD_MIN_FACTS": 2,
     # An anonymous sale may be credited to a member this many days later (R3).
     "ATTACH_SALE_DAYS": 7,
+    # Care tasks (call, visit, gift) still open this many days after their due date go to the store manager.
+    "CARE_ESCALATE_AFTER_DAYS": 1,
     # R2.6: a card is dormant after this many months without a purchase.
     "DORMANT_MONTHS": 12,
     # A till's clock may run this far ahead of ours.

@@ -48,6 +48,10 @@ class Action:
     COMPLAINT_MANAGE = "complaint_manage"  # assign, move and close complaints
     PERFORMANCE_VIEW = "performance_view"  # commission and KPIs (store managers: own stores)
     ROSTER_EDIT = "roster_edit"      # days worked (by hand or roster import) and staff groups
+    CARE_WORK = "care_work"          # work one's care tasks (own book and a shift partner's), log contacts
+    CARE_MANAGE = "care_manage"      # the team's tasks and completion rates, cancel or hand over tasks
+    OWNERSHIP = "ownership"          # spread a store's members over its guides, pair shifts, reassign a leaver's book
+    CARE_CONFIG = "care_config"      # HQ: care rules and VIP events
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -55,7 +59,8 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
         Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
         Action.MESSAGE, Action.MESSAGE_CONFIG,
-        Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT}
+        Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
+        Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -63,11 +68,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
-                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT}),
+                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW}),
+                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW}),
+                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
                              Action.FEEDBACK, Action.FEEDBACK_VIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW}),

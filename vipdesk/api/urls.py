@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/", include("vipdesk.messaging.api.urls")),
     path("v1/", include("vipdesk.feedback.api.urls")),
     path("v1/", include("vipdesk.performance.api.urls")),
+    path("v1/", include("vipdesk.care.api.urls")),
     # Anything else under /api/ is a JSON 404, like every other API error.
     re_path(r"^.*$", not_found),
 ]

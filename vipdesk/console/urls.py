@@ -4,6 +4,7 @@ from .views import auth, cards, home, members, transfer
 from .views import clearing, loyalty
 from .views import pos
 from .views import complaints, performance
+from .views import care
 
 app_name = "console"
 
@@ -50,4 +51,10 @@ urlpatterns = [
     path("performance/", performance.PerformanceView.as_view(), name="performance"),
     path("performance/export.xlsx", performance.PerformanceExportView.as_view(), name="performance_export"),
     path("performance/days-worked/", performance.DaysWorkedView.as_view(), name="days_worked"),
+    # care and ownership (issue 6)
+    path("care/today/", care.CareTodayView.as_view(), name="care_today"),
+    path("care/tasks/<int:pk>/", care.CareTaskActView.as_view(), name="care_task_act"),
+    path("care/team/", care.CareTeamView.as_view(), name="care_team"),
+    path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
+    path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
 ]

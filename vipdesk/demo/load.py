@@ -7,6 +7,8 @@ from collections import Counter
 
 from django.db import transaction
 
+from vipdesk.care.generation import care_run_daily
+from vipdesk.care.services import care_rules_install_default
 from vipdesk.core import clock
 
 from .chain import build_chain, demo_present
@@ -30,4 +32,7 @@ def demo_load(*, members: int, seed: int = DEFAULT_SEED, progress=None) -> Count
     for key, value in load_history(chain=chain, rng=rng, yesterday=clock.today() - dt.timedelta(days=1),
                                      progress=progress).items():
         stats[key] = value
+    # Care rules come after the history, so its years of daily runs make no tasks; today's are made now.
+    care_rules_install_default()
+    stats["care_tasks"] = care_run_daily(on=clock.today())["created"]
     return stats

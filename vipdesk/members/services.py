@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import actor_fields as _event_actor, event_record, pii_access_record
+from vipdesk.care.ownership import owner_at_enrolment, owner_changed_by_hand
+from vipdesk.care.services import care_forget_member
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.models import Sequence
 
@@ -111,6 +113,7 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     _apply(member, cleaned)
     member.completeness = completeness_score(member)
     member.save()
+    owner_at_enrolment(member=member, actor=actor)  # the opener owns the member (R10.2); logged
     _set_tags(member, cleaned.get("tags"))
     for (purpose, channel), granted in (consents or {}).items():
         _consent_write(member=member, purpose=purpose, channel=channel, granted=granted, source=source, actor=staff)
@@ -137,9 +140,12 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     cleaned = clean_member_data(data, instance=member, partial=True)
     if "home_store" in cleaned:
         _check_store_in_scope(actor, cleaned["home_store"])
+    owner_before = member.owner_id
     changed = _apply(member, cleaned)
     member.completeness = completeness_score(member)
     member.save()
+    if "owner" in changed:
+        owner_changed_by_hand(member=member, from_staff_id=owner_before, actor=actor)
     _set_tags(member, cleaned.get("tags"))
     if changed or cleaned.get("tags") is not None:
         # Record which fields changed, never their personal values.
@@ -239,5 +245,6 @@ def member_withdraw(*, actor, member: Member, reason: str = "") -> Member:
     from vipdesk.messaging.services import member_messages_erase  # late import: messaging imports members
 
     member_messages_erase(member=member)
+    care_forget_member(member=member)  # no more care tasks; their scripts named the person
     event_record(actor=actor, verb="member.withdrawn", obj=member, payload={"reason": (reason or "")[:200], "pseudonym": pseudonym})
     return member

@@ -91,10 +91,17 @@ def _birthday_coupons(*, on: dt.date) -> dict:
     return coupons_birthday_daily(on=on)
 
 
+def _care(*, on: dt.date) -> dict:
+    from vipdesk.care.generation import care_run_daily
+
+    return care_run_daily(on=on)
+
+
 # Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
-# coupons go by the level reached.
+# coupons go by the level reached; care last, as it reads what the others left (expiring lots,
+# tier changes, dormant cards).
 JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
-                                        "birthday_coupons": _birthday_coupons, "complaints": _complaints}
+                                        "birthday_coupons": _birthday_coupons, "complaints": _complaints, "care": _care}
 
 
 def _plain(result) -> dict:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
+from vipdesk.care.services import care_after_sale
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound
 from vipdesk.coupons.services import (
@@ -237,6 +238,7 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         if member is not None:
             _member_spent(member.pk, sale.amount, sale.occurred_at)
             loyalty = _apply_loyalty(sale)
+            care_after_sale(sale=sale)  # the same-day 1311 call and a tier-change call, at once
         sale.result = _result(sale, loyalty, coupons_used=[format_code(c.code) for c in used])
         Sale.objects.filter(pk=sale.pk).update(result=sale.result)
         return PostingResult(sale, sale.result)

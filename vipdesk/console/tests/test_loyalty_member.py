@@ -53,9 +53,9 @@ def detail(client, member) -> str:
 
 def test_panes_replace_the_placeholders(login, guide_a, member_a, programme):
     page = detail(login(guide_a), member_a)
-    for pane in ("pane-tier", "pane-points", "pane-purchases"):
+    for pane in ("pane-tier", "pane-points", "pane-purchases", "pane-care"):
         assert f'id="{pane}"' in page
-    assert page.count("即将上线") == 1  # only the care pane is still to come
+    assert "即将上线" not in page  # the care pane (issue 6) was the last one to come
     assert "尚无等级" in page and "暂无积分。" in page and "暂无消费记录。" in page
     assert "升至普卡" in page and "首次消费满 ¥500.00" in page and "近 3 个月累计消费满 ¥1,500.00" in page
 

@@ -19,6 +19,7 @@ from vipdesk.points.models import PointsEntry, PointsLot
 from vipdesk.sales.models import Sale
 from vipdesk.members.services import consent_set, consent_state, member_enrol, member_reveal, member_update, member_withdraw
 
+from .care import care_pane
 from ..forms import (
     CardIssueForm, LegacyCardForm, LostCardReplaceForm, MemberForm, RevealForm, SupplementaryCardForm, WithdrawForm,
 )
@@ -86,6 +87,7 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             issue_form=CardIssueForm(), replace_form=LostCardReplaceForm(), supplementary_form=SupplementaryCardForm(),
             legacy_form=LegacyCardForm(),
             **_linked(member, member_loyalty(member)),
+            **care_pane(member, user),
             **kwargs,
         )
 

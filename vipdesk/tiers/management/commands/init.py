@@ -34,5 +34,9 @@ class Command(BaseCommand):
                 from vipdesk.wallet.services import topup_rules_install_default
 
                 topup_rules_install_default()  # 充3000送1000 … (seed 003 篇8), editable afterwards
+            if apps.is_installed("vipdesk.care"):
+                from vipdesk.care.services import care_rules_install_default
+
+                care_rules_install_default()  # the seeds' care rules, editable afterwards
         levels = "、".join(programme.levels.order_by("rank").values_list("name", flat=True))
-        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分，储值充赠规则为充 3000 送 1000、充 5000 送 2000、充 10000 送 5000、充 30000 送 10000。")
+        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分，储值充赠规则为充 3000 送 1000、充 5000 送 2000、充 10000 送 5000、充 30000 送 10000；已装入客户关怀规则（生日、节日、换季、1311 回访等）。")

@@ -1,0 +1,10 @@
+from django.urls import path, re_path
+
+from .views import CheckoutView, MemberContactsView, TaskCompleteView, TaskListView
+
+urlpatterns = [
+    path("care/tasks/", TaskListView.as_view(), name="care-tasks"),
+    re_path(r"^care/tasks/(?P<pk>[0-9]+)/complete/$", TaskCompleteView.as_view(), name="care-task-complete"),
+    path("care/checkouts/", CheckoutView.as_view(), name="care-checkouts"),
+    re_path(r"^members/(?P<pk>[0-9]+)/contacts/$", MemberContactsView.as_view(), name="member-contacts"),
+]

@@ -1,0 +1,317 @@
+"""Care rule strategies: for a rule and a business date, which members are due and why.
+
+Each kind is a small function over the rule's targeted members (one queryset) that returns
+`Selection`s: a queryset of due members plus how to key, date and describe each one. The daily job
+(generation.py) turns them into tasks in bulk; events run the same functions for one member, so a
+sale or a check-out and the daily job derive the same `source_key` and never duplicate a task.
+Parameters are validated per kind (`PARAMETERS`), so a rule is data and a bad one is refused.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.conf import settings
+from django.db.models import F, Min, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vipdesk.core.errors import ValidationFailed
+from vipdesk.members.choices import MemberStatus
+from vipdesk.members.models import Member
+
+from . import calendar as cal
+from .choices import CHANNELS_OF_KIND, NO_ADVERTISING, Audience, RuleKind
+
+# Words that make a greeting an advertisement (seed 000 篇2: 避忌…提及店铺在节日有何活动 / 新品上市).
+ADVERTISING = ("新品", "上市", "新款", "促销", "活动", "折扣", "打折", "优惠", "特价", "满减",
+               "new arrival", "sale", "discount", "promotion", "offer")
+PLACEHOLDERS = {"name", "store", "staff", "level", "date", "holiday", "season", "days", "points", "threshold",
+                "short", "expires_on", "event", "event_date", "from_level", "to_level", "review_on"}
+
+
+@dataclass
+class Selection:
+    members: QuerySet                   # Member rows due (targeting already applied)
+    due_on: dt.date
+    key: Callable[[dict], str]          # row → the source key's suffix (after "<rule code>:")
+    context: Callable[[dict], dict] = lambda row: {}
+    values: dict[str, Any] = field(default_factory=dict)  # extra annotations fetched with each row
+
+
+# ---- parameters -----------------------------------------------------------------------------------
+
+def _int(value, name, *, low=0, high=100000):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(_("%(name)s must be a whole number from %(low)d to %(high)d.") % {"name": name, "low": low, "high": high},
+                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+    return value
+
+
+def _choice(value, name, options):
+    if value not in options:
+        raise ValidationFailed(_("%(name)s must be one of: %(options)s.") % {"name": name, "options": ", ".join(options)},
+                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+    return value
+
+
+def _holidays(value, name):
+    if not isinstance(value, list) or not value or any(v not in cal.HOLIDAYS for v in value):
+        raise ValidationFailed(_("Name holidays among: %(options)s.") % {"options": ", ".join(cal.HOLIDAYS)},
+                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+    return value
+
+
+def _dates(value, name):
+    if not isinstance(value, dict) or not value or any(not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", k) for k in value):
+        raise ValidationFailed(_("Give the season dates as {\"MM-DD\": name}."), fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+    return {k: str(v) for k, v in value.items()}
+
+
+# kind → {parameter: (validator, default)}
+PARAMETERS: dict[str, dict[str, tuple[Callable, Any]]] = {
+    RuleKind.BIRTHDAY: {"calendar": (lambda v, n: _choice(v, n, ("auto", "solar", "lunar")), "auto")},
+    RuleKind.BIRTHDAY_DISCOUNT: {"calendar": (lambda v, n: _choice(v, n, ("auto", "solar", "lunar")), "auto")},
+    RuleKind.HOLIDAY: {"holidays": (_holidays, ["spring_festival", "mid_autumn"])},
+    RuleKind.SEASON: {"dates": (_dates, {k: str(v) for k, v in cal.SEASON_DATES.items()})},
+    RuleKind.MISSING_YOU: {"days": (lambda v, n: _int(v, n, low=1), 90)},
+    RuleKind.AFTER_PURCHASE: {"after_days": (lambda v, n: _int(v, n), 0), "after_months": (lambda v, n: _int(v, n, high=120), 0)},
+    RuleKind.AFTER_VISIT: {"minutes": (lambda v, n: _int(v, n, high=24 * 60), 30)},
+    RuleKind.EVENT_NOTICE: {},
+    RuleKind.POINTS_NEAR: {"threshold": (lambda v, n: _int(v, n, low=1, high=10**9), 10000),
+                           "margin": (lambda v, n: _int(v, n, low=1, high=10**9), 1000)},
+    RuleKind.POINTS_EXPIRING: {},
+    RuleKind.TIER_REVIEW: {},
+    RuleKind.TIER_CHANGED: {"direction": (lambda v, n: _choice(v, n, ("up", "down", "any")), "any")},
+    RuleKind.DORMANT: {},
+    RuleKind.WEEKLY_GREETING: {"weekday": (lambda v, n: _int(v, n, high=6), 4), "split": (lambda v, n: _choice(v, n, ("owner", "even")), "owner")},
+}
+
+
+def clean_parameters(kind: str, raw: dict | None) -> dict:
+    spec = PARAMETERS.get(kind)
+    if spec is None:
+        raise ValidationFailed(_("Unknown rule kind."), fields={"kind": _("Unknown rule kind.")})
+    raw = dict(raw or {})
+    unknown = set(raw) - set(spec)
+    if unknown:
+        raise ValidationFailed(_("Unknown parameters: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+                               fields={"parameters": _("Unknown parameters.")})
+    return {name: check(raw[name], name) if name in raw else default for name, (check, default) in spec.items()}
+
+
+def check_script(kind: str, text: str) -> None:
+    names = {f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None}
+    bad = names - PLACEHOLDERS
+    if bad:
+        raise ValidationFailed(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(sorted(bad))},
+                               fields={"script": _("Use only: %(names)s.") % {"names": ", ".join(sorted(PLACEHOLDERS))}})
+    if kind in NO_ADVERTISING:
+        lower = text.lower()
+        found = [w for w in ADVERTISING if w in lower]
+        if found:
+            raise ValidationFailed(_("A greeting must not advertise (found: %(words)s).") % {"words": "、".join(found)},
+                                   fields={"script": _("No promotions or new arrivals in a greeting.")})
+
+
+def check_channel(task_kind: str, channel: str) -> None:
+    if channel not in CHANNELS_OF_KIND.get(task_kind, ()):
+        raise ValidationFailed(_("This channel does not fit the task."), fields={"channel": _("Not for this task.")})
+
+
+# ---- targeting ------------------------------------------------------------------------------------
+
+def targeted(rule, members: QuerySet | None = None) -> QuerySet:
+    qs = (members if members is not None else Member.objects.all()).filter(status=MemberStatus.ACTIVE)
+    if rule.store_id:
+        qs = qs.filter(home_store_id=rule.store_id)
+    if rule.levels:
+        qs = qs.filter(tier__level__code__in=rule.levels)
+    if rule.exclude_levels:
+        qs = qs.exclude(tier__level__code__in=rule.exclude_levels)
+    if rule.audience == Audience.VIP:
+        qs = qs.filter(tier__level__is_vip=True)
+    elif rule.audience == Audience.NON_VIP:
+        qs = qs.exclude(tier__level__is_vip=True)
+    return qs
+
+
+def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone() if settings.USE_TZ else None
+    start = dt.datetime.combine(day, dt.time.min)
+    start = timezone.make_aware(start, tz) if tz else start
+    return start, start + dt.timedelta(days=1)
+
+
+# ---- strategies -----------------------------------------------------------------------------------
+
+def _birthday(rule, on, members):
+    target = on + dt.timedelta(days=rule.lead_days)
+    mode = rule.parameters.get("calendar", "auto")
+    out = []
+    if mode in ("auto", "solar"):
+        q = Q()
+        for month, day in cal.solar_birthday_days(target):
+            q |= Q(birthday__month=month, birthday__day=day)
+        qs = members.filter(q)
+        if mode == "auto":
+            qs = qs.filter(lunar_birth_month__isnull=True)
+        out.append(Selection(qs, on, lambda r, y=target.year: f"{r['id']}:{y}", lambda r, t=target: {"date": t.isoformat()}))
+    if mode in ("auto", "lunar"):
+        ld, pairs = cal.lunar_birthday_days(target)
+        if pairs:
+            q = Q()
+            for month, day in pairs:
+                q |= Q(lunar_birth_month=month, lunar_birth_day=day)
+            out.append(Selection(members.filter(q), on, lambda r, y=ld.year: f"{r['id']}:L{y}",
+                                 lambda r, t=target: {"date": t.isoformat()}))
+    return out
+
+
+def _holiday(rule, on, members):
+    target = on + dt.timedelta(days=rule.lead_days)
+    return [Selection(members, on, lambda r, c=code, y=target.year: f"{r['id']}:{c}:{y}",
+                      lambda r, c=code, t=target: {"holiday": str(cal.HOLIDAYS[c].name), "date": t.isoformat()})
+            for code in cal.holidays_on(target, rule.parameters["holidays"])]
+
+
+def _season(rule, on, members):
+    target = on + dt.timedelta(days=rule.lead_days)
+    name = rule.parameters["dates"].get(target.strftime("%m-%d"))
+    if name is None:
+        return []
+    return [Selection(members, on, lambda r: f"{r['id']}:{target.isoformat()}", lambda r: {"season": name, "date": target.isoformat()})]
+
+
+def _missing_you(rule, on, members):
+    days = rule.parameters["days"]
+    last = on - dt.timedelta(days=days)
+    start, end = local_day_bounds(last)
+    return [Selection(members.filter(last_purchase_at__gte=start, last_purchase_at__lt=end), on,
+                      lambda r: f"{r['id']}:{last.isoformat()}", lambda r: {"days": days, "date": last.isoformat()})]
+
+
+def _after_purchase(rule, on, members):
+    from vipdesk.sales.choices import SaleKind
+
+    sources = cal.source_days(on, days=rule.parameters["after_days"], months=rule.parameters["after_months"])
+    qs = members.filter(sales__kind=SaleKind.SALE, sales__business_date__in=sources)
+    return [Selection(qs, on, lambda r: f"{r['id']}:{r['bought_on'].isoformat()}", lambda r: {"date": r["bought_on"].isoformat()},
+                      values={"bought_on": Min("sales__business_date")})]
+
+
+def _event_notice(rule, on, members):
+    from .models import CareEvent
+
+    target = on + dt.timedelta(days=rule.lead_days)
+    start, end = local_day_bounds(target)
+    out = []
+    for event in CareEvent.objects.filter(starts_at__gte=start, starts_at__lt=end).order_by("pk"):
+        qs = members
+        if event.store_id:
+            qs = qs.filter(home_store_id=event.store_id)
+        if event.levels:
+            qs = qs.filter(tier__level__code__in=event.levels)
+        when = timezone.localtime(event.starts_at)
+        out.append(Selection(qs, on, lambda r, e=event.pk: f"{r['id']}:{e}",
+                             lambda r, n=event.name, w=when: {"event": n, "event_date": w.strftime("%Y-%m-%d %H:%M")}))
+    return out
+
+
+def _points_near(rule, on, members):
+    threshold, margin = rule.parameters["threshold"], rule.parameters["margin"]
+    qs = members.filter(points_account__balance__gte=threshold - margin, points_account__balance__lt=threshold)
+    return [Selection(qs, on, lambda r: f"{r['id']}:{threshold}:{on.year}",
+                      lambda r: {"points": r["balance"], "threshold": threshold, "short": threshold - r["balance"]},
+                      values={"balance": F("points_account__balance")})]
+
+
+def _points_expiring(rule, on, members):
+    target = on + dt.timedelta(days=rule.lead_days)
+    qs = members.filter(points_account__lots__expires_on=target, points_account__lots__remaining__gt=0)
+    return [Selection(qs, on, lambda r: f"{r['id']}:{target.isoformat()}",
+                      lambda r: {"points": r["expiring"], "expires_on": target.isoformat()},
+                      values={"expiring": Sum("points_account__lots__remaining")})]
+
+
+def _tier_review(rule, on, members):
+    """Members whose level is reviewed (retention policy) `lead_days` from now and who, on today's
+    figures, would not keep it. Candidates are the few due that day; their figures come in chunks."""
+    from vipdesk.tiers import engine
+    from vipdesk.tiers.choices import RetentionPolicy
+    from vipdesk.tiers.metrics import member_metrics
+    from vipdesk.tiers.models import MemberTier
+    from vipdesk.tiers.services import _policy_due, active_programme, load
+
+    programme = active_programme()
+    if programme is None:
+        return []
+    review = on + dt.timedelta(days=rule.lead_days)
+    if programme.retention_policy == RetentionPolicy.ROLLING:
+        # judged every day; a lapse is forgiven for the grace months after the last qualifying day
+        if not programme.grace_months:
+            return []
+        due = Q(last_qualified_on=cal.add_months(review, -programme.grace_months))
+    else:
+        due = _policy_due(programme, review)
+        if due is None:
+            return []
+    loaded = load(programme)
+    exempt = [r.code for r in loaded.rules if r.retention_exempt]
+    tiers = (MemberTier.objects.filter(due, programme=programme, level__isnull=False)
+             .exclude(level__code__in=exempt).filter(Q(override_until__isnull=True) | Q(override_until__lt=review)))
+    candidates = list(members.filter(tier__in=tiers).values_list("id", "tier__level__code"))
+    losing = []
+    for start in range(0, len(candidates), 5000):
+        chunk = candidates[start:start + 5000]
+        metrics = member_metrics([pk for pk, _code in chunk], as_of=on, levels=loaded.rules)
+        for pk, code in chunk:
+            if engine.rank_of(engine.qualify(loaded.rules, metrics[pk]).level) < loaded.levels[code].rank:
+                losing.append(pk)
+    return [Selection(members.filter(pk__in=losing), on, lambda r: f"{r['id']}:{review.isoformat()}",
+                      lambda r: {"review_on": review.isoformat()})]
+
+
+def _tier_changed(rule, on, members):
+    from vipdesk.tiers.models import TierHistory
+
+    direction = rule.parameters["direction"]
+    rows = (TierHistory.objects.filter(on=on, member__in=members)
+            .values_list("member_id", "from_level__rank", "from_level__name", "to_level__rank", "to_level__code", "to_level__name")
+            .order_by("at", "id"))
+    last = {}
+    for member_id, from_rank, from_name, to_rank, to_code, to_name in rows:
+        up = (to_rank or 0) > (from_rank or 0)
+        if direction == "any" or (direction == "up") == up:
+            last[member_id] = (to_code or "-", from_name or "", to_name or "")
+    if not last:
+        return []
+    return [Selection(members.filter(pk__in=list(last)), on, lambda r: f"{r['id']}:{last[r['id']][0]}:{on.isoformat()}",
+                      lambda r: {"from_level": last[r["id"]][1], "to_level": last[r["id"]][2]})]
+
+
+def _dormant(rule, on, members):
+    return [Selection(members.filter(cards__dormancy__since=on).distinct(), on, lambda r: f"{r['id']}:{on.isoformat()}")]
+
+
+def _weekly(rule, on, members):
+    if on.weekday() != rule.parameters["weekday"]:
+        return []
+    year, week, _day = on.isocalendar()
+    return [Selection(members, on, lambda r: f"{r['id']}:{year}-W{week:02d}")]
+
+
+def _none(rule, on, members):
+    return []  # created by an event (a check-out), not by the daily job
+
+
+STRATEGIES: dict[str, Callable[..., list[Selection]]] = {
+    RuleKind.BIRTHDAY: _birthday, RuleKind.BIRTHDAY_DISCOUNT: _birthday, RuleKind.HOLIDAY: _holiday,
+    RuleKind.SEASON: _season, RuleKind.MISSING_YOU: _missing_you, RuleKind.AFTER_PURCHASE: _after_purchase,
+    RuleKind.AFTER_VISIT: _none, RuleKind.EVENT_NOTICE: _event_notice, RuleKind.POINTS_NEAR: _points_near,
+    RuleKind.POINTS_EXPIRING: _points_expiring, RuleKind.TIER_REVIEW: _tier_review, RuleKind.TIER_CHANGED: _tier_changed,
+    RuleKind.DORMANT: _dormant, RuleKind.WEEKLY_GREETING: _weekly,
+}

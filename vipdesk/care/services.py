@@ -1,0 +1,256 @@
+"""Writes of care: the task life cycle, the contact log, events that create tasks at once (a sale, a
+check-out), care rules and VIP events. Console, API, jobs and the sales intake call these."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vipdesk.accounts.roles import Action, can
+from vipdesk.audit.services import event_record
+from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.members.models import Member
+
+from .choices import (
+    CHANNELS_OF_KIND, CONTACT_OF_TASK, OUTCOMES_OF_KIND, PENDING, TRANSITIONS, ContactKind, Outcome, RuleKind, TaskKind,
+    TaskStatus,
+)
+from .generation import Crews, generate, render
+from .models import CareEvent, CareRule, CareTask, ContactLog
+from .rules import check_channel, check_script, clean_parameters, targeted
+from .selectors import tasks_for
+
+
+def _require(actor, action: str) -> None:
+    if not can(actor, action):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _staff(actor):
+    return actor if hasattr(actor, "username") and getattr(actor, "is_authenticated", False) else None
+
+
+def task_for_actor(actor, pk, *, action: str = Action.CARE_WORK, lock: bool = False) -> CareTask:
+    """One task within the actor's scope; outside it the task does not exist (404)."""
+    qs = tasks_for(actor, action)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=pk)
+    except (CareTask.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such task."))
+
+
+def _move(task: CareTask, to: str) -> None:
+    if to not in TRANSITIONS.get(task.status, ()):
+        raise Conflict(_("A task that is %(status)s cannot become %(to)s.")
+                       % {"status": TaskStatus(task.status).label, "to": TaskStatus(to).label}, code="illegal_transition")
+    task.status = to
+
+
+def _contact_write(*, member, staff, store, kind, channel, outcome, note, at=None, task=None) -> ContactLog:
+    return ContactLog.objects.create(member=member, staff=staff, store=store, kind=kind, channel=channel, outcome=outcome,
+                                     note=note or "", at=at or timezone.now(), task=task)
+
+
+@transaction.atomic
+def care_task_complete(*, actor, task: CareTask | int, outcome: str, note: str = "") -> CareTask:
+    """Done, with an outcome that fits the task (a call is reached / no answer …); writes the contact log.
+    `actor=None` is the system (the messaging outbox reporting a message sent)."""
+    pk = task.pk if isinstance(task, CareTask) else task
+    if actor is None:
+        task = CareTask.objects.select_for_update().get(pk=pk)
+    else:
+        _require(actor, Action.CARE_WORK)
+        task = task_for_actor(actor, pk, lock=True)
+    if outcome not in OUTCOMES_OF_KIND[task.kind]:
+        raise ValidationFailed(_("Choose an outcome that fits this task."),
+                               fields={"outcome": _("One of: %(options)s.") % {
+                                   "options": "、".join(str(Outcome(o).label) for o in OUTCOMES_OF_KIND[task.kind])}})
+    _move(task, TaskStatus.DONE)
+    now = timezone.now()
+    task.outcome, task.note, task.completed_at, task.completed_by = outcome, (note or "")[:500], now, _staff(actor)
+    task.save(update_fields=["status", "outcome", "note", "completed_at", "completed_by", "updated_at"])
+    _contact_write(member=task.member, staff=_staff(actor), store=task.store, kind=CONTACT_OF_TASK[task.kind],
+                   channel=task.channel, outcome=outcome, note=note, at=now, task=task)
+    return task
+
+
+@transaction.atomic
+def care_task_skip(*, actor, task: CareTask | int, note: str) -> CareTask:
+    """Not done on purpose (the member asked not to be called, is abroad …): a reason is required."""
+    _require(actor, Action.CARE_WORK)
+    if not (note or "").strip():
+        raise ValidationFailed(_("Say why the task is skipped."), fields={"note": _("Required.")})
+    task = task_for_actor(actor, getattr(task, "pk", task), lock=True)
+    _move(task, TaskStatus.SKIPPED)
+    task.note, task.completed_at, task.completed_by = note.strip()[:500], timezone.now(), _staff(actor)
+    task.save(update_fields=["status", "note", "completed_at", "completed_by", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def care_task_cancel(*, actor, task: CareTask | int, note: str = "") -> CareTask:
+    _require(actor, Action.CARE_MANAGE)
+    task = task_for_actor(actor, getattr(task, "pk", task), action=Action.CARE_MANAGE, lock=True)
+    _move(task, TaskStatus.CANCELLED)
+    task.note = (note or "")[:500]
+    task.save(update_fields=["status", "note", "updated_at"])
+    return task
+
+
+def care_forget_member(*, member) -> int:
+    """A member who withdrew (退会) is not contacted any more, and the scripts that named her are blanked."""
+    now = timezone.now()
+    cancelled = CareTask.objects.filter(member=member, status__in=PENDING).update(status=TaskStatus.CANCELLED, updated_at=now)
+    CareTask.objects.filter(member=member).update(script="", context={}, updated_at=now)
+    return cancelled
+
+
+@transaction.atomic
+def contact_log(*, actor, member: Member, kind: str, channel: str, outcome: str, note: str = "", at: dt.datetime | None = None) -> ContactLog:
+    """A contact made outside any task (the member rang, a guide met her in the street)."""
+    _require(actor, Action.CARE_WORK)
+    from vipdesk.members.services import member_for_actor
+
+    member = member_for_actor(actor, member.pk)
+    if kind not in ContactKind.values:
+        raise ValidationFailed(_("Unknown contact kind."), fields={"kind": _("Unknown contact kind.")})
+    task_kind = {ContactKind.CALL: TaskKind.CALL, ContactKind.VISIT: TaskKind.VISIT, ContactKind.MESSAGE: TaskKind.MESSAGE,
+                 ContactKind.GIFT: TaskKind.GIFT_PREP}[kind]
+    if channel not in CHANNELS_OF_KIND[task_kind]:
+        raise ValidationFailed(_("This channel does not fit the task."), fields={"channel": _("Not for this task.")})
+    if outcome not in OUTCOMES_OF_KIND[task_kind]:
+        raise ValidationFailed(_("Choose an outcome that fits this task."), fields={"outcome": _("Not for this kind of contact.")})
+    if at is not None and at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationFailed(_("A contact cannot be in the future."), fields={"at": _("In the future.")})
+    return _contact_write(member=member, staff=_staff(actor), store=member.home_store, kind=kind, channel=channel,
+                          outcome=outcome, note=note, at=at)
+
+
+@transaction.atomic
+def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: dt.date, script: str = "", owner=None) -> CareTask:
+    """A task by hand (a manager asks a guide to visit a member)."""
+    _require(actor, Action.CARE_MANAGE)
+    from vipdesk.members.services import member_for_actor
+
+    member = member_for_actor(actor, member.pk)
+    check_channel(kind, channel)
+    owner = owner or member.owner
+    due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(18, 0)))
+    task = CareTask.objects.create(member=member, store=member.home_store, owner=owner, kind=kind, channel=channel, due_on=due_on,
+                                   due_at=due_at, script=script, source_key=f"manual:{member.pk}:{timezone.now().timestamp()}")
+    event_record(actor=actor, verb="care.task_created", obj=task, payload={"kind": kind})
+    return task
+
+
+# ---- events ---------------------------------------------------------------------------------------
+
+def care_after_sale(*, sale) -> dict[str, int]:
+    """Called by the sales intake inside the posting: the same-day call of the 1311 follow-up and the
+    tier-change task, for this member only. The daily job would derive the same keys later."""
+    if sale.member_id is None:
+        return {}
+    rules = [r for r in CareRule.objects.filter(active=True, kind__in=[RuleKind.AFTER_PURCHASE, RuleKind.TIER_CHANGED])
+             if r.kind == RuleKind.TIER_CHANGED or not (r.parameters.get("after_days") or r.parameters.get("after_months"))]
+    if not rules:
+        return {}
+    member = sale.member
+    return generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=member.pk),
+                    crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
+
+
+@transaction.atomic
+def care_member_left(*, actor, member: Member, left_at: dt.datetime | None = None) -> list[CareTask]:
+    """A VIP leaves (a bar's check-out): a message `minutes` later (seed 001: 离场半小时后短信问候)."""
+    if actor is not None:
+        from vipdesk.members.services import member_for_actor
+
+        member = member_for_actor(actor, member.pk)
+    left_at = left_at or timezone.now()
+    on = timezone.localtime(left_at).date()
+    made = []
+    crews = None
+    for rule in CareRule.objects.filter(active=True, kind=RuleKind.AFTER_VISIT).order_by("pk"):
+        if not targeted(rule, Member.objects.filter(pk=member.pk)).exists():
+            continue
+        crews = crews or Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id])
+        due_at = left_at + dt.timedelta(minutes=rule.parameters.get("minutes", 30))
+        key = f"{rule.code}:{member.pk}:{timezone.localtime(left_at):%Y%m%dT%H%M}"
+        task = CareTask.objects.filter(source_key=key).first()
+        if task is None:
+            owner_id = crews.owner(member.owner_id, member.home_store_id, member.pk)
+            values = {"name": member.name, "store": member.home_store.name, "staff": crews.names.get(owner_id, ""),
+                      "level": getattr(getattr(getattr(member, "tier", None), "level", None), "name", "") or ""}
+            task = CareTask.objects.create(member=member, store=member.home_store, owner_id=owner_id, rule=rule,
+                                           kind=rule.task_kind, channel=rule.channel, due_on=on, due_at=due_at,
+                                           script=render(rule.script_zh or rule.script_en, values), source_key=key)
+        made.append(task)
+    return made
+
+
+# ---- rules and events -----------------------------------------------------------------------------
+
+RULE_FIELDS = ("name", "kind", "active", "parameters", "task_kind", "channel", "lead_days", "due_time", "levels",
+               "exclude_levels", "audience", "store", "script_zh", "script_en")
+
+
+def _clean_rule(data: dict, instance: CareRule | None = None) -> dict:
+    merged = {f: getattr(instance, f) for f in RULE_FIELDS} if instance else {}
+    merged.update({k: v for k, v in data.items() if k in RULE_FIELDS})
+    kind = merged.get("kind")
+    if kind not in RuleKind.values:
+        raise ValidationFailed(_("Unknown rule kind."), fields={"kind": _("Unknown rule kind.")})
+    merged["parameters"] = clean_parameters(kind, merged.get("parameters"))
+    check_channel(merged.get("task_kind"), merged.get("channel"))
+    for field in ("script_zh", "script_en"):
+        check_script(kind, merged.get(field) or "")
+    if not (merged.get("script_zh") or merged.get("script_en")):
+        raise ValidationFailed(_("Write the script."), fields={"script_zh": _("Required.")})
+    for field in ("levels", "exclude_levels"):
+        value = merged.get(field) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationFailed(_("Levels are a list of level codes."), fields={field: _("A list of level codes.")})
+        merged[field] = value
+    return merged
+
+
+@transaction.atomic
+def care_rule_save(*, actor, code: str, data: dict) -> CareRule:
+    """Create or change a rule (HQ). `actor=None` is the installer (init, demo)."""
+    if actor is not None:
+        _require(actor, Action.CARE_CONFIG)
+    rule = CareRule.objects.filter(code=code).first()
+    cleaned = _clean_rule(data, rule)
+    if rule is None:
+        rule = CareRule(code=code)
+    for key, value in cleaned.items():
+        setattr(rule, key, value)
+    rule.full_clean(exclude=["store"])
+    rule.save()
+    if actor is not None:
+        event_record(actor=actor, verb="care.rule_saved", obj=rule, payload={"code": code})
+    return rule
+
+
+@transaction.atomic
+def care_event_create(*, actor, name: str, starts_at: dt.datetime, store=None, levels=None) -> CareEvent:
+    if actor is not None:
+        _require(actor, Action.CARE_CONFIG)
+    if not (name or "").strip():
+        raise ValidationFailed(_("Name the event."), fields={"name": _("Required.")})
+    return CareEvent.objects.create(name=name.strip(), starts_at=starts_at, store=store, levels=list(levels or []))
+
+
+def care_rules_install_default() -> list[CareRule]:
+    """The seeds' rules (presets.py), installed once; rules already there are left as they are."""
+    from .presets import PRESET_RULES
+
+    out = []
+    for code, data in PRESET_RULES.items():
+        rule = CareRule.objects.filter(code=code).first()
+        out.append(rule or care_rule_save(actor=None, code=code, data=data))
+    return out
+
