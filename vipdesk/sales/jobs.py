@@ -79,8 +79,16 @@ def _tiers(*, on: dt.date) -> dict:
     return tier_run_daily(on=on)
 
 
-# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy.
-JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag}
+def _segments(*, on: dt.date) -> dict:
+    from vipdesk.analytics.classify import snapshot_take
+
+    return snapshot_take(on=on)
+
+
+# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; the
+# classification snapshot last, so it sees the day's tiers (SVIP).
+JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
+                                        "segments": _segments}
 
 
 def _plain(result) -> dict:

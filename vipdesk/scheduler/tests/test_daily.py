@@ -99,8 +99,9 @@ def test_a_partly_run_date_is_finished_first(clock, calls):
     JobRun.objects.create(job="points", date=D(2026, 4, 29))  # tiers failed that night
     clock.set(shanghai(2026, 4, 30, 0, 10))
     run_due()
-    assert calls == [("tiers", D(2026, 4, 29)), ("dormant_cards", D(2026, 4, 29)),
-                     ("points", D(2026, 4, 30)), ("tiers", D(2026, 4, 30)), ("dormant_cards", D(2026, 4, 30))]
+    assert calls == [("tiers", D(2026, 4, 29)), ("dormant_cards", D(2026, 4, 29)), ("segments", D(2026, 4, 29)),
+                     ("points", D(2026, 4, 30)), ("tiers", D(2026, 4, 30)), ("dormant_cards", D(2026, 4, 30)),
+                     ("segments", D(2026, 4, 30))]
 
 
 @pytest.mark.django_db
