@@ -39,18 +39,20 @@ class Action:
     WALLET_TOPUP = "wallet_topup"    # take a stored-value top-up at the till (own stores), set a payment PIN
     WALLET_REFUND = "wallet_refund"  # refund unused stored-value principal (退卡/退款)
     WALLET_CONFIG = "wallet_config"  # HQ: stored-value policy, top-up bonus rules, raise a member's limit
+    SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
-        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG}
+        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.SEGMENTS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND}),
+                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND,
+                                   Action.SEGMENTS}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT}),
