@@ -10,7 +10,7 @@ definition is everybody in the caller's scope). Lists mean "any of". Keys:
   genders         ["F", "M", "U"]
   age             {"min": 25, "max": 40}           whole years on the evaluation date; no birthday: excluded
   rfm_segments    ["important_value", …]           from the snapshot (choices.RfmSegment)
-  r_score / f_score / m_score  {"min": 4, "max": 5}
+  r_score / f_score / m_score  {"min": 4, "max": 5}  scored members only (no purchase in the window: no score)
   abc / pyramid / spend_class / lifecycle  [codes]  from the snapshot
   vip / svip      true | false                      from the snapshot
   bought          {"brands": [], "categories": [], "sizes": [], "price_min": "0.00", "price_max": "", "days": 90}

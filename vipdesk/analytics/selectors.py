@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError
+from vipdesk.core.money import quantize
 from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Member
 from vipdesk.sales.choices import SaleKind
@@ -81,9 +82,8 @@ def _snapshot_q(d: dict, on: dt.date) -> Q | None:
         if key in wanted:
             cond[lookup] = wanted[key]
     for key in SCORE_RANGES:
-        if key in wanted:
-            if "min" in wanted[key]:
-                cond[f"{key}__gte"] = wanted[key]["min"]
+        if key in wanted:  # a score range never matches the unscored (score 0: no purchase in the window)
+            cond[f"{key}__gte"] = max(1, wanted[key].get("min", 1))
             if "max" in wanted[key]:
                 cond[f"{key}__lte"] = wanted[key]["max"]
     return Q(pk__in=MemberSnapshot.objects.filter(**cond).values("member_id"))
@@ -244,7 +244,7 @@ def scarcity(*, on: dt.date | None = None, user=None) -> dict:
     agg = _snapshots(day, user).aggregate(
         members=Count("id"), vips=Count("id", filter=Q(is_vip=True)), svips=Count("id", filter=Q(svip=True)),
         vip_spend=Sum("monetary", filter=Q(is_vip=True)), svip_spend=Sum("monetary", filter=Q(svip=True)))
-    vip_spend, svip_spend = agg["vip_spend"] or zero, agg["svip_spend"] or zero
+    vip_spend, svip_spend = quantize(agg["vip_spend"] or zero), quantize(agg["svip_spend"] or zero)
 
     def share(part, whole) -> str | None:
         return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))) if whole else None
