@@ -49,7 +49,8 @@ member who never bought, since enrolment: active; about to churn after `about_to
 after `churned_months` (24).
 
 Money. Thresholds are compared in fen (integers) and sums rounded to the fen, so SQLite's binary
-floating point sums cannot put a member on the wrong side of a threshold.
+floating point sums cannot put a member on the wrong side of a threshold. The average annual spend
+is rounded half up to the fen (from whole fen, so both databases round alike).
 
 The job of D runs at 00:10 of D (scheduler), when D has hardly any sales: the nightly snapshot is
 in effect the state at the end of D − 1. Taking the snapshot of a date again replaces it (one
@@ -150,7 +151,7 @@ def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = 
     ), base AS (
         SELECT m.id AS member_id, m.enrolled_at, p.last_day, COALESCE(p.freq, 0) AS freq,
                ROUND(COALESCE(p.spend, 0), 2) AS spend, ROUND(COALESCE(p.spend, 0) * 100) AS spend_fen,
-               ROUND(COALESCE(p.sc_spend, 0) * 100) AS sc_fen, ROUND(COALESCE(p.sc_spend, 0) / {years}, 2) AS annual,
+               ROUND(COALESCE(p.sc_spend, 0) * 100) AS sc_fen, ROUND(ROUND(COALESCE(p.sc_spend, 0) * 100) / {years}) / 100 AS annual,
                CASE WHEN COALESCE(p.freq, 0) > 0 THEN 1 ELSE 0 END AS scored,
                CASE WHEN l.is_vip THEN 1 ELSE 0 END AS vip
         FROM {member} m
