@@ -50,6 +50,8 @@ ERROR_CODES = {
     "same_day_points": gettext_lazy("Points earned today cannot be redeemed today."),
     "out_of_stock": gettext_lazy("The item is out of stock in this store."),
     "limit_reached": gettext_lazy("The member has reached the limit for this item."),
+    "no_snapshot": gettext_lazy("No classification snapshot for that date yet; the daily jobs take one each night."),
+    "bad_classification": gettext_lazy("Unknown classification kind."),
 }
 
 
