@@ -254,3 +254,21 @@ def test_distribution_and_scarcity(people, store_a, guide_b):
     assert (s["vips"], s["vip_pct"], s["svips"], s["svip_pct_of_vips"]) == (2, "50.0", 1, "50.0")
     assert (s["vip_spend"], s["svip_spend"], s["svip_pct_of_vip_spend"]) == ("1500.00", "1200.00", "80.0")
     assert Decimal(s["vip_spend"]) == Decimal("1500.00")
+
+
+def test_cli_snapshot_and_classify(people):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("analytics", "snapshot", "--date", "2026-06-30", stdout=out)
+    assert json.loads(out.getvalue())["members"] == 4
+    out = StringIO()
+    call_command("analytics", "classify", "--member", people["amy"].member_no, "--date", "2026-07-02", "--json", stdout=out)
+    got = json.loads(out.getvalue())
+    assert (got["date"], got["spend_class"], got["lifecycle"], got["monetary"]) == ("2026-06-30", "C", "active", "1200.00")
+    with pytest.raises(CommandError):
+        call_command("analytics", "classify", "--member", people["amy"].member_no, "--date", "2026-06-01")
