@@ -137,17 +137,14 @@ def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = 
                 f" / COUNT(*) OVER (PARTITION BY scored) ELSE 0 END")
 
     sql = f"""
-    WITH days AS (
-        SELECT s.member_id, s.business_date AS day, SUM(s.amount - s.returned_amount) AS spend
+    WITH per AS (
+        SELECT s.member_id, MAX(s.business_date) AS last_day,
+               COUNT(DISTINCT CASE WHEN s.business_date > %s THEN s.business_date END) AS freq,
+               SUM(CASE WHEN s.business_date > %s THEN s.amount - s.returned_amount ELSE 0 END) AS spend,
+               SUM(CASE WHEN s.business_date > %s THEN s.amount - s.returned_amount ELSE 0 END) AS sc_spend
         FROM {sale} s
         WHERE s.kind = %s AND s.member_id IS NOT NULL AND s.amount > s.returned_amount AND s.business_date <= %s
-        GROUP BY s.member_id, s.business_date
-    ), per AS (
-        SELECT member_id, MAX(day) AS last_day,
-               SUM(CASE WHEN day > %s THEN 1 ELSE 0 END) AS freq,
-               SUM(CASE WHEN day > %s THEN spend ELSE 0 END) AS spend,
-               SUM(CASE WHEN day > %s THEN spend ELSE 0 END) AS sc_spend
-        FROM days GROUP BY member_id
+        GROUP BY s.member_id
     ), base AS (
         SELECT m.id AS member_id, m.enrolled_at, p.last_day, COALESCE(p.freq, 0) AS freq,
                ROUND(COALESCE(p.spend, 0), 2) AS spend, ROUND(COALESCE(p.spend, 0) * 100) AS spend_fen,
@@ -162,8 +159,12 @@ def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = 
     ), ranked AS (
         SELECT b.*,
                {score("last_day")} AS r_score, {score("freq")} AS f_score, {score("spend_fen")} AS m_score,
-               RANK() OVER (ORDER BY spend_fen DESC) - 1 AS above, COUNT(*) OVER () AS n_all,
-               RANK() OVER (PARTITION BY vip ORDER BY spend_fen DESC) - 1 AS vip_above, COUNT(*) OVER (PARTITION BY vip) AS n_vip
+               -- members with strictly more spend = all with spend − those with at most mine (peers included);
+               -- spend > 0 exactly when scored. Same sort as the M score, one more for the VIPs.
+               COUNT(*) OVER (PARTITION BY scored) - COUNT(*) OVER (PARTITION BY scored ORDER BY spend_fen) AS above,
+               COUNT(*) OVER () AS n_all,
+               COUNT(*) OVER (PARTITION BY vip, scored) - COUNT(*) OVER (PARTITION BY vip, scored ORDER BY spend_fen) AS vip_above,
+               COUNT(*) OVER (PARTITION BY vip) AS n_vip
         FROM base b
     ), scored AS (
         SELECT r.*, COUNT(*) OVER (PARTITION BY scored) AS n_scored, SUM(r_score) OVER (PARTITION BY scored) AS r_sum,
@@ -187,7 +188,7 @@ def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = 
                 ELSE (CASE {lifecycle_never} ELSE 'active' END) END,
            last_day, freq, spend, annual
     FROM scored"""
-    params = [SaleKind.SALE, _day(on), _day(rfm_cut), _day(rfm_cut), _day(sc_cut), MemberStatus.ACTIVE,
+    params = [_day(rfm_cut), _day(rfm_cut), _day(sc_cut), SaleKind.SALE, _day(on), MemberStatus.ACTIVE,
               _start_of(on + dt.timedelta(days=1)), _day(on), *life_params]
     return sql, params
 
@@ -201,6 +202,8 @@ def snapshot_take(*, on: dt.date) -> dict:
         # A plain DELETE: .delete() would fetch a million rows to look for cascades there are none of.
         MemberSnapshot.objects.filter(date=on)._raw_delete(MemberSnapshot.objects.db)
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # the sorts and the aggregate of a million members fit in memory
+                cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute(sql, params)
         written = MemberSnapshot.objects.filter(date=on).count()  # SQLite reports no rowcount for WITH … INSERT
     pruned = snapshot_prune(on=on, pol=pol)

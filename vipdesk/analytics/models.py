@@ -71,7 +71,9 @@ class MemberSnapshot(models.Model):
     the RFM window); rfm_segment is then blank."""
 
     date = models.DateField(_("date"))
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="snapshots")
+    # No database FK: a million derived rows a night would each fire the deferred constraint trigger;
+    # members are never deleted (withdrawal anonymises), and Django still cascades a deletion.
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False)
     r_score = models.PositiveSmallIntegerField(_("R score"), default=0)
     f_score = models.PositiveSmallIntegerField(_("F score"), default=0)
     m_score = models.PositiveSmallIntegerField(_("M score"), default=0)
