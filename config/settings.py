@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "vipdesk.tiers",
     "vipdesk.points",
     "vipdesk.wallet",
+    "vipdesk.coupons",
+    "vipdesk.pricing",
     "vipdesk.analytics",
     "vipdesk.api",
     "vipdesk.console",

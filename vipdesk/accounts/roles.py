@@ -39,19 +39,22 @@ class Action:
     WALLET_TOPUP = "wallet_topup"    # take a stored-value top-up at the till (own stores), set a payment PIN
     WALLET_REFUND = "wallet_refund"  # refund unused stored-value principal (退卡/退款)
     WALLET_CONFIG = "wallet_config"  # HQ: stored-value policy, top-up bonus rules, raise a member's limit
+    COUPON_CONFIG = "coupon_config"  # HQ: coupon campaigns and their issuance rules
+    COUPON_ISSUE = "coupon_issue"    # issue coupons in bulk to a list or a segment, void a coupon
     SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
-        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.SEGMENTS}
+        Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
+        Action.SEGMENTS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
-                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND,
+                                   Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.SEGMENTS}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL}),

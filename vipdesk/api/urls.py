@@ -11,6 +11,8 @@ urlpatterns = [
     path("v1/", include("vipdesk.sales.api.urls")),
     path("v1/", include("vipdesk.points.api.urls")),
     path("v1/", include("vipdesk.wallet.api.urls")),
+    path("v1/", include("vipdesk.coupons.api.urls")),
+    path("v1/", include("vipdesk.pricing.api.urls")),
     path("v1/", include("vipdesk.analytics.api.urls")),
     # Anything else under /api/ is a JSON 404, like every other API error.
     re_path(r"^.*$", not_found),

@@ -66,3 +66,15 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError(f"the {self.ledger} ledger is append-only")
+
+
+def locked_row(model, *, defaults: dict | None = None, **lookup):
+    """The row matching `lookup`, locked FOR UPDATE until the transaction ends, created first when
+    missing. Locks first because the row almost always exists (an account, a member's tier):
+    get_or_create would cost a savepoint on every call; a racing creator is absorbed by its
+    unique constraint."""
+    found = model.objects.select_for_update().filter(**lookup).first()
+    if found is not None:
+        return found
+    model.objects.get_or_create(defaults=defaults or {}, **lookup)
+    return model.objects.select_for_update().get(**lookup)

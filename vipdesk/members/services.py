@@ -115,7 +115,17 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     for (purpose, channel), granted in (consents or {}).items():
         _consent_write(member=member, purpose=purpose, channel=channel, granted=granted, source=source, actor=staff)
     event_record(actor=actor, verb="member.enrolled", obj=member, payload={"store": member.home_store.code, "source": source})
+    _welcome_coupons(member)
     return member
+
+
+def _welcome_coupons(member: Member) -> None:
+    """Coupons given on registration (issue 4 §2), once per member."""
+    from vipdesk.core.clock import today
+    from vipdesk.coupons.services import coupons_issue_for_event
+
+    coupons_issue_for_event(member=member, trigger="registration", on=today(member.home_store), key="registration",
+                            store_code=member.home_store.code)
 
 
 @transaction.atomic

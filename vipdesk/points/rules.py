@@ -35,6 +35,7 @@ class SaleIn:
     level_code: str | None
     lines: tuple[LineIn, ...]
     base_share: Decimal = ONE  # the part of the amount that earns (the part paid with points may not)
+    extra_factor: Decimal = ONE  # a member day's points multiplier (pricing.MemberDay)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def earn(rules, sale: SaleIn) -> EarnResult:
         weights[line.key] = line.amount * factor
     tier = [f for r in rules if r.kind == RuleKind.TIER and (f := sale_tier(r, sale)) is not None]
     campaigns = [f for r in rules if r.kind == RuleKind.CAMPAIGN and (f := sale_campaign(r, sale)) is not None]
-    sale_factor = (max(tier) if tier else ONE) * (max(campaigns) if campaigns else ONE)
+    sale_factor = (max(tier) if tier else ONE) * (max(campaigns) if campaigns else ONE) * sale.extra_factor
     total = sum(weights.values(), Decimal("0")) * sale.base_share * sale_factor
     points = int((total / rate).to_integral_value(rounding=ROUND_FLOOR)) if total > 0 else 0
     return EarnResult(points, rate, sale_factor, weights, sorted(set(applied)))

@@ -26,6 +26,7 @@ from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.services import event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT, quantize
 
 from . import rules
@@ -70,12 +71,7 @@ def policy() -> PointsPolicy:
 
 
 def _locked_account(member_id: int) -> PointsAccount:
-    # Lock first: the account almost always exists, and get_or_create would cost a savepoint each time.
-    found = PointsAccount.objects.select_for_update().filter(member_id=member_id).first()
-    if found is not None:
-        return found
-    PointsAccount.objects.get_or_create(member_id=member_id)
-    return PointsAccount.objects.select_for_update().get(member_id=member_id)
+    return locked_row(PointsAccount, member_id=member_id)
 
 
 def _write(account: PointsAccount, *, kind: str, points: int, debt: int = 0, business_date: dt.date, **source) -> PointsEntry:
@@ -233,8 +229,11 @@ def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
     if not pol.earn_on_points_paid and sale.amount > 0:
         paid = sum((p.amount for p in sale.payments.all() if p.method == "points"), ZERO)
         share = max(sale.amount - paid, ZERO) / sale.amount
-    return rules.SaleIn(store_id=sale.store_id, business_date=sale.business_date, level_code=getattr(level, "code", None),
-                        lines=lines, base_share=share)
+    from vipdesk.pricing.selectors import member_day_multiplier
+
+    level_code = getattr(level, "code", None)
+    return rules.SaleIn(store_id=sale.store_id, business_date=sale.business_date, level_code=level_code, lines=lines, base_share=share,
+                        extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
 
 
 def points_quote_for_sale(*, sale, level=None) -> rules.EarnResult:

@@ -79,16 +79,22 @@ def _tiers(*, on: dt.date) -> dict:
     return tier_run_daily(on=on)
 
 
+def _birthday_coupons(*, on: dt.date) -> dict:
+    from vipdesk.coupons.services import coupons_birthday_daily
+
+    return coupons_birthday_daily(on=on)
+
+
 def _segments(*, on: dt.date) -> dict:
     from vipdesk.analytics.classify import snapshot_take
 
     return snapshot_take(on=on)
 
 
-# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; the
-# classification snapshot last, so it sees the day's tiers (SVIP).
+# Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
+# coupons go by the level reached; the classification snapshot last, so it sees the day's tiers (SVIP).
 JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
-                                        "segments": _segments}
+                                        "birthday_coupons": _birthday_coupons, "segments": _segments}
 
 
 def _plain(result) -> dict:

@@ -25,6 +25,10 @@ from django.utils.translation import gettext as _
 from vipdesk.audit.services import event_record
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound
+from vipdesk.coupons.services import (
+    coupon_dict, coupons_apply_return, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
+    coupons_use_for_sale, format_code,
+)
 from vipdesk.members.cards import card_present
 from vipdesk.members.models import Member
 from vipdesk.org.models import ApiClient
@@ -165,10 +169,20 @@ def _apply_loyalty(sale: Sale) -> dict:
     outcome = tier_evaluate_posting(member=sale.member, sale=sale)
     earn = points_earn_for_sale(sale=sale, level=outcome.after)
     tier, benefits = _tier(outcome)
+    level_code = outcome.after.code if outcome.after is not None else None
+    earned = coupons_issue_for_sale(sale=sale, level_code=level_code)
+    if outcome.changed and outcome.after is not None and _rank(outcome.after) > _rank(outcome.before):
+        earned += coupons_issue_for_event(member=sale.member, trigger="upgrade", on=sale.business_date, level_code=level_code,
+                                          key=f"upgrade:{level_code}:{sale.business_date.isoformat()}", store_code=sale.store.code)
     return {
         "points": {"earned": int(earn.points), "pending": bool(earn.pending), "spent": int(spent), **_balance(sale.member_id)},
         "tier": tier, "benefits": benefits, "stored_value": balance_dict(sale.member_id),
+        "coupons_earned": [coupon_dict(c) for c in earned],
     }
+
+
+def _rank(level) -> int:
+    return level.rank if level is not None else 0
 
 
 def _apply_return_loyalty(sale_return: Sale) -> dict:
@@ -184,7 +198,7 @@ def _apply_return_loyalty(sale_return: Sale) -> dict:
     return {"points": points, "tier": tier, "benefits": benefits, "stored_value": balance_dict(sale_return.member_id)}
 
 
-_NO_LOYALTY = {"points": None, "tier": None, "benefits": []}
+_NO_LOYALTY = {"points": None, "tier": None, "benefits": [], "coupons_earned": []}
 
 
 def _result(sale: Sale, loyalty: dict, **extra) -> dict:
@@ -217,12 +231,13 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         lines = SaleLine.objects.bulk_create([SaleLine(sale=sale, **line) for line in posting.lines])
         payments = SalePayment.objects.bulk_create([SalePayment(sale=sale, **pay) for pay in posting.payments])
         _known(sale, lines=lines, payments=payments)
+        used = coupons_use_for_sale(sale=sale)
         sale.stored_value_pin = stored_value_pin(data)  # transient, for wallet_pay_for_sale; never stored
         loyalty = _NO_LOYALTY
         if member is not None:
             _member_spent(member.pk, sale.amount, sale.occurred_at)
             loyalty = _apply_loyalty(sale)
-        sale.result = _result(sale, loyalty)
+        sale.result = _result(sale, loyalty, coupons_used=[format_code(c.code) for c in used])
         Sale.objects.filter(pk=sale.pk).update(result=sale.result)
         return PostingResult(sale, sale.result)
 
@@ -356,7 +371,12 @@ def return_post(*, actor, data: dict) -> PostingResult:
         if by_wallet and any(p["method"] == PaymentMethod.STORED_VALUE for p in posting.payments):
             raise DomainError(_("The stored value paid goes back to the member's account by itself; do not list it as a refund."),
                               code="validation_error", fields={"payments": _("No stored-value refund tender.")})
-        money = amount - by_points - by_wallet  # what the till pays back; the rest goes back as points and stored value
+        # A coupon's share is never paid back in money: the coupons come back when the whole receipt does.
+        by_coupon = _tender_share(original, amount, PaymentMethod.COUPON)
+        coupons = coupons_return_preview(original=original, amount=amount, plan=plan, on=business_date(posting.occurred_at, posting.store),
+                                         money_left=amount - by_points - by_wallet - by_coupon)
+        # what the till pays back; the rest goes back as points and stored value, less coupons charged back
+        money = amount - by_points - by_wallet - by_coupon - coupons.charge_back
         paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
         if posting.payments and paid != money:
             raise DomainError(_("The refunds add up to %(paid)s, not the %(amount)s to pay back.") % {"paid": paid, "amount": money},
@@ -386,7 +406,10 @@ def return_post(*, actor, data: dict) -> PostingResult:
         if original.member_id is not None:
             _member_spent(original.member_id, amount, None)
             loyalty = _apply_return_loyalty(ret)
-        ret.result = _result(ret, loyalty, refund={"money": str(money), "by_points": str(by_points), "by_stored_value": str(by_wallet)},
+        coupon_effects = coupons_apply_return(sale_return=ret, plan=coupons)
+        ret.result = _result(ret, loyalty, coupons=coupon_effects,
+                             refund={"money": str(money), "by_points": str(by_points), "by_stored_value": str(by_wallet),
+                                     "by_coupon": str(by_coupon), "coupon_charge_back": str(coupons.charge_back)},
                              original={"id": original.pk, "store": original.store.code,
                                                      "receipt_no": original.receipt_no,
                                                      "returned_amount": str(original.returned_amount)})

@@ -272,6 +272,8 @@ def _payments(data: dict, errors: FieldErrors) -> list[dict]:
         elif pay.get("points") not in (None, 0, "0", ""):
             errors.add(f"{where}.points", _("Points are given only for a points payment."))
         reference = _text(pay, "reference", errors, limit=60, where=f"{where}.reference")
+        if method == PaymentMethod.COUPON and not reference:
+            errors.add(f"{where}.reference", _("Give the coupon code as the reference."))
         out.append({"method": method, "amount": amount, "points": points, "reference": reference})
     return out
 
@@ -404,6 +406,8 @@ def clean_return(*, actor, data: dict) -> CleanPosting:
     payments = _payments(data, errors)
     if any(p["method"] == PaymentMethod.POINTS for p in payments):
         errors.add("payments", _("Points paid for the goods come back by themselves; do not list them as a refund."))
+    if any(p["method"] == PaymentMethod.COUPON for p in payments):
+        errors.add("payments", _("Coupons are not paid back; they come back by themselves when the whole receipt is returned."))
     errors.raise_if_any()
     posting = CleanPosting(**head, original_store=original_store, original_receipt_no=original_receipt,
                            return_lines=sorted(return_lines, key=lambda r: r["line_no"]), return_amount=amount, payments=payments)

@@ -22,6 +22,7 @@ from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.clock import today
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.models import locked_row
 
 from . import engine
 from .choices import (
@@ -128,10 +129,7 @@ def _rank(level) -> int:
 
 
 def _locked_tier(member, loaded: Loaded) -> MemberTier:
-    row = MemberTier.objects.select_for_update().filter(pk=member.pk).first()  # lock first: it almost always exists
-    if row is None:
-        MemberTier.objects.get_or_create(member_id=member.pk, defaults={"programme": loaded.programme})
-        row = MemberTier.objects.select_for_update().get(pk=member.pk)
+    row = locked_row(MemberTier, member_id=member.pk, defaults={"programme": loaded.programme})
     if row.programme_id != loaded.programme.pk:
         # A new programme replaced the old one: keep a level of the same code, else start again.
         row.programme = loaded.programme

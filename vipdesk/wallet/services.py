@@ -31,6 +31,7 @@ from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT
 
 from .choices import EntryKind, SpendOrder, TopUpMethod
@@ -65,11 +66,7 @@ def policy() -> WalletPolicy:
 
 
 def _locked_account(member_id: int) -> WalletAccount:
-    found = WalletAccount.objects.select_for_update().filter(member_id=member_id).first()
-    if found is not None:
-        return found
-    WalletAccount.objects.get_or_create(member_id=member_id)
-    return WalletAccount.objects.select_for_update().get(member_id=member_id)
+    return locked_row(WalletAccount, member_id=member_id)
 
 
 def _write(account: WalletAccount, *, kind: str, principal: Decimal, bonus: Decimal, business_date: dt.date, **source) -> WalletEntry:

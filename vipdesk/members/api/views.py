@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
 from vipdesk.api.pagination import ApiPagination
@@ -30,21 +31,6 @@ from vipdesk.members.selectors import member_search
 from . import serializers as s
 
 _MAX_PK = 2**63 - 1
-
-
-def _in(serializer_class, request, **kwargs) -> dict:
-    ser = serializer_class(data=request.data, **kwargs)
-    ser.is_valid(raise_exception=True)
-    return dict(ser.validated_data)
-
-
-def _plain(value):
-    """Nested validated data as plain dicts and lists, the shape the services expect."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 _ENROL_EXAMPLE = OpenApiExample(

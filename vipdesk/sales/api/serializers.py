@@ -71,6 +71,18 @@ class SalePostSerializer(serializers.Serializer):
     amount_paid = _money()
 
 
+class QuoteCommitSerializer(serializers.Serializer):
+    """A sale that commits a checkout quote: the quote gives the lines, coupons, points and stored value."""
+
+    quote = serializers.UUIDField(help_text=_("The id of a quote from POST /api/v1/quotes/."))
+    terminal = _text(40)
+    receipt_no = serializers.CharField(max_length=40)
+    occurred_at = serializers.DateTimeField(required=False)
+    guide = _text(150)
+    pin = serializers.CharField(max_length=12, required=False, write_only=True)
+    payments = PaymentInSerializer(many=True, max_length=20, required=False)
+
+
 class OriginalRefSerializer(serializers.Serializer):
     store = _text(20, help_text=_("Store of the original sale; default: the returning store."))
     receipt_no = serializers.CharField(max_length=40)

@@ -15,6 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.api.errors import error_responses
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
@@ -29,20 +30,6 @@ from vipdesk.tiers.services import tier_progress
 from . import serializers as s
 
 _MAX_PK = 2**63 - 1
-
-
-def _in(serializer_class, request) -> dict:
-    ser = serializer_class(data=request.data)
-    ser.is_valid(raise_exception=True)
-    return _plain(ser.validated_data)
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _posted(result: services.PostingResult) -> Response:
@@ -85,6 +72,11 @@ class SalePostView(APIView):
         examples=[_SALE_EXAMPLE],
     )
     def post(self, request):
+        if isinstance(request.data, dict) and request.data.get("quote"):
+            # Committing a checkout quote (issue 4 §4): lines, coupons, points and stored value come from it.
+            from vipdesk.pricing.services import quote_commit
+
+            return _posted(quote_commit(actor=request.user, data=_in(s.QuoteCommitSerializer, request)))
         return _posted(services.sale_post(actor=request.user, data=_in(s.SalePostSerializer, request)))
 
 

@@ -89,9 +89,9 @@ def test_a_return_pays_back_in_money_only_what_money_paid(programme, store_a, sh
     assert refused.value.code == "validation_error" and "147.99" in str(refused.value)
     part = return_post(actor=None, data=a_return("T1", original="R2", lines=[{"line_no": 1, "quantity": 1}],
                                                  payments=[{"method": "wechat", "amount": "147.99"}])).data
-    assert part["refund"] == {"money": "147.99", "by_points": "2.51", "by_stored_value": "0.00"} and part["points"]["refunded"] == 25
+    assert part["refund"] == {"money": "147.99", "by_points": "2.51", "by_stored_value": "0.00", "by_coupon": "0.00", "coupon_charge_back": "0.00"} and part["points"]["refunded"] == 25
     rest = return_post(actor=None, data=a_return("T2", original="R2", payments=[{"method": "wechat", "amount": "1032.01"}])).data
-    assert rest["refund"] == {"money": "1032.01", "by_points": "17.49", "by_stored_value": "0.00"} and rest["points"]["refunded"] == 175
+    assert rest["refund"] == {"money": "1032.01", "by_points": "17.49", "by_stored_value": "0.00", "by_coupon": "0.00", "coupon_charge_back": "0.00"} and rest["points"]["refunded"] == 175
     # Over both returns: exactly the 1,180.00 of money and the 200 points, once.
     assert Decimal(part["refund"]["money"]) + Decimal(rest["refund"]["money"]) == Decimal("1180.00")
     assert part["points"]["refunded"] + rest["points"]["refunded"] == 200

@@ -14,6 +14,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from vipdesk.api.input import validated as _in
 from vipdesk.api.errors import error_responses
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
@@ -24,12 +25,6 @@ from vipdesk.wallet.services import balance_dict, wallet_refund, wallet_summary,
 from . import serializers as s
 
 _MAX_PK = 2**63 - 1
-
-
-def _in(serializer_class, request) -> dict:
-    ser = serializer_class(data=request.data)
-    ser.is_valid(raise_exception=True)
-    return dict(ser.validated_data)
 
 
 def _till(request, data):

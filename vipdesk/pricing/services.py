@@ -1,0 +1,303 @@
+"""The checkout quote (R7.4) and its commit, member specials under concurrent tills.
+
+`quote_create` loads what applies to the member here and today, runs the pure engine and keeps the
+answer (Quote) for `PricingPolicy.quote_minutes`. `quote_commit` turns it into a sale through the
+sales service, in one transaction: special quotas taken, coupons used, points spent, stored value
+debited, points earned, coupons issued — or, on any refusal, nothing at all.
+
+Specials: the day's pieces are counted in SpecialDay (row lock + CHECK sold ≤ cap), the card's in
+SpecialTake, read under the same lock; so 20 tills racing for a one-per-card special sell one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vipdesk.core import clock, parsing
+from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from vipdesk.core.models import locked_row
+
+from . import engine, selectors
+from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
+
+MAX_LINES = 200
+
+
+class QuoteError(DomainError):
+    status = 409
+
+
+# ---- specials --------------------------------------------------------------------------------
+
+def _card_no(member, card) -> str:
+    return card.number if card is not None else member.member_no
+
+
+def special_left(special: Special, *, card_no: str, on: dt.date) -> int:
+    day = SpecialDay.objects.filter(special=special, date=on).values_list("cap", "sold").first()
+    day_left = (day[0] - day[1]) if day else special.per_day
+    taken = SpecialTake.objects.filter(special=special, card_no=card_no).aggregate(n=Sum("quantity"))["n"] or 0
+    return max(min(special.per_card - taken, day_left), 0)
+
+
+def special_take(*, special: Special, member, card_no: str, on: dt.date, quantity: int, sale) -> SpecialTake:
+    """Take `quantity` pieces for a card (inside the sale's transaction). Refused when the card's
+    quota or the day's cap is used up by then."""
+    day = locked_row(SpecialDay, special=special, date=on, defaults={"cap": special.per_day})
+    taken = SpecialTake.objects.filter(special=special, card_no=card_no).aggregate(n=Sum("quantity"))["n"] or 0
+    if taken + quantity > special.per_card:
+        raise QuoteError(_("%(name)s: at most %(n)d per card.") % {"name": special.name, "n": special.per_card}, code="special_card_quota")
+    if day.sold + quantity > day.cap:
+        raise QuoteError(_("%(name)s: today's %(n)d are sold out.") % {"name": special.name, "n": day.cap}, code="special_sold_out")
+    SpecialDay.objects.filter(pk=day.pk, sold=day.sold).update(sold=day.sold + quantity)
+    return SpecialTake.objects.create(special=special, member=member, card_no=card_no, business_date=on, quantity=quantity, sale=sale)
+
+
+# ---- the quote -------------------------------------------------------------------------------
+
+def _basket(data, problems: parsing.Problems) -> list[engine.BasketLine]:
+    raw = data.get("lines")
+    if not isinstance(raw, list) or not raw:
+        problems.add("lines", _("Give at least one line."))
+        return []
+    if len(raw) > MAX_LINES:
+        problems.add("lines", _("At most %(n)d lines.") % {"n": MAX_LINES})
+        return []
+    out = []
+    for i, line in enumerate(raw):
+        where = f"lines.{i}"
+        if not isinstance(line, dict):
+            problems.add(where, _("Must be an object."))
+            continue
+        price = parsing.money(_str(line.get("unit_price")), f"{where}.unit_price", problems)
+        qty = parsing.whole(line.get("quantity"), f"{where}.quantity", problems, minimum=1, maximum=100_000)
+        out.append(engine.BasketLine(
+            sku=parsing.text(line.get("sku"), f"{where}.sku", problems, limit=40, required=True), unit_price=price or Decimal("0"),
+            quantity=qty or 1, name=parsing.text(line.get("name"), f"{where}.name", problems, limit=100),
+            brand=parsing.text(line.get("brand"), f"{where}.brand", problems, limit=60),
+            category=parsing.text(line.get("category"), f"{where}.category", problems, limit=60)))
+    return out
+
+
+def _str(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _level(member):
+    if member is None:
+        return None, None
+    from vipdesk.tiers.models import Benefit, MemberTier
+
+    row = MemberTier.objects.select_related("level").filter(member=member).first()
+    level = row.level if row else None
+    if level is None:
+        return None, None
+    zhe = Benefit.objects.filter(level=level, code="discount").values_list("value", flat=True).first()
+    return level, zhe
+
+
+def _is_birthday(member, on: dt.date) -> bool:
+    b = member.birthday
+    if b is None:
+        return False
+    if (b.month, b.day) == (2, 29) and not _leap(on.year):
+        return (on.month, on.day) == (2, 28)
+    return (b.month, b.day) == (on.month, on.day)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None) -> engine.Context:
+    from vipdesk.coupons.models import Coupon
+    from vipdesk.coupons.services import coupon_by_code
+    from vipdesk.coupons.terms import check_usable
+    from vipdesk.points.services import points_summary
+    from vipdesk.points.services import policy as points_policy
+    from vipdesk.wallet.models import WalletAccount
+    from vipdesk.wallet.services import policy as wallet_policy
+
+    level, level_zhe = _level(member)
+    level_code = level.code if level else None
+    pol = selectors.policy()
+    skus = {b.sku for b in basket}
+    ctx = engine.Context(on=on, store_code=store.code, member_id=member.pk if member else None, level_code=level_code,
+                         level_name=level.name if level else "", level_zhe=level_zhe)
+    if member is None:
+        if coupons not in (None, "best"):
+            ctx.coupons = [coupon_by_code(code) for code in coupons]
+            for c in ctx.coupons:
+                check_usable(c, member_id=None, store_code=store.code, level_code=None, on=on)
+        return ctx
+    ctx.member_prices = selectors.member_prices(skus, store_code=store.code, on=on, level_code=level_code)
+    card_no = _card_no(member, card)
+    ctx.specials = {s.sku: engine.Offer(s.code, s.name, s.price, special_left(s, card_no=card_no, on=on))
+                    for s in reversed(selectors.specials(skus, store_code=store.code, on=on, level_code=level_code))}
+    day = selectors.member_day(store_code=store.code, on=on, level_code=level_code)
+    if day is not None:
+        ctx.member_day = (day.name, day.discount_zhe, day.points_multiplier)
+    promo = selectors.suspending_promotion(store_code=store.code, on=on, level_code=level_code)
+    ctx.promotion = promo.name if promo else None
+    if pol.birthday_discount_zhe is not None and _is_birthday(member, on):
+        ctx.birthday_zhe = pol.birthday_discount_zhe
+    if coupons == "best":
+        ctx.best_coupons = True
+        candidates = []
+        for c in Coupon.objects.select_related("campaign").filter(member=member, status="issued").order_by("code"):
+            try:
+                check_usable(c, member_id=member.pk, store_code=store.code, level_code=level_code, on=on)
+            except DomainError:
+                continue
+            candidates.append(c)
+        ctx.coupons = candidates
+    elif coupons:
+        ctx.coupons = [coupon_by_code(code) for code in coupons]
+        for c in ctx.coupons:
+            check_usable(c, member_id=member.pk, store_code=store.code, level_code=level_code, on=on)
+    ppol = points_policy()
+    ctx.value_per_point = ppol.value_per_point
+    ctx.points_available = points_summary(member, on=on)["redeemable_today"] if points is not None else 0
+    ctx.points_wanted = None if points == "max" else (points or 0)
+    ctx.points_order_cap, ctx.points_max_share, ctx.points_min_order = (pol.points_offset_order_cap, pol.points_offset_max_share,
+                                                                        pol.points_offset_min_order)
+    if stored_value is not None:
+        held = WalletAccount.objects.filter(member_id=member.pk).values_list("principal", "bonus").first() or (Decimal("0"), Decimal("0"))
+        ctx.wallet_balance = held[0] + held[1]
+        ctx.wallet_wanted = ctx.wallet_balance if stored_value == "max" else stored_value
+        ctx.wallet_discount_percent = wallet_policy().extra_discount_percent
+    return ctx
+
+
+def _options(data, problems):
+    coupons = data.get("coupons")
+    if coupons not in (None, "best") and not (isinstance(coupons, list) and all(isinstance(c, str) for c in coupons)):
+        problems.add("coupons", _('Give a list of coupon codes, or "best".'))
+        coupons = None
+    if isinstance(coupons, list) and len(coupons) > 10:
+        problems.add("coupons", _("At most %(n)d coupons.") % {"n": 10})
+    points = data.get("points")
+    if points not in (None, "max"):
+        points = parsing.whole(points, "points", problems, minimum=0, maximum=10**9)
+    wallet = data.get("stored_value")
+    if wallet not in (None, "max"):
+        wallet = parsing.money(_str(wallet), "stored_value", problems, positive=True)
+    return coupons, points, wallet
+
+
+def quote_create(*, actor, data: dict) -> dict:
+    from vipdesk.sales.services import identify_member
+    from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("Send a JSON object."))
+    store = posting_store(actor, data.get("store"))
+    if store is None:
+        raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
+    problems = parsing.Problems()
+    errors = FieldErrors()
+    ref = member_ref(data.get("member"), errors) if data.get("member") else {}
+    problems.extend(getattr(errors, "fields", {}) or {})
+    basket = _basket(data, problems)
+    coupons, points, wallet = _options(data, problems)
+    problems.raise_if_any()
+    errors.raise_if_any()
+    if (points or wallet) and not ref:
+        raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
+    member, card, _how = identify_member(ref, actor=actor, store=store)
+    on = clock.today(store)
+    ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet)
+    result = engine.quote(basket, ctx)
+    pol = selectors.policy()
+    quote = Quote.objects.create(store=store, member=member, card_no=_card_no(member, card) if member else "", identified_by=ref,
+                                 business_date=on, expires_at=timezone.now() + dt.timedelta(minutes=pol.quote_minutes), result=result)
+    return quote_out(quote)
+
+
+def quote_out(quote: Quote) -> dict:
+    shown = {k: v for k, v in quote.result.items() if not k.startswith("_")}
+    return {"id": str(quote.pk), "store": quote.store.code, "member": quote.member.member_no if quote.member_id else None,
+            "business_date": quote.business_date.isoformat(), "expires_at": quote.expires_at.isoformat(), "status": quote.status,
+            **shown}
+
+
+def _sale_data(quote: Quote, data: dict) -> dict:
+    result = quote.result
+    payments = [{"method": "coupon", "amount": c["amount"], "reference": raw} for c, raw in zip(result["coupons"], result["_coupon_codes"])]
+    if result.get("points") and result["points"]["points"]:
+        payments.append({"method": "points", "amount": result["points"]["amount"], "points": result["points"]["points"]})
+    if result.get("stored_value"):
+        pay = {"method": "stored_value", "amount": result["stored_value"]["amount"]}
+        if data.get("pin") is not None:
+            pay["pin"] = data["pin"]
+        payments.append(pay)
+    rest = data.get("payments") or []
+    if not isinstance(rest, list) or any(not isinstance(p, dict) or p.get("method") in ("coupon", "points", "stored_value") for p in rest):
+        raise ValidationFailed(_("List only the tenders for what is left to pay; coupons, points and stored value come from the quote."),
+                               fields={"payments": _("Tenders for the amount left to pay.")})
+    return {
+        "store": quote.store.code, "terminal": data.get("terminal") or "", "receipt_no": data.get("receipt_no"),
+        "occurred_at": _iso(data.get("occurred_at")), "guide": data.get("guide") or "",
+        "member": quote.identified_by or None,
+        "lines": [{"line_no": ln["line_no"], "sku": ln["sku"], "name": ln["name"], "brand": ln["brand"], "category": ln["category"],
+                   "unit_price": ln["unit_price"], "quantity": ln["quantity"], "amount": ln["amount"]} for ln in result["lines"]],
+        "payments": payments + rest, "amount_paid": result["total"],
+    }
+
+
+def _iso(value) -> str:
+    if value is None:
+        return timezone.now().replace(microsecond=0).isoformat()
+    return value.isoformat() if isinstance(value, dt.datetime) else str(value)
+
+
+def quote_commit(*, actor, data: dict):
+    """Commit a quote as a sale (all or nothing). Replaying the same receipt answers the first result."""
+    from vipdesk.sales.services import sale_post
+
+    raw_id = str(data.get("quote") or "")
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update(of=("self",)).select_related("store", "member", "sale").filter(pk=_uuid(raw_id)).first()
+        if quote is None:
+            raise NotFound(_("No such quote."), code="quote_not_found")
+        if quote.status == QuoteStatus.COMMITTED:
+            if quote.sale.receipt_no == str(data.get("receipt_no") or "").strip():
+                return sale_post(actor=actor, data=_sale_data(quote, data) | {"occurred_at": quote.sale.occurred_at.isoformat()})
+            raise QuoteError(_("This quote was already committed as receipt %(no)s.") % {"no": quote.sale.receipt_no}, code="quote_used")
+        if quote.expires_at < timezone.now():
+            raise QuoteError(_("The quote expired at %(at)s; ask for a new one.")
+                             % {"at": timezone.localtime(quote.expires_at).strftime("%H:%M")}, code="quote_expired")
+        to_pay = Decimal(quote.result["to_pay"])
+        paid = Decimal("0.00")
+        problems = parsing.Problems()
+        for i, pay in enumerate(data.get("payments") or []):
+            if isinstance(pay, dict):
+                paid += parsing.money(_str(pay.get("amount")), f"payments.{i}.amount", problems, positive=True) or 0
+        problems.raise_if_any()
+        if paid != to_pay:
+            raise ValidationFailed(_("The tenders add up to %(paid)s, not the %(due)s left to pay.") % {"paid": paid, "due": to_pay},
+                                   fields={"payments": _("Must add up to %(due)s.") % {"due": to_pay}})
+        posted = sale_post(actor=actor, data=_sale_data(quote, data))
+        sale = posted.sale
+        for line in quote.result["lines"]:
+            if line["special"]:
+                special = Special.objects.get(code=line["special"])
+                special_take(special=special, member=quote.member, card_no=quote.card_no, on=sale.business_date,
+                             quantity=line["quantity"], sale=sale)
+        quote.status, quote.sale = QuoteStatus.COMMITTED, sale
+        quote.save(update_fields=["status", "sale"])
+        return posted
+
+
+def _uuid(raw: str):
+    import uuid
+
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(_("No such quote."), code="quote_not_found") from None
