@@ -52,6 +52,7 @@ class Action:
     CARE_MANAGE = "care_manage"      # the team's tasks and completion rates, cancel or hand over tasks
     OWNERSHIP = "ownership"          # spread a store's members over its guides, pair shifts, reassign a leaver's book
     CARE_CONFIG = "care_config"      # HQ: care rules and VIP events
+    SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -60,7 +61,8 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
         Action.MESSAGE, Action.MESSAGE_CONFIG,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
-        Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG}
+        Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
+        Action.SEGMENTS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -68,7 +70,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
-                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP}),
+                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,

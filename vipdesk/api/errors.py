@@ -76,6 +76,8 @@ ERROR_CODES = {
     "quote_used": gettext_lazy("The quote was already committed as another receipt."),
     "already_referred": gettext_lazy("The member was already referred by someone else."),
     "roster_invalid": gettext_lazy("Rows of the roster have errors (see `fields`, \"row.field\"); nothing was written."),
+    "no_snapshot": gettext_lazy("No classification snapshot for that date yet; the daily jobs take one each night."),
+    "bad_classification": gettext_lazy("Unknown classification kind."),
 }
 
 

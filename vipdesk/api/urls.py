@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/", include("vipdesk.feedback.api.urls")),
     path("v1/", include("vipdesk.performance.api.urls")),
     path("v1/", include("vipdesk.care.api.urls")),
+    path("v1/", include("vipdesk.analytics.api.urls")),
     # Anything else under /api/ is a JSON 404, like every other API error.
     re_path(r"^.*$", not_found),
 ]

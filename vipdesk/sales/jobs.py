@@ -91,6 +91,12 @@ def _birthday_coupons(*, on: dt.date) -> dict:
     return coupons_birthday_daily(on=on)
 
 
+def _segments(*, on: dt.date) -> dict:
+    from vipdesk.analytics.classify import snapshot_take
+
+    return snapshot_take(on=on)
+
+
 def _care(*, on: dt.date) -> dict:
     from vipdesk.care.generation import care_run_daily
 
@@ -98,10 +104,11 @@ def _care(*, on: dt.date) -> dict:
 
 
 # Order matters: points expire and unlock first, then tiers are evaluated, then dormancy; birthday
-# coupons go by the level reached; care last, as it reads what the others left (expiring lots,
-# tier changes, dormant cards).
+# coupons go by the level reached; the classification snapshot sees the day's tiers (SVIP); care
+# last, as it reads what the others left (expiring lots, tier changes, dormant cards).
 JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
-                                        "birthday_coupons": _birthday_coupons, "complaints": _complaints, "care": _care}
+                                        "birthday_coupons": _birthday_coupons, "complaints": _complaints,
+                                        "segments": _segments, "care": _care}
 
 
 def _plain(result) -> dict:

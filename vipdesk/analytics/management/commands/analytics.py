@@ -1,7 +1,10 @@
-"""vipdesk analytics fit --model bgnbd|gammagamma --calibration-end YYYY-MM-DD [--time-unit weeks|days] [--json]
+"""vipdesk analytics snapshot [--date YYYY-MM-DD]            classify every member as of that date (R8.1, R8.2)
+vipdesk analytics classify --member NO [--date D] [--json]   one member's classes from the latest snapshot
+vipdesk analytics fit --model bgnbd|gammagamma --calibration-end YYYY-MM-DD [--time-unit weeks|days] [--json]
 vipdesk analytics predict --calibration-end YYYY-MM-DD --horizon-weeks N [--discount-rate R] [--time-unit …] [--json] [--top N]
 
-Churn and lifetime value from the members' sales (vipdesk/analytics/clv.py). Reads only.
+Churn and lifetime value from the members' sales (vipdesk/analytics/clv.py). Reads only, except
+`snapshot`, which writes the analytics app's own snapshot table (the daily jobs do it each night).
 """
 from __future__ import annotations
 
@@ -28,6 +31,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
+        snap = sub.add_parser("snapshot", help="classify every member as of a business date (replaces that date's snapshot)")
+        snap.add_argument("--date", help="business date, YYYY-MM-DD (default today)")
+        one = sub.add_parser("classify", help="one member's classes from the latest snapshot on or before the date")
+        one.add_argument("--member", required=True, help="member number")
+        one.add_argument("--date", help="YYYY-MM-DD (default today)")
+        one.add_argument("--json", action="store_true", help="print JSON")
         fit = sub.add_parser("fit", help="fit a model and print its parameters")
         fit.add_argument("--model", required=True, choices=MODELS)
         predict = sub.add_parser("predict", help="per member: probability alive, expected purchases, CLV")
@@ -40,6 +49,8 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, action, **opts):
+        if action in ("snapshot", "classify"):
+            return self._classes(action, opts)
         end = _date(opts["calibration_end"])
         try:
             if action == "fit":
@@ -55,6 +66,37 @@ class Command(BaseCommand):
             self._fit_text(result)
         else:
             self._predict_text(result, opts["top"])
+
+    def _classes(self, action: str, opts: dict) -> None:
+        from django.utils import timezone
+
+        from vipdesk.analytics.classify import snapshot_take
+        from vipdesk.analytics.models import MemberSnapshot
+        from vipdesk.members.models import Member
+
+        try:
+            on = dt.date.fromisoformat(opts["date"]) if opts.get("date") else timezone.localdate()
+        except ValueError:
+            raise CommandError(_("Write the date as YYYY-MM-DD."))
+        if action == "snapshot":
+            self.stdout.write(json.dumps(snapshot_take(on=on), ensure_ascii=False))
+            return
+        member = Member.objects.filter(member_no=opts["member"]).first()
+        if member is None:
+            raise CommandError(_("No member with this number."))
+        row = MemberSnapshot.objects.filter(member=member, date__lte=on).order_by("-date").first()
+        if row is None:
+            raise CommandError(_("No classification snapshot of this member yet; run `vipdesk analytics snapshot`."))
+        out = {"member_no": member.member_no, "date": row.date.isoformat(), "r_score": row.r_score, "f_score": row.f_score,
+               "m_score": row.m_score, "rfm_segment": row.rfm_segment, "abc_class": row.abc_class,
+               "pyramid_class": row.pyramid_class, "spend_class": row.spend_class, "vip": row.is_vip, "svip": row.svip,
+               "lifecycle": row.lifecycle, "last_purchase_on": row.last_purchase_on.isoformat() if row.last_purchase_on else None,
+               "frequency": row.frequency, "monetary": str(row.monetary), "annual_spend": str(row.annual_spend)}
+        if opts["json"]:
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+            return
+        for key, value in out.items():
+            self.stdout.write(f"{key:>18}  {value}")
 
     def _fit_text(self, r: dict) -> None:
         params = "  ".join(f"{k} = {v}" for k, v in r["params"].items())
