@@ -194,6 +194,9 @@ def escalate(*, on: dt.date) -> int:
 
 
 def care_run_daily(*, on: dt.date) -> dict:
+    from .outbox import care_messages_to_outbox
+
     created = generate(on=on)
-    return {"date": on.isoformat(), "created": sum(created.values()), "by_rule": created, "escalated": escalate(on=on)}
+    return {"date": on.isoformat(), "created": sum(created.values()), "by_rule": created, "escalated": escalate(on=on),
+            "outbox": care_messages_to_outbox(on=on)}
 

@@ -188,6 +188,10 @@ def care_member_left(*, actor, member: Member, left_at: dt.datetime | None = Non
                                            kind=rule.task_kind, channel=rule.channel, due_on=on, due_at=due_at,
                                            script=render(rule.script_zh or rule.script_en, values), source_key=key)
         made.append(task)
+    if made:
+        from .outbox import care_messages_to_outbox
+
+        care_messages_to_outbox(tasks=CareTask.objects.filter(pk__in=[t.pk for t in made], kind="message", status="open"))
     return made
 
 

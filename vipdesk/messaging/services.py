@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from . import policy, rendering, rules
 from .channels import ChannelError, Outgoing, SendResult, TransientError, adapter_for
 from .choices import PENDING, TRANSITIONS, Channel, EventKind, MessageKind, OutboxStatus, Reason
 from .models import CallbackNonce, DeliveryEvent, InboxMessage, MessageTemplate, OutboxMessage
+from .signals import message_settled
 
 logger = logging.getLogger("vipdesk.messaging")
 
@@ -249,6 +251,53 @@ def enqueue(member: Member, template_code: str, channel: str, *, context: dict |
     return message
 
 
+@dataclass(frozen=True)
+class _Text:
+    """What the decisions need of a template, for a text rendered elsewhere (a care task's script)."""
+
+    purpose: str
+    kind: str
+
+
+def enqueue_text(member: Member, channel: str, *, body: str, source: str, purpose: str = ConsentPurpose.SERVICE,
+                 kind: str = MessageKind.NOTICE, subject: str = "", label: str = "text", at: dt.datetime | None = None,
+                 staff=None, now: dt.datetime | None = None) -> OutboxMessage:
+    """Put a text written elsewhere (a care rule's script, already filled in) in the outbox, under the
+    same rules as a template's: consent, address, no advertising in a greeting, quiet hours, the
+    weekly cap. Idempotent per (source, channel). For jobs and services only (no actor check)."""
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), fields={"channel": _("sms, email or inbox.")})
+    source = (source or "").strip()[:100]
+    found = OutboxMessage.objects.filter(source=source, channel=channel).first()
+    if found is not None:
+        found.replayed = True
+        return found
+    now = now or timezone.now()
+    due = max(at, now) if at else now
+    rendered = rendering.Rendered(language="zh-hans", subject=subject[:200], body=body, params={})
+    try:
+        with transaction.atomic():
+            member = Member.objects.select_for_update().get(pk=member.pk)
+            status, reason, scheduled = _decide(member, _Text(purpose, kind), channel, rendered, due)
+            message = OutboxMessage.objects.create(
+                member=member, template=None, template_code=label[:40], channel=channel, purpose=purpose, kind=kind,
+                language=rendered.language, subject=rendered.subject, body=body, params={}, recipient=_recipient(member, channel),
+                status=status, reason=reason, scheduled_at=scheduled,
+                next_attempt_at=None if status == OutboxStatus.SUPPRESSED else scheduled, source=source, staff=staff)
+            event = {OutboxStatus.QUEUED: EventKind.QUEUED, OutboxStatus.DEFERRED: EventKind.DEFERRED}.get(status, EventKind.SUPPRESSED)
+            _event(message, event, now, payload={"scheduled_at": scheduled.isoformat()})
+            if status == OutboxStatus.SUPPRESSED:
+                transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=status))
+    except IntegrityError:
+        found = OutboxMessage.objects.filter(source=source, channel=channel).first()
+        if found is None:
+            raise
+        found.replayed = True
+        return found
+    message.replayed = False
+    return message
+
+
 # ---- delivery --------------------------------------------------------------------------------
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -293,6 +342,7 @@ def _claim(now: dt.datetime, limit: int) -> list[OutboxMessage]:
             status, reason, later = _recheck(message, members[message.member_id], now)
             if status == OutboxStatus.SUPPRESSED:
                 _move(message, status, event=EventKind.SUPPRESSED, at=now, reason=reason, next_attempt_at=None)
+                transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=OutboxStatus.SUPPRESSED))
             elif status == OutboxStatus.DEFERRED:
                 if message.status == OutboxStatus.DEFERRED and message.next_attempt_at == later:
                     continue
@@ -323,6 +373,7 @@ def _record(message_id: int, now: dt.datetime, *, result: SendResult | None = No
         _move(message, status, event=EventKind.SENT, at=now, detail=result.detail, payload={"provider": result.provider},
               provider=result.provider, provider_message_id=result.message_id[:100], sent_at=now,
               delivered_at=now if result.delivered else None, next_attempt_at=None)
+        transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=status))
         return status
     if error.transient and message.attempts < max_attempts():
         when = now + backoff(message.attempts)
@@ -331,6 +382,7 @@ def _record(message_id: int, now: dt.datetime, *, result: SendResult | None = No
         return "retry"
     _move(message, OutboxStatus.FAILED, event=EventKind.FAILED, at=now, reason=error.reason, detail=error.detail,
           next_attempt_at=None, payload={"attempt": message.attempts})
+    transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=OutboxStatus.FAILED))
     return OutboxStatus.FAILED
 
 
