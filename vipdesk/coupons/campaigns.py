@@ -124,7 +124,7 @@ def clean_campaign(data: dict, *, current: Campaign | None = None) -> dict:
             problems.add("threshold", _("A spend-and-save coupon needs the amount to reach (满多少)."))
         elif clean["face_value"] is not None and clean["face_value"] >= clean["threshold"]:
             problems.add("face_value", _("The reduction must be less than the amount to reach."))
-    if kind == CouponKind.DISCOUNT and clean["discount_zhe"] is None:
+    if kind == CouponKind.DISCOUNT and clean["discount_zhe"] is None and parsing.blank(get("discount_zhe")):
         problems.add("discount_zhe", _("A discount coupon needs its 折, e.g. 8.5 to pay 85 percent of the price."))
     if kind != CouponKind.DISCOUNT and clean["discount_zhe"] is not None:
         problems.add("discount_zhe", _("Only a discount coupon takes a 折."))
@@ -132,7 +132,7 @@ def clean_campaign(data: dict, *, current: Campaign | None = None) -> dict:
         problems.add("exchange_sku", _("An exchange coupon needs the SKU of the item it gives."))
     if clean["goods_scope"] != GoodsScope.ALL and not (clean["scope_skus"] or clean["scope_brands"] or clean["scope_categories"]):
         problems.add("goods_scope", _("List the SKUs, brands or categories the scope refers to."))
-    if clean["valid_until"] is None and clean["valid_days"] is None:
+    if clean["valid_until"] is None and clean["valid_days"] is None and parsing.blank(get("valid_days")) and parsing.blank(get("valid_until")):
         problems.add("valid_until", _("Give an end date or a number of days after issue."))
     if clean["valid_until"] is not None and clean["valid_days"] is not None:
         problems.add("valid_days", _("Give an end date or a number of days after issue, not both."))

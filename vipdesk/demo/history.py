@@ -42,6 +42,9 @@ def install_programme() -> Programme:
     earn_rule_install_default(yuan_per_point=1)
     catalogue_install_default()
     topup_rules_install_default()  # the seed's top-up bonuses, so the demo's tills can take top-ups
+    from vipdesk.coupons.campaigns import campaigns_install_default
+
+    campaigns_install_default()  # 003 篇9 活动2: 满300送60元B券, 满500送50元A券 — members earn coupons as they buy
     return programme
 
 

@@ -226,8 +226,11 @@ def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
     if not lines:
         lines = (rules.LineIn(key=0, amount=sale.amount),)
     share = Decimal("1")
-    if not pol.earn_on_points_paid and sale.amount > 0:
-        paid = sum((p.amount for p in sale.payments.all() if p.method == "points"), ZERO)
+    # What coupons paid never earns (the voucher is the mall's money, not the member's); what points
+    # paid earns only if the policy says so.
+    unearning = {"coupon"} if pol.earn_on_points_paid else {"coupon", "points"}
+    if sale.amount > 0:
+        paid = sum((p.amount for p in sale.payments.all() if p.method in unearning), ZERO)
         share = max(sale.amount - paid, ZERO) / sale.amount
     from vipdesk.pricing.selectors import member_day_multiplier
 

@@ -24,7 +24,7 @@ class SegmentSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class PreviewInSerializer(serializers.Serializer):
+class SegmentPreviewInSerializer(serializers.Serializer):
     definition = serializers.JSONField()
     on = serializers.DateField(required=False, allow_null=True)
 

@@ -97,12 +97,12 @@ class SegmentViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(MemberListSerializer(page, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(summary=gettext_lazy("Count of an unsaved definition"), request=s.PreviewInSerializer,
+    @extend_schema(summary=gettext_lazy("Count of an unsaved definition"), request=s.SegmentPreviewInSerializer,
                    responses={200: s.CountSerializer, **error_responses(400, 409, s409=("no_snapshot",))})
     @action(detail=False, methods=["post"])
     def preview(self, request):
         services._require(request.user)
-        data = _in(s.PreviewInSerializer, request.data)
+        data = _in(s.SegmentPreviewInSerializer, request.data)
         on = data.get("on") or timezone.localdate()
         return Response({"count": segment_count(data["definition"], user=request.user, on=on), "on": on.isoformat()})
 

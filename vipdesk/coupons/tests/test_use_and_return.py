@@ -168,3 +168,12 @@ def test_the_mall_may_absorb_a_used_coupon_on_return(hq, member):
     done = return_post(actor=None, data=return_data(sale["receipt_no"])).data
     assert done["refund"]["money"] == "300.00" and done["refund"]["coupon_charge_back"] == "0.00"
     assert CouponEvent.objects.filter(coupon=coupon, kind="revoke", note="absorbed").count() == 1
+
+
+def test_the_part_paid_by_coupon_earns_no_points(hq, member):
+    from vipdesk.points.services import earn_rule_install_default
+
+    earn_rule_install_default(yuan_per_point=1)
+    coupon = give(hq, member)
+    done = sale_post(actor=None, data=sale_data(lines=[line("500.00")], pay=[("coupon", "60.00", coupon.code), ("cash", "440.00")])).data
+    assert done["points"]["earned"] == 440
