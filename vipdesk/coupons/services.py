@@ -231,6 +231,13 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+def coupons_give(*, campaign: Campaign, member_id: int, count: int, on: dt.date, source_key: str, note: str = "") -> list[Coupon]:
+    """Coupons given by another service (a top-up gift), once per `source_key` (unique per member)."""
+    if Coupon.objects.filter(campaign=campaign, member_id=member_id, source_key=source_key, rule=None).exists():
+        return []
+    return _issue(campaign, member_id, count=count, on=on, source_key=source_key, note=note)
+
+
 # ---- bulk issue and void (staff) -------------------------------------------------------------
 
 def require_issue(actor) -> None:

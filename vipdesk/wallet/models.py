@@ -66,6 +66,11 @@ class TopUpRule(TimeStampedModel):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # R6 / issue 4 §1: the gift may also be points or coupons, besides (or instead of) bonus money.
+    gift_points = models.PositiveIntegerField(_("gift points"), default=0)
+    gift_campaign = models.ForeignKey("coupons.Campaign", verbose_name=_("gift coupons of"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    gift_coupons = models.PositiveSmallIntegerField(_("gift coupons"), default=0)
 
     class Meta:
         ordering = ["threshold", "id"]

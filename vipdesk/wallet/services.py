@@ -202,12 +202,26 @@ def topup_rule_save(*, actor, data: dict) -> TopUpRule:
         "level_code": parsing.text(data.get("level_code"), "level_code", problems, limit=20),
         "starts_on": parsing.day(data.get("starts_on"), "starts_on", problems),
         "ends_on": parsing.day(data.get("ends_on"), "ends_on", problems),
+        "gift_points": parsing.whole(data.get("gift_points") or 0, "gift_points", problems, maximum=10_000_000),
+        "gift_coupons": parsing.whole(data.get("gift_coupons") or 0, "gift_coupons", problems, maximum=20),
+        "gift_campaign": None,
     }
+    if not parsing.blank(data.get("gift_campaign")):
+        from vipdesk.coupons.models import Campaign
+
+        clean["gift_campaign"] = Campaign.objects.filter(code=str(data["gift_campaign"]).strip()).first()
+        if clean["gift_campaign"] is None:
+            problems.add("gift_campaign", _("No such coupon campaign."))
+        elif not clean["gift_coupons"]:
+            clean["gift_coupons"] = 1
+    elif clean["gift_coupons"]:
+        problems.add("gift_campaign", _("Name the coupon campaign of the gift coupons."))
     if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
         problems.add("ends_on", _("The end date cannot be before the start date."))
     problems.raise_if_any()
     rule = TopUpRule.objects.create(**clean)
-    event_record(actor=actor, verb="wallet.rule_create", obj=rule, payload={k: str(v) if v is not None else None for k, v in clean.items()})
+    event_record(actor=actor, verb="wallet.rule_create", obj=rule,
+                 payload={k: (getattr(v, "code", None) or str(v)) if v is not None else None for k, v in clean.items()})
     return rule
 
 
@@ -331,8 +345,30 @@ def _topup(*, actor, member, store, amount, reference, method, content, on) -> d
                          "balance": _money_out(account.balance)},
         "limit": _money_out(limit),
     }
+    result["gifts"] = _topup_gifts(rule, member=member, store=store, topup=topup, on=on, actor=actor)
     TopUp.objects.filter(pk=topup.pk).update(bonus=bonus, rule=rule, result=result)
     return {**result, "replayed": False}
+
+
+def _topup_gifts(rule, *, member, store, topup, on, actor) -> dict:
+    """Points and coupons the rule gives with the top-up, once: the top-up row is unique per reference,
+    and a replay answers the stored result without coming here."""
+    gifts = {"points": 0, "coupons": []}
+    if rule is None:
+        return gifts
+    if rule.gift_points:
+        from vipdesk.points.services import points_credit_bonus
+
+        points_credit_bonus(member=member, points=rule.gift_points, action="topup", store=store, actor=actor, on=on,
+                            note=str(rule)[:200], detail={"topup": topup.pk})
+        gifts["points"] = rule.gift_points
+    if rule.gift_campaign_id and rule.gift_coupons:
+        from vipdesk.coupons.services import coupons_give, format_code
+
+        given = coupons_give(campaign=rule.gift_campaign, member_id=member.pk, count=rule.gift_coupons, on=on,
+                             source_key=f"topup:{topup.pk}", note=str(rule)[:200])
+        gifts["coupons"] = [format_code(c.code) for c in given]
+    return gifts
 
 
 def _account_row(member_id: int) -> WalletAccount:

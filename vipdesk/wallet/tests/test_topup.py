@@ -122,3 +122,31 @@ def test_withdrawn_member_cannot_top_up(rules, member, store_a, hq):
     with pytest.raises(DomainError) as refused:
         topup(member, store_a, "3000.00")
     assert refused.value.code == "member_withdrawn" and not TopUp.objects.exists()
+
+
+def test_a_top_up_rule_may_also_give_points_and_coupons_once(member, store_a, hq):
+    """Issue 4 §1: the gift of a top-up may also be points or coupons."""
+    from vipdesk.coupons.campaigns import campaign_save
+    from vipdesk.coupons.models import Coupon
+    from vipdesk.points.models import PointsAccount
+    from vipdesk.points.services import earn_rule_install_default
+    from vipdesk.wallet.services import topup_rule_save
+
+    earn_rule_install_default(yuan_per_point=1)
+    campaign_save(actor=hq, data={"code": "TU50", "name": "充值礼券", "kind": "voucher", "face_value": "50.00", "valid_days": 30})
+    topup_rule_save(actor=hq, data={"name": "充2000送300分和两张券", "threshold": "2000.00", "bonus": "0.00", "gift_points": 300,
+                                    "gift_campaign": "TU50", "gift_coupons": 2})
+    first = topup(member, store_a, "2000.00", reference="TU-G1")
+    assert first["gifts"]["points"] == 300 and len(first["gifts"]["coupons"]) == 2
+    again = topup(member, store_a, "2000.00", reference="TU-G1")
+    assert again["replayed"] and again["gifts"] == first["gifts"]
+    assert PointsAccount.objects.get(member=member).balance == 300 and Coupon.objects.filter(member=member).count() == 2
+
+
+def test_gift_coupons_need_their_campaign(hq):
+    from vipdesk.core.errors import ValidationFailed
+    from vipdesk.wallet.services import topup_rule_save
+
+    with pytest.raises(ValidationFailed) as refused:
+        topup_rule_save(actor=hq, data={"threshold": "1000.00", "bonus": "0.00", "gift_coupons": 1})
+    assert "gift_campaign" in refused.value.fields
