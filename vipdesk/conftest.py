@@ -53,3 +53,12 @@ def account_manager_a(store_a):
 def _fast_password_hashing(settings):
     # Proper hashing costs ~0.3 s per staff user; tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Counters kept in the cache (wrong stored-value PINs) must not leak from one test to the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -411,8 +412,29 @@ def _check_pin(account: WalletAccount, amount: Decimal, pin: str | None, pol: Wa
     if not pin:
         raise WalletError(_("Payments above %(limit)s yuan need the member's stored-value PIN.") % {"limit": pol.no_pin_limit},
                           code="pin_required")
+    tries, minutes = _pin_limits()
+    key = f"vipdesk:wallet:pin-fail:{account.pk}"
+    if (cache.get(key) or 0) >= tries:
+        raise WalletError(_("Too many wrong PINs: stored-value payments above %(limit)s yuan are locked for %(minutes)d minutes.")
+                          % {"limit": pol.no_pin_limit, "minutes": minutes}, code="pin_locked")
     if not check_password(pin, account.pin_hash):
+        # Counted in the cache, not in the account row: the refusal rolls the posting's transaction
+        # back, and the count must survive it (Redis in production, shared by every worker).
+        if not cache.add(key, 1, timeout=minutes * 60):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=minutes * 60)
         raise WalletError(_("The stored-value PIN is wrong."), code="pin_invalid")
+    cache.delete(key)
+
+
+def _pin_limits() -> tuple[int, int]:
+    """(wrong PINs allowed, minutes locked after them): VIPDESK["PIN_MAX_TRIES"] (5), ["PIN_LOCK_MINUTES"] (30)."""
+    from django.conf import settings
+
+    conf = getattr(settings, "VIPDESK", {})
+    return int(conf.get("PIN_MAX_TRIES", 5)), int(conf.get("PIN_LOCK_MINUTES", 30))
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting

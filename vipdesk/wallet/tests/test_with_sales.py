@@ -132,6 +132,25 @@ def test_anonymous_sale_and_later_attachment_do_not_touch_the_account(funded):
     assert balances(funded) == (D("3000.00"), D("1000.00"))
 
 
+def test_five_wrong_pins_lock_pin_payments_even_the_right_pin(funded, settings):
+    settings.VIPDESK = {**settings.VIPDESK, "PIN_MAX_TRIES": 5, "PIN_LOCK_MINUTES": 30}
+    wallet_set_pin(actor=None, member=funded, pin="246810")
+    codes = []
+    for n in range(6):
+        with pytest.raises(DomainError) as refused:
+            sale_post(actor=None, data=sale_data(f"W{n}", total="600.00", stored_value="600.00", pin="000000"))
+        codes.append(refused.value.code)
+    assert codes == ["pin_invalid"] * 5 + ["pin_locked"]
+    with pytest.raises(DomainError) as refused:
+        sale_post(actor=None, data=sale_data("W9", total="600.00", stored_value="600.00", pin="246810"))
+    assert refused.value.code == "pin_locked" and "30" in refused.value.message
+    assert sale_post(actor=None, data=sale_data("W10", total="400.00", stored_value="400.00")).sale  # below the no-PIN limit
+    from django.core.cache import cache
+
+    cache.clear()  # the lock has run out
+    assert sale_post(actor=None, data=sale_data("W11", total="600.00", stored_value="600.00", pin="246810")).sale
+
+
 def test_the_pin_travels_through_the_pos_api(funded):
     from vipdesk.api.tests.conftest import Api
     from vipdesk.org.services import api_client_create
