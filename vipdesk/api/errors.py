@@ -54,6 +54,7 @@ ERROR_CODES = {
     "stored_value_limit": gettext_lazy("The top-up would take the account over its prepaid-card limit."),
     "pin_required": gettext_lazy("This stored-value payment needs the member's payment PIN."),
     "pin_invalid": gettext_lazy("The payment PIN is wrong."),
+    "refund_conflict": gettext_lazy("This refund reference was already used for another refund."),
     "pin_locked": gettext_lazy("Too many wrong PINs: PIN payments are locked for a while."),
     "card_spend_limit": gettext_lazy("The supplementary card's spending limit would be exceeded."),
     "coupon_not_found": gettext_lazy("No coupon with this code."),

@@ -182,6 +182,8 @@ class WalletRefund(models.Model):
     principal = _money(_("principal refunded"))
     bonus_forfeited = _money(_("bonus forfeited"))
     reason = models.CharField(_("reason"), max_length=200)
+    # The till's or console's reference: a refund sent twice (a double click, a retry) pays once.
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
     business_date = models.DateField(_("business date"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     api_client = models.ForeignKey("org.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -191,7 +193,10 @@ class WalletRefund(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("stored-value refund")
         verbose_name_plural = _("stored-value refunds")
-        constraints = [models.CheckConstraint(name="wallet_refund_amounts", condition=Q(principal__gt=0) & Q(bonus_forfeited__gte=0))]
+        constraints = [
+            models.CheckConstraint(name="wallet_refund_amounts", condition=Q(principal__gt=0) & Q(bonus_forfeited__gte=0)),
+            models.UniqueConstraint(fields=["store", "reference"], condition=~Q(reference=""), name="wallet_refund_reference_once"),
+        ]
 
 
 class WalletLimitChange(models.Model):

@@ -512,16 +512,28 @@ def wallet_reverse_for_return(*, sale_return) -> WalletEntry | None:
 # ---- refund of unused principal (退卡/退款) -----------------------------------------------------
 
 @transaction.atomic
-def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None) -> WalletRefund:
+def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
+                  reference: str = "") -> WalletRefund:
     """Pay back unused principal (all of it when `amount` is None). The bonus is forfeited in the
-    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only."""
+    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only.
+    With a `reference` (unique per store) a refund sent again answers the first one (`replayed`)
+    when it is the same member and amount, and is refused (`refund_conflict`) otherwise."""
     _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
     _require_till(actor, store)
     problems = parsing.Problems()
     amount = _amount(amount, "amount", problems, required=False, maximum=parsing.MAX_MONEY)
     reason = parsing.text(reason, "reason", problems, limit=200, required=True)
+    reference = parsing.text(reference, "reference", problems, limit=60)
     problems.raise_if_any()
     account = _locked_account(member.pk)
+    if reference:
+        first = WalletRefund.objects.filter(store=store, reference=reference).first()
+        if first is not None:
+            if first.account_id != account.pk or (amount is not None and amount != first.principal):
+                raise Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference},
+                               code="refund_conflict")
+            first.replayed = True
+            return first
     principal, bonus = account.principal, account.bonus
     if principal <= 0:
         raise WalletError(_("There is no principal left to refund."), code="nothing_to_refund")
@@ -532,11 +544,12 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
     forfeit = bonus if amount == principal else min((bonus * amount / principal).quantize(CENT, rounding=ROUND_HALF_UP), bonus)
     on = clock.business_date(at, store)
     refund = WalletRefund.objects.create(account=account, store=store, principal=amount, bonus_forfeited=forfeit, reason=reason,
-                                         business_date=on, **actor_fields(actor))
+                                         reference=reference, business_date=on, **actor_fields(actor))
     _write(account, kind=EntryKind.REFUND, principal=-amount, bonus=-forfeit, business_date=on, store=store, refund=refund,
            note=reason, actor=_staff(actor))
     event_record(actor=actor, verb="wallet.refund", obj=refund,
                  payload={"member": member.pk, "principal": str(amount), "bonus_forfeited": str(forfeit), "reason": reason})
+    refund.replayed = False
     return refund
 
 

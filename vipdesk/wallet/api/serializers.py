@@ -62,6 +62,8 @@ class RefundInSerializer(serializers.Serializer):
     member = MemberRefSerializer(help_text=_("Exactly one of card, ecard, mobile, member_no."))
     amount = _money(min_value=0, required=False, help_text=_("Principal to refund; leave out to refund all of it."))
     reason = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True,
+                                      help_text=_("The till's reference, unique per store: sent again, the refund is paid once."))
 
 
 class RefundOutSerializer(serializers.Serializer):
@@ -71,6 +73,8 @@ class RefundOutSerializer(serializers.Serializer):
     principal = serializers.CharField(help_text=_("Principal paid back to the member."))
     bonus_forfeited = serializers.CharField(help_text=_("Bonus forfeited in the same proportion."))
     stored_value = BalanceSerializer()
+    reference = serializers.CharField()
+    replayed = serializers.BooleanField(help_text=_("True when this reference was refunded before: the first refund, not a new one."))
 
 
 class EntrySerializer(serializers.Serializer):

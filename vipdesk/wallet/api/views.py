@@ -81,10 +81,13 @@ class RefundView(APIView):
     def post(self, request):
         data = _in(s.RefundInSerializer, request)
         store, member = _till(request, data)
-        refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"])
+        refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"],
+                               reference=data.get("reference") or "")
         return Response({"id": refund.pk, "store": store.code, "business_date": refund.business_date.isoformat(),
-                         "principal": str(refund.principal), "bonus_forfeited": str(refund.bonus_forfeited),
-                         "stored_value": balance_dict(member.pk)}, status=status.HTTP_201_CREATED)
+                         "reference": refund.reference, "principal": str(refund.principal),
+                         "bonus_forfeited": str(refund.bonus_forfeited), "stored_value": balance_dict(member.pk),
+                         "replayed": refund.replayed},
+                        status=status.HTTP_200_OK if refund.replayed else status.HTTP_201_CREATED)
 
 
 class MemberWalletView(APIView):

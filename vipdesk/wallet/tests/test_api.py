@@ -72,3 +72,19 @@ def test_endpoints_are_in_the_schema(db):
     schema = Api().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("/api/v1/wallet/topups/", "/api/v1/wallet/refunds/", "/api/v1/members/{id}/wallet/"):
         assert any(p.rstrip("/") == path.rstrip("/") or p.replace("{pk}", "{id}") == path for p in schema["paths"]), path
+
+
+def test_a_refund_sent_twice_with_its_reference_pays_once(rules, member, store_a, till_a):
+    from vipdesk.wallet.models import WalletRefund
+
+    till_a.post("/api/v1/wallet/topups/", body())
+    manager = key("Manager A", store_code=store_a.code, role=Role.STORE_MANAGER)
+    refund = {"member": {"mobile": "13612345678"}, "amount": "1000.00", "reason": "退卡", "reference": "SA01-RF-1"}
+    first = manager.post("/api/v1/wallet/refunds/", refund)
+    assert first.status_code == 201, first.json()
+    again = manager.post("/api/v1/wallet/refunds/", refund)
+    assert again.status_code == 200 and again.json()["replayed"] is True and again.json()["id"] == first.json()["id"]
+    other = manager.post("/api/v1/wallet/refunds/", {**refund, "amount": "500.00"})
+    assert other.status_code == 409 and other.json()["code"] == "refund_conflict"
+    assert WalletRefund.objects.count() == 1
+    assert again.json()["stored_value"]["principal"] == "2000.00"
