@@ -169,3 +169,22 @@ class CareEvent(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class WinBack(models.Model):
+    """What a win-back call learned: why the VIP left (seed 001 §3) and whether they came back."""
+
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="winbacks")
+    store = models.ForeignKey("org.Store", on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of loss"), max_length=15)
+    reason = models.CharField(_("reason"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=10)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("win-back")
+        verbose_name_plural = _("win-backs")
+        indexes = [models.Index(fields=["at"]), models.Index(fields=["member", "-at"])]

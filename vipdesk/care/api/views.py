@@ -119,3 +119,44 @@ class CheckoutView(APIView):
         member = member_for_actor(request.user, data["member"])
         tasks = care_member_left(actor=request.user, member=member, left_at=data.get("left_at"))
         return Response([task_dict(t, request.user) for t in tasks], status=status.HTTP_201_CREATED)
+
+
+class WinBackInSerializer(s.serializers.Serializer):
+    kind = s.serializers.CharField(max_length=15, help_text=gettext_lazy("natural, competition or own_fault (seed 001 §3.1)."))
+    reason = s.serializers.CharField(max_length=20, help_text=gettext_lazy("e.g. moved, rival_price, rude, no_follow_up, complaint."))
+    outcome = s.serializers.CharField(max_length=10, help_text=gettext_lazy("won_back, trying or lost."))
+    note = s.serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MemberWinBackView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=["care"], operation_id="member_winback_create", request=WinBackInSerializer,
+                   summary=gettext_lazy("Record a win-back call: why the VIP left and whether they came back"),
+                   responses={201: dict, **error_responses(400, 404)})
+    def post(self, request, pk):
+        from ..winback import winback_record
+
+        data = _in(WinBackInSerializer, request.data)
+        row = winback_record(actor=request.user, member=member_for_actor(request.user, _pk(pk)), **data)
+        return Response({"id": row.pk, "member": row.member.member_no, "kind": row.kind, "reason": row.reason, "outcome": row.outcome,
+                         "at": row.at.isoformat()}, status=status.HTTP_201_CREATED)
+
+
+class ChurnReasonsView(APIView):
+    @extend_schema(tags=["care"], operation_id="churn_reasons_report",
+                   summary=gettext_lazy("Why VIPs left, by kind and reason, and how many were won back (?from=&to=)"),
+                   responses={200: dict, **error_responses(400)})
+    def get(self, request):
+        import datetime as dt
+
+        from vipdesk.core.errors import ValidationFailed
+
+        from ..winback import churn_reasons_report
+
+        try:
+            end = dt.date.fromisoformat(request.query_params.get("to") or clock.today().isoformat())
+            start = dt.date.fromisoformat(request.query_params.get("from") or (end - dt.timedelta(days=364)).isoformat())
+        except ValueError:
+            raise ValidationFailed(_("Dates as YYYY-MM-DD.")) from None
+        return Response(churn_reasons_report(actor=request.user, start=start, end=end))
