@@ -149,6 +149,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ANALYTICS_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--sqlite", action="store_true", help="run on a fresh SQLite file instead of PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: drop it)")
+    parser.add_argument("--fit-customers", type=int, default=1_000_000,
+                        help="BG/NBD + Gamma-Gamma fit beside lifetimes over this many customers (bench/clv_fit.py; 0: skip)")
     args = parser.parse_args(argv)
     on = args.date or dt.date.today()
     workdir = Path(tempfile.mkdtemp(prefix="vipdesk-analytics-"))
@@ -216,6 +218,14 @@ def main(argv=None) -> dict:
         "cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2),
     }
     result["goal_met"] = bool(snap_s < GOAL_S and idempotent)
+    if args.fit_customers:
+        from clv_fit import main as fit_main
+
+        fit = fit_main(["--customers", str(args.fit_customers)], emit=False)
+        result["fit"] = fit
+        result["ratio_bgnbd_vs_lifetimes"] = fit["ratio_bgnbd"]
+        result["ratio_gammagamma_vs_lifetimes"] = fit["ratio_gammagamma"]
+        result["goal_met"] = result["goal_met"] and fit["goal_met"]
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
