@@ -216,3 +216,80 @@ def clv_predict(*, calibration_end: dt.date, horizon_weeks: int, time_unit: str 
         result["holdout_complete"] = last >= horizon_end  # the data reach the end of the horizon
     result["members"] = members
     return result
+
+
+# ---- the stored fit and one member's prediction (the 360° page) ------------------------------------
+
+HORIZON_WEEKS = 52
+
+
+def clv_refresh(*, on: dt.date) -> dict:
+    """Fit both models on everything up to `on` and keep the parameters (the weekly job). Too little
+    data is an answer, not a failure: the job reports it and the page says no prediction yet."""
+    from .models import ClvModel
+    from .summary import NoPurchases
+
+    try:
+        summary = rfm_summary(calibration_end=on, time_unit="weeks")
+        bg = fit_bgnbd(summary)
+        try:
+            gg, _used = fit_gammagamma(summary)
+            gg_params = {k: float(gg.params_[k]) for k in ("p", "q", "v")}
+        except FitFailed:
+            gg_params = {"p": None, "q": None, "v": None}
+    except (FitFailed, NoPurchases) as exc:
+        return {"skipped": str(exc)}
+    row, _created = ClvModel.objects.update_or_create(
+        as_of=on, defaults={"customers": len(summary), **{k: float(bg.params_[k]) for k in ("r", "alpha", "a", "b")}, **gg_params})
+    return {"as_of": on.isoformat(), "customers": row.customers, "bgnbd": _params(bg, ("r", "alpha", "a", "b"))}
+
+
+def member_clv(member, *, on: dt.date | None = None) -> dict | None:
+    """Probability alive, expected purchases in the next 52 weeks, expected spend per purchase and CLV
+    of one member, from the latest stored fit and the member's own purchase days up to then."""
+    from django.db import connection
+
+    from vipdesk.sales.choices import SaleKind
+
+    from .models import ClvModel
+    from .summary import _purchase_days_sql
+
+    model = ClvModel.objects.filter(as_of__lte=on).first() if on else ClvModel.objects.first()
+    if model is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT day, spend FROM ({_purchase_days_sql('s.business_date <= %s AND s.member_id = %s')}) d ORDER BY day",
+                       [SaleKind.SALE, model.as_of, member.pk])
+        days = cursor.fetchall()
+    if not days:
+        return {"as_of": model.as_of.isoformat(), "bought": False}
+    lifetimes = _lifetimes()
+    first, last = _as_date(days[0][0]), _as_date(days[-1][0])
+    x = len(days) - 1
+    t_x, T = (last - first).days / 7, (model.as_of - first).days / 7
+    bg = lifetimes.BetaGeoFitter()
+    import pandas as pd
+
+    bg.params_ = pd.Series({"r": model.r, "alpha": model.alpha, "a": model.a, "b": model.b})
+    with _quiet_lifetimes():
+        import numpy as np
+
+        args = (np.array([x]), np.array([t_x]), np.array([T]))
+        alive = float(np.asarray(bg.conditional_probability_alive(*args)).ravel()[0])
+        expected = float(np.asarray(bg.conditional_expected_number_of_purchases_up_to_time(HORIZON_WEEKS, *args)).ravel()[0])
+    spend = None
+    if model.p is not None:
+        repeat = sum((Decimal(str(s)) for _d, s in days[1:]), Decimal("0"))
+        mean = float(repeat / x) if x else 0.0
+        p, q, v = model.p, model.q, model.v
+        # Gamma-Gamma's conditional expected spend per purchase (Fader, Hardie & Lee 2005b, eq. 5): a
+        # weighted mean of the population mean p·v/(q−1) and the member's own mean repeat spend.
+        spend = ((q - 1) / (p * x + q - 1)) * (p * v / (q - 1)) + (p * x / (p * x + q - 1)) * mean
+    return {"as_of": model.as_of.isoformat(), "bought": True, "probability_alive": round(alive, 4),
+            "expected_purchases": round(expected, 2), "horizon_weeks": HORIZON_WEEKS,
+            "expected_average_spend": str(_money(spend)) if spend is not None else None,
+            "clv": str(_money(expected * spend)) if spend is not None else None}
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])

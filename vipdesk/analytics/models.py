@@ -116,3 +116,25 @@ class Segment(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class ClvModel(models.Model):
+    """A BG/NBD + Gamma-Gamma fit over every member's purchases up to `as_of` (weeks). Kept so a
+    member's probability alive and lifetime value can be shown on the 360° page in milliseconds,
+    from the member's own purchase days, without refitting (clv.member_clv)."""
+
+    as_of = models.DateField(_("data up to"), unique=True)
+    customers = models.PositiveIntegerField(_("customers"))
+    r = models.FloatField()
+    alpha = models.FloatField()
+    a = models.FloatField()
+    b = models.FloatField()
+    p = models.FloatField(null=True, blank=True)
+    q = models.FloatField(null=True, blank=True)
+    v = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of"]
+        verbose_name = _("lifetime-value model")
+        verbose_name_plural = _("lifetime-value models")

@@ -97,6 +97,15 @@ def _segments(*, on: dt.date) -> dict:
     return snapshot_take(on=on)
 
 
+def _clv(*, on: dt.date) -> dict:
+    """Refit the lifetime-value models once a week (Mondays) on everything up to the day before."""
+    if on.isoweekday() != 1:
+        return {"skipped": "not Monday"}
+    from vipdesk.analytics.clv import clv_refresh
+
+    return clv_refresh(on=on - dt.timedelta(days=1))
+
+
 def _care(*, on: dt.date) -> dict:
     from vipdesk.care.generation import care_run_daily
 
@@ -108,7 +117,7 @@ def _care(*, on: dt.date) -> dict:
 # last, as it reads what the others left (expiring lots, tier changes, dormant cards).
 JOBS: dict[str, Callable[..., dict]] = {"points": _points, "tiers": _tiers, "dormant_cards": dormant_cards_flag,
                                         "birthday_coupons": _birthday_coupons, "complaints": _complaints,
-                                        "segments": _segments, "care": _care}
+                                        "segments": _segments, "clv": _clv, "care": _care}
 
 
 def _plain(result) -> dict:

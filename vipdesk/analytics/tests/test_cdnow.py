@@ -95,3 +95,20 @@ def test_cdnow_sample_reproduces_the_published_estimates():
     assert Decimal(discounted["total_clv"]) < Decimal(pred["total_clv"])
     text = run("analytics", "predict", "--calibration-end", "1997-09-30", "--horizon-weeks", "39", "--top", "3")
     assert "2357" in text and best["member_no"] in text
+
+    # The stored fit and one member's prediction (the 360° page) agree with the batch prediction.
+    from vipdesk.analytics.clv import clv_refresh, member_clv
+
+    stored = clv_refresh(on=dt.date(1997, 9, 30))
+    assert stored["customers"] == 2357 and close(stored["bgnbd"]["r"], PUBLISHED_BGNBD["r"])
+    year = json.loads(run("analytics", "predict", "--calibration-end", "1997-09-30", "--horizon-weeks", "52", "--json"))
+    by_no = {m["member_no"]: m for m in year["members"]}
+    sample = sorted((m for m in year["members"] if m["frequency"] > 0), key=lambda m: -Decimal(m["clv"]))[:15]
+    sample += [m for m in year["members"] if m["frequency"] == 0][:5]
+    for m in sample:
+        one = member_clv(Member.objects.get(member_no=m["member_no"]))
+        want = by_no[m["member_no"]]
+        assert one["probability_alive"] == pytest.approx(want["probability_alive"], abs=1e-4)
+        assert one["expected_purchases"] == pytest.approx(want["expected_purchases"], abs=0.01)
+        assert abs(Decimal(one["expected_average_spend"]) - Decimal(want["expected_average_spend"])) <= Decimal("0.01")
+        assert abs(Decimal(one["clv"]) - Decimal(want["clv"])) <= Decimal("0.02") + Decimal("0.01") * Decimal(want["clv"])

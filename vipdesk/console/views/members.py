@@ -88,8 +88,21 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             legacy_form=LegacyCardForm(),
             **_linked(member, member_loyalty(member)),
             **care_pane(member, user),
+            **_value_pane(member),
             **kwargs,
         )
+
+
+def _value_pane(member) -> dict:
+    """Latest classification snapshot and the lifetime-value prediction (issue 5), when there are any."""
+    from vipdesk.analytics.clv import member_clv
+    from vipdesk.analytics.selectors import member_classes
+
+    classes = member_classes(member, limit=1)
+    clv = member_clv(member)
+    if clv and clv.get("bought"):
+        clv["alive_pct"] = round(clv["probability_alive"] * 100, 1)
+    return {"value_snapshot": classes[0] if classes else None, "value_clv": clv}
 
 
 def _linked(member, loyalty: dict) -> dict:
