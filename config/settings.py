@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
 
 # ---- vipdesk business settings -------------------------------------------------------------
 VIPDESK = {
+    # Stored-value PIN: wrong PINs allowed, then PIN payments locked for so many minutes.
+    "PIN_MAX_TRIES": int(os.environ.get("VIPDESK_PIN_MAX_TRIES", "5")),
+    "PIN_LOCK_MINUTES": int(os.environ.get("VIPDESK_PIN_LOCK_MINUTES", "30")),
     # Card numbers: prefix + zero-padded sequence + Luhn check digit.
     "CARD_PREFIX": os.environ.get("VIPDESK_CARD_PREFIX", "8860"),
     "CARD_SEQUENCE_DIGITS": 10,
