@@ -241,14 +241,18 @@ def enqueue(member: Member, template_code: str, channel: str, *, context: dict |
             kind = {OutboxStatus.QUEUED: EventKind.QUEUED, OutboxStatus.DEFERRED: EventKind.DEFERRED}.get(status, EventKind.SUPPRESSED)
             _event(message, kind, now, payload={"scheduled_at": scheduled.isoformat()})
     except IntegrityError:
-        # A twin call with the same source won the race: its row is the answer.
-        found = OutboxMessage.objects.filter(source=source, channel=channel).first() if source else None
-        if found is None:
-            raise
-        found.replayed = True
-        return found
+        return _twin(source, channel)  # a twin call with the same source won the race: its row is the answer
     message.replayed = False
     return message
+
+
+def _twin(source: str, channel: str) -> OutboxMessage:
+    """Called from an `except IntegrityError`: the twin's row, or the error again (bare raise) if none."""
+    found = OutboxMessage.objects.filter(source=source, channel=channel).first() if source else None
+    if found is None:
+        raise  # noqa: PLE0704 — re-raises the IntegrityError being handled by the caller
+    found.replayed = True
+    return found
 
 
 @dataclass(frozen=True)
@@ -289,11 +293,7 @@ def enqueue_text(member: Member, channel: str, *, body: str, source: str, purpos
             if status == OutboxStatus.SUPPRESSED:
                 transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=status))
     except IntegrityError:
-        found = OutboxMessage.objects.filter(source=source, channel=channel).first()
-        if found is None:
-            raise
-        found.replayed = True
-        return found
+        return _twin(source, channel)
     message.replayed = False
     return message
 
