@@ -22,9 +22,9 @@ def _base(**extra) -> dict:
             "legend": {"top": 0}, **extra}
 
 
-def _bars(categories: list[str], series: list[tuple[str, list]], *, rotate: int = 0, horizontal=False) -> dict:
+def _bars(categories: list[str], series: list[tuple[str, list]], *, rotate: int = 0, horizontal=False, counts=False) -> dict:
     axis_cat = {"type": "category", "data": categories, "axisLabel": {"rotate": rotate, "interval": 0}}
-    axis_val = {"type": "value"}
+    axis_val = {"type": "value", **({"minInterval": 1} if counts else {})}
     return _base(xAxis=axis_val if horizontal else axis_cat, yAxis=axis_cat if horizontal else axis_val,
                  series=[{"name": name, "type": "bar", "data": data} for name, data in series])
 
@@ -70,7 +70,8 @@ def goods(report, key: str, limit: int | None = TOP_BARS) -> dict:
 def ages(report) -> dict:
     rows = report["demographics"]["age"]
     now, then = _now_then(report)
-    return _bars([str(r["label"]) for r in rows], [(now, [r["buyers"] for r in rows]), (then, [r["buyers_prev"] for r in rows])])
+    return _bars([str(r["label"]) for r in rows], [(now, [r["buyers"] for r in rows]), (then, [r["buyers_prev"] for r in rows])],
+                 counts=True)
 
 
 def genders(report) -> dict:
@@ -88,7 +89,7 @@ def migration(report) -> dict:
     return {"animation": False, "tooltip": {"position": "top"},
             "grid": {"left": 90, "right": 20, "top": 30, "bottom": 70, "containLabel": True},
             "xAxis": {"type": "category", "data": names, "name": _("At the end"), "nameLocation": "middle", "nameGap": 30},
-            "yAxis": {"type": "category", "data": names, "name": _("At the start"), "inverse": True},
+            "yAxis": {"type": "category", "data": names, "name": _("At the start"), "nameLocation": "start", "inverse": True},
             "visualMap": {"min": 0, "max": top, "show": False, "inRange": {"color": ["#fbeff1", "#9b1c31"]}},
             "series": [{"type": "heatmap", "data": data, "label": {"show": True}}]}
 
@@ -97,7 +98,8 @@ def members(report) -> dict:
     s = report["members"]
     now, then = _now_then(report)
     keys = [("new", _("New")), ("active", _("Active (bought)")), ("dormant", _("Dormant"))]
-    return _bars([label for _k, label in keys], [(now, [s[k]["current"] for k, _l in keys]), (then, [s[k]["previous"] for k, _l in keys])])
+    return _bars([label for _k, label in keys], [(now, [s[k]["current"] for k, _l in keys]), (then, [s[k]["previous"] for k, _l in keys])],
+                 counts=True)
 
 
 def liabilities(report) -> dict:
@@ -120,7 +122,7 @@ def campaigns(report) -> dict:
     return _bars([r["name"] for r in rows], [(_("Issued to VIPs"), [r["issued_vip"] for r in rows]),
                                              (_("Used by VIPs"), [r["used_vip"] for r in rows]),
                                              (_("Used by all"), [r["used"] for r in rows])],
-                 rotate=30 if len(rows) > 6 else 0)
+                 rotate=30 if len(rows) > 6 else 0, counts=True)
 
 
 def all_charts(report) -> dict:
