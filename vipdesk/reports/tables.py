@@ -81,8 +81,8 @@ def report_tables(report: dict) -> list[Table]:
     lt.rows += _compare_rows(li, money_li)
     lt.money = {1, 2, 3}
     out.append(lt)
-    top = Table("top_vips", _("Top VIPs"), [_("Rank"), _("Member number"), _("Name"), _("Tier"), _("Spend"), then, _("Change %"),
-                                             _("Receipts"), _("Visits"), f"{_('Visits')} {then}", _("Brand"), f"{_('Brand')} {then}",
+    top = Table("top_vips", _("Top VIPs"), [_("Place"), _("Member number"), _("Member name"), _("Tier"), _("Spend"), then, _("Change %"),
+                                             _("Receipts"), _("Visit days"), f"{_('Visits')} {then}", _("Brand"), f"{_('Brand')} {then}",
                                              _("Category"), f"{_('Category')} {then}"])
     top.rows = [[r["rank"], r["member_no"], r["name"], r["level"], r["spend"], r["spend_prev"], r["spend_change_pct"], r["receipts"],
                  r["days"], r["days_prev"], r["top_brand"], r["top_brand_prev"], r["top_category"], r["top_category_prev"]]
