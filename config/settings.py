@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "vipdesk.performance",
     "vipdesk.care",
     "vipdesk.analytics",
+    "vipdesk.reports",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.demo",

@@ -53,6 +53,7 @@ class Action:
     OWNERSHIP = "ownership"          # spread a store's members over its guides, pair shifts, reassign a leaver's book
     CARE_CONFIG = "care_config"      # HQ: care rules and VIP events
     SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
+    REPORT_VIEW = "report_view"      # monthly … yearly reports, charts and their XLSX/PDF (store managers: own stores)
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -62,7 +63,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.MESSAGE, Action.MESSAGE_CONFIG,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
-        Action.SEGMENTS}
+        Action.SEGMENTS, Action.REPORT_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -70,14 +71,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
-                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS}),
+                                   Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS,
+                                   Action.REPORT_VIEW}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                                      Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
                              Action.FEEDBACK, Action.FEEDBACK_VIEW}),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW}),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW,
+                           Action.REPORT_VIEW}),
 }
 
 

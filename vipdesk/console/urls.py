@@ -5,6 +5,7 @@ from .views import clearing, loyalty
 from .views import pos
 from .views import complaints, performance
 from .views import care
+from .views import reports
 
 app_name = "console"
 
@@ -57,4 +58,8 @@ urlpatterns = [
     path("care/team/", care.CareTeamView.as_view(), name="care_team"),
     path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
     path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
+    # reports (issue 5 §3)
+    path("reports/", reports.ReportView.as_view(), name="report"),
+    path("reports/export.xlsx", reports.ReportExportView.as_view(), {"fmt": "xlsx"}, name="report_xlsx"),
+    path("reports/export.pdf", reports.ReportExportView.as_view(), {"fmt": "pdf"}, name="report_pdf"),
 ]
