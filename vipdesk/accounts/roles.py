@@ -41,6 +41,7 @@ class Action:
     WALLET_CONFIG = "wallet_config"  # HQ: stored-value policy, top-up bonus rules, raise a member's limit
     COUPON_CONFIG = "coupon_config"  # HQ: coupon campaigns and their issuance rules
     COUPON_ISSUE = "coupon_issue"    # issue coupons in bulk to a list or a segment, void a coupon
+    PRICING_CONFIG = "pricing_config"  # HQ: member prices, member specials, member days, promotions, pricing policy
     MESSAGE = "message"              # send a member an SMS, e-mail or inbox message from a template; see their outbox
     MESSAGE_CONFIG = "message_config"  # HQ: message templates and the words a greeting may not contain
     FEEDBACK = "feedback"            # record surveys, complaints and referrals (own stores)
@@ -60,7 +61,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
         Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
-        Action.MESSAGE, Action.MESSAGE_CONFIG,
+        Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.REPORT_VIEW}

@@ -6,6 +6,7 @@ from .views import pos
 from .views import complaints, performance
 from .views import care
 from .views import reports
+from .views import coupons, pricing, quote, wallet
 
 app_name = "console"
 
@@ -33,6 +34,23 @@ urlpatterns = [
     path("pos/redeem/", pos.RedeemView.as_view(), name="pos_redeem"),
     path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
     path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
+    # stored value, the quote, coupons and pricing (issue 4 §5)
+    path("pos/topup/", wallet.TopUpView.as_view(), name="pos_topup"),
+    path("pos/wallet-refund/", wallet.RefundView.as_view(), name="pos_wallet_refund"),
+    path("pos/quote/", quote.QuoteView.as_view(), name="pos_quote"),
+    path("members/<int:pk>/wallet/limit/", wallet.MemberWalletLimitView.as_view(), name="member_wallet_limit"),
+    path("members/<int:pk>/wallet/pin/", wallet.MemberWalletPinView.as_view(), name="member_wallet_pin"),
+    path("loyalty/wallet/", wallet.WalletConfigView.as_view(), name="wallet_config"),
+    path("loyalty/wallet/rules/<int:pk>/active/", wallet.TopUpRuleActiveView.as_view(), name="wallet_rule_active"),
+    path("loyalty/coupons/", coupons.CampaignListView.as_view(), name="coupon_campaigns"),
+    path("loyalty/coupons/new/", coupons.CampaignEditView.as_view(), name="coupon_campaign_new"),
+    path("loyalty/coupons/<int:pk>/", coupons.CampaignEditView.as_view(), name="coupon_campaign"),
+    path("loyalty/coupons/rules/<int:pk>/active/", coupons.RuleActiveView.as_view(), name="coupon_rule_active"),
+    path("coupons/issue/", coupons.BulkIssueView.as_view(), name="coupon_issue"),
+    path("coupons/void/", coupons.CouponVoidView.as_view(), name="coupon_void"),
+    path("loyalty/pricing/policy/", pricing.PricingPolicyView.as_view(), name="pricing_policy"),
+    path("loyalty/pricing/<slug:kind>/", pricing.PricingListView.as_view(), name="pricing_list"),
+    path("loyalty/pricing/<slug:kind>/<int:pk>/active/", pricing.PricingActiveView.as_view(), name="pricing_active"),
     # HQ loyalty configuration and clearing (issue 3 §6)
     path("loyalty/programme/", loyalty.ProgrammeView.as_view(), name="loyalty_programme"),
     path("loyalty/programme/policy/", loyalty.ProgrammePolicyView.as_view(), name="loyalty_programme_policy"),

@@ -133,3 +133,31 @@ def rate(value) -> str:
         return "—" if value in (None, "") else str(value)
     places = max(2, -amount.normalize().as_tuple().exponent)
     return f"¥{amount:,.{places}f}"
+
+
+@register.filter
+def wallet_entry_label(value) -> str:
+    from vipdesk.wallet.choices import EntryKind
+
+    try:
+        return EntryKind(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def coupon_kind_label(value) -> str:
+    from vipdesk.coupons.choices import CouponKind
+
+    try:
+        return CouponKind(value).label
+    except ValueError:
+        return value
+
+
+COUPON_STATES = {"issued": _("Usable"), "used": _("Used"), "void": _("Void"), "revoked": _("Revoked"), "expired": _("Expired")}
+
+
+@register.filter
+def coupon_state_label(value) -> str:
+    return COUPON_STATES.get(value, value)

@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..loyalty_reads import member_loyalty
 from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message, may_see_full
+from ..money_panes import coupons_pane, wallet_pane
 
 
 class MemberListView(CapabilityMixin, ListView):
@@ -89,6 +90,7 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             **_linked(member, member_loyalty(member)),
             **care_pane(member, user),
             **_value_pane(member),
+            coupons_pane=coupons_pane(member, include_closed="all" in self.request.GET), wallet_pane=wallet_pane(member),
             **kwargs,
         )
 

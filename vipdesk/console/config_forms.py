@@ -1,0 +1,207 @@
+"""Forms of the HQ screens for stored value, coupons and pricing (issue 4 §5), and of bulk issue.
+
+They only collect raw text: wallet.services, coupons.campaigns and pricing.config read it with
+core.parsing and answer per field in the user's language; ServiceErrorsMixin puts those messages
+next to these fields. Lists (stores, levels, SKUs…) are typed as "SA01, SB01" or one per line.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+from vipdesk.coupons.choices import CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
+from vipdesk.wallet.choices import SpendOrder
+
+from .loyalty_forms import BLANK, ServiceErrorsMixin, _date, _number, _text
+
+
+def _list(label, help_text=None, rows=2):
+    return forms.CharField(label=label, required=False, max_length=4000, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+STORES_HELP = _("Store codes, separated by commas. Empty: every store.")
+LEVELS_HELP = _("Tier level codes, separated by commas. Empty: every member.")
+
+
+class WindowFields(forms.Form):
+    """Where, for whom and when a pricing row or rule applies."""
+
+    store_codes = _list(_("Stores"), STORES_HELP, rows=1)
+    level_codes = _list(_("Tier levels"), LEVELS_HELP, rows=1)
+    starts_on = _date(_("From"))
+    ends_on = _date(_("Until"))
+
+
+# ---- stored value ----------------------------------------------------------------------------------
+
+class WalletPolicyForm(ServiceErrorsMixin, forms.Form):
+    spend_order = forms.ChoiceField(label=_("Paying takes"), choices=SpendOrder.choices)
+    named_limit = _number(_("Limit of a named account (yuan)"), help_text=_("Mobile or ID number on file. The regulation: 5,000."))
+    anonymous_limit = _number(_("Limit of an anonymous account (yuan)"), help_text=_("The regulation: 1,000."))
+    limit_includes_bonus = forms.BooleanField(label=_("The bonus counts toward the limit"), required=False)
+    no_pin_limit = _number(_("Payments up to this amount need no PIN (yuan)"))
+    extra_discount_percent = _number(_("Extra discount when stored value pays all (%)"), help_text=_("0: none."))
+
+
+class TopUpRuleForm(ServiceErrorsMixin, forms.Form):
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. 充3000送1000."))
+    threshold = _number(_("Top-up of at least (yuan)"))
+    bonus = _number(_("Bonus (yuan)"))
+    level_code = _text(_("Tier level code"), 20, help_text=_("Empty: every member."))
+    starts_on = _date(_("From"))
+    ends_on = _date(_("Until"))
+
+
+class LimitForm(ServiceErrorsMixin, forms.Form):
+    limit = _number(_("New limit (yuan)"), help_text=_("Empty: back to the policy's limit."))
+    reason = _text(_("Reason"), 200)
+
+
+class PinForm(ServiceErrorsMixin, forms.Form):
+    pin = forms.CharField(label=_("New PIN (6 digits)"), required=False, max_length=6,
+                          widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
+                          help_text=_("Empty: remove the PIN."))
+
+
+# ---- coupons -----------------------------------------------------------------------------------
+
+class CampaignForm(ServiceErrorsMixin, forms.Form):
+    code = _text(_("Code"), 30, help_text=_("What tills and reports show, e.g. B60."))
+    name = _text(pgettext_lazy("thing", "Name"), 60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CouponKind.choices, widget=forms.Select(attrs={"data-kind-select": ""}))
+    face_value = _number(_("Face value (yuan)"), attrs={"data-kinds": "voucher gift threshold"})
+    discount_zhe = _number(_("Discount (折)"), attrs={"data-kinds": "discount"}, help_text=_("8.5: pay 85 percent."))
+    max_discount = _number(_("Largest discount (yuan)"), attrs={"data-kinds": "discount"}, help_text=_("Empty: no cap."))
+    threshold = _number(_("Goods in scope of at least (yuan)"), help_text=_("满多少: a spend-and-save coupon needs it; others may."))
+    exchange_sku = _text(_("Item given (SKU)"), 40, widget=forms.TextInput(attrs={"data-kinds": "exchange"}))
+    goods_scope = forms.ChoiceField(label=_("Goods"), choices=GoodsScope.choices)
+    scope_skus = _list(_("SKUs"))
+    scope_brands = _list(_("Brands"))
+    scope_categories = _list(_("Categories"))
+    store_codes = _list(_("Stores"), STORES_HELP, rows=1)
+    level_codes = _list(_("Tier levels"), LEVELS_HELP, rows=1)
+    valid_from = _date(_("Valid from"))
+    valid_until = _date(_("Valid until"))
+    valid_days = _number(_("Or valid for N days after issue"), attrs={"inputmode": "numeric"},
+                         help_text=_("The day of issue counts as day 1. Give this or an end date."))
+    blackout_dates = _list(_("Not usable on"), _("Dates as YYYY-MM-DD, separated by commas."), rows=1)
+    per_member_limit = _number(_("At most per member"), attrs={"inputmode": "numeric"}, help_text=_("Empty: no limit."))
+    total_limit = _number(_("At most in all"), attrs={"inputmode": "numeric"}, help_text=_("Empty: no limit."))
+    stackable = forms.BooleanField(label=_("May be combined with other coupons"), required=False)
+    mall_share_percent = _number(_("Mall's share of the cost (%)"), help_text=_("Empty: 50 for a gift voucher, 100 otherwise."))
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    LIST_FIELDS = ("scope_skus", "scope_brands", "scope_categories", "store_codes", "level_codes", "blackout_dates")
+
+    @classmethod
+    def initial_for(cls, campaign) -> dict:
+        out = {}
+        for name in cls.base_fields:
+            value = getattr(campaign, name)
+            if name in cls.LIST_FIELDS:
+                value = ", ".join(value or [])
+            out[name] = "" if value is None else value
+        return out
+
+
+class IssuanceRuleForm(ServiceErrorsMixin, forms.Form):
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. 当日累计满300元送60元B券."))
+    trigger = forms.ChoiceField(label=_("When"), choices=Trigger.choices, widget=forms.Select(attrs={"data-kind-select": ""}))
+    step_amount = _number(_("For every (yuan paid)"), attrs={"data-kinds": "sale"})
+    coupons_per_step = _number(_("Coupons each time"), attrs={"inputmode": "numeric"})
+    accumulate_daily = forms.BooleanField(label=_("Add up the day's sales (当日累计)"), required=False, initial=True,
+                                          widget=forms.CheckboxInput(attrs={"data-kinds": "sale"}))
+    paid_methods = _text(_("Tenders that count as paid"), 200, widget=forms.TextInput(attrs={"data-kinds": "sale"}),
+                         help_text=_("Empty: cash, bank card, WeChat Pay, Alipay."))
+    excluded_categories = _list(_("Categories excluded"))
+    excluded_brands = _list(_("Brands excluded"))
+    store_codes = _list(_("Stores"), STORES_HELP, rows=1)
+    level_codes = _list(_("Tier levels"), LEVELS_HELP, rows=1)
+    days_before = _number(_("Days ahead (birthday)"), attrs={"inputmode": "numeric", "data-kinds": "birthday"})
+    starts_on = _date(_("From"))
+    ends_on = _date(_("Until"))
+    used_on_return = forms.ChoiceField(label=_("A used coupon on return"), choices=UsedCouponOnReturn.choices)
+
+
+class BulkIssueForm(ServiceErrorsMixin, forms.Form):
+    campaign = forms.ChoiceField(label=_("Campaign"))
+    segment = forms.ChoiceField(label=_("Saved segment"), required=False)
+    members = forms.CharField(label=_("Members"), required=False, max_length=200_000,
+                              widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
+                              help_text=_("Member numbers or mobile numbers, one per line or separated by commas."))
+    count = forms.IntegerField(label=_("Coupons per member"), min_value=1, max_value=20, initial=1)
+    note = _text(_("Note"), 200, help_text=_("Why these members get the coupon; kept with the batch."))
+
+    def __init__(self, *args, campaigns=(), segments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = BLANK + [(c.code, f"{c.code} {c.name}") for c in campaigns]
+        if segments is None:
+            del self.fields["segment"]
+        else:
+            self.fields["segment"].choices = [("", _("— a pasted list —"))] + list(segments)
+
+    def words(self) -> list[str]:
+        text = (self.cleaned_data.get("members") or "").replace("，", ",")
+        out = []
+        for part in text.split():
+            for word in part.split(","):
+                word = word.strip()
+                if word and word not in out:
+                    out.append(word)
+        return out
+
+
+class VoidForm(forms.Form):
+    code = forms.CharField(label=_("Coupon code"), max_length=30)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# ---- pricing -----------------------------------------------------------------------------------
+
+class MemberPriceForm(ServiceErrorsMixin, WindowFields):
+    sku = _text(_("SKU"), 40)
+    price = _number(_("Member price (yuan)"))
+
+    field_order = ["sku", "price", "level_codes", "store_codes", "starts_on", "ends_on"]
+
+
+class SpecialForm(ServiceErrorsMixin, WindowFields):
+    code = _text(_("Code"), 30)
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. 羊绒衫会员特价."))
+    sku = _text(_("SKU"), 40)
+    price = _number(_("Special price (yuan)"))
+    per_card = _number(_("At most per card"), attrs={"inputmode": "numeric"}, help_text=_("Empty: 1."))
+    per_day = _number(_("At most per day"), attrs={"inputmode": "numeric"}, help_text=_("Empty: 100."))
+
+    field_order = ["code", "name", "sku", "price", "per_card", "per_day", "level_codes", "store_codes", "starts_on", "ends_on"]
+
+
+class MemberDayForm(ServiceErrorsMixin, WindowFields):
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. 逢3会员日."))
+    weekdays = forms.MultipleChoiceField(label=_("Every"), required=False, widget=forms.CheckboxSelectMultiple, choices=[
+        ("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")), ("5", _("Friday")),
+        ("6", _("Saturday")), ("7", _("Sunday"))])
+    month_days = _text(_("Days of the month"), 100, help_text=_("E.g. 3, 13, 23."))
+    discount_zhe = _number(_("Discount (折)"), help_text=_("9: pay 90 percent. Empty: none."))
+    points_multiplier = _number(_("Points multiplier"), help_text=_("2: double points. Empty: none."))
+
+    field_order = ["name", "weekdays", "month_days", "discount_zhe", "points_multiplier", "level_codes", "store_codes",
+                   "starts_on", "ends_on"]
+
+
+class PromotionForm(ServiceErrorsMixin, WindowFields):
+    name = _text(pgettext_lazy("thing", "Name"), 60, help_text=_("E.g. 国庆大促."))
+    suspend_level_discount = forms.BooleanField(label=_("VIP card discounts suspended (points still accrue)"), required=False,
+                                                initial=True)
+
+    field_order = ["name", "suspend_level_discount", "starts_on", "ends_on", "store_codes", "level_codes"]
+
+
+class PricingPolicyForm(ServiceErrorsMixin, forms.Form):
+    birthday_discount_zhe = _number(_("Birthday discount (折)"), help_text=_("On the member's birthday. Empty: none."))
+    points_offset_min_order = _number(_("Points may pay from an order of (yuan)"))
+    points_offset_max_share = _number(_("Points pay at most this share of the order (%)"))
+    points_offset_order_cap = _number(_("Points pay at most per order (yuan)"), help_text=_("Empty: no cap."))
+    quote_minutes = _number(_("A quote is valid for (minutes)"), attrs={"inputmode": "numeric"})

@@ -1,0 +1,109 @@
+"""Member prices, member specials, member days, promotions and the pricing policy (R7.2–R7.5, HQ).
+
+One page per kind: the rows in force, the ones switched off, a form for a new one. Writes go through
+vipdesk.pricing.config (HQ only, audited); a refused form keeps what was typed and shows the
+service's Chinese message next to each field.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from vipdesk.accounts.roles import Action
+from vipdesk.core.errors import DomainError
+from vipdesk.pricing import config
+from vipdesk.pricing.models import MemberDay, MemberPrice, Promotion, Special
+from vipdesk.pricing.selectors import policy
+
+from ..config_forms import MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
+from ..mixins import CapabilityMixin, domain_error_message
+from .loyalty import LoyaltyConfigMixin
+
+
+class PricingMixin(LoyaltyConfigMixin):
+    capability = Action.PRICING_CONFIG
+    tab = "pricing"
+
+
+# kind in the URL → (model, form, service, page title)
+KINDS = {
+    "member-prices": (MemberPrice, MemberPriceForm, config.member_price_save, gettext_lazy("Member prices")),
+    "specials": (Special, SpecialForm, config.special_save, gettext_lazy("Member specials")),
+    "member-days": (MemberDay, MemberDayForm, config.member_day_save, gettext_lazy("Member days")),
+    "promotions": (Promotion, PromotionForm, config.promotion_save, gettext_lazy("Promotions")),
+}
+
+
+class PricingListView(PricingMixin, TemplateView):
+    template_name = "console/pricing_list.html"
+
+    def kind(self):
+        if self.kwargs["kind"] not in KINDS:
+            raise Http404
+        return KINDS[self.kwargs["kind"]]
+
+    def get_context_data(self, **kwargs):
+        model, form_class, _save, title = self.kind()
+        kwargs.setdefault("form", form_class(initial={"suspend_level_discount": True}))
+        rows = list(model.objects.all())
+        rows.sort(key=lambda r: not r.active)
+        return super().get_context_data(kind=self.kwargs["kind"], title=title, active_rows=[r for r in rows if r.active],
+                                        inactive_rows=[r for r in rows if not r.active], **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        _model, form_class, save, _title = self.kind()
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                row = save(actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("“%(row)s” saved.") % {"row": getattr(row, "name", None) or row.sku})
+                return redirect("console:pricing_list", kind=self.kwargs["kind"])
+        return self.render_to_response(self.get_context_data(form=form, form_open=True))
+
+
+class PricingActiveView(CapabilityMixin, View):
+    capability = Action.PRICING_CONFIG
+    http_method_names = ["post"]
+
+    def post(self, request, kind, pk):
+        if kind not in KINDS:
+            raise Http404
+        row = get_object_or_404(KINDS[kind][0], pk=pk)
+        active = request.POST.get("active") == "1"
+        try:
+            config.pricing_set_active(actor=request.user, row=row, active=active)
+        except DomainError as exc:
+            domain_error_message(request, exc)
+        else:
+            label = getattr(row, "name", None) or row.sku
+            messages.success(request, (_("“%(row)s” is in force again.") if active else _("“%(row)s” was switched off.")) % {"row": label})
+        return redirect("console:pricing_list", kind=kind)
+
+
+class PricingPolicyView(PricingMixin, TemplateView):
+    template_name = "console/pricing_policy.html"
+
+    def get_context_data(self, **kwargs):
+        pol = policy()
+        kwargs.setdefault("form", PricingPolicyForm(initial={k: "" if getattr(pol, k) is None else getattr(pol, k)
+                                                             for k in config.POLICY_FIELDS}))
+        return super().get_context_data(kind="policy", policy=pol, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = PricingPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                config.pricing_policy_save(actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The pricing policy was saved."))
+                return redirect("console:pricing_policy")
+        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,298 @@
+"""Stored value in the console (R6, issue 4 §5): top-up and refund at the till, the HQ policy and
+top-up bonus rules, a member's limit and PIN from the 360° page.
+
+Every write goes through vipdesk.wallet.services; a refusal shows the service's Chinese message
+(with its numbers: the room left under the limit, the most that can be refunded) and changes nothing.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from vipdesk.accounts.roles import Action
+from vipdesk.core.clock import today
+from vipdesk.core.errors import DomainError, ValidationFailed
+from vipdesk.sales import services as sales
+from vipdesk.sales.validation import posting_store
+from vipdesk.wallet import services as wallet
+from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund
+
+from ..config_forms import LimitForm, PinForm, TopUpRuleForm, WalletPolicyForm
+from ..loyalty_reads import till_member, yuan
+from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message
+from ..till_forms import RefundForm, TopUpForm, WalletLookupForm, suggested_reference
+from .loyalty import LoyaltyConfigMixin
+from .pos import HEADLINES, MEMBER_CODES, PosMixin, refusal
+
+LOOKUP_KEYS = ("store", "member_by", "member_value")
+
+
+def put_fields(form, exc: DomainError) -> None:
+    """The refusal's per-field messages next to the fields (the headline above the form says the
+    rest); a refusal about the card or the member without fields goes next to the member."""
+    for key, msgs in exc.fields.items():
+        name = form.field_for(key.split(".")[0])
+        for message in msgs:
+            if name is not None:
+                form.add_error(name, message)
+    if not exc.fields and exc.code in MEMBER_CODES:
+        form.add_error("member_value", exc.message)
+
+
+def bonus_steps(level_code: str | None, on) -> list[dict]:
+    """The top-up bonus as a step function of the amount, for the screen's preview: the service's
+    own `bonus_for` asked at each threshold (the bonus changes only there)."""
+    steps = []
+    for threshold in sorted(set(TopUpRule.objects.filter(active=True).values_list("threshold", flat=True))):
+        bonus, rule = wallet.bonus_for(threshold, level_code=level_code, on=on)
+        if rule is not None and rule.threshold == threshold:
+            steps.append({"threshold": str(threshold), "bonus": str(bonus), "name": str(rule)})
+    return steps
+
+
+class WalletTillMixin(PosMixin):
+    """Look up the member at the till (no card presented by a mere look-up) and show the account."""
+
+    lookup_form = WalletLookupForm
+
+    def lookup_context(self, form) -> dict:
+        if not form.is_valid():
+            return {}
+        store = form.chosen_store()
+        ref = form.member_ref()
+        if store is None or not ref:
+            return {"store": store}
+        by, value = next(iter(ref.items()))
+        found = till_member(self.request.user, by, value)
+        context = {"store": store, "found": found, "looked_up": True}
+        if found["found"]:
+            member = found["member"]
+            summary = wallet.wallet_summary(member, entries=5)
+            pol = wallet.policy()
+            held = Decimal(summary["principal"]) + (Decimal(summary["bonus"]) if pol.limit_includes_bonus else Decimal("0"))
+            summary["room"] = str(max(Decimal(summary["limit"]) - held, Decimal("0.00")))
+            summary["limit_includes_bonus"] = pol.limit_includes_bonus
+            level = found["tier"]
+            context.update(wallet=summary, steps=bonus_steps(level.code if level else None, today(store)))
+        return context
+
+    def lookup_initial(self) -> dict:
+        return {**self.till_initial(), **{k: self.request.GET[k] for k in LOOKUP_KEYS if self.request.GET.get(k)}}
+
+    def identified(self, form):
+        """(store, member) for the posted form, or a ValidationFailed naming the field."""
+        store = posting_store(self.request.user, form.cleaned_data["store"])
+        if store is None:
+            raise ValidationFailed(_("Choose the store."), fields={"store": _("Choose the store.")})
+        ref = form.member_ref()
+        if not ref:
+            raise ValidationFailed(_("Identify the member."), fields={"member_value": _("Identify the member.")})
+        # As the wallet API does: the card is presented (an unusable one is flagged) before the service runs.
+        member, _card, _how = sales.identify_member(ref, actor=self.request.user, store=store)
+        return store, member
+
+    def back(self, **extra) -> str:
+        query = {k: self.request.POST.get(k, "") for k in LOOKUP_KEYS}
+        return f"{self.request.path}?{urlencode({**query, **extra})}"
+
+
+# ---- top-up (储值充值) --------------------------------------------------------------------------
+
+class TopUpView(WalletTillMixin, TemplateView):
+    capability = Action.WALLET_TOPUP
+    template_name = "console/pos_topup.html"
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
+            if lookup.is_bound:
+                kwargs.update(self.lookup_context(lookup))
+            initial = self.lookup_initial()
+            initial["reference"] = suggested_reference(initial.get("store") or (self.stores[0].code if self.stores else ""))
+            kwargs["form"] = TopUpForm(stores=self.stores, initial=initial)
+        done = self.request.GET.get("done", "")
+        if done.isdigit():
+            topup = TopUp.objects.filter(pk=int(done), store__in=self.stores).select_related("store").first()
+            if topup is not None:
+                kwargs["topup"] = topup
+                kwargs["replayed"] = self.request.GET.get("replayed") == "1"
+        return super().get_context_data(stores=self.stores, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = TopUpForm(request.POST, stores=self.stores)
+        error = None
+        if form.is_valid():
+            try:
+                store, member = self.identified(form)
+                result = wallet.wallet_topup(actor=request.user, member=member, store=store, amount=form.cleaned_data["amount"],
+                                             reference=form.cleaned_data["reference"], method=form.cleaned_data["method"])
+            except DomainError as exc:
+                error = refusal(exc)
+                put_fields(form, exc)
+            else:
+                self.remember_till(store.code)
+                if result.get("replayed"):
+                    messages.info(request, _("Top-up %(ref)s was taken before: this is the first result again; nothing was "
+                                             "added twice.") % {"ref": result["reference"]})
+                else:
+                    messages.success(request, _("Top-up of %(amount)s taken; bonus %(bonus)s. Balance now %(balance)s.")
+                                     % {"amount": yuan(result["amount"]), "bonus": yuan(result["bonus"]),
+                                        "balance": yuan(result["stored_value"]["balance"])})
+                return HttpResponseRedirect(self.back(done=result["id"], **({"replayed": 1} if result.get("replayed") else {})))
+        else:
+            error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
+        lookup = WalletLookupForm(request.POST, stores=self.stores)
+        return self.render_to_response(self.get_context_data(form=form, error=error, **self.lookup_context(lookup)))
+
+
+# ---- refund (储值退款) --------------------------------------------------------------------------
+
+class RefundView(WalletTillMixin, TemplateView):
+    capability = Action.WALLET_REFUND
+    template_name = "console/pos_wallet_refund.html"
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
+            if lookup.is_bound:
+                kwargs.update(self.lookup_context(lookup))
+            kwargs["form"] = RefundForm(stores=self.stores, initial=self.lookup_initial())
+        done = self.request.GET.get("done", "")
+        if done.isdigit():
+            refund = WalletRefund.objects.filter(pk=int(done), store__in=self.stores).select_related("store", "account").first()
+            if refund is not None:
+                kwargs["refund"] = refund
+                kwargs["refund_balance"] = wallet.balance_dict(refund.account.member_id)
+        return super().get_context_data(stores=self.stores, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = RefundForm(request.POST, stores=self.stores)
+        error = None
+        if form.is_valid():
+            try:
+                store, member = self.identified(form)
+                amount = (form.cleaned_data.get("amount") or "").strip() or None
+                refund = wallet.wallet_refund(actor=request.user, member=member, store=store, amount=amount,
+                                              reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                error = refusal(exc)
+                put_fields(form, exc)
+            else:
+                self.remember_till(store.code)
+                messages.success(request, _("%(principal)s of principal refunded; %(bonus)s of bonus forfeited.")
+                                 % {"principal": yuan(refund.principal), "bonus": yuan(refund.bonus_forfeited)})
+                return HttpResponseRedirect(self.back(done=refund.pk))
+        else:
+            error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
+        lookup = WalletLookupForm(request.POST, stores=self.stores)
+        return self.render_to_response(self.get_context_data(form=form, error=error, **self.lookup_context(lookup)))
+
+
+# ---- HQ: policy and top-up bonus rules -----------------------------------------------------------
+
+class WalletConfigView(LoyaltyConfigMixin, TemplateView):
+    capability = Action.WALLET_CONFIG
+    template_name = "console/loyalty_wallet.html"
+    tab = "wallet"
+
+    def get_context_data(self, **kwargs):
+        pol = wallet.policy()
+        kwargs.setdefault("policy_form", WalletPolicyForm(initial={k: getattr(pol, k) for k in wallet.POLICY_FIELDS}))
+        kwargs.setdefault("rule_form", TopUpRuleForm())
+        rules = list(TopUpRule.objects.order_by("-active", "threshold", "id"))
+        return super().get_context_data(policy=pol, active_rules=[r for r in rules if r.active],
+                                        inactive_rules=[r for r in rules if not r.active], **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("step") == "rule":
+            form = TopUpRuleForm(request.POST)
+            if form.is_valid():
+                try:
+                    rule = wallet.topup_rule_save(actor=request.user, data=form.cleaned_data)
+                except DomainError as exc:
+                    form.add_service_errors(exc)
+                else:
+                    messages.success(request, _("Top-up rule “%(rule)s” created.") % {"rule": rule})
+                    return redirect("console:wallet_config")
+            return self.render_to_response(self.get_context_data(rule_form=form, rule_open=True))
+        form = WalletPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                wallet.wallet_policy_save(actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The stored-value policy was saved."))
+                return redirect("console:wallet_config")
+        return self.render_to_response(self.get_context_data(policy_form=form, policy_open=True))
+
+
+class TopUpRuleActiveView(CapabilityMixin, View):
+    capability = Action.WALLET_CONFIG
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        rule = get_object_or_404(TopUpRule, pk=pk)
+        active = request.POST.get("active") == "1"
+        try:
+            wallet.topup_rule_set_active(actor=request.user, rule=rule, active=active)
+        except DomainError as exc:
+            domain_error_message(request, exc)
+        else:
+            messages.success(request, (_("Top-up rule “%(rule)s” is in force again.") if active
+                                       else _("Top-up rule “%(rule)s” was switched off.")) % {"rule": rule})
+        return redirect("console:wallet_config")
+
+
+# ---- one member's limit and PIN (from the 360° page) ----------------------------------------------
+
+class MemberWalletMixin(ScopedMemberMixin, View):
+    http_method_names = ["post"]
+
+    def done(self):
+        return HttpResponseRedirect(reverse("console:member_detail", args=[self.member.pk]) + "#pane-wallet")
+
+    def refused(self, form, exc: DomainError):
+        domain_error_message(self.request, exc)
+        return self.done()
+
+
+class MemberWalletLimitView(MemberWalletMixin):
+    capability = Action.WALLET_CONFIG
+
+    def post(self, request, pk):
+        form = LimitForm(request.POST)
+        form.is_valid()
+        try:
+            change = wallet.wallet_raise_limit(actor=request.user, member=self.member, limit=(form.cleaned_data.get("limit") or "").strip(),
+                                               reason=form.cleaned_data.get("reason", ""))
+        except DomainError as exc:
+            return self.refused(form, exc)
+        if change.after is None:
+            messages.success(request, _("The member's stored-value limit is the policy's again."))
+        else:
+            messages.success(request, _("The member's stored-value limit is now %(limit)s.") % {"limit": yuan(change.after)})
+        return self.done()
+
+
+class MemberWalletPinView(MemberWalletMixin):
+    capability = Action.WALLET_TOPUP
+
+    def post(self, request, pk):
+        form = PinForm(request.POST)
+        form.is_valid()
+        pin = (form.cleaned_data.get("pin") or "").strip() or None
+        try:
+            wallet.wallet_set_pin(actor=request.user, member=self.member, pin=pin)
+        except DomainError as exc:
+            return self.refused(form, exc)
+        messages.success(request, _("The stored-value PIN was set.") if pin else _("The stored-value PIN was removed."))
+        return self.done()
