@@ -3,6 +3,8 @@
 Appends the msgids below that vipdesk/console's catalogue does not have yet (appending keeps merges
 with other branches' catalogue changes simple), then compile with msgfmt:
 
+    python scripts/zh_console_money.py --strip COPY/locale/zh_Hans/LC_MESSAGES/django.po   # on a copy of the app
+    (cd COPY && django-admin makemessages -l zh_Hans)
     python scripts/zh_console_money.py /tmp/untranslated.po vipdesk/console/locale/zh_Hans/LC_MESSAGES/django.po
 
 The first file is `msgattrib --untranslated --no-wrap` (and `--only-fuzzy`) of a `makemessages` run on a
@@ -31,7 +33,7 @@ ZH = {
     "Empty: remove the PIN.": "留空表示取消支付密码。",
     # forms: coupons
     "What tills and reports show, e.g. B60.": "收银和报表显示的代码，例如 B60。", "Face value (yuan)": "面值（元）",
-    "Discount (折)": "折数", "8.5: pay 85 percent.": "8.5 表示按85%付款。", "Largest discount (yuan)": "最多优惠（元）",
+    "Discount in 折": "折扣（折）", "8.5: pay 85 percent.": "8.5 表示按85%付款。", "Largest discount (yuan)": "最多优惠（元）",
     "Empty: no cap.": "留空表示不封顶。", "Goods in scope of at least (yuan)": "适用商品满（元）",
     "满多少: a spend-and-save coupon needs it; others may.": "满多少：满减券必填，其他券可选。",
     "Item given (SKU)": "兑换商品（SKU）", "SKUs": "SKU", "Brands": "品牌", "Categories": "品类", "Valid from": "有效期自",
@@ -40,7 +42,7 @@ ZH = {
     "Not usable on": "不可用日期", "Dates as YYYY-MM-DD, separated by commas.": "日期格式 YYYY-MM-DD，用逗号分隔。",
     "At most per member": "每位会员最多", "Empty: no limit.": "留空表示不限。", "At most in all": "总发行量",
     "May be combined with other coupons": "可与其他券同时使用", "Mall's share of the cost (%)": "商场承担比例（%）",
-    "Empty: 50 for a gift voucher, 100 otherwise.": "留空：礼品券为50，其他为100。", "Active": "启用",
+    "Empty: 50 for a gift voucher, 100 otherwise.": "留空：礼品券为50，其他为100。",
     "E.g. 当日累计满300元送60元B券.": "例如：当日累计满300元送60元B券。", "When": "何时发券",
     "For every (yuan paid)": "每实付满（元）", "Coupons each time": "每次发券张数",
     "Add up the day's sales (当日累计)": "当日累计", "Tenders that count as paid": "计入实付的付款方式",
@@ -69,8 +71,7 @@ ZH = {
     "No stored value": "不用储值", "As much as the balance allows": "尽量用储值",
     "Top-up amount (yuan)": "充值金额（元）", "Paid by": "付款方式", "Top-up reference": "充值流水号",
     "Unique in the store: sending it again does not take the money twice.": "门店内唯一：重复提交不会重复入账。",
-    "Principal to refund (yuan)": "退还本金（元）", "Empty: all the principal left.": "留空表示退还全部剩余本金。",
-    "Coupons": "券", "Coupon codes": "券码",
+    "Principal to refund (yuan)": "退还本金（元）", "Empty: all the principal left.": "留空表示退还全部剩余本金。", "Coupon codes": "券码",
     "One per line or separated by commas; upper or lower case, with or without “-”.": "每行一个或用逗号分隔；不区分大小写，可带“-”。",
     "Points offset": "积分抵现", "Points": "积分", "Stored value": "储值", "Stored-value PIN": "储值支付密码",
     "Only when the member has a PIN and the stored value paid is above the no-PIN limit.": "仅当会员设了支付密码且储值支付超过免密限额时需要。",
@@ -88,7 +89,7 @@ ZH = {
     "day's sales add up": "当日累计", "%(d)s days ahead → %(n)s": "提前 %(d)s 天 → %(n)s 张",
     "Switch this rule off? No more coupons are given by it.": "停用这条规则？之后不再按它发券。",
     "No issuance rules: coupons of this campaign are issued only in bulk.": "没有发券规则：本活动的券只能批量发放。",
-    "New issuance rule": "新建发券规则", "Value": "面值", "Valid": "有效期", "Issued": "已发",
+    "New issuance rule": "新建发券规则", "Value": "面值", "Valid": "有效期",
     "Rules in force": "生效规则", "折": "折", "%(v)s off from %(t)s": "满 %(t)s 减 %(v)s", "%(n)s days after issue": "发券后 %(n)s 天",
     "Stopped": "已停用", "No campaigns yet.": "还没有券活动。",
     "Issue to a list of members": "向会员名单发券",
@@ -100,18 +101,16 @@ ZH = {
     PLURAL: "%(n)s 条未找到（或不是您可查看的有效会员）：",
     "Count first": "预览人数", "Issue now": "正式发放", "Issue the coupons to %(n)s members now?": "现在向 %(n)s 位会员发券？",
     "Void a coupon": "作废券", "Only an unused coupon can be voided. The reason is kept in its history.": "只有未使用的券可以作废。原因记入券的历史。",
-    "Void this coupon? It cannot be used afterwards.": "作废这张券？作废后不能再使用。", "Void": "作废",
+    "Void this coupon? It cannot be used afterwards.": "作废这张券？作废后不能再使用。",
     # 360° panes
-    "Usable only": "只看可用", "History (%(n)s used or closed)": "历史（%(n)s 张已用或失效）", "Usable": "可用",
-    "Coupon": "券", "from %(t)s": "满 %(t)s", "No usable coupons.": "没有可用的券。", "Used": "已使用", "Revoked": "已收回",
-    "Expired": "已过期", "Top up": "充值", "Refund": "退款", "Principal": "本金", "Limit": "上限", "set by HQ": "总部设定",
+    "Usable only": "只看可用", "History (%(n)s used or closed)": "历史（%(n)s 张已用或失效）", "Usable": "可用", "from %(t)s": "满 %(t)s", "No usable coupons.": "没有可用的券。", "Used": "已使用", "Revoked": "已收回", "Top up": "充值", "Refund": "退款", "Principal": "本金", "Limit": "上限", "set by HQ": "总部设定",
     "named account": "记名账户", "anonymous account": "不记名账户", "Payment PIN set: needed above %(n)s.": "已设支付密码：超过 %(n)s 需输入。",
     "No payment PIN.": "未设支付密码。", "No stored-value entries yet.": "还没有储值流水。", "Change the limit": "调整上限",
     "Payment PIN": "支付密码",
     # posting result
     "Coupons used": "使用的券", "Coupons earned": "获得的券", "Stored-value balance": "储值余额",
     # pricing pages
-    "Member price": "会员价", "Special": "特价", "Special price": "特价", "Per card": "每卡限购", "Per day": "每日限量",
+    "Member price": "会员价", "Special": "特价", "Special price": "特价", "Per card": "每卡限购", "Per day (pieces)": "每日限量",
     "Falls on": "日期", "Discount": "折扣", "VIP card discounts": "VIP卡折扣", "weekdays": "星期", "days": "日",
     "suspended; points still accrue": "暂停；积分照常累计", "as usual": "照常", "every member": "所有会员",
     "Switch this off? Quotes from now on do without it.": "停用？之后的报价不再使用它。", "Nothing here yet.": "这里还没有内容。",
@@ -137,16 +136,14 @@ ZH = {
     "The limit counts principal and bonus.": "上限计算本金和赠送金。",
     "The limit counts the principal only (the money the member paid); the bonus does not count.": "上限只计本金（会员实际付的钱），赠送金不计入。",
     "Till: stored-value top-up": "收银：储值充值", "Top-up taken": "充值成功", "Taken before: first result shown": "此前已充值：显示第一次的结果",
-    "Paid in (principal)": "实付（本金）", "Top-up": "充值", "No bonus rule reached.": "未达到赠送档位。", "Reaches": "达到",
-    "bonus": "赠送", "After the top-up: principal": "充值后：本金", "balance": "余额",
+    "Paid in (principal)": "实付（本金）", "Top-up": "充值", "No bonus rule reached.": "未达到赠送档位。", "Reaches": "达到", "After the top-up: principal": "充值后：本金", "balance": "余额",
     "Above the limit: at most this much more can be taken:": "超过上限：最多还能充",
     "Take the top-up": "确认充值", "Top-up bonus for this member": "该会员的充值赠送", "One bonus per top-up: the highest step reached.":
         "每次充值只按达到的最高档位赠送一次。", "No top-up bonus applies today.": "今天没有适用的充值赠送。",
     "Till: stored-value refund": "收银：储值退款", "Refund done": "退款完成", "Principal refunded": "退还本金", "Bonus forfeited": "作废赠送金",
     "Refund unused principal": "退还未用本金",
     "Only the principal is paid back; the bonus is forfeited in the same proportion (all of it when all the principal is refunded).":
-        "只退本金；赠送金按同样比例作废（本金全部退完则赠送金全部作废）。",
-    "bonus forfeited": "作废赠送金", "Refund the principal? The bonus in proportion is forfeited; this cannot be undone.":
+        "只退本金；赠送金按同样比例作废（本金全部退完则赠送金全部作废）。", "Refund the principal? The bonus in proportion is forfeited; this cannot be undone.":
         "确认退还本金？相应比例的赠送金将作废，且不能撤销。",
     # the quote
     "Till: quote": "收银：报价", "Without a member the quote has the list prices and given coupons only (no points, no stored value).":
@@ -176,7 +173,7 @@ ZH = {
     "The member's stored-value limit is now %(limit)s.": "该会员的储值上限现为 %(limit)s。",
     "The stored-value PIN was set.": "储值支付密码已设置。", "The stored-value PIN was removed.": "储值支付密码已取消。",
 }
-CONTEXT = {("stored value", "Bonus"): "赠送金", ("till", "Quote"): "报价"}
+CONTEXT = {("stored value", "Bonus"): "赠送金", ("till", "Quote"): "报价", ("action", "Void"): "作废", ("switch", "Active"): "启用"}
 
 
 def _unquote(text: str) -> str:
@@ -203,8 +200,26 @@ def entries(path: Path):
                 block[m.group(1)] = _unquote(m.group(2))
 
 
+MARK = "# ---- stored value, coupons, pricing and the quote (issue 4 §5) ----"
+
+
+def strip(target_path: Path) -> None:
+    """Take this table's block out (run on the copy before makemessages, and on the catalogue before
+    appending): a change of wording then leaves no stale entry."""
+    text = target_path.read_text(encoding="utf-8")
+    if MARK in text:
+        block = text[text.index(MARK):]
+        end = block.find("\n# ---- ", len(MARK))
+        text = text[:text.index(MARK)].rstrip("\n") + "\n" + (block[end:] if end >= 0 else "")
+        target_path.write_text(text, encoding="utf-8")
+
+
 def main(untranslated: str, target: str) -> int:
     target_path = Path(target)
+    if untranslated == "--strip":
+        strip(target_path)
+        return 0
+    strip(target_path)
     have = {(c, i) for c, i, _p, _f in entries(target_path)}
     out, other = [], []
     for ctx, msgid, plural, fmt in entries(Path(untranslated)):
@@ -226,7 +241,7 @@ def main(untranslated: str, target: str) -> int:
         out.append("\n".join(lines))
     if out:
         text = target_path.read_text(encoding="utf-8").rstrip("\n")
-        target_path.write_text(text + "\n\n# ---- stored value, coupons, pricing and the quote (issue 4 §5) ----\n\n"
+        target_path.write_text(text + "\n\n" + MARK + "\n\n"
                                + "\n\n".join(out) + "\n", encoding="utf-8")
     print(f"{len(out)} appended; not in this table (other screens): {len(other)}")
     for msgid in other:

@@ -71,7 +71,7 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
     name = _text(pgettext_lazy("thing", "Name"), 60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CouponKind.choices, widget=forms.Select(attrs={"data-kind-select": ""}))
     face_value = _number(_("Face value (yuan)"), attrs={"data-kinds": "voucher gift threshold"})
-    discount_zhe = _number(_("Discount (折)"), attrs={"data-kinds": "discount"}, help_text=_("8.5: pay 85 percent."))
+    discount_zhe = _number(_("Discount in 折"), attrs={"data-kinds": "discount"}, help_text=_("8.5: pay 85 percent."))
     max_discount = _number(_("Largest discount (yuan)"), attrs={"data-kinds": "discount"}, help_text=_("Empty: no cap."))
     threshold = _number(_("Goods in scope of at least (yuan)"), help_text=_("满多少: a spend-and-save coupon needs it; others may."))
     exchange_sku = _text(_("Item given (SKU)"), 40, widget=forms.TextInput(attrs={"data-kinds": "exchange"}))
@@ -90,7 +90,7 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
     total_limit = _number(_("At most in all"), attrs={"inputmode": "numeric"}, help_text=_("Empty: no limit."))
     stackable = forms.BooleanField(label=_("May be combined with other coupons"), required=False)
     mall_share_percent = _number(_("Mall's share of the cost (%)"), help_text=_("Empty: 50 for a gift voucher, 100 otherwise."))
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
 
     LIST_FIELDS = ("scope_skus", "scope_brands", "scope_categories", "store_codes", "level_codes", "blackout_dates")
 
@@ -184,7 +184,7 @@ class MemberDayForm(ServiceErrorsMixin, WindowFields):
         ("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")), ("5", _("Friday")),
         ("6", _("Saturday")), ("7", _("Sunday"))])
     month_days = _text(_("Days of the month"), 100, help_text=_("E.g. 3, 13, 23."))
-    discount_zhe = _number(_("Discount (折)"), help_text=_("9: pay 90 percent. Empty: none."))
+    discount_zhe = _number(_("Discount in 折"), help_text=_("9: pay 90 percent. Empty: none."))
     points_multiplier = _number(_("Points multiplier"), help_text=_("2: double points. Empty: none."))
 
     field_order = ["name", "weekdays", "month_days", "discount_zhe", "points_multiplier", "level_codes", "store_codes",
