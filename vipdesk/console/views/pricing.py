@@ -51,7 +51,8 @@ class PricingListView(PricingMixin, TemplateView):
         kwargs.setdefault("form", form_class(initial={"suspend_level_discount": True}))
         rows = list(model.objects.all())
         rows.sort(key=lambda r: not r.active)
-        return super().get_context_data(kind=self.kwargs["kind"], title=title, active_rows=[r for r in rows if r.active],
+        kwargs["kind"] = self.kwargs["kind"]
+        return super().get_context_data(title=title, active_rows=[r for r in rows if r.active],
                                         inactive_rows=[r for r in rows if not r.active], **kwargs)
 
     def post(self, request, *args, **kwargs):
