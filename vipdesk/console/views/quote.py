@@ -123,7 +123,7 @@ class QuoteView(PosMixin, TemplateView):
         if commit_form.is_valid() & tenders.is_valid():
             c = commit_form.cleaned_data
             data = {"quote": quote["id"], "terminal": c.get("terminal", ""), "receipt_no": c.get("receipt_no", ""),
-                    "occurred_at": occurred_at_iso(c.get("occurred_at", ""), found.store),
+                    "occurred_at": occurred_at_iso(c.get("occurred_at", ""), found.store) or None,  # empty: now
                     "payments": [row.payment() for row in filled(tenders)]}
             if c.get("pin"):
                 data["pin"] = c["pin"]
