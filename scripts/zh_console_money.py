@@ -111,7 +111,7 @@ ZH = {
     "Coupons used": "使用的券", "Coupons earned": "获得的券", "Stored-value balance": "储值余额",
     # pricing pages
     "Member price": "会员价", "Special": "特价", "Special price": "特价", "Per card": "每卡限购", "Per day (pieces)": "每日限量",
-    "Falls on": "日期", "Discount": "折扣", "VIP card discounts": "VIP卡折扣", "weekdays": "星期", "days": "日",
+    "Falls on": "日期", "Discount": "折扣", "VIP card discounts": "VIP卡折扣", "days %(d)s of the month": "每月 %(d)s 日",
     "suspended; points still accrue": "暂停；积分照常累计", "as usual": "照常", "every member": "所有会员",
     "Switch this off? Quotes from now on do without it.": "停用？之后的报价不再使用它。", "Nothing here yet.": "这里还没有内容。",
     "A member-only unit price per SKU, for some tier levels or every member; of several, the lowest applies. Goods at a member price get no further member discount.":
@@ -136,8 +136,12 @@ ZH = {
     "The limit counts principal and bonus.": "上限计算本金和赠送金。",
     "The limit counts the principal only (the money the member paid); the bonus does not count.": "上限只计本金（会员实际付的钱），赠送金不计入。",
     "Till: stored-value top-up": "收银：储值充值", "Top-up taken": "充值成功", "Taken before: first result shown": "此前已充值：显示第一次的结果",
-    "Paid in (principal)": "实付（本金）", "Top-up": "充值", "No bonus rule reached.": "未达到赠送档位。", "Reaches": "达到", "After the top-up: principal": "充值后：本金", "balance": "余额",
-    "Above the limit: at most this much more can be taken:": "超过上限：最多还能充",
+    "Paid in (principal)": "实付（本金）", "Top-up": "充值", "No bonus rule reached.": "未达到赠送档位。",   
+    
+    "Reaches {rule}: bonus {bonus}.": "达到“{rule}”：赠送 {bonus}。",
+    "After the top-up: principal {principal}, balance {balance}.": "充值后：本金 {principal}，余额 {balance}。",
+    "Above the limit: at most {room} more can be taken.": "超过上限：最多还可充值 {room}。",
+    "Principal refunded {amount}, bonus forfeited {forfeit}.": "退还本金 {amount}，作废赠送金 {forfeit}。",
     "Take the top-up": "确认充值", "Top-up bonus for this member": "该会员的充值赠送", "One bonus per top-up: the highest step reached.":
         "每次充值只按达到的最高档位赠送一次。", "No top-up bonus applies today.": "今天没有适用的充值赠送。",
     "Till: stored-value refund": "收银：储值退款", "Refund done": "退款完成", "Principal refunded": "退还本金", "Bonus forfeited": "作废赠送金",
@@ -173,7 +177,7 @@ ZH = {
     "The member's stored-value limit is now %(limit)s.": "该会员的储值上限现为 %(limit)s。",
     "The stored-value PIN was set.": "储值支付密码已设置。", "The stored-value PIN was removed.": "储值支付密码已取消。",
 }
-CONTEXT = {("stored value", "Bonus"): "赠送金", ("till", "Quote"): "报价", ("action", "Void"): "作废", ("switch", "Active"): "启用"}
+CONTEXT = {("stored value", "Bonus"): "赠送金", ("stored value", "Balance"): "余额", ("stored value", "Limit"): "上限", ("till", "Quote"): "报价", ("action", "Void"): "作废", ("switch", "Active"): "启用"}
 
 
 def _unquote(text: str) -> str:

@@ -122,3 +122,4 @@ class TenderForm(forms.Form):
 
 
 TenderFormSet = formset_factory(TenderForm, extra=2, max_num=5, absolute_max=5)
+NoTenderFormSet = formset_factory(TenderForm, extra=0, max_num=5, absolute_max=5)  # the quote leaves nothing to pay

@@ -161,3 +161,22 @@ COUPON_STATES = {"issued": _("Usable"), "used": _("Used"), "void": _("Void"), "r
 @register.filter
 def coupon_state_label(value) -> str:
     return COUPON_STATES.get(value, value)
+
+
+@register.filter
+def plain_number(value) -> str:
+    """9.50 → 9.5, 2.00 → 2: a 折 or a multiplier as HQ typed it."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except (InvalidOperation, ValueError):
+        return "" if value is None else str(value)
+
+
+WEEKDAYS = {1: _("Monday"), 2: _("Tuesday"), 3: _("Wednesday"), 4: _("Thursday"), 5: _("Friday"), 6: _("Saturday"), 7: _("Sunday")}
+
+
+@register.filter
+def weekday_names(values) -> str:
+    return "、".join(str(WEEKDAYS.get(int(v), v)) for v in values or [])

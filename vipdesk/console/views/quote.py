@@ -26,7 +26,7 @@ from vipdesk.sales.choices import SaleKind
 
 from ..loyalty_reads import sales_for, yuan
 from ..pos_forms import LineFormSet, filled, now_local, occurred_at_iso
-from ..till_forms import CommitForm, QuoteForm, TenderFormSet
+from ..till_forms import CommitForm, NoTenderFormSet, QuoteForm, TenderFormSet
 from .pos import HEADLINES, MEMBER_CODES, PosMixin, _formset_error, _put, posting_result_context, refusal
 
 SESSION_KEY = "console_quote_input"  # the quote form as posted, to show it again when 成交 is refused
@@ -44,8 +44,10 @@ class QuoteView(PosMixin, TemplateView):
         store = next((s for s in self.stores if s.code == quote["store"]), None)
         initial = {"quote": quote["id"], "terminal": self.till_initial().get("terminal", ""), "occurred_at": now_local(store)}
         form = CommitForm(data, initial=initial)
-        tenders = TenderFormSet(data, prefix="tenders",
-                                initial=[{"method": "cash", "amount": quote["to_pay"]}] if quote["to_pay"] != "0.00" else None)
+        if quote["to_pay"] == "0.00":
+            tenders = NoTenderFormSet(data, prefix="tenders")
+        else:
+            tenders = TenderFormSet(data, prefix="tenders", initial=[{"method": "cash", "amount": quote["to_pay"]}])
         return form, tenders
 
     def get_context_data(self, **kwargs):

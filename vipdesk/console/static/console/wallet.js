@@ -14,6 +14,11 @@
     return "¥" + String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + (cents.length < 2 ? "0" + cents : cents);
   }
 
+  // "{name}" placeholders of a translated sentence (the words and their order come from the catalogue)
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
   var topup = document.querySelector("[data-wallet-topup]");
   if (topup) {
     var input = topup.querySelector("[data-role='topup-amount']");
@@ -29,13 +34,12 @@
       steps.forEach(function (s) { if (s.threshold <= amount && (!reached || s.threshold >= reached.threshold)) { reached = s; } });
       var bonus = reached ? reached.bonus : 0;
       var principal = toFen(topup.dataset.principal) + amount, total = principal + toFen(topup.dataset.bonus) + bonus;
-      var text = reached ? out.dataset.reached + " " + reached.name + ": " + out.dataset.bonusLabel + " " + show(bonus) + ". "
-        : out.dataset.none + " ";
+      var text = reached ? fill(out.dataset.reached, { rule: reached.name, bonus: show(bonus) }) : out.dataset.none;
       if (reached) { reached.row.classList.add("row-reached"); }
-      text += out.dataset.after + " " + show(principal) + ", " + out.dataset.balance + " " + show(total) + ".";
+      text += " " + fill(out.dataset.after, { principal: show(principal), balance: show(total) });
       var room = toFen(topup.dataset.room), over = amount + (topup.dataset.includesBonus === "1" ? bonus : 0) > room;
       out.classList.toggle("bad-text", over);
-      if (over) { text += " " + out.dataset.over + " " + show(room); }
+      if (over) { text += " " + fill(out.dataset.over, { room: show(room) }); }
       out.textContent = text;
     };
     input.addEventListener("input", update);
@@ -53,7 +57,7 @@
       if (amount === null || amount <= 0 || amount > principal || principal <= 0) { preview.textContent = ""; return; }
       // the service's rule: all the principal forfeits all the bonus; otherwise in proportion, rounded half up
       var forfeit = amount === principal ? bonus : Math.min(Math.round(bonus * amount / principal), bonus);
-      preview.textContent = preview.dataset.refund + " " + show(amount) + ", " + preview.dataset.forfeit + " " + show(forfeit) + ".";
+      preview.textContent = fill(preview.dataset.text, { amount: show(amount), forfeit: show(forfeit) });
     };
     amountInput.addEventListener("input", recalc);
     recalc();
