@@ -15,7 +15,7 @@ from vipdesk.sales.choices import PaymentMethod
 from vipdesk.wallet.choices import TopUpMethod
 
 from .loyalty_forms import ServiceErrorsMixin
-from .pos_forms import MemberRefMixin, RedeemLookupForm, TillForm, _money, _text
+from .pos_forms import RedeemLookupForm, TillForm, _money, _text
 
 COUPON_MODES = [("none", _("No coupons")), ("codes", _("These coupons")), ("best", _("Best for the member (自动最优)"))]
 POINTS_MODES = [("none", _("No points")), ("max", _("As many as allowed")), ("n", _("This many points"))]
@@ -53,10 +53,10 @@ class RefundForm(ServiceErrorsMixin, WalletLookupForm):
     ERROR_FIELD = {"member": "member_value"}
 
 
-class QuoteForm(MemberRefMixin, forms.Form):
-    """The basket is the sale screen's line rows (pos_forms.LineFormSet); this is the rest."""
+class QuoteForm(RedeemLookupForm):
+    """Store and member as at the redemption screen; the basket is the sale screen's line rows
+    (pos_forms.LineFormSet); then what pays."""
 
-    store = forms.CharField(label=_("Store"), max_length=20, required=False, widget=forms.Select)
     coupon_mode = forms.ChoiceField(label=_("Coupons"), choices=COUPON_MODES, initial="none", widget=forms.RadioSelect)
     coupon_codes = forms.CharField(label=_("Coupon codes"), required=False, max_length=400,
                                    widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
@@ -67,13 +67,6 @@ class QuoteForm(MemberRefMixin, forms.Form):
     stored_value_mode = forms.ChoiceField(label=_("Stored value"), choices=WALLET_MODES, initial="none", widget=forms.RadioSelect)
 
     field_order = ["store", "member_by", "member_value", "coupon_mode", "coupon_codes", "points_mode", "points", "stored_value_mode"]
-
-    def __init__(self, *args, stores=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stores = list(stores)
-        self.fields["store"].widget.choices = [(s.code, f"{s.name} ({s.code})") for s in self.stores]
-        if not self.is_bound and self.stores and self.initial.get("store") not in [s.code for s in self.stores]:
-            self.initial["store"] = self.stores[0].code
 
     def options(self) -> dict:
         """The quote's choices as quote_create takes them."""

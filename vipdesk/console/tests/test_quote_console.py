@@ -3,7 +3,6 @@ then 成交 through quote_commit — all or nothing — and the posting result."
 from decimal import Decimal as D
 
 import pytest
-from django.urls import reverse
 
 from vipdesk.coupons.campaigns import campaigns_install_default
 from vipdesk.coupons.models import Coupon

@@ -94,6 +94,27 @@ class PosMixin(CapabilityMixin):
         """The store and terminal this user last posted at: a cashier keeps his till between receipts."""
         return dict(self.request.session.get(TILL_SESSION_KEY) or {})
 
+    def posted_context(self, kind: str = SaleKind.SALE) -> dict:
+        """The posting result of ?posted=<sale id> (after the redirect that follows a posting)."""
+        posted = self.request.GET.get("posted", "")
+        if not posted.isdigit():
+            return {}
+        sale = sales_for(self.request.user).filter(pk=int(posted), kind=kind).select_related("store").first()
+        if sale is None:
+            return {}
+        return {**posting_result_context(self.request.user, sale), "replayed": self.request.GET.get("replayed") == "1"}
+
+    def looked_up(self, form) -> dict:
+        """{"store", "found", "looked_up"} for a store + member look-up form (no card presented)."""
+        if not form.is_valid():
+            return {}
+        store = form.chosen_store()
+        ref = form.member_ref()
+        if store is None or not ref:
+            return {"store": store}
+        by, value = next(iter(ref.items()))
+        return {"store": store, "found": till_member(self.request.user, by, value), "looked_up": True}
+
     def remember_till(self, store: str, terminal: str | None = None) -> None:
         till = self.till_initial()
         till["store"] = store
@@ -142,12 +163,7 @@ class SalePostView(PosMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if "form" not in kwargs:
             kwargs["form"], kwargs["lines"], kwargs["payments"] = self.forms()
-        posted = self.request.GET.get("posted", "")
-        if posted.isdigit():
-            sale = sales_for(self.request.user).filter(pk=int(posted), kind=SaleKind.SALE).select_related("store").first()
-            if sale is not None:
-                kwargs.update(posting_result_context(self.request.user, sale))
-                kwargs["replayed"] = self.request.GET.get("replayed") == "1"
+        kwargs.update(self.posted_context())
         return super().get_context_data(stores=self.stores, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -333,16 +349,12 @@ class RedeemView(PosMixin, TemplateView):
         return items
 
     def lookup_context(self, form) -> dict:
-        if not form.is_valid():
-            return {}
-        store = form.chosen_store()
-        ref = form.member_ref()
-        if store is None or not ref:
-            return {"store": store}
-        by, value = next(iter(ref.items()))
-        found = till_member(self.request.user, by, value)
-        on = today(store)
-        return {"store": store, "found": found, "looked_up": True, "on": on, "items": self.catalogue(store, on) if found["found"] else [],
+        context = self.looked_up(form)
+        found = context.get("found")
+        if found is None:
+            return context
+        on = today(context["store"])
+        return {**context, "on": on, "items": self.catalogue(context["store"], on) if found["found"] else [],
                 "redemptions": self.recent(found["member"]) if found["found"] else []}
 
     def recent(self, member):

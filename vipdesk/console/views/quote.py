@@ -22,12 +22,11 @@ from django.views.generic import TemplateView
 from vipdesk.core.errors import DomainError
 from vipdesk.pricing.models import Quote
 from vipdesk.pricing.services import quote_commit, quote_create, quote_out
-from vipdesk.sales.choices import SaleKind
 
-from ..loyalty_reads import sales_for, yuan
+from ..loyalty_reads import yuan
 from ..pos_forms import LineFormSet, filled, now_local, occurred_at_iso
 from ..till_forms import CommitForm, NoTenderFormSet, QuoteForm, TenderFormSet
-from .pos import HEADLINES, MEMBER_CODES, PosMixin, _formset_error, _put, posting_result_context, refusal
+from .pos import HEADLINES, MEMBER_CODES, PosMixin, _formset_error, _put, refusal
 
 SESSION_KEY = "console_quote_input"  # the quote form as posted, to show it again when 成交 is refused
 OPTION_FIELDS = {"coupons": "coupon_codes", "points": "points", "stored_value": "stored_value_mode", "member": "member_value"}
@@ -53,12 +52,7 @@ class QuoteView(PosMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if "form" not in kwargs:
             kwargs["form"], kwargs["lines"] = self.quote_forms()
-        posted = self.request.GET.get("posted", "")
-        if posted.isdigit():
-            sale = sales_for(self.request.user).filter(pk=int(posted), kind=SaleKind.SALE).select_related("store").first()
-            if sale is not None:
-                kwargs.update(posting_result_context(self.request.user, sale))
-                kwargs["replayed"] = self.request.GET.get("replayed") == "1"
+        kwargs.update(self.posted_context())
         quote = kwargs.get("quote")
         if quote is not None:
             quote["expires_local"] = timezone.localtime(dt.datetime.fromisoformat(quote["expires_at"]))

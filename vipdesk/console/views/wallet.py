@@ -26,7 +26,7 @@ from vipdesk.wallet import services as wallet
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund
 
 from ..config_forms import LimitForm, PinForm, TopUpRuleForm, WalletPolicyForm
-from ..loyalty_reads import till_member, yuan
+from ..loyalty_reads import yuan
 from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message
 from ..till_forms import RefundForm, TopUpForm, WalletLookupForm, suggested_reference
 from .loyalty import LoyaltyConfigMixin
@@ -64,16 +64,9 @@ class WalletTillMixin(PosMixin):
     lookup_form = WalletLookupForm
 
     def lookup_context(self, form) -> dict:
-        if not form.is_valid():
-            return {}
-        store = form.chosen_store()
-        ref = form.member_ref()
-        if store is None or not ref:
-            return {"store": store}
-        by, value = next(iter(ref.items()))
-        found = till_member(self.request.user, by, value)
-        context = {"store": store, "found": found, "looked_up": True}
-        if found["found"]:
+        context = self.looked_up(form)
+        found, store = context.get("found"), context.get("store")
+        if found and found["found"]:
             member = found["member"]
             summary = wallet.wallet_summary(member, entries=5)
             pol = wallet.policy()
