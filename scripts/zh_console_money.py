@@ -31,6 +31,11 @@ ZH = {
     "Tier level code": "等级代码", "Empty: every member.": "留空表示所有会员。", "New limit (yuan)": "新上限（元）",
     "Empty: back to the policy's limit.": "留空表示恢复政策规定的上限。", "New PIN (6 digits)": "新支付密码（6位数字）",
     "Empty: remove the PIN.": "留空表示取消支付密码。",
+    "Also gives points": "另送积分", "Also gives coupons of campaign (code)": "另送券（券活动代码）", "How many coupons": "送券张数",
+    "Empty: none.": "留空表示没有。", "Empty: 1 when a campaign is named.": "填了券活动时留空为1张。",
+    "Refund reference": "退款流水号", "Unique in the store: sending it again does not pay twice.": "门店内唯一：重复提交不会重复退款。",
+    "Refund %(ref)s was done before: this is the first result again; nothing was paid twice.": "退款 %(ref)s 此前已办理：显示第一次的结果，未重复退款。",
+    "Also given": "另送", "%(n)s points": "%(n)s 积分",
     # forms: coupons
     "What tills and reports show, e.g. B60.": "收银和报表显示的代码，例如 B60。", "Face value (yuan)": "面值（元）",
     "Discount in 折": "折扣（折）", "8.5: pay 85 percent.": "8.5 表示按85%付款。", "Largest discount (yuan)": "最多优惠（元）",

@@ -51,6 +51,9 @@ class TopUpRuleForm(ServiceErrorsMixin, forms.Form):
     level_code = _text(_("Tier level code"), 20, help_text=_("Empty: every member."))
     starts_on = _date(_("From"))
     ends_on = _date(_("Until"))
+    gift_points = _number(_("Also gives points"), attrs={"inputmode": "numeric"}, help_text=_("Empty: none."))
+    gift_campaign = _text(_("Also gives coupons of campaign (code)"), 30, help_text=_("Empty: none."))
+    gift_coupons = _number(_("How many coupons"), attrs={"inputmode": "numeric"}, help_text=_("Empty: 1 when a campaign is named."))
 
 
 class LimitForm(ServiceErrorsMixin, forms.Form):

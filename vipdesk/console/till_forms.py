@@ -24,10 +24,11 @@ WALLET_MODES = [("none", _("No stored value")), ("max", _("As much as the balanc
 TENDERS = [(m, label) for m, label in PaymentMethod.choices if m not in ("coupon", "points", "stored_value")]
 
 
-def suggested_reference(store_code: str) -> str:
-    """A top-up reference for this screen: store and time to the second. The till's retry of the same
-    page (double click, reload) sends the same reference, which the service answers once."""
-    return f"{store_code or 'TU'}-TU-{timezone.localtime():%Y%m%d%H%M%S}"
+def suggested_reference(store_code: str, kind: str = "TU") -> str:
+    """A top-up (TU) or refund (RF) reference for this screen: store and time to the second. The
+    till's retry of the same page (double click, reload) sends the same reference, which the
+    service answers once."""
+    return f"{store_code or kind}-{kind}-{timezone.localtime():%Y%m%d%H%M%S}"
 
 
 class WalletLookupForm(RedeemLookupForm):
@@ -48,8 +49,10 @@ class RefundForm(ServiceErrorsMixin, WalletLookupForm):
     amount = _money(_("Principal to refund (yuan)"), attrs={"data-role": "refund-amount"},
                     help_text=_("Empty: all the principal left."))
     reason = _text(_("Reason"), max_length=200)
+    reference = _text(_("Refund reference"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                      help_text=_("Unique in the store: sending it again does not pay twice."))
 
-    field_order = ["store", "member_by", "member_value", "amount", "reason"]
+    field_order = ["store", "member_by", "member_value", "amount", "reason", "reference"]
     ERROR_FIELD = {"member": "member_value"}
 
 

@@ -146,3 +146,17 @@ def test_void_of_another_stores_coupon_is_as_if_it_did_not_exist(login, manager_
     coupon = Coupon.objects.get()
     page = login(manager_a).post(VOID, {"code": coupon.code, "reason": "x"}, follow=True).content.decode()
     assert "没有券码为" in page and Coupon.objects.get().status == "issued"
+
+
+def test_issue_to_a_saved_segment_through_the_hook(login, hq, seeded, member_a, member_b):
+    from vipdesk.analytics.segments import segment_create
+
+    segment = segment_create(actor=hq, data={"name": "A店会员", "definition": {"stores": ["SA01"]}})
+    client = login(hq)
+    page = client.get(ISSUE).content.decode()
+    assert 'id="id_segment"' in page and "A店会员" in page
+    page = client.post(ISSUE, {"campaign": "A50", "segment": str(segment.pk), "members": "", "count": "1",
+                               "step": "preview"}).content.decode()
+    assert "将向 1 位会员发放" in page and not Coupon.objects.exists()
+    client.post(ISSUE, {"campaign": "A50", "segment": str(segment.pk), "members": "", "count": "1", "step": "issue"})
+    assert list(Coupon.objects.values_list("member_id", flat=True)) == [member_a.pk]

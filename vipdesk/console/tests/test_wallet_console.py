@@ -168,3 +168,23 @@ def test_a_cashier_sets_the_payment_pin(login, cashier_a, member_a):
     assert not WalletAccount.objects.filter(member=member_a).exclude(pin_hash="").exists()
     client.post(reverse("console:member_wallet_pin", args=[member_a.pk]), {"pin": "246810"})
     assert WalletAccount.objects.get(member=member_a).pin_hash
+
+
+def test_a_refund_sent_again_under_its_reference_pays_once(login, manager_a, member_a, store_a):
+    wallet_topup(actor=None, member=member_a, store=store_a, amount="3000.00", reference="T-1")
+    client = login(manager_a)
+    data = {**who(), "amount": "1000", "reason": "会员搬家", "reference": "SA01-RF-1"}
+    assert client.post(REFUND, data).status_code == 302
+    again = client.post(REFUND, data, follow=True).content.decode()
+    assert "未重复退款" in again and WalletRefund.objects.count() == 1 and balances(member_a) == (D("2000.00"), D("666.67"))
+
+
+def test_a_top_up_rule_with_gift_points(login, hq, cashier_a, member_a):
+    client = login(hq)
+    assert client.post(CONFIG, {"step": "rule", "name": "充1000送100积分", "threshold": "1000", "bonus": "0",
+                                "gift_points": "100"}).status_code == 302
+    page = client.post(CONFIG, {"step": "rule", "threshold": "1000", "bonus": "0", "gift_coupons": "2"}).content.decode()
+    assert 'id="error-gift_campaign"' in page
+    response = login(cashier_a).post(TOPUP, {**who(), "amount": "1000", "method": "cash", "reference": "R-G"})
+    page = login(cashier_a).get(response["Location"]).content.decode()
+    assert 'id="result-gifts"' in page and "100 积分" in page

@@ -157,7 +157,9 @@ class RefundView(WalletTillMixin, TemplateView):
             lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
             if lookup.is_bound:
                 kwargs.update(self.lookup_context(lookup))
-            kwargs["form"] = RefundForm(stores=self.stores, initial=self.lookup_initial())
+            initial = self.lookup_initial()
+            initial["reference"] = suggested_reference(initial.get("store") or (self.stores[0].code if self.stores else ""), "RF")
+            kwargs["form"] = RefundForm(stores=self.stores, initial=initial)
         done = self.request.GET.get("done", "")
         if done.isdigit():
             refund = WalletRefund.objects.filter(pk=int(done), store__in=self.stores).select_related("store", "account").first()
@@ -174,14 +176,18 @@ class RefundView(WalletTillMixin, TemplateView):
                 store, member = self.identified(form)
                 amount = (form.cleaned_data.get("amount") or "").strip() or None
                 refund = wallet.wallet_refund(actor=request.user, member=member, store=store, amount=amount,
-                                              reason=form.cleaned_data["reason"])
+                                              reason=form.cleaned_data["reason"], reference=form.cleaned_data.get("reference", ""))
             except DomainError as exc:
                 error = refusal(exc)
                 put_fields(form, exc)
             else:
                 self.remember_till(store.code)
-                messages.success(request, _("%(principal)s of principal refunded; %(bonus)s of bonus forfeited.")
-                                 % {"principal": yuan(refund.principal), "bonus": yuan(refund.bonus_forfeited)})
+                if getattr(refund, "replayed", False):
+                    messages.info(request, _("Refund %(ref)s was done before: this is the first result again; nothing was "
+                                             "paid twice.") % {"ref": refund.reference})
+                else:
+                    messages.success(request, _("%(principal)s of principal refunded; %(bonus)s of bonus forfeited.")
+                                     % {"principal": yuan(refund.principal), "bonus": yuan(refund.bonus_forfeited)})
                 return HttpResponseRedirect(self.back(done=refund.pk))
         else:
             error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
@@ -200,7 +206,7 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
         pol = wallet.policy()
         kwargs.setdefault("policy_form", WalletPolicyForm(initial={k: getattr(pol, k) for k in wallet.POLICY_FIELDS}))
         kwargs.setdefault("rule_form", TopUpRuleForm())
-        rules = list(TopUpRule.objects.order_by("-active", "threshold", "id"))
+        rules = list(TopUpRule.objects.select_related("gift_campaign").order_by("-active", "threshold", "id"))
         return super().get_context_data(policy=pol, active_rules=[r for r in rules if r.active],
                                         inactive_rules=[r for r in rules if not r.active], **kwargs)
 
