@@ -6,10 +6,11 @@ entries) and cost a fixed number of queries whatever the member's history.
 from __future__ import annotations
 
 from vipdesk.coupons.models import Coupon
-from vipdesk.coupons.services import member_coupons, normalise_code
+from vipdesk.coupons.services import member_coupons, normalise_code, usable_coupons
 from vipdesk.wallet.models import WalletEntry
 from vipdesk.wallet.services import wallet_summary
 
+USABLE_ROWS = 20
 HISTORY_ROWS = 50
 WALLET_ROWS = 10
 
@@ -18,14 +19,16 @@ def coupons_pane(member, *, include_closed: bool) -> dict:
     rows = member_coupons(member, include_closed=include_closed)
     if include_closed:
         rows = sorted(rows, key=lambda c: c["issued_on"], reverse=True)[:HISTORY_ROWS]  # the newest first
+    else:
+        rows = rows[:USABLE_ROWS]  # the soonest expiring: a VIP in a 满额送券 campaign may hold hundreds
     used = {code: (sale_id, receipt) for code, sale_id, receipt in Coupon.objects.filter(
         member=member, used_sale__isnull=False, code__in=[normalise_code(c["code"]) for c in rows if c["status"] == "used"]
     ).values_list("code", "used_sale_id", "used_sale__receipt_no")}
     for row in rows:
         row["sale_id"], row["receipt_no"] = used.get(normalise_code(row["code"]), (None, ""))
-    usable = rows if not include_closed else [c for c in rows if c["status"] == "issued"]
-    return {"rows": rows, "usable_count": len(usable), "all": include_closed,
-            "closed_count": Coupon.objects.filter(member=member).exclude(status="issued").count()}
+    usable_count = usable_coupons(member).count()
+    return {"rows": rows, "usable_count": usable_count, "all": include_closed, "more": not include_closed and usable_count > len(rows),
+            "closed_count": Coupon.objects.filter(member=member).count() - usable_count}
 
 
 def wallet_pane(member) -> dict:

@@ -443,8 +443,15 @@ def coupon_dict(coupon: Coupon) -> dict:
     }
 
 
+def usable_coupons(member):
+    """The member's coupons that can still be used: issued, not past their end date."""
+    from vipdesk.core.clock import today
+
+    return Coupon.objects.filter(member=member, status=CouponStatus.ISSUED).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today()))
+
+
 def member_coupons(member, *, include_closed: bool = False) -> list[dict]:
-    qs = Coupon.objects.filter(member=member).select_related("campaign").order_by("valid_until", "id")
-    if not include_closed:
-        qs = qs.filter(status=CouponStatus.ISSUED)
-    return [coupon_dict(c) for c in qs]
+    """Usable coupons, soonest expiring first; `include_closed` adds used, void, revoked and expired ones."""
+    qs = Coupon.objects.filter(member=member) if include_closed else usable_coupons(member)
+    return [coupon_dict(c) for c in qs.select_related("campaign").order_by("valid_until", "id")]

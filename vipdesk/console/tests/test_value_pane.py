@@ -30,4 +30,33 @@ def test_the_value_pane_shows_the_prediction_from_the_stored_fit(login, guide_a,
     want = member_clv(member_a)
     assert want["bought"] and 0 < want["probability_alive"] <= 1 and float(want["clv"]) > 0
     html = login(guide_a).get(reverse("console:member_detail", args=[member_a.pk])).content.decode()
-    assert f"¥{want['clv']}" in html and "value-alive" in html
+    from vipdesk.console.templatetags.till import yuan
+
+    assert yuan(want["clv"]) in html and "value-alive" in html
+
+
+def test_a_vip_with_many_coupons_sees_the_20_expiring_soonest_and_the_count(login, hq, member_a):
+    from vipdesk.coupons.campaigns import campaign_save
+    from vipdesk.coupons.services import coupons_issue_bulk
+    from vipdesk.members.models import Member
+
+    campaign = campaign_save(actor=hq, data={"code": "B60", "name": "B券", "kind": "gift", "face_value": "60.00", "valid_days": 30})
+    coupons_issue_bulk(actor=hq, campaign=campaign, members=Member.objects.filter(pk=member_a.pk), count=20)
+    coupons_issue_bulk(actor=hq, campaign=campaign, members=Member.objects.filter(pk=member_a.pk), count=5)
+    html = login(hq).get(reverse("console:member_detail", args=[member_a.pk])).content.decode()
+    assert html.count("data-coupon=") == 20 and 'id="coupons-more"' in html and 'id="coupons-usable">25<' in html
+
+
+def test_expired_coupons_are_not_listed_as_usable(login, hq, member_a):
+    from vipdesk.coupons.campaigns import campaign_save
+    from vipdesk.coupons.models import Coupon
+    from vipdesk.coupons.services import coupons_issue_bulk
+    from vipdesk.members.models import Member
+
+    campaign = campaign_save(actor=hq, data={"code": "B60", "name": "B券", "kind": "gift", "face_value": "60.00", "valid_days": 30})
+    coupons_issue_bulk(actor=hq, campaign=campaign, members=Member.objects.filter(pk=member_a.pk), count=3)
+    Coupon.objects.filter(pk=Coupon.objects.order_by("pk").first().pk).update(valid_until=dt.date(2020, 1, 1))
+    html = login(hq).get(reverse("console:member_detail", args=[member_a.pk])).content.decode()
+    assert html.count("data-coupon=") == 2 and 'id="coupons-usable">2<' in html
+    history = login(hq).get(reverse("console:member_detail", args=[member_a.pk]) + "?all=1").content.decode()
+    assert history.count("data-coupon=") == 3

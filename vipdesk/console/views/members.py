@@ -104,7 +104,12 @@ def _value_pane(member) -> dict:
     clv = member_clv(member)
     if clv and clv.get("bought"):
         clv["alive_pct"] = round(clv["probability_alive"] * 100, 1)
-    return {"value_snapshot": classes[0] if classes else None, "value_clv": clv}
+    from vipdesk.analytics.choices import RfmSegment
+
+    snapshot = classes[0] if classes else None
+    rfm = snapshot.rfm_segment if snapshot else ""
+    return {"value_snapshot": snapshot, "value_clv": clv,
+            "value_rfm_label": RfmSegment(rfm).label if rfm in RfmSegment.values else rfm}
 
 
 def _linked(member, loyalty: dict) -> dict:
