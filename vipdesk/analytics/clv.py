@@ -239,8 +239,9 @@ def clv_refresh(*, on: dt.date) -> dict:
             gg_params = {"p": None, "q": None, "v": None}
     except (FitFailed, NoPurchases) as exc:
         return {"skipped": str(exc)}
-    row, _created = ClvModel.objects.update_or_create(
-        as_of=on, defaults={"customers": len(summary), **{k: float(bg.params_[k]) for k in ("r", "alpha", "a", "b")}, **gg_params})
+    dec = {k: (Decimal(f"{v:.10f}") if v is not None else None)
+           for k, v in {**{k: float(bg.params_[k]) for k in ("r", "alpha", "a", "b")}, **gg_params}.items()}
+    row, _created = ClvModel.objects.update_or_create(as_of=on, defaults={"customers": len(summary), **dec})
     return {"as_of": on.isoformat(), "customers": row.customers, "bgnbd": _params(bg, ("r", "alpha", "a", "b"))}
 
 
@@ -270,7 +271,7 @@ def member_clv(member, *, on: dt.date | None = None) -> dict | None:
     bg = lifetimes.BetaGeoFitter()
     import pandas as pd
 
-    bg.params_ = pd.Series({"r": model.r, "alpha": model.alpha, "a": model.a, "b": model.b})
+    bg.params_ = pd.Series({"r": float(model.r), "alpha": float(model.alpha), "a": float(model.a), "b": float(model.b)})
     with _quiet_lifetimes():
         import numpy as np
 
@@ -281,7 +282,7 @@ def member_clv(member, *, on: dt.date | None = None) -> dict | None:
     if model.p is not None:
         repeat = sum((Decimal(str(s)) for _d, s in days[1:]), Decimal("0"))
         mean = float(repeat / x) if x else 0.0
-        p, q, v = model.p, model.q, model.v
+        p, q, v = float(model.p), float(model.q), float(model.v)
         # Gamma-Gamma's conditional expected spend per purchase (Fader, Hardie & Lee 2005b, eq. 5): a
         # weighted mean of the population mean p·v/(q−1) and the member's own mean repeat spend.
         spend = ((q - 1) / (p * x + q - 1)) * (p * v / (q - 1)) + (p * x / (p * x + q - 1)) * mean

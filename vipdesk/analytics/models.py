@@ -125,13 +125,14 @@ class ClvModel(models.Model):
 
     as_of = models.DateField(_("data up to"), unique=True)
     customers = models.PositiveIntegerField(_("customers"))
-    r = models.FloatField()
-    alpha = models.FloatField()
-    a = models.FloatField()
-    b = models.FloatField()
-    p = models.FloatField(null=True, blank=True)
-    q = models.FloatField(null=True, blank=True)
-    v = models.FloatField(null=True, blank=True)
+    # Model parameters, not money; kept as Decimal to 10 places (the fits are reported to 6).
+    r = models.DecimalField(max_digits=24, decimal_places=10)
+    alpha = models.DecimalField(max_digits=24, decimal_places=10)
+    a = models.DecimalField(max_digits=24, decimal_places=10)
+    b = models.DecimalField(max_digits=24, decimal_places=10)
+    p = models.DecimalField(max_digits=24, decimal_places=10, null=True, blank=True)
+    q = models.DecimalField(max_digits=24, decimal_places=10, null=True, blank=True)
+    v = models.DecimalField(max_digits=24, decimal_places=10, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """The 360° page's value pane: the latest classification snapshot and the lifetime-value prediction."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -26,7 +27,7 @@ def test_the_value_pane_shows_the_prediction_from_the_stored_fit(login, guide_a,
     assert "pane-value" in page.content.decode() and "value-clv" not in page.content.decode()  # no fit yet
     for n, days_ago in enumerate((200, 120, 40)):
         buy(member_a, n, days_ago, "300.00")
-    ClvModel.objects.create(as_of=timezone.localdate(), customers=1000, **CDNOW)
+    ClvModel.objects.create(as_of=timezone.localdate(), customers=1000, **{k: Decimal(str(v)) for k, v in CDNOW.items()})
     want = member_clv(member_a)
     assert want["bought"] and 0 < want["probability_alive"] <= 1 and float(want["clv"]) > 0
     html = login(guide_a).get(reverse("console:member_detail", args=[member_a.pk])).content.decode()
