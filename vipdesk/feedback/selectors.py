@@ -35,24 +35,22 @@ def complaints_for(principal) -> QuerySet:
     return _store_scoped(Complaint.objects.select_related("store", "category__parent", "owner", "member"), principal)
 
 
-def referrals_for(principal) -> QuerySet:
-    qs = Referral.objects.select_related("referrer", "referred", "store")
+def _in_stores_of(qs: QuerySet, principal) -> QuerySet:
+    """Rows of the principal's stores (all for the system, None; none without FEEDBACK_VIEW)."""
     if principal is None:
         return qs
     if not can(principal, Action.FEEDBACK_VIEW):
         return qs.none()
     ids = store_ids_in_scope(principal)
     return qs if ids is None else qs.filter(store_id__in=ids)
+
+
+def referrals_for(principal) -> QuerySet:
+    return _in_stores_of(Referral.objects.select_related("referrer", "referred", "store"), principal)
 
 
 def responses_for(principal) -> QuerySet:
-    qs = SurveyResponse.objects.select_related("survey", "store")
-    if principal is None:
-        return qs
-    if not can(principal, Action.FEEDBACK_VIEW):
-        return qs.none()
-    ids = store_ids_in_scope(principal)
-    return qs if ids is None else qs.filter(store_id__in=ids)
+    return _in_stores_of(SurveyResponse.objects.select_related("survey", "store"), principal)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
