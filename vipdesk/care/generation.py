@@ -1,19 +1,22 @@
-"""Turning rules into tasks, set-based: one candidate query per rule (and selection), scripts
-rendered in Python from the fetched columns, rows written with bulk_create. Existing source keys
-are skipped (and the unique constraint backs that up under a race), so running a date again
-creates nothing new.
+"""Turning rules into tasks, set-based: one INSERT … SELECT per rule (and selection). The
+candidate query comes from the rule's strategy (rules.py); the owner, the script and the source key
+are computed by the database in the same statement, so no member row passes through Python
+(bench/care.py: fetching, rendering and copying rows back took most of the job). Existing source
+keys are skipped by ON CONFLICT DO NOTHING (the unique constraint decides, also under a race), so
+running a date again creates nothing new.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import string
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, TextField, Value
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from vipdesk.accounts.models import Staff
@@ -24,28 +27,26 @@ from .choices import STAFF_KINDS, RuleKind, TaskStatus
 from .models import CareRule, CareTask
 from .rules import STRATEGIES, Selection, targeted
 
-BATCH = 5000
-
-
 _formatter = string.Formatter()
 
 
-def compile_template(template: str):
-    """The template as [(literal, field)] once per rule, so rendering a row is one join (bench/care.py)."""
+def template_parts(template: str) -> list[tuple[str, str | None]]:
+    """The template as [(literal, placeholder or None)]; a broken template is kept as plain text."""
     try:
-        parts = [(literal, field) for literal, field, _spec, _conv in _formatter.parse(template)]
-    except ValueError:  # a broken template never stops the job; the raw text is kept
-        return lambda values: template
-    return lambda values: "".join(literal + ("" if field is None else str(values.get(field, ""))) for literal, field in parts)
+        return [(literal, fieldname) for literal, fieldname, _spec, _conv in _formatter.parse(template)]
+    except ValueError:
+        return [(template, None)]
 
 
 def render(template: str, context: dict) -> str:
-    return compile_template(template)(context)
+    """One script in Python (a single task made by hand or by a check-out); unknown placeholders → ""."""
+    return "".join(literal + ("" if name is None else str(context.get(name, ""))) for literal, name in template_parts(template))
 
 
 class Crews:
     """Who can work a store's tasks: active owners, the store's guides (for members without an
-    active owner, split by member id) and its manager (escalations). Loaded once per run."""
+    active owner, split by member id) and its manager (escalations). Loaded once per run; `install`
+    puts them in two temporary tables the INSERT … SELECT joins."""
 
     def __init__(self, *, store_ids=None, staff_ids=()):
         """Everybody; or, for an event about one member, only her store's staff and her owner."""
@@ -64,6 +65,7 @@ class Crews:
                     self.managers.setdefault(store.pk, s.pk)
         self.stores = {s.pk: s for s in (Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=store_ids))}
         self._tz: dict[int, ZoneInfo] = {}
+        self._installed = False
 
     def owner(self, owner_id, store_id, member_id, *, even_index: int | None = None):
         if even_index is None and owner_id in self.names:
@@ -79,89 +81,122 @@ class Crews:
             self._tz[store_id] = ZoneInfo(getattr(store, "time_zone", None) or settings.TIME_ZONE)
         return self._tz[store_id]
 
-
-def _rows(sel: Selection):
-    fields = ["id", "name", "owner_id", "home_store_id"]
-    qs = sel.members.values(*fields, level_name=F("tier__level__name"))
-    if sel.values:
-        qs = qs.annotate(**sel.values)
-    return qs.order_by("home_store_id", "id").iterator(chunk_size=BATCH)
-
-
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-_COLUMNS = ("member_id", "store_id", "owner_id", "rule_id", "kind", "channel", "due_on", "due_at", "script", "context", "source_key")
+    def install(self, cursor) -> None:
+        """vd_care_staff(staff_id, name): active staff who may own a task; vd_care_crew(store_id,
+        slot, n, staff_id, name): slot k of n takes the members with id (or even index) ≡ k mod n."""
+        if self._installed:
+            return
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS vd_care_staff (staff_id bigint PRIMARY KEY, name varchar(200))")
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS vd_care_crew (store_id bigint, slot integer, n integer, "
+                       "staff_id bigint, name varchar(200), PRIMARY KEY (store_id, slot))")
+        cursor.execute("DELETE FROM vd_care_staff")
+        cursor.execute("DELETE FROM vd_care_crew")
+        if self.names:
+            cursor.executemany("INSERT INTO vd_care_staff (staff_id, name) VALUES (%s, %s)", list(self.names.items()))
+        crew = []
+        for store_id in set(self.guides) | set(self.managers):
+            people = self.guides.get(store_id) or [self.managers[store_id]]
+            crew += [(store_id, k, len(people), pk, self.names.get(pk, "")) for k, pk in enumerate(people)]
+        if crew:
+            cursor.executemany("INSERT INTO vd_care_crew (store_id, slot, n, staff_id, name) VALUES (%s, %s, %s, %s, %s)", crew)
+        self._installed = True
 
 
-def _write(rows: list[tuple]) -> int:
-    """Insert task rows, skipping source keys that exist; the number inserted. On PostgreSQL by COPY
-    into a scratch table and one INSERT … ON CONFLICT DO NOTHING (bench/care.py: the ORM's
-    bulk_create spent most of the job building SQL); elsewhere bulk_create after a key check."""
-    if not rows:
+def _text(part):
+    return Value(part) if isinstance(part, str) else Cast(part, CharField())
+
+
+def _concat(parts) -> Concat | Value:
+    exprs = [_text(p) for p in parts]
+    return exprs[0] if len(exprs) == 1 else Concat(*exprs, output_field=CharField())
+
+
+def _is_expression(value) -> bool:
+    return hasattr(value, "resolve_expression")
+
+
+def _candidates(sel: Selection, placeholders: set[str]) -> tuple[str, tuple]:
+    """The selection's members as SQL: id, name, owner_id, home_store_id, store and level names, the
+    key suffix, the context as JSON and, as text, each context value the script uses."""
+    context = {k: v if _is_expression(v) else Value(v) for k, v in sel.context.items()}
+    scripted = {f"cv_{k}": Cast(v, TextField()) for k, v in context.items() if k in placeholders and _is_expression(v)}
+    qs = sel.members.annotate(**sel.values) if sel.values else sel.members
+    qs = qs.annotate(ck_key=_concat(sel.key), ck_context=JSONObject(**context), **scripted)
+    qs = qs.values("id", "name", "owner_id", "home_store_id", "ck_key", "ck_context", *scripted,
+                   ck_store=F("home_store__name"), ck_level=F("tier__level__name")).order_by()
+    return qs.query.sql_with_params()
+
+
+def _script_sql(template: str, sel: Selection, staff_name: str) -> tuple[str, list]:
+    """The script as one SQL expression: literals as parameters, placeholders as columns of c."""
+    columns = {"name": "c.name", "store": "c.ck_store", "level": "c.ck_level", "staff": staff_name}
+    pieces, params = [], []
+    for literal, name in template_parts(template):
+        if literal:
+            pieces.append("%s")
+            params.append(literal)
+        if name is None:
+            continue
+        if name in columns:
+            pieces.append(f"COALESCE({columns[name]}, '')")
+        elif name in sel.context and _is_expression(sel.context[name]):
+            pieces.append(f"COALESCE(c.cv_{name}, '')")
+        elif name in sel.context:
+            pieces.append("%s")
+            params.append(str(sel.context[name]))
+    return (" || ".join(pieces) or "''"), params
+
+
+_COLUMNS = ("member_id, store_id, owner_id, rule_id, kind, channel, due_on, due_at, script, context, source_key, "
+            "status, outcome, note, created_at, updated_at")
+
+
+def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at: dt.datetime | None) -> int:
+    template = rule.script_zh or rule.script_en
+    placeholders = {name for _literal, name in template_parts(template) if name}
+    try:
+        inner, inner_params = _candidates(sel, placeholders)
+    except EmptyResultSet:  # e.g. pk__in=[]: nobody is due
         return 0
+    slot = "ROW_NUMBER() OVER (PARTITION BY c0.home_store_id ORDER BY c0.id) - 1" if even else "c0.id"
+    if even:
+        owner_id, owner_name = "g.staff_id", "g.name"
+    else:
+        owner_id = "CASE WHEN o.staff_id IS NOT NULL THEN o.staff_id ELSE g.staff_id END"
+        owner_name = "CASE WHEN o.staff_id IS NOT NULL THEN o.name ELSE g.name END"
+    script, script_params = _script_sql(template, sel, owner_name)
+    if due_at is not None:
+        when, when_params = "%s", [due_at]
+    else:  # the rule's hour in each store's own time zone
+        default = dt.datetime.combine(sel.due_on, rule.due_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        other = {pk: dt.datetime.combine(sel.due_on, rule.due_time, tzinfo=crews.tz(pk)) for pk in crews.stores}
+        other = {pk: v for pk, v in other.items() if v != default}
+        when = "CASE c.home_store_id " + "".join("WHEN %s THEN %s " for _ in other) + "ELSE %s END" if other else "%s"
+        when_params = [x for pair in other.items() for x in pair] + [default]
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(CareTask._meta.db_table)
-        cols = ", ".join(_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS care_task_in AS SELECT {cols} FROM {table} WITH NO DATA")
-            cursor.execute("TRUNCATE care_task_in")
-            raw = cursor.cursor  # psycopg's own cursor, for COPY
-            with raw.copy(f"COPY care_task_in ({cols}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row((*r[:9], json.dumps(r[9], ensure_ascii=False), r[10]))
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}, status, outcome, note, created_at, updated_at) "
-                f"SELECT {cols}, %s, '', '', %s, %s FROM care_task_in ON CONFLICT (source_key) DO NOTHING",
-                [TaskStatus.OPEN, now, now])
-            return cursor.rowcount
-    known = set(CareTask.objects.filter(source_key__in=[r[10] for r in rows]).values_list("source_key", flat=True))
-    fresh = [CareTask(**dict(zip(_COLUMNS, r))) for r in rows if r[10] not in known]
-    CareTask.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
-    return len(fresh)
+    table = connection.ops.quote_name(CareTask._meta.db_table)
+    sql = (f"INSERT INTO {table} ({_COLUMNS}) "
+           f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
+           f"%s, '', '', %s, %s "
+           f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
+           f"LEFT JOIN vd_care_staff o ON o.staff_id = c.owner_id "
+           f"LEFT JOIN vd_care_crew g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
+           f"WHERE 1 = 1 ORDER BY c.home_store_id, c.id "
+           f"ON CONFLICT (source_key) DO NOTHING")
+    # parameters in the order they appear in the text: the SELECT list's, then the inner query's
+    params = [rule.pk, rule.task_kind, rule.channel, sel.due_on, *when_params, *script_params, f"{rule.code}:",
+              TaskStatus.OPEN, now, now, *inner_params]
+    with connection.cursor() as cursor:
+        crews.install(cursor)
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None, due_at: dt.datetime | None = None) -> int:
     """Create the rule's tasks for business date `on` (for `members` only, when given); the number created."""
     base = targeted(rule, members)
     even = rule.kind == RuleKind.WEEKLY_GREETING and rule.parameters.get("split") == "even"
-    script = compile_template(rule.script_zh or rule.script_en)
-    created = 0
-    for sel in STRATEGIES[rule.kind](rule, on, base):
-        index: dict[int, int] = defaultdict(int)  # per store, for the even split
-        when_cache: dict[int, dt.datetime] = {}
-        for chunk in _chunks(_rows(sel), BATCH):
-            tasks = []
-            for row in chunk:
-                store_id = row["home_store_id"]
-                if even:
-                    owner_id = crews.owner(row["owner_id"], store_id, row["id"], even_index=index[store_id])
-                    index[store_id] += 1
-                else:
-                    owner_id = crews.owner(row["owner_id"], store_id, row["id"])
-                if due_at is not None:
-                    when = due_at
-                else:
-                    when = when_cache.get(store_id)
-                    if when is None:
-                        when = when_cache[store_id] = dt.datetime.combine(sel.due_on, rule.due_time, tzinfo=crews.tz(store_id))
-                context = sel.context(row)
-                store = crews.stores.get(store_id)
-                values = {"name": row["name"], "store": store.name if store else "", "level": row["level_name"] or "",
-                          "staff": crews.names.get(owner_id, ""), **context}
-                tasks.append((row["id"], store_id, owner_id, rule.pk, rule.task_kind, rule.channel, sel.due_on, when,
-                              script(values), context, f"{rule.code}:{sel.key(row)}"))
-            created += _write(tasks)
-    return created
+    return sum(_insert(rule, sel, crews=crews, even=even, due_at=due_at) for sel in STRATEGIES[rule.kind](rule, on, base))
 
 
 def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None, crews: Crews | None = None) -> dict[str, int]:

@@ -19,21 +19,33 @@ from .models import CareTask
 SOURCE = "care_task:"
 
 
+CHUNK = 2000
+
+
 def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
+    """Hand the open message tasks (due by `on`) to the outbox, CHUNK at a time through
+    messaging.enqueue_texts; tasks already handed over come back as replays and count nothing."""
     from vipdesk.messaging.choices import MessageKind
-    from vipdesk.messaging.services import enqueue_text
+    from vipdesk.messaging.services import Text, enqueue_texts
 
     qs = tasks if tasks is not None else CareTask.objects.filter(kind=TaskKind.MESSAGE, status=TaskStatus.OPEN)
     if on is not None:
         qs = qs.filter(due_on__lte=on)
     handed = suppressed = 0
-    for task in qs.select_related("member", "rule").order_by("due_at", "pk").iterator(chunk_size=500):
-        greeting = task.rule is not None and task.rule.kind in NO_ADVERTISING
-        message = enqueue_text(task.member, task.channel, body=task.script, source=f"{SOURCE}{task.pk}", at=task.due_at,
-                               kind=MessageKind.GREETING if greeting else MessageKind.NOTICE, staff=task.owner,
-                               label=f"care:{task.rule.kind if task.rule else 'task'}")
-        handed += 0 if message.replayed else 1
-        suppressed += message.status == "suppressed"
+    last = 0
+    while True:  # keyset pages: handing over may close tasks (a suppressed message), so no open cursor over them
+        page = list(qs.filter(pk__gt=last).order_by("pk")
+                    .values_list("pk", "member_id", "channel", "script", "due_at", "owner_id", "rule__kind")[:CHUNK])
+        if not page:
+            break
+        last = page[-1][0]
+        chunk = [Text(member_id, channel, script, f"{SOURCE}{pk}", at=due_at, staff_id=owner_id,
+                      kind=MessageKind.GREETING if rule_kind in NO_ADVERTISING else MessageKind.NOTICE,
+                      label=f"care:{rule_kind or 'task'}")
+                 for pk, member_id, channel, script, due_at, owner_id, rule_kind in page]
+        messages = [m for m in enqueue_texts(chunk) if not m.replayed]
+        handed += len(messages)
+        suppressed += sum(m.status == "suppressed" for m in messages)
     return {"handed": handed, "suppressed": suppressed}
 
 

@@ -1,9 +1,10 @@
 """Care rule strategies: for a rule and a business date, which members are due and why.
 
 Each kind is a small function over the rule's targeted members (one queryset) that returns
-`Selection`s: a queryset of due members plus how to key, date and describe each one. The daily job
-(generation.py) turns them into tasks in bulk; events run the same functions for one member, so a
-sale or a check-out and the daily job derive the same `source_key` and never duplicate a task.
+`Selection`s: a queryset of due members plus how to key, date and describe each one — the key and
+the context as SQL expressions, so the daily job (generation.py) writes the tasks with one
+INSERT … SELECT per selection and no row passes through Python. Events run the same functions for
+one member, so a sale and the daily job derive the same `source_key` and never duplicate a task.
 Parameters are validated per kind (`PARAMETERS`), so a rule is data and a bad one is refused.
 """
 from __future__ import annotations
@@ -15,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from django.conf import settings
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.members.choices import MemberStatus
-from vipdesk.members.models import Member
+from vipdesk.members.models import Card, Member
 
 from . import calendar as cal
 from .choices import CHANNELS_OF_KIND, NO_ADVERTISING, Audience, RuleKind
@@ -33,13 +35,16 @@ PLACEHOLDERS = {"name", "store", "staff", "level", "date", "holiday", "season", 
                 "short", "expires_on", "event", "event_date", "from_level", "to_level", "review_on"}
 
 
+ID = F("id")
+
+
 @dataclass
 class Selection:
     members: QuerySet                   # Member rows due (targeting already applied)
     due_on: dt.date
-    key: Callable[[dict], str]          # row → the source key's suffix (after "<rule code>:")
-    context: Callable[[dict], dict] = lambda row: {}
-    values: dict[str, Any] = field(default_factory=dict)  # extra annotations fetched with each row
+    key: list                           # the source key's suffix (after "<rule code>:"): str literals and expressions
+    context: dict[str, Any] = field(default_factory=dict)  # name → constant or expression (kept on the task, usable in scripts)
+    values: dict[str, Any] = field(default_factory=dict)   # annotations (aggregates) the key and context refer to by name
 
 
 # ---- parameters -----------------------------------------------------------------------------------
@@ -159,22 +164,20 @@ def _birthday(rule, on, members):
         qs = members.filter(q)
         if mode == "auto":
             qs = qs.filter(lunar_birth_month__isnull=True)
-        out.append(Selection(qs, on, lambda r, y=target.year: f"{r['id']}:{y}", lambda r, t=target: {"date": t.isoformat()}))
+        out.append(Selection(qs, on, [ID, f":{target.year}"], {"date": target.isoformat()}))
     if mode in ("auto", "lunar"):
         ld, pairs = cal.lunar_birthday_days(target)
         if pairs:
             q = Q()
             for month, day in pairs:
                 q |= Q(lunar_birth_month=month, lunar_birth_day=day)
-            out.append(Selection(members.filter(q), on, lambda r, y=ld.year: f"{r['id']}:L{y}",
-                                 lambda r, t=target: {"date": t.isoformat()}))
+            out.append(Selection(members.filter(q), on, [ID, f":L{ld.year}"], {"date": target.isoformat()}))
     return out
 
 
 def _holiday(rule, on, members):
     target = on + dt.timedelta(days=rule.lead_days)
-    return [Selection(members, on, lambda r, c=code, y=target.year: f"{r['id']}:{c}:{y}",
-                      lambda r, c=code, t=target: {"holiday": str(cal.HOLIDAYS[c].name), "date": t.isoformat()})
+    return [Selection(members, on, [ID, f":{code}:{target.year}"], {"holiday": str(cal.HOLIDAYS[code].name), "date": target.isoformat()})
             for code in cal.holidays_on(target, rule.parameters["holidays"])]
 
 
@@ -183,7 +186,7 @@ def _season(rule, on, members):
     name = rule.parameters["dates"].get(target.strftime("%m-%d"))
     if name is None:
         return []
-    return [Selection(members, on, lambda r: f"{r['id']}:{target.isoformat()}", lambda r: {"season": name, "date": target.isoformat()})]
+    return [Selection(members, on, [ID, f":{target.isoformat()}"], {"season": name, "date": target.isoformat()})]
 
 
 def _missing_you(rule, on, members):
@@ -191,7 +194,7 @@ def _missing_you(rule, on, members):
     last = on - dt.timedelta(days=days)
     start, end = local_day_bounds(last)
     return [Selection(members.filter(last_purchase_at__gte=start, last_purchase_at__lt=end), on,
-                      lambda r: f"{r['id']}:{last.isoformat()}", lambda r: {"days": days, "date": last.isoformat()})]
+                      [ID, f":{last.isoformat()}"], {"days": days, "date": last.isoformat()})]
 
 
 def _after_purchase(rule, on, members):
@@ -199,8 +202,7 @@ def _after_purchase(rule, on, members):
 
     sources = cal.source_days(on, days=rule.parameters["after_days"], months=rule.parameters["after_months"])
     qs = members.filter(sales__kind=SaleKind.SALE, sales__business_date__in=sources)
-    return [Selection(qs, on, lambda r: f"{r['id']}:{r['bought_on'].isoformat()}", lambda r: {"date": r["bought_on"].isoformat()},
-                      values={"bought_on": Min("sales__business_date")})]
+    return [Selection(qs, on, [ID, ":", F("bought_on")], {"date": F("bought_on")}, values={"bought_on": Min("sales__business_date")})]
 
 
 def _event_notice(rule, on, members):
@@ -216,24 +218,22 @@ def _event_notice(rule, on, members):
         if event.levels:
             qs = qs.filter(tier__level__code__in=event.levels)
         when = timezone.localtime(event.starts_at)
-        out.append(Selection(qs, on, lambda r, e=event.pk: f"{r['id']}:{e}",
-                             lambda r, n=event.name, w=when: {"event": n, "event_date": w.strftime("%Y-%m-%d %H:%M")}))
+        out.append(Selection(qs, on, [ID, f":{event.pk}"], {"event": event.name, "event_date": when.strftime("%Y-%m-%d %H:%M")}))
     return out
 
 
 def _points_near(rule, on, members):
     threshold, margin = rule.parameters["threshold"], rule.parameters["margin"]
     qs = members.filter(points_account__balance__gte=threshold - margin, points_account__balance__lt=threshold)
-    return [Selection(qs, on, lambda r: f"{r['id']}:{threshold}:{on.year}",
-                      lambda r: {"points": r["balance"], "threshold": threshold, "short": threshold - r["balance"]},
+    return [Selection(qs, on, [ID, f":{threshold}:{on.year}"],
+                      {"points": F("balance"), "threshold": threshold, "short": Value(threshold) - F("balance")},
                       values={"balance": F("points_account__balance")})]
 
 
 def _points_expiring(rule, on, members):
     target = on + dt.timedelta(days=rule.lead_days)
     qs = members.filter(points_account__lots__expires_on=target, points_account__lots__remaining__gt=0)
-    return [Selection(qs, on, lambda r: f"{r['id']}:{target.isoformat()}",
-                      lambda r: {"points": r["expiring"], "expires_on": target.isoformat()},
+    return [Selection(qs, on, [ID, f":{target.isoformat()}"], {"points": F("expiring"), "expires_on": target.isoformat()},
                       values={"expiring": Sum("points_account__lots__remaining")})]
 
 
@@ -271,37 +271,40 @@ def _tier_review(rule, on, members):
         for pk, code in chunk:
             if engine.rank_of(engine.qualify(loaded.rules, metrics[pk]).level) < loaded.levels[code].rank:
                 losing.append(pk)
-    return [Selection(members.filter(pk__in=losing), on, lambda r: f"{r['id']}:{review.isoformat()}",
-                      lambda r: {"review_on": review.isoformat()})]
+    return [Selection(members.filter(pk__in=losing), on, [ID, f":{review.isoformat()}"], {"review_on": review.isoformat()})]
 
 
 def _tier_changed(rule, on, members):
+    """The member's last level change of the day in the rule's direction (a member may move twice)."""
     from vipdesk.tiers.models import TierHistory
 
     direction = rule.parameters["direction"]
-    rows = (TierHistory.objects.filter(on=on, member__in=members)
-            .values_list("member_id", "from_level__rank", "from_level__name", "to_level__rank", "to_level__code", "to_level__name")
-            .order_by("at", "id"))
-    last = {}
-    for member_id, from_rank, from_name, to_rank, to_code, to_name in rows:
-        up = (to_rank or 0) > (from_rank or 0)
-        if direction == "any" or (direction == "up") == up:
-            last[member_id] = (to_code or "-", from_name or "", to_name or "")
-    if not last:
-        return []
-    return [Selection(members.filter(pk__in=list(last)), on, lambda r: f"{r['id']}:{last[r['id']][0]}:{on.isoformat()}",
-                      lambda r: {"from_level": last[r["id"]][1], "to_level": last[r["id"]][2]})]
+    moves = (TierHistory.objects.filter(member=OuterRef("pk"), on=on)
+             .annotate(up_from=Coalesce("from_level__rank", 0), up_to=Coalesce("to_level__rank", 0)))
+    if direction == "up":
+        moves = moves.filter(up_to__gt=F("up_from"))
+    elif direction == "down":
+        moves = moves.filter(up_to__lte=F("up_from"))
+    last = moves.order_by("-at", "-id")
+
+    def of_last(path, default):
+        return Coalesce(Subquery(last.values(path)[:1]), Value(default))
+
+    return [Selection(members.filter(Exists(moves)), on, [ID, ":", F("to_code"), f":{on.isoformat()}"],
+                      {"from_level": F("from_name"), "to_level": F("to_name")},
+                      values={"to_code": of_last("to_level__code", "-"), "from_name": of_last("from_level__name", ""),
+                              "to_name": of_last("to_level__name", "")})]
 
 
 def _dormant(rule, on, members):
-    return [Selection(members.filter(cards__dormancy__since=on).distinct(), on, lambda r: f"{r['id']}:{on.isoformat()}")]
+    return [Selection(members.filter(Exists(Card.objects.filter(member=OuterRef("pk"), dormancy__since=on))), on, [ID, f":{on.isoformat()}"])]
 
 
 def _weekly(rule, on, members):
     if on.weekday() != rule.parameters["weekday"]:
         return []
     year, week, _day = on.isocalendar()
-    return [Selection(members, on, lambda r: f"{r['id']}:{year}-W{week:02d}")]
+    return [Selection(members, on, [ID, f":{year}-W{week:02d}"])]
 
 
 def _none(rule, on, members):

@@ -34,16 +34,26 @@ def _latest(member, purpose: str, channel: str) -> Consent | None:
     return Consent.objects.filter(member=member, purpose=purpose, channel=channel).order_by("-at", "-id").first()
 
 
-def consent_refusal(member, purpose: str, channel: str) -> str | None:
-    """None when the member's consent lets this purpose through on this channel, else the reason."""
+def latest_consents(member_ids) -> dict[tuple[int, str, str], Consent]:
+    """{(member id, purpose, channel): latest row} for many members in one query (bulk enqueue)."""
+    latest: dict[tuple[int, str, str], Consent] = {}
+    for row in Consent.objects.filter(member_id__in=list(member_ids)).order_by("member_id", "purpose", "channel", "-at", "-id"):
+        latest.setdefault((row.member_id, row.purpose, row.channel), row)
+    return latest
+
+
+def consent_refusal(member, purpose: str, channel: str, *, known: dict | None = None) -> str | None:
+    """None when the member's consent lets this purpose through on this channel, else the reason.
+    `known` (from latest_consents) answers without a query."""
+    latest = _latest if known is None else (lambda m, p, c: known.get((m.pk, p, c)))
     if channel == Channel.INBOX:
         if purpose != ConsentPurpose.MARKETING:
             return None
-        rows = [r for r in (_latest(member, purpose, c) for c in (ConsentChannel.SMS, ConsentChannel.EMAIL)) if r is not None]
+        rows = [r for r in (latest(member, purpose, c) for c in (ConsentChannel.SMS, ConsentChannel.EMAIL)) if r is not None]
         if any(r.granted for r in rows):
             return None
         return Reason.OPTED_OUT if rows else Reason.NO_CONSENT
-    row = _latest(member, purpose, channel)
+    row = latest(member, purpose, channel)
     if row is None:
         return Reason.NO_CONSENT if purpose == ConsentPurpose.MARKETING else None
     return None if row.granted else Reason.OPTED_OUT
@@ -91,16 +101,21 @@ def week_of(at: dt.datetime, store=None) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=7)
 
 
-def capped(member, purpose: str, channel: str, at: dt.datetime, *, exclude_id: int | None = None) -> bool:
-    """Whether one more message would exceed the member's weekly cap of marketing SMS/e-mails."""
+def counts_for_cap(purpose: str, channel: str) -> bool:
+    return bool(weekly_cap()) and purpose == ConsentPurpose.MARKETING and channel in PUSH_CHANNELS
+
+
+def capped(member, purpose: str, channel: str, at: dt.datetime, *, exclude_id: int | None = None, pending: int = 0) -> bool:
+    """Whether one more message would exceed the member's weekly cap of marketing SMS/e-mails
+    (`pending`: messages for the same member and week planned in this batch, not yet written)."""
     from .models import OutboxMessage
 
     cap = weekly_cap()
-    if not cap or purpose != ConsentPurpose.MARKETING or channel not in PUSH_CHANNELS:
+    if not counts_for_cap(purpose, channel):
         return False
     start, end = week_of(at, member.home_store)
     qs = OutboxMessage.objects.filter(member=member, purpose=ConsentPurpose.MARKETING, channel__in=list(PUSH_CHANNELS),
                                       status__in=CAP_COUNTS, scheduled_at__gte=start, scheduled_at__lt=end)
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    return qs.count() >= cap
+    return qs.count() + pending >= cap

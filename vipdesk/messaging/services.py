@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.members.choices import ConsentPurpose
 from vipdesk.members.models import Member
+from vipdesk.org.models import Store
 
 from . import policy, rendering, rules
 from .channels import ChannelError, Outgoing, SendResult, TransientError, adapter_for
@@ -142,23 +143,37 @@ def _recipient(member: Member, channel: str) -> str:
     return ""
 
 
+@dataclass
+class _Batch:
+    """What a bulk enqueue looks up once instead of per message: consents, blocked words, and the
+    capped messages planned in this batch but not yet written ({(member id, week start): count})."""
+
+    consents: dict | None = None
+    words: list[str] | None = None
+    planned: dict = field(default_factory=dict)
+
+
 def _decide(member: Member, template: MessageTemplate, channel: str, rendered: rendering.Rendered, due: dt.datetime,
-            *, exclude_id: int | None = None) -> tuple[str, str, dt.datetime]:
+            *, exclude_id: int | None = None, batch: _Batch | None = None) -> tuple[str, str, dt.datetime]:
     """(status, reason, scheduled time) a message would get now: the rules in the order a person
     would ask them — may we write to this member at all, on this channel, with this text, now?"""
+    batch = batch or _Batch()
     if member.is_withdrawn:
         return OutboxStatus.SUPPRESSED, Reason.MEMBER_WITHDRAWN, due
-    refusal = policy.consent_refusal(member, template.purpose, channel)
+    refusal = policy.consent_refusal(member, template.purpose, channel, known=batch.consents)
     if refusal:
         return OutboxStatus.SUPPRESSED, refusal, due
     if channel != Channel.INBOX and not _recipient(member, channel):
         return OutboxStatus.SUPPRESSED, Reason.NO_ADDRESS, due
-    if template.kind == MessageKind.GREETING and rules.advertising_words(rendered.subject, rendered.body):
+    if template.kind == MessageKind.GREETING and rules.advertising_words(rendered.subject, rendered.body, words=batch.words):
         return OutboxStatus.SUPPRESSED, Reason.BLOCKED_WORDS, due
     later = policy.quiet_until(due, channel, member.home_store)
     scheduled = later or due
-    if policy.capped(member, template.purpose, channel, scheduled, exclude_id=exclude_id):
-        return OutboxStatus.SUPPRESSED, Reason.WEEKLY_CAP, scheduled
+    if policy.counts_for_cap(template.purpose, channel):
+        week = (member.pk, policy.week_of(scheduled, member.home_store)[0])
+        if policy.capped(member, template.purpose, channel, scheduled, exclude_id=exclude_id, pending=batch.planned.get(week, 0)):
+            return OutboxStatus.SUPPRESSED, Reason.WEEKLY_CAP, scheduled
+        batch.planned[week] = batch.planned.get(week, 0) + 1
     if later:
         return OutboxStatus.DEFERRED, Reason.QUIET_HOURS, scheduled
     return OutboxStatus.QUEUED, "", scheduled
@@ -263,39 +278,98 @@ class _Text:
     kind: str
 
 
+@dataclass(frozen=True)
+class Text:
+    """A text written elsewhere (a care rule's script, already filled in) for one member."""
+
+    member_id: int
+    channel: str
+    body: str
+    source: str
+    purpose: str = ConsentPurpose.SERVICE
+    kind: str = MessageKind.NOTICE
+    subject: str = ""
+    label: str = "text"
+    at: dt.datetime | None = None
+    staff_id: int | None = None
+
+
 def enqueue_text(member: Member, channel: str, *, body: str, source: str, purpose: str = ConsentPurpose.SERVICE,
                  kind: str = MessageKind.NOTICE, subject: str = "", label: str = "text", at: dt.datetime | None = None,
                  staff=None, now: dt.datetime | None = None) -> OutboxMessage:
-    """Put a text written elsewhere (a care rule's script, already filled in) in the outbox, under the
-    same rules as a template's: consent, address, no advertising in a greeting, quiet hours, the
-    weekly cap. Idempotent per (source, channel). For jobs and services only (no actor check)."""
-    if channel not in Channel.values:
-        raise ValidationFailed(_("Unknown channel."), fields={"channel": _("sms, email or inbox.")})
-    source = (source or "").strip()[:100]
-    found = OutboxMessage.objects.filter(source=source, channel=channel).first()
-    if found is not None:
-        found.replayed = True
-        return found
+    """Put a text written elsewhere in the outbox, under the same rules as a template's: consent,
+    address, no advertising in a greeting, quiet hours, the weekly cap. Idempotent per (source,
+    channel). For jobs and services only (no actor check)."""
+    return enqueue_texts([Text(member.pk, channel, body, source, purpose, kind, subject, label, at, getattr(staff, "pk", staff))],
+                         now=now)[0]
+
+
+def enqueue_texts(texts: list[Text], *, now: dt.datetime | None = None) -> list[OutboxMessage]:
+    """`enqueue_text` for many texts at once (the daily care job hands over hundreds of thousands):
+    the existing rows, the members, their consents and the blocked words are read once per batch,
+    the rows and their first events written with two bulk inserts. Members whose messages count
+    towards the weekly cap are locked first, as in `enqueue`. The rows come back in `texts` order;
+    a (source, channel) already in the outbox comes back with `replayed` True. If a twin run wrote
+    one of the rows meanwhile, the batch is undone and each text is enqueued on its own."""
+    for text in texts:
+        if text.channel not in Channel.values:
+            raise ValidationFailed(_("Unknown channel."), fields={"channel": _("sms, email or inbox.")})
+    texts = [replace(t, source=(t.source or "").strip()[:100]) for t in texts]
     now = now or timezone.now()
-    due = max(at, now) if at else now
-    rendered = rendering.Rendered(language="zh-hans", subject=subject[:200], body=body, params={})
-    try:
-        with transaction.atomic():
-            member = Member.objects.select_for_update().get(pk=member.pk)
-            status, reason, scheduled = _decide(member, _Text(purpose, kind), channel, rendered, due)
-            message = OutboxMessage.objects.create(
-                member=member, template=None, template_code=label[:40], channel=channel, purpose=purpose, kind=kind,
-                language=rendered.language, subject=rendered.subject, body=body, params={}, recipient=_recipient(member, channel),
-                status=status, reason=reason, scheduled_at=scheduled,
-                next_attempt_at=None if status == OutboxStatus.SUPPRESSED else scheduled, source=source, staff=staff)
-            event = {OutboxStatus.QUEUED: EventKind.QUEUED, OutboxStatus.DEFERRED: EventKind.DEFERRED}.get(status, EventKind.SUPPRESSED)
-            _event(message, event, now, payload={"scheduled_at": scheduled.isoformat()})
-            if status == OutboxStatus.SUPPRESSED:
-                transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=status))
-    except IntegrityError:
-        return _twin(source, channel)
-    message.replayed = False
-    return message
+    found = {(m.source, m.channel): m for m in OutboxMessage.objects.filter(source__in={t.source for t in texts if t.source})}
+    result: dict[int, OutboxMessage] = {}
+    fresh = []
+    for i, text in enumerate(texts):
+        if (text.source, text.channel) in found:
+            result[i] = found[(text.source, text.channel)]
+            result[i].replayed = True
+        else:
+            fresh.append(i)
+    if fresh:
+        try:
+            with transaction.atomic():
+                result.update(_write_texts([(i, texts[i]) for i in fresh], now))
+        except IntegrityError:
+            if len(fresh) == 1:
+                result[fresh[0]] = _twin(texts[fresh[0]].source, texts[fresh[0]].channel)
+            else:
+                for i in fresh:
+                    result[i] = enqueue_texts([texts[i]], now=now)[0]
+    return [result[i] for i in range(len(texts))]
+
+
+def _write_texts(items: list[tuple[int, Text]], now: dt.datetime) -> dict[int, OutboxMessage]:
+    ids = {t.member_id for _i, t in items}
+    capped_ids = sorted({t.member_id for _i, t in items if policy.counts_for_cap(t.purpose, t.channel)})
+    if capped_ids:  # serialise the weekly cap per member, as enqueue does
+        list(Member.objects.select_for_update().filter(pk__in=capped_ids).order_by("pk").values_list("pk", flat=True))
+    members = Member.objects.only("id", "status", "mobile", "email", "home_store_id").in_bulk(ids)
+    stores = Store.objects.in_bulk({m.home_store_id for m in members.values()})
+    for member in members.values():  # a few stores for thousands of members: one Store object each
+        member.home_store = stores.get(member.home_store_id)
+    batch = _Batch(consents=policy.latest_consents(ids), words=rules.blocked_words())
+    rows = {}
+    for i, text in items:
+        member = members[text.member_id]
+        due = max(text.at, now) if text.at else now
+        rendered = rendering.Rendered(language="zh-hans", subject=text.subject[:200], body=text.body, params={})
+        status, reason, scheduled = _decide(member, _Text(text.purpose, text.kind), text.channel, rendered, due, batch=batch)
+        rows[i] = OutboxMessage(
+            member=member, template=None, template_code=text.label[:40], channel=text.channel, purpose=text.purpose, kind=text.kind,
+            language=rendered.language, subject=rendered.subject, body=text.body, params={}, recipient=_recipient(member, text.channel),
+            status=status, reason=reason, scheduled_at=scheduled,
+            next_attempt_at=None if status == OutboxStatus.SUPPRESSED else scheduled, source=text.source, staff_id=text.staff_id,
+            created_at=now, updated_at=now)
+    OutboxMessage.objects.bulk_create(list(rows.values()), batch_size=2000)
+    kinds = {OutboxStatus.QUEUED: EventKind.QUEUED, OutboxStatus.DEFERRED: EventKind.DEFERRED}
+    DeliveryEvent.objects.bulk_create(
+        [DeliveryEvent(message=m, at=now, kind=kinds.get(m.status, EventKind.SUPPRESSED), status=m.status, reason=m.reason, detail="",
+                       payload={"scheduled_at": m.scheduled_at.isoformat()}) for m in rows.values()], batch_size=2000)
+    for message in rows.values():
+        message.replayed = False
+        if message.status == OutboxStatus.SUPPRESSED:
+            transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=m.status))
+    return rows
 
 
 # ---- delivery --------------------------------------------------------------------------------

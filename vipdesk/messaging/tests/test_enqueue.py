@@ -207,3 +207,35 @@ def test_channel_must_be_offered_by_the_template(member, notice):
     with pytest.raises(ValidationFailed) as err:
         enqueue(member, "points_expiry", "sms", context={"points": "1", "date": "x"}, now=NOON)
     assert err.value.code == "channel_not_offered"
+
+
+def test_a_batch_decides_each_text_as_one_at_a_time_would(member, settings, django_assert_max_num_queries):
+    """enqueue_texts (the care job's hand-over): consent, address, blocked words, quiet hours and the
+    weekly cap per text — the cap counting the batch's own earlier texts — in a fixed number of queries."""
+    from vipdesk.messaging.services import Text, enqueue_texts
+
+    settings.VIPDESK = {**settings.VIPDESK, "MESSAGE_WEEKLY_CAP": 1}
+    other = make_member(store=member.home_store, mobile="13700000001")
+    silent = make_member(store=member.home_store, mobile="13700000002")
+    no_email = make_member(store=member.home_store, mobile="13700000003", email="")
+    consent(member, "marketing", "sms", True)
+    consent(silent, "service", "sms", False)
+    texts = [
+        Text(member.pk, "sms", "陈女士，周末VIP专场欢迎光临。", "t:1", purpose="marketing", kind="marketing"),
+        Text(member.pk, "sms", "陈女士，又一场活动。", "t:2", purpose="marketing", kind="marketing"),  # same week: capped
+        Text(other.pk, "sms", "祝您生日快乐！", "t:3", kind="greeting"),
+        Text(other.pk, "sms", "生日快乐，新品八折！", "t:4", kind="greeting"),  # advertising in a greeting
+        Text(silent.pk, "sms", "您的积分将到期。", "t:5"),  # opted out of service SMS
+        Text(no_email.pk, "email", "您的积分将到期。", "t:6"),  # no address
+        Text(other.pk, "sms", "您的积分将到期。", "t:7", at=shanghai(2026, 5, 6, 22, 30)),  # quiet hours
+    ]
+    with django_assert_max_num_queries(12):
+        rows = enqueue_texts(texts, now=NOON)
+    assert [(m.status, m.reason) for m in rows] == [
+        ("queued", ""), ("suppressed", "weekly_cap"), ("queued", ""), ("suppressed", "blocked_words"),
+        ("suppressed", "opted_out"), ("suppressed", "no_address"), ("deferred", "quiet_hours")]
+    assert rows[6].scheduled_at == shanghai(2026, 5, 7, 9, 0)
+    assert [list(m.events.values_list("kind", flat=True)) for m in rows[:2]] == [["queued"], ["suppressed"]]
+    again = enqueue_texts(texts, now=NOON)  # a re-run hands nothing over twice
+    assert all(m.replayed for m in again) and [m.pk for m in again] == [m.pk for m in rows]
+    assert OutboxMessage.objects.filter(source__startswith="t:").count() == 7
