@@ -184,10 +184,8 @@ class SegmentEditView(SegmentMixin, TemplateView):
                         saved = segment_create(actor=request.user, data=data)
                     else:
                         saved = segment_update(actor=request.user, segment=segment, data=data)
-                except ValidationFailed as exc:
+                except DomainError as exc:  # bad input next to its field; not the owner above the form
                     form.add_service_errors(exc)
-                except DomainError as exc:  # not the owner: nothing changes
-                    form.add_error(None, exc.message)
                 else:
                     messages.success(request, _("Segment “%(name)s” saved.") % {"name": saved.name})
                     return redirect("console:segment", pk=saved.pk)
