@@ -99,15 +99,7 @@ def _months(value, problems: parsing.Problems) -> list[int]:
     if not isinstance(value, (list, tuple)) or not value:
         problems.add("birthday_months", _("Give a non-empty list."))
         return []
-    if len(value) > MAX_ITEMS:
-        problems.add("birthday_months", _("At most %(n)d items.") % {"n": MAX_ITEMS})
-        return []
-    out = set()
-    for item in value:
-        month = parsing.whole(item, "birthday_months", problems, minimum=1, maximum=12)
-        if month is not None:
-            out.add(month)
-    return sorted(out)
+    return parsing.months(value, "birthday_months", problems)
 
 
 def _days(value, key: str, problems: parsing.Problems, default: int) -> int:
