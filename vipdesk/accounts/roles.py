@@ -54,6 +54,7 @@ class Action:
     OWNERSHIP = "ownership"          # spread a store's members over its guides, pair shifts, reassign a leaver's book
     CARE_CONFIG = "care_config"      # HQ: care rules and VIP events
     SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
+    CLASSIFY_CONFIG = "classify_config"  # HQ: the classification settings (RFM, ABC, pyramid, A/B/C/D, SVIP, life cycle)
     REPORT_VIEW = "report_view"      # monthly … yearly reports, charts and their XLSX/PDF (store managers: own stores)
 
 
@@ -64,7 +65,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
-        Action.SEGMENTS, Action.REPORT_VIEW}
+        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

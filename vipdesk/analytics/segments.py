@@ -9,6 +9,7 @@ definition is everybody in the caller's scope). Lists mean "any of". Keys:
   tags            ["高端", …]        with tags_mode "any" (default) or "all"
   genders         ["F", "M", "U"]
   age             {"min": 25, "max": 40}           whole years on the evaluation date; no birthday: excluded
+  birthday_months [3, 4]            month of the (solar) birthday; no birthday: excluded
   rfm_segments    ["important_value", …]           from the snapshot (choices.RfmSegment)
   r_score / f_score / m_score  {"min": 4, "max": 5}  scored members only (no purchase in the window: no score)
   abc / pyramid / spend_class / lifecycle  [codes]  from the snapshot
@@ -20,6 +21,8 @@ definition is everybody in the caller's scope). Lists mean "any of". Keys:
 
 Classification keys read the latest snapshot on or before the evaluation date; the others read
 the live rows. `definition_clean` gives the canonical form that is stored (money as strings).
+Saving (segment_create / segment_update) also checks that the stores, tier levels and owners named
+exist; evaluating a saved definition does not (a store closed later simply matches nobody).
 """
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ CODE_LISTS = {  # key → allowed codes (None: free text, checked against the da
 SCORE_RANGES = ("r_score", "f_score", "m_score")
 FLAGS = ("vip", "svip")
 SNAPSHOT_KEYS = {"rfm_segments", "abc", "pyramid", "spend_class", "lifecycle", *SCORE_RANGES, *FLAGS}
-KEYS = {*CODE_LISTS, *SCORE_RANGES, *FLAGS, "tags_mode", "age", "bought", "spend", "last_purchase_days"}
+KEYS = {*CODE_LISTS, *SCORE_RANGES, *FLAGS, "tags_mode", "age", "birthday_months", "bought", "spend", "last_purchase_days"}
 MAX_ITEMS = 200
 MAX_DAYS = 3660
 
@@ -90,6 +93,13 @@ def _range(value, key: str, problems: parsing.Problems, *, maximum: int, money: 
     elif "min" in out and "max" in out and Decimal(str(out["min"])) > Decimal(str(out["max"])):
         problems.add(key, _("The minimum is above the maximum."))
     return out
+
+
+def _months(value, problems: parsing.Problems) -> list[int]:
+    if not isinstance(value, (list, tuple)) or not value:
+        problems.add("birthday_months", _("Give a non-empty list."))
+        return []
+    return parsing.months(value, "birthday_months", problems)
 
 
 def _days(value, key: str, problems: parsing.Problems, default: int) -> int:
@@ -140,6 +150,8 @@ def definition_clean(data) -> dict:
                 out[key] = data[key]
     if data.get("age") is not None:
         out["age"] = _range(data["age"], "age", problems, maximum=150)
+    if data.get("birthday_months") not in (None, []):
+        out["birthday_months"] = _months(data["birthday_months"], problems)
     if data.get("last_purchase_days") is not None:
         out["last_purchase_days"] = _range(data["last_purchase_days"], "last_purchase_days", problems, maximum=MAX_DAYS * 10)
     if data.get("spend") is not None:
@@ -160,7 +172,8 @@ def _require(actor) -> None:
         raise PermissionDenied(_("Your role may not work with segments."))
 
 
-def _may_change(actor, segment: Segment) -> bool:
+def segment_may_change(actor, segment: Segment) -> bool:
+    """The segment's owner, HQ and superusers may change or delete it; others may only use it."""
     staff = _staff(actor)
     return (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.HQ_ADMIN
             or (staff is not None and segment.owner_id == staff.pk))
@@ -179,7 +192,31 @@ def _fields(data: dict, problems: parsing.Problems, *, partial: bool, current: S
             clean["definition"] = definition_clean(data.get("definition") or {})
         except parsing.ValidationFailed as exc:
             problems.extend({f"definition.{k}": v for k, v in exc.fields.items()})
+        else:
+            _known(clean["definition"], problems)
     return clean
+
+
+def _known(definition: dict, problems: parsing.Problems) -> None:
+    """The stores, tier levels (of the programme in force) and owners a definition names exist."""
+    from vipdesk.accounts.models import Staff
+    from vipdesk.org.models import Store
+    from vipdesk.tiers.models import Level
+
+    lookups = (
+        ("stores", Store.objects.values_list("code", flat=True), "code", _("No store with code %(code)s.")),
+        ("levels", Level.objects.filter(programme__active=True).values_list("code", flat=True), "code",
+         _("No tier level with code %(code)s.")),
+        ("owners", Staff.objects.values_list("username", flat=True), "username", _("No staff member with user name %(code)s.")),
+    )
+    for key, qs, column, message in lookups:
+        wanted = definition.get(key) or []
+        if not wanted:
+            continue
+        known = set(qs.filter(**{f"{column}__in": wanted}))
+        for code in wanted:
+            if code not in known:
+                problems.add(f"definition.{key}", message % {"code": code})
 
 
 def _staff(actor):
@@ -202,7 +239,7 @@ def segment_create(*, actor, data: dict) -> Segment:
 @transaction.atomic
 def segment_update(*, actor, segment: Segment, data: dict) -> Segment:
     _require(actor)
-    if not _may_change(actor, segment):
+    if not segment_may_change(actor, segment):
         raise PermissionDenied(_("Only the segment's owner or HQ may change it."))
     problems = parsing.Problems()
     clean = _fields(data, problems, partial=True, current=segment)
@@ -218,7 +255,7 @@ def segment_update(*, actor, segment: Segment, data: dict) -> Segment:
 @transaction.atomic
 def segment_delete(*, actor, segment: Segment) -> None:
     _require(actor)
-    if not _may_change(actor, segment):
+    if not segment_may_change(actor, segment):
         raise PermissionDenied(_("Only the segment's owner or HQ may delete it."))
     event_record(actor=actor, verb="segment.delete", obj=segment, payload={"name": segment.name, "definition": segment.definition})
     segment.delete()

@@ -161,6 +161,8 @@ def segment_members(segment_or_definition, *, user=None, on: dt.date | None = No
             qs = qs.filter(birthday__lte=_years_before(on, d["age"]["min"]))
         if "max" in d["age"]:
             qs = qs.filter(birthday__gt=_years_before(on, d["age"]["max"] + 1))
+    if "birthday_months" in d:
+        qs = qs.filter(birthday__month__in=d["birthday_months"])
     snap = _snapshot_q(d, on)
     if snap is not None:
         qs = qs.filter(snap)

@@ -5,7 +5,7 @@ from .views import clearing, loyalty
 from .views import pos
 from .views import complaints, performance
 from .views import care
-from .views import reports
+from .views import reports, segments
 from .views import coupons, pricing, quote, wallet
 
 app_name = "console"
@@ -80,4 +80,10 @@ urlpatterns = [
     path("reports/", reports.ReportView.as_view(), name="report"),
     path("reports/export.xlsx", reports.ReportExportView.as_view(), {"fmt": "xlsx"}, name="report_xlsx"),
     path("reports/export.pdf", reports.ReportExportView.as_view(), {"fmt": "pdf"}, name="report_pdf"),
+    # saved segments and the classification settings (issue 5 §1)
+    path("segments/", segments.SegmentListView.as_view(), name="segment_list"),
+    path("segments/new/", segments.SegmentEditView.as_view(), name="segment_new"),
+    path("segments/<int:pk>/", segments.SegmentEditView.as_view(), name="segment"),
+    path("segments/<int:pk>/delete/", segments.SegmentDeleteView.as_view(), name="segment_delete"),
+    path("segments/classification/", segments.ClassificationPolicyView.as_view(), name="classification_policy"),
 ]

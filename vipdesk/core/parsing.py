@@ -7,6 +7,7 @@ words. Money and rates are Decimal, never float; counts are int.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -155,3 +156,20 @@ def flag(value) -> bool:
     if isinstance(value, bool):
         return value
     return str(value or "").strip().lower() in ("1", "on", "true", "yes")
+
+
+def months(value, key: str, problems: Problems) -> list[int]:
+    """Months of the year, sorted and once each: [3, 8] from [3, "8"] or "3,8" / "3、8"; empty: []."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,，、\s]+", value) if v]
+    if not isinstance(value, (list, tuple)):
+        problems.add(key, _("Must be a list."))
+        return []
+    out = set()
+    for raw in value:
+        month = whole(raw, key, problems, minimum=1, maximum=12)
+        if month is not None:
+            out.add(month)
+    return sorted(out)

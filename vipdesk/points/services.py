@@ -919,19 +919,7 @@ _NO_STOCK = (ItemKind.VIRTUAL, ItemKind.CASH_OFFSET)
 
 def _months(value, problems: parsing.Problems) -> list[int]:
     """[3, 8] from [3, "8"] or "3,8" / "3、8"; empty means every month."""
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [v for v in re.split(r"[,，、\s]+", value) if v]
-    if not isinstance(value, (list, tuple)):
-        problems.add("months", _("Must be a list."))
-        return []
-    out = set()
-    for raw in value:
-        month = parsing.whole(raw, "months", problems, minimum=1, maximum=12)
-        if month is not None:
-            out.add(month)
-    return sorted(out)
+    return parsing.months(value, "months", problems)
 
 
 @transaction.atomic

@@ -272,3 +272,28 @@ def test_cli_snapshot_and_classify(people):
     assert (got["date"], got["spend_class"], got["lifecycle"], got["monetary"]) == ("2026-06-30", "C", "active", "1200.00")
     with pytest.raises(CommandError):
         call_command("analytics", "classify", "--member", people["amy"].member_no, "--date", "2026-06-01")
+
+
+def test_birthday_months(people):
+    amy, cat = people["amy"].pk, people["cat"].pk                  # born in July and January; dan has no birthday
+    assert ids({"birthday_months": [7]}) == {amy}
+    assert ids({"birthday_months": [1, 7, 12]}) == {amy, cat}
+    assert definition_clean({"birthday_months": ["7", 1, 7]}) == {"birthday_months": [1, 7]}
+    for bad in ([13], [0], ["七月"], "7"):
+        with pytest.raises(ValidationFailed) as exc:
+            definition_clean({"birthday_months": bad})
+        assert "birthday_months" in exc.value.fields
+
+
+def test_saving_checks_that_named_stores_levels_and_owners_exist(people, hq):
+    programme_install(spec=PRESETS["department-store"])
+    with pytest.raises(ValidationFailed) as exc:
+        segment_create(actor=hq, data={"name": "x", "definition": {"stores": ["SA01", "NOPE"], "levels": ["GOLD", "TIN"],
+                                                                   "owners": ["owner1", "ghost"]}})
+    assert {k: len(v) for k, v in exc.value.fields.items()} == {"definition.stores": 1, "definition.levels": 1, "definition.owners": 1}
+    assert "NOPE" in exc.value.fields["definition.stores"][0] and "ghost" in exc.value.fields["definition.owners"][0]
+    seg = segment_create(actor=hq, data={"name": "x", "definition": {"stores": ["SA01"], "levels": ["GOLD"], "owners": ["owner1"]}})
+    # evaluating does not check: a store closed (renamed) later just matches nobody
+    Segment.objects.filter(pk=seg.pk).update(definition={"stores": ["GONE"]})
+    seg.refresh_from_db()
+    assert segment_count(seg, on=ON) == 0
