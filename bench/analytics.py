@@ -149,6 +149,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ANALYTICS_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--sqlite", action="store_true", help="run on a fresh SQLite file instead of PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: drop it)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: time the snapshot on the data set a --keep run left (no set-up; implies --keep)")
     parser.add_argument("--fit-customers", type=int, default=1_000_000,
                         help="BG/NBD + Gamma-Gamma fit beside lifetimes over this many customers (bench/clv_fit.py; 0: skip)")
     args = parser.parse_args(argv)
@@ -157,18 +159,28 @@ def main(argv=None) -> dict:
     url = f"sqlite:///{workdir / 'bench.sqlite3'}" if args.sqlite else args.database_url
     if not args.sqlite and not url.startswith(("postgres://", "postgresql://")):
         parser.error("give a PostgreSQL URL or --sqlite")
+    if args.reuse and args.sqlite:
+        parser.error("--reuse is for PostgreSQL")
+    args.keep = args.keep or args.reuse
     env = production_env(url, workdir / "data")
     try:
-        if not args.sqlite:
+        if not args.sqlite and not args.reuse:
             recreate_database(url)
         t_setup = time.monotonic()
         run_cli(env, "migrate", "-v0")
-        log(run_cli(env, "init", "--preset", "department-store").strip())
+        if not args.reuse:
+            log(run_cli(env, "init", "--preset", "department-store").strip())
         os.environ.update(env)
         import django
 
         django.setup()
-        if args.sqlite:
+        if args.reuse:
+            from vipdesk.members.models import Member
+            from vipdesk.sales.models import Sale
+
+            data = {"reused": True}
+            args.members, args.sales = Member.objects.count(), Sale.objects.filter(kind="sale").count()
+        elif args.sqlite:
             data = sqlite_data(args.members, args.sales, on)
         else:
             import member_lookup as ml

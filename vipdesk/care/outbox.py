@@ -26,6 +26,7 @@ def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
     """Hand the open message tasks (due by `on`) to the outbox, CHUNK at a time through
     messaging.enqueue_texts; tasks already handed over come back as replays and count nothing."""
     from vipdesk.messaging.choices import MessageKind
+    from vipdesk.messaging.models import OutboxMessage
     from vipdesk.messaging.services import Text, enqueue_texts
 
     qs = tasks if tasks is not None else CareTask.objects.filter(kind=TaskKind.MESSAGE, status=TaskStatus.OPEN)
@@ -39,11 +40,14 @@ def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
         if not page:
             break
         last = page[-1][0]
+        sources = {f"{SOURCE}{row[0]}" for row in page}
+        known = set(OutboxMessage.objects.filter(source__in=sources).values_list("source", "channel"))
         chunk = [Text(member_id, channel, script, f"{SOURCE}{pk}", at=due_at, staff_id=owner_id,
                       kind=MessageKind.GREETING if rule_kind in NO_ADVERTISING else MessageKind.NOTICE,
                       label=f"care:{rule_kind or 'task'}")
-                 for pk, member_id, channel, script, due_at, owner_id, rule_kind in page]
-        messages = [m for m in enqueue_texts(chunk) if not m.replayed]
+                 for pk, member_id, channel, script, due_at, owner_id, rule_kind in page
+                 if (f"{SOURCE}{pk}", channel) not in known]  # handed over on an earlier run
+        messages = [m for m in enqueue_texts(chunk) if not m.replayed] if chunk else []
         handed += len(messages)
         suppressed += sum(m.status == "suppressed" for m in messages)
     return {"handed": handed, "suppressed": suppressed}
