@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.scoping import store_ids_in_scope
+
 from .models import InboxMessage, MessageTemplate, OutboxMessage
 
 
@@ -19,3 +22,13 @@ def member_outbox(member) -> QuerySet[OutboxMessage]:
 def member_inbox(member, *, unread_only: bool = False) -> QuerySet[InboxMessage]:
     qs = InboxMessage.objects.filter(member=member)
     return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def outbox_for(principal) -> QuerySet[OutboxMessage]:
+    """The outbox a principal may oversee (OUTBOX): HQ every message, a store manager the messages
+    to members of his stores (by the member's home store); nothing without the capability."""
+    if not can(principal, Action.OUTBOX):
+        return OutboxMessage.objects.none()
+    qs = OutboxMessage.objects.all()
+    stores = store_ids_in_scope(principal)
+    return qs if stores is None else qs.filter(member__home_store_id__in=stores)
