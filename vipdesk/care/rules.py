@@ -20,7 +20,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.members.choices import MemberStatus
@@ -52,11 +52,11 @@ class Selection:
 
 # What each parameter is called on a screen and in a refusal (the codes are the JSON keys).
 PARAMETER_LABELS = {
-    "calendar": _lazy("Birthday calendar"), "holidays": _lazy("Holidays"), "dates": _lazy("Season dates"),
-    "days": _lazy("Days without a purchase"), "after_days": _lazy("Days after the purchase"),
-    "after_months": _lazy("Months after the purchase"), "minutes": _lazy("Minutes after leaving"),
-    "threshold": _lazy("Points threshold"), "margin": _lazy("Points short of it"), "direction": _lazy("Direction of the change"),
-    "weekday": _lazy("Weekday"), "split": _lazy("Split among staff"),
+    "calendar": gettext_lazy("Birthday calendar"), "holidays": gettext_lazy("Holidays"), "dates": gettext_lazy("Season dates"),
+    "days": gettext_lazy("Days without a purchase"), "after_days": gettext_lazy("Days after the purchase"),
+    "after_months": gettext_lazy("Months after the purchase"), "minutes": gettext_lazy("Minutes after leaving"),
+    "threshold": gettext_lazy("Points threshold"), "margin": gettext_lazy("Points short of it"), "direction": gettext_lazy("Direction of the change"),
+    "weekday": gettext_lazy("Weekday"), "split": gettext_lazy("Split among staff"),
 }
 
 
@@ -149,7 +149,9 @@ def check_script(kind: str, text: str, *, field: str = "script") -> None:
     bad = names - PLACEHOLDERS
     if bad:
         raise ValidationFailed(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(sorted(bad))},
-                               fields={field: _("Use only: %(names)s.") % {"names": ", ".join(sorted(PLACEHOLDERS))}})
+                               fields={field: _("Unknown: %(bad)s. Use only: %(names)s.") % {
+                                   "bad": ", ".join("{%s}" % n for n in sorted(bad)),
+                                   "names": ", ".join("{%s}" % n for n in sorted(PLACEHOLDERS))}})
     if kind in NO_ADVERTISING:
         from vipdesk.messaging.rules import advertising_words
 

@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.core.masking import mask_email, mask_mobile, mask_name
 
+from .choices import Channel
 from .models import InboxMessage, MessageTemplate, OutboxMessage
 
 
@@ -32,3 +34,19 @@ def outbox_for(principal) -> QuerySet[OutboxMessage]:
     qs = OutboxMessage.objects.all()
     stores = store_ids_in_scope(principal)
     return qs if stores is None else qs.filter(member__home_store_id__in=stores)
+
+
+def mask_text(text: str, member, full: bool) -> str:
+    """A message's subject or body as a viewer may read it: the member's name masked unless `full`."""
+    if full or not text or not member.name or len(member.name) < 2:
+        return text
+    return text.replace(member.name, mask_name(member.name))
+
+
+def mask_recipient(channel: str, recipient: str) -> str:
+    """Where a message went, always masked (an outbox is not the place to read a full mobile)."""
+    if channel == Channel.SMS:
+        return mask_mobile(recipient)
+    if channel == Channel.EMAIL:
+        return mask_email(recipient)
+    return ""
