@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.core.errors import DomainError, NotFound
@@ -62,3 +63,11 @@ def domain_error_message(request, exc: DomainError) -> None:
 
 def may_see_full(user) -> bool:
     return can(user, Action.SEE_FULL)
+
+
+def redirect_back(request, default: str):
+    """Back to the page the form came from (its `next`, on this site only), else to `default`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
