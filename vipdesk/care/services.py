@@ -302,6 +302,12 @@ def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
     if "kind" in data and data["kind"] != rule.kind:
         raise ValidationFailed(_("A rule's kind cannot change: create a new rule instead."),
                                fields={"kind": _("Cannot change.")})
+    if data == {"active": False}:  # switching off is always allowed, even when a word blocked since refuses its script
+        if rule.active:
+            rule.active = False
+            rule.save(update_fields=["active", "updated_at"])
+            event_record(actor=actor, verb="care.rule_saved", obj=rule, payload={"code": rule.code, "changed": ["active"]})
+        return rule
     return _rule_write(actor=actor, rule=rule, data=data, verb="care.rule_saved")
 
 

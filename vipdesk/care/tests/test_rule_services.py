@@ -90,3 +90,18 @@ def test_only_hq_configures_rules(hq, manager_a, guide_a):
             care_rule_create(actor=who, code="x", data=data())
     with pytest.raises(NotFound):
         care_rule_update(actor=hq, rule=999, data={})
+
+
+def test_a_rule_can_always_be_switched_off(hq):
+    greeting = rule("weekly-greeting")
+    BlockedWord.objects.create(word="周末")  # its script now says a blocked word
+    off = care_rule_update(actor=hq, rule=greeting, data={"active": False})
+    assert off.active is False and CareRule.objects.get(pk=greeting.pk).active is False
+    with pytest.raises(ValidationFailed):
+        care_rule_update(actor=hq, rule=greeting, data={"active": True})  # on again: the script must be mended first
+
+
+def test_every_preset_passes_the_rules(db):
+    from vipdesk.care.services import care_rules_install_default
+
+    assert len(care_rules_install_default()) == len(PRESET_RULES)
