@@ -14,8 +14,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
@@ -26,7 +25,7 @@ from vipdesk.care.services import care_rule_create, care_rule_update
 from vipdesk.core.errors import DomainError
 
 from ..care_forms import CareRuleForm, parameter_summary
-from ..mixins import CapabilityMixin, domain_error_message
+from ..mixins import CapabilityMixin, SwitchActiveView
 
 RECENT_DAYS = 30
 
@@ -102,18 +101,14 @@ class CareRuleEditView(CareConfigMixin, TemplateView):
         return self.render_to_response(self.get_context_data(rule=rule, form=form))
 
 
-class CareRuleActiveView(CapabilityMixin, View):
+class CareRuleActiveView(SwitchActiveView):
     capability = Action.CARE_CONFIG
-    http_method_names = ["post"]
+    model = CareRule
+    on_message = gettext_lazy("Care rule “%(rule)s” is in force again.")
+    off_message = gettext_lazy("Care rule “%(rule)s” was switched off: it makes no new tasks.")
 
-    def post(self, request, pk):
-        rule = get_object_or_404(CareRule, pk=pk)
-        active = request.POST.get("active") == "1"
-        try:
-            care_rule_update(actor=request.user, rule=rule, data={"active": active})
-        except DomainError as exc:
-            domain_error_message(request, exc)
-        else:
-            messages.success(request, (_("Care rule “%(rule)s” is in force again.") if active
-                                       else _("Care rule “%(rule)s” was switched off: it makes no new tasks.")) % {"rule": rule.name})
+    def switch(self, row, active):
+        care_rule_update(actor=self.request.user, rule=row, data={"active": active})
+
+    def back(self, row):
         return redirect("console:care_rules")
