@@ -113,6 +113,9 @@ class CareRuleForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fixed_kind = kind
         self.fields["store"].choices = store_choices()
+        current = self.initial.get("store")
+        if current and current not in dict(self.fields["store"].choices):  # a store closed since: kept, not cleared
+            self.fields["store"].choices.append((current, current))
         for name in ("code", "name", "script_zh"):
             self.fields[name].show_required = True  # required, but the services say so in their own words
         params = parameter_fields()

@@ -303,3 +303,14 @@ def test_an_auditor_and_a_cashier_have_no_outbox(login, auditor, store_a):
     cashier = StaffFactory(username="cashier_o", role=Role.CASHIER, stores=[store_a])
     for who in (auditor, cashier):
         assert login(who).get(reverse("console:outbox")).status_code == 403
+
+
+def test_a_rule_of_a_store_closed_since_keeps_its_store(login, hq, rules, store_a):
+    from vipdesk.care.services import care_rule_update
+
+    missing = care_rule_update(actor=hq, rule=rules["missing-you"], data={"store": store_a})
+    store_a.__class__.objects.filter(pk=store_a.pk).update(active=False)
+    response = login(hq).post(reverse("console:care_rule", args=[missing.pk]), rule_data(missing, p_days="30"))
+    assert response.status_code == 302
+    missing.refresh_from_db()
+    assert (missing.store_id, missing.parameters) == (store_a.pk, {"days": 30})
