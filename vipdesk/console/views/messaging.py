@@ -113,7 +113,7 @@ class OutboxView(CapabilityMixin, ListView):
             if c.get("end"):
                 qs = qs.filter(created_at__date__lte=c["end"])
         events = DeliveryEvent.objects.order_by("at", "id")
-        return (qs.select_related("member", "member__home_store", "staff")
+        return (qs.select_related("member", "member__home_store")
                 .prefetch_related(Prefetch("events", queryset=events)).order_by("-id"))
 
     def get_context_data(self, **kwargs):
