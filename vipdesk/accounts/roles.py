@@ -44,6 +44,7 @@ class Action:
     PRICING_CONFIG = "pricing_config"  # HQ: member prices, member specials, member days, promotions, pricing policy
     MESSAGE = "message"              # send a member an SMS, e-mail or inbox message from a template; see their outbox
     MESSAGE_CONFIG = "message_config"  # HQ: message templates and the words a greeting may not contain
+    OUTBOX = "outbox"                # the outbox of one's stores (attempts, errors), retry a failed message, cancel a waiting one
     FEEDBACK = "feedback"            # record surveys, complaints and referrals (own stores)
     FEEDBACK_VIEW = "feedback_view"  # see complaints, survey reports and referrals (own stores)
     COMPLAINT_MANAGE = "complaint_manage"  # assign, move and close complaints
@@ -62,7 +63,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.EXPORT, Action.EXPORT_FULL, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
         Action.TIER_OVERRIDE, Action.LOYALTY_CONFIG, Action.CLEARING, Action.SELL,
         Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.WALLET_CONFIG, Action.COUPON_CONFIG, Action.COUPON_ISSUE,
-        Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG,
+        Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG, Action.OUTBOX,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW}
@@ -72,7 +73,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.STORE_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL,
                                    Action.EXPORT, Action.IMPORT, Action.CARD_ISSUE, Action.CARD_APPROVE, Action.CONSENT,
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
-                                   Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
+                                   Action.MESSAGE, Action.OUTBOX, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
                                    Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS,
                                    Action.REPORT_VIEW}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,

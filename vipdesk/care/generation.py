@@ -151,7 +151,8 @@ _COLUMNS = ("member_id, store_id, owner_id, rule_id, kind, channel, due_on, due_
             "status, outcome, note, created_at, updated_at")
 
 
-def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at: dt.datetime | None) -> int:
+def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at: dt.datetime | None,
+            due_on: dt.date | None = None) -> int:
     template = rule.script_zh or rule.script_en
     placeholders = {name for _literal, name in template_parts(template) if name}
     try:
@@ -165,11 +166,12 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
         owner_id = "CASE WHEN o.staff_id IS NOT NULL THEN o.staff_id ELSE g.staff_id END"
         owner_name = "CASE WHEN o.staff_id IS NOT NULL THEN o.name ELSE g.name END"
     script, script_params = _script_sql(template, sel, owner_name)
+    day = due_on or sel.due_on
     if due_at is not None:
         when, when_params = "%s", [due_at]
     else:  # the rule's hour in each store's own time zone
-        default = dt.datetime.combine(sel.due_on, rule.due_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
-        other = {pk: dt.datetime.combine(sel.due_on, rule.due_time, tzinfo=crews.tz(pk)) for pk in crews.stores}
+        default = dt.datetime.combine(day, rule.due_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        other = {pk: dt.datetime.combine(day, rule.due_time, tzinfo=crews.tz(pk)) for pk in crews.stores}
         other = {pk: v for pk, v in other.items() if v != default}
         when = "CASE c.home_store_id " + "".join("WHEN %s THEN %s " for _ in other) + "ELSE %s END" if other else "%s"
         when_params = [x for pair in other.items() for x in pair] + [default]
@@ -184,7 +186,7 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
            f"WHERE 1 = 1 ORDER BY c.home_store_id, c.id "
            f"ON CONFLICT (source_key) DO NOTHING")
     # parameters in the order they appear in the text: the SELECT list's, then the inner query's
-    params = [rule.pk, rule.task_kind, rule.channel, sel.due_on, *when_params, *script_params, f"{rule.code}:",
+    params = [rule.pk, rule.task_kind, rule.channel, day, *when_params, *script_params, f"{rule.code}:",
               TaskStatus.OPEN, now, now, *inner_params]
     with connection.cursor() as cursor:
         crews.install(cursor)
@@ -192,14 +194,18 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
         return max(cursor.rowcount, 0)
 
 
-def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None, due_at: dt.datetime | None = None) -> int:
-    """Create the rule's tasks for business date `on` (for `members` only, when given); the number created."""
+def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None, due_at: dt.datetime | None = None,
+                      due_on: dt.date | None = None) -> int:
+    """Create the rule's tasks for business date `on` (for `members` only, when given); the number created.
+    `due_on` moves the tasks to another day (an event learnt late) without changing their keys."""
     base = targeted(rule, members)
     even = rule.kind == RuleKind.WEEKLY_GREETING and rule.parameters.get("split") == "even"
-    return sum(_insert(rule, sel, crews=crews, even=even, due_at=due_at) for sel in STRATEGIES[rule.kind](rule, on, base))
+    return sum(_insert(rule, sel, crews=crews, even=even, due_at=due_at, due_on=due_on)
+               for sel in STRATEGIES[rule.kind](rule, on, base))
 
 
-def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None, crews: Crews | None = None) -> dict[str, int]:
+def generate(*, on: dt.date, kinds=None, members=None, due_at=None, due_on=None, rules=None,
+             crews: Crews | None = None) -> dict[str, int]:
     """Every active rule (of `kinds`) for business date `on`: {rule code: tasks created}."""
     if rules is None:
         rules = CareRule.objects.filter(active=True)
@@ -209,7 +215,7 @@ def generate(*, on: dt.date, kinds=None, members=None, due_at=None, rules=None, 
     if not rules:
         return {}
     crews = crews or Crews()
-    return {rule.code: generate_for_rule(rule, on, crews=crews, members=members, due_at=due_at) for rule in rules}
+    return {rule.code: generate_for_rule(rule, on, crews=crews, members=members, due_at=due_at, due_on=due_on) for rule in rules}
 
 
 def escalate(*, on: dt.date) -> int:

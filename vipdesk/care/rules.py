@@ -20,6 +20,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.members.choices import MemberStatus
@@ -49,30 +50,51 @@ class Selection:
 
 # ---- parameters -----------------------------------------------------------------------------------
 
+# What each parameter is called on a screen and in a refusal (the codes are the JSON keys).
+PARAMETER_LABELS = {
+    "calendar": gettext_lazy("Birthday calendar"), "holidays": gettext_lazy("Holidays"), "dates": gettext_lazy("Season dates"),
+    "days": gettext_lazy("Days without a purchase"), "after_days": gettext_lazy("Days after the purchase"),
+    "after_months": gettext_lazy("Months after the purchase"), "minutes": gettext_lazy("Minutes after leaving"),
+    "threshold": gettext_lazy("Points threshold"), "margin": gettext_lazy("Points short of it"), "direction": gettext_lazy("Direction of the change"),
+    "weekday": gettext_lazy("Weekday"), "split": gettext_lazy("Split among staff"),
+}
+
+
+def parameter_field(name: str) -> str:
+    """The key of a refusal's per-field message for parameter `name` ("parameters.days")."""
+    return f"parameters.{name}"
+
+
+def _bad(message, name):
+    return ValidationFailed(message, fields={parameter_field(name): message})
+
+
+def _label(name) -> str:
+    return str(PARAMETER_LABELS.get(name, name))
+
+
 def _int(value, name, *, low=0, high=100000):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(_("%(name)s must be a whole number from %(low)d to %(high)d.") % {"name": name, "low": low, "high": high},
-                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+        raise _bad(_("%(name)s must be a whole number from %(low)d to %(high)d.") % {"name": _label(name), "low": low, "high": high},
+                   name)
     return value
 
 
 def _choice(value, name, options):
     if value not in options:
-        raise ValidationFailed(_("%(name)s must be one of: %(options)s.") % {"name": name, "options": ", ".join(options)},
-                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+        raise _bad(_("%(name)s must be one of: %(options)s.") % {"name": _label(name), "options": ", ".join(options)}, name)
     return value
 
 
 def _holidays(value, name):
     if not isinstance(value, list) or not value or any(v not in cal.HOLIDAYS for v in value):
-        raise ValidationFailed(_("Name holidays among: %(options)s.") % {"options": ", ".join(cal.HOLIDAYS)},
-                               fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+        raise _bad(_("Name holidays among: %(options)s.") % {"options": ", ".join(cal.HOLIDAYS)}, name)
     return value
 
 
 def _dates(value, name):
     if not isinstance(value, dict) or not value or any(not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", k) for k in value):
-        raise ValidationFailed(_("Give the season dates as {\"MM-DD\": name}."), fields={"parameters": _("Bad %(name)s.") % {"name": name}})
+        raise _bad(_("Give the season dates as {\"MM-DD\": name}."), name)
     return {k: str(v) for k, v in value.items()}
 
 
@@ -108,18 +130,35 @@ def clean_parameters(kind: str, raw: dict | None) -> dict:
     return {name: check(raw[name], name) if name in raw else default for name, (check, default) in spec.items()}
 
 
-def check_script(kind: str, text: str) -> None:
-    names = {f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None}
+def greeting_blocked_words() -> list[str]:
+    """The words a greeting may not contain: the seeds' list here plus the messaging list (settings
+    and the blocked words HQ adds), so a rule saved here is never stopped later in the outbox."""
+    from vipdesk.messaging.rules import blocked_words
+
+    return sorted(set(ADVERTISING) | set(blocked_words()))
+
+
+def check_script(kind: str, text: str, *, field: str = "script") -> None:
+    """Placeholders must be known; a greeting (NO_ADVERTISING kinds) must not advertise. `field`
+    names the refusal's per-field message (script_zh, script_en)."""
+    try:
+        names = {f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None}
+    except ValueError:
+        raise ValidationFailed(_("Unbalanced braces: write {name}, or {{ and }} for a brace itself."),
+                               fields={field: _("Unbalanced braces.")}) from None
     bad = names - PLACEHOLDERS
     if bad:
         raise ValidationFailed(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(sorted(bad))},
-                               fields={"script": _("Use only: %(names)s.") % {"names": ", ".join(sorted(PLACEHOLDERS))}})
+                               fields={field: _("Unknown: %(bad)s. Use only: %(names)s.") % {
+                                   "bad": ", ".join("{%s}" % n for n in sorted(bad)),
+                                   "names": ", ".join("{%s}" % n for n in sorted(PLACEHOLDERS))}})
     if kind in NO_ADVERTISING:
-        lower = text.lower()
-        found = [w for w in ADVERTISING if w in lower]
+        from vipdesk.messaging.rules import advertising_words
+
+        found = advertising_words(text, words=greeting_blocked_words())
         if found:
             raise ValidationFailed(_("A greeting must not advertise (found: %(words)s).") % {"words": "、".join(found)},
-                                   fields={"script": _("No promotions or new arrivals in a greeting.")})
+                                   fields={field: _("No promotions or new arrivals in a greeting.")})
 
 
 def check_channel(task_kind: str, channel: str) -> None:

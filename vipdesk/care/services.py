@@ -3,8 +3,10 @@ check-out), care rules and VIP events. Console, API, jobs and the sales intake c
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,9 +150,12 @@ def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: 
 
 # ---- events ---------------------------------------------------------------------------------------
 
-def care_after_sale(*, sale) -> dict[str, int]:
-    """Called by the sales intake inside the posting: the same-day call of the 1311 follow-up and the
-    tier-change task, for this member only. The daily job would derive the same keys later."""
+def care_after_sale(*, sale, on: dt.date | None = None) -> dict[str, int]:
+    """The same-day call of the 1311 follow-up and the tier-change task, for the sale's member only.
+    Called by the sales intake inside the posting, and by `sale_attach_member` when the member is
+    credited with the sale afterwards: the tasks are those of the sale's business date, under the
+    keys the daily job derives, so neither the job nor a second call makes them twice. Attached on
+    a later day `on`, they are due that day (a call cannot be made in the past)."""
     if sale.member_id is None:
         return {}
     rules = [r for r in CareRule.objects.filter(active=True, kind__in=[RuleKind.AFTER_PURCHASE, RuleKind.TIER_CHANGED])
@@ -158,7 +163,8 @@ def care_after_sale(*, sale) -> dict[str, int]:
     if not rules:
         return {}
     member = sale.member
-    return generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=member.pk),
+    late = on if on is not None and on > sale.business_date else None
+    return generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=member.pk), due_on=late,
                     crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
 
 
@@ -207,10 +213,12 @@ def _clean_rule(data: dict, instance: CareRule | None = None) -> dict:
     kind = merged.get("kind")
     if kind not in RuleKind.values:
         raise ValidationFailed(_("Unknown rule kind."), fields={"kind": _("Unknown rule kind.")})
+    if not str(merged.get("name") or "").strip():
+        raise ValidationFailed(_("Name the rule."), fields={"name": _("Required.")})
     merged["parameters"] = clean_parameters(kind, merged.get("parameters"))
     check_channel(merged.get("task_kind"), merged.get("channel"))
     for field in ("script_zh", "script_en"):
-        check_script(kind, merged.get(field) or "")
+        check_script(kind, merged.get(field) or "", field=field)
     if not (merged.get("script_zh") or merged.get("script_en")):
         raise ValidationFailed(_("Write the script."), fields={"script_zh": _("Required.")})
     for field in ("levels", "exclude_levels"):
@@ -218,25 +226,89 @@ def _clean_rule(data: dict, instance: CareRule | None = None) -> dict:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValidationFailed(_("Levels are a list of level codes."), fields={field: _("A list of level codes.")})
         merged[field] = value
+    _check_level_codes(merged)
     return merged
+
+
+def _check_level_codes(merged: dict) -> None:
+    """Level codes a rule names must exist (a typo would silently target nobody)."""
+    named = {field: merged[field] for field in ("levels", "exclude_levels") if merged[field]}
+    if not named:
+        return
+    from vipdesk.tiers.models import Level
+
+    known = set(Level.objects.values_list("code", flat=True))
+    for field, codes in named.items():
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            message = _("Unknown level codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            raise ValidationFailed(message, fields={field: message})
+
+
+def _rule_write(*, actor, rule: CareRule, data: dict, verb: str) -> CareRule:
+    """Check `data` over the rule's current values, then save and (for a person) audit the change."""
+    before = {f: getattr(rule, f) for f in RULE_FIELDS} if rule.pk else {}
+    cleaned = _clean_rule(data, rule if rule.pk else None)
+    for key, value in cleaned.items():
+        setattr(rule, key, value)
+    try:
+        rule.full_clean(exclude=["store"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
+    rule.save()
+    if actor is not None:
+        changed = sorted(f for f in RULE_FIELDS if before.get(f) != getattr(rule, f)) if before else sorted(cleaned)
+        event_record(actor=actor, verb=verb, obj=rule, payload={"code": rule.code, "changed": changed})
+    return rule
 
 
 @transaction.atomic
 def care_rule_save(*, actor, code: str, data: dict) -> CareRule:
-    """Create or change a rule (HQ). `actor=None` is the installer (init, demo)."""
+    """Create or change a rule by its code (the installers, init and the demo: `actor=None`)."""
     if actor is not None:
         _require(actor, Action.CARE_CONFIG)
-    rule = CareRule.objects.filter(code=code).first()
-    cleaned = _clean_rule(data, rule)
-    if rule is None:
-        rule = CareRule(code=code)
-    for key, value in cleaned.items():
-        setattr(rule, key, value)
-    rule.full_clean(exclude=["store"])
-    rule.save()
-    if actor is not None:
-        event_record(actor=actor, verb="care.rule_saved", obj=rule, payload={"code": code})
-    return rule
+    rule = CareRule.objects.select_for_update().filter(code=code).first() or CareRule(code=code)
+    return _rule_write(actor=actor, rule=rule, data=data, verb="care.rule_saved")
+
+
+@transaction.atomic
+def care_rule_create(*, actor, code: str, data: dict) -> CareRule:
+    """A new rule (HQ): its code is new and stays (task keys start with it)."""
+    _require(actor, Action.CARE_CONFIG)
+    code = (code or "").strip()
+    if not re.fullmatch(r"[-a-z0-9_]{1,40}", code):
+        raise ValidationFailed(_("Give the rule a code of lower-case letters, digits and hyphens (at most 40)."),
+                               fields={"code": _("E.g. birthday-vip.")})
+    if CareRule.objects.filter(code=code).exists():
+        raise ValidationFailed(_("A rule with the code %(code)s exists already.") % {"code": code},
+                               fields={"code": _("Taken: choose another code.")})
+    try:
+        with transaction.atomic():
+            return _rule_write(actor=actor, rule=CareRule(code=code), data=data, verb="care.rule_created")
+    except IntegrityError:  # a twin created the same code meanwhile
+        raise ValidationFailed(_("A rule with the code %(code)s exists already.") % {"code": code},
+                               fields={"code": _("Taken: choose another code.")}) from None
+
+
+@transaction.atomic
+def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
+    """Change a rule (HQ): anything but its code and kind (a different kind is a different rule;
+    tasks already made keep pointing at this one)."""
+    _require(actor, Action.CARE_CONFIG)
+    try:
+        rule = CareRule.objects.select_for_update().get(pk=getattr(rule, "pk", rule))
+    except (CareRule.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such care rule.")) from None
+    if "kind" in data and data["kind"] != rule.kind:
+        raise ValidationFailed(_("A rule's kind cannot change: create a new rule instead."),
+                               fields={"kind": _("Cannot change.")})
+    if data == {"active": False}:  # switching off is always allowed, even when a word blocked since refuses its script
+        if rule.active:
+            rule.active = False
+            rule.save(update_fields=["active", "updated_at"])
+            event_record(actor=actor, verb="care.rule_saved", obj=rule, payload={"code": rule.code, "changed": ["active"]})
+        return rule
+    return _rule_write(actor=actor, rule=rule, data=data, verb="care.rule_saved")
 
 
 @transaction.atomic

@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.core.errors import DomainError, NotFound
@@ -62,3 +64,44 @@ def domain_error_message(request, exc: DomainError) -> None:
 
 def may_see_full(user) -> bool:
     return can(user, Action.SEE_FULL)
+
+
+def redirect_back(request, default: str):
+    """Back to the page the form came from (its `next`, on this site only), else to `default`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+class SwitchActiveView(CapabilityMixin, View):
+    """POST active=1 / 0: switch one row (a rule, a price…) on or off through its service, say so,
+    and go back. Subclasses give the model, `switch` (the service call), the two messages (with
+    %(rule)s) and `back` (where to go)."""
+
+    http_method_names = ["post"]
+    model = None
+    on_message = off_message = ""
+
+    def get_row(self):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"])
+
+    def switch(self, row, active: bool) -> None:
+        raise NotImplementedError
+
+    def back(self, row):
+        raise NotImplementedError
+
+    def done_message(self, row, active: bool) -> str:
+        return (self.on_message if active else self.off_message) % {"rule": row}
+
+    def post(self, request, *args, **kwargs):
+        row = self.get_row()
+        active = request.POST.get("active") == "1"
+        try:
+            self.switch(row, active)
+        except DomainError as exc:
+            domain_error_message(request, exc)
+        else:
+            messages.success(request, self.done_message(row, active))
+        return self.back(row)

@@ -4,7 +4,7 @@ from .views import auth, cards, home, members, transfer
 from .views import clearing, loyalty
 from .views import pos
 from .views import complaints, performance
-from .views import care
+from .views import care, care_rules, messaging
 from .views import reports, segments
 from .views import coupons, pricing, quote, wallet
 
@@ -76,6 +76,16 @@ urlpatterns = [
     path("care/team/", care.CareTeamView.as_view(), name="care_team"),
     path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
     path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
+    path("care/rules/", care_rules.CareRuleListView.as_view(), name="care_rules"),
+    path("care/rules/new/", care_rules.CareRuleEditView.as_view(), name="care_rule_new"),
+    path("care/rules/<int:pk>/", care_rules.CareRuleEditView.as_view(), name="care_rule"),
+    path("care/rules/<int:pk>/active/", care_rules.CareRuleActiveView.as_view(), name="care_rule_active"),
+    # messaging: templates (HQ) and the outbox (issue 6 §3)
+    path("messages/templates/", messaging.TemplateListView.as_view(), name="message_templates"),
+    path("messages/templates/new/", messaging.TemplateEditView.as_view(), name="message_template_new"),
+    path("messages/templates/<int:pk>/", messaging.TemplateEditView.as_view(), name="message_template"),
+    path("messages/outbox/", messaging.OutboxView.as_view(), name="outbox"),
+    path("messages/outbox/<int:pk>/<slug:act>/", messaging.OutboxActView.as_view(), name="outbox_act"),
     # reports (issue 5 §3)
     path("reports/", reports.ReportView.as_view(), name="report"),
     path("reports/export.xlsx", reports.ReportExportView.as_view(), {"fmt": "xlsx"}, name="report_xlsx"),

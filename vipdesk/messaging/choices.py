@@ -38,7 +38,9 @@ class OutboxStatus(models.TextChoices):
 PENDING = frozenset({OutboxStatus.QUEUED, OutboxStatus.DEFERRED})
 
 # The outbox life cycle as data: status → statuses it may move to. A delivery report may still turn
-# "sent" into "delivered" or "failed"; nothing leaves "delivered", "failed" or "suppressed".
+# "sent" into "delivered" or "failed"; a person may queue a failed message again (message_retry) or
+# stop a waiting one (message_cancel: suppressed, reason "cancelled"); nothing leaves "delivered" or
+# "suppressed".
 TRANSITIONS: dict[str, frozenset[str]] = {
     OutboxStatus.QUEUED: frozenset({OutboxStatus.DEFERRED, OutboxStatus.SENDING, OutboxStatus.SUPPRESSED}),
     OutboxStatus.DEFERRED: frozenset({OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.SUPPRESSED}),
@@ -46,7 +48,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
                                      OutboxStatus.FAILED, OutboxStatus.SUPPRESSED, OutboxStatus.SENDING}),
     OutboxStatus.SENT: frozenset({OutboxStatus.DELIVERED, OutboxStatus.FAILED}),
     OutboxStatus.DELIVERED: frozenset(),
-    OutboxStatus.FAILED: frozenset(),
+    OutboxStatus.FAILED: frozenset({OutboxStatus.QUEUED}),  # only by hand: services.message_retry
     OutboxStatus.SUPPRESSED: frozenset(),
 }
 
@@ -65,6 +67,7 @@ class Reason(models.TextChoices):
     GATEWAY_ERROR = "gateway_error", _("The gateway refused or kept failing")
     NOT_CONFIGURED = "not_configured", _("The channel is not configured")
     PROVIDER_FAILED = "provider_failed", _("The provider reported that delivery failed")
+    CANCELLED = "cancelled", _("Cancelled by staff before it was sent")
 
 
 class ReportStatus(models.TextChoices):
@@ -83,3 +86,5 @@ class EventKind(models.TextChoices):
     RETRY = "retry", _("Will be tried again")
     FAILED = "failed", _("Failed")
     REPORT = "report", _("Delivery report")
+    RETRIED = "retried", _("Queued again by staff")
+    CANCELLED = "cancelled", _("Cancelled by staff")

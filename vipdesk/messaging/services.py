@@ -85,13 +85,17 @@ def template_check(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def template_save(*, actor, code: str, **fields) -> MessageTemplate:
-    """Create or change the template `code`. A greeting with advertising words is refused."""
+def template_save(*, actor, code: str, new: bool = False, **fields) -> MessageTemplate:
+    """Create or change the template `code`. A greeting with advertising words is refused. With
+    `new`, an existing code is refused instead of changed (a form that creates a template)."""
     _require(actor, Action.MESSAGE_CONFIG)
     code = (code or "").strip()
     if not code or len(code) > 40:
         raise ValidationFailed(_("Give the template a code of at most 40 characters."), fields={"code": _("Required.")})
     template = MessageTemplate.objects.select_for_update().filter(code=code).first()
+    if new and template is not None:
+        raise ValidationFailed(_("A template with the code %(code)s exists already.") % {"code": code},
+                               fields={"code": _("Taken: choose another code.")})
     current = {f: getattr(template, f) for f in TEMPLATE_FIELDS} if template else {"active": True}
     data = template_check({**current, **fields})
     if template is None:
@@ -480,6 +484,57 @@ def deliver_due(now: dt.datetime | None = None, *, limit: int | None = None) -> 
         if outcome in counts:
             counts[outcome] += 1
     return counts
+
+
+# ---- by hand: retry, cancel ------------------------------------------------------------------
+
+def _message_for(actor, message: OutboxMessage | int) -> OutboxMessage:
+    """The message, locked, within the actor's outbox (OUTBOX; outside the scope: 404)."""
+    from .selectors import outbox_for
+
+    _require(actor, Action.OUTBOX)
+    qs = OutboxMessage.objects.select_for_update() if actor is None else outbox_for(actor).select_for_update(of=("self",))
+    try:
+        return qs.get(pk=getattr(message, "pk", message))
+    except (OutboxMessage.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such message."), code="message_not_found") from None
+
+
+@transaction.atomic
+def message_retry(*, actor, message: OutboxMessage | int, now: dt.datetime | None = None) -> OutboxMessage:
+    """Queue a failed message again, due now: the next delivery run (every minute) sends it with a
+    fresh set of tries, after the send-time checks (consent, quiet hours …) once more. A message
+    the member never got because of a rule (suppressed) cannot be forced out this way."""
+    now = now or timezone.now()
+    message = _message_for(actor, message)
+    if message.status != OutboxStatus.FAILED:
+        raise Conflict(_("Only a failed message can be sent again; this one is %(status)s.")
+                       % {"status": OutboxStatus(message.status).label}, code="not_failed")
+    attempts = message.attempts
+    _move(message, OutboxStatus.QUEUED, event=EventKind.RETRIED, at=now, next_attempt_at=now, attempts=0,
+          payload={"previous_attempts": attempts, **_who(actor)})
+    event_record(actor=actor, verb="message.retried", obj=message, payload={"previous_attempts": attempts})
+    return message
+
+
+@transaction.atomic
+def message_cancel(*, actor, message: OutboxMessage | int, now: dt.datetime | None = None) -> OutboxMessage:
+    """Stop a message still waiting (queued, or deferred past quiet hours): it becomes "not sent",
+    reason cancelled. One being sent right now can no longer be stopped."""
+    now = now or timezone.now()
+    message = _message_for(actor, message)
+    if message.status not in PENDING:
+        raise Conflict(_("Only a message still waiting can be cancelled; this one is %(status)s.")
+                       % {"status": OutboxStatus(message.status).label}, code="not_pending")
+    _move(message, OutboxStatus.SUPPRESSED, event=EventKind.CANCELLED, at=now, reason=Reason.CANCELLED, next_attempt_at=None,
+          payload=_who(actor))
+    event_record(actor=actor, verb="message.cancelled", obj=message, payload={})
+    transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=OutboxStatus.SUPPRESSED))
+    return message
+
+
+def _who(actor) -> dict:
+    return {"by": getattr(actor, "username", None) or str(actor)} if actor is not None else {}
 
 
 # ---- delivery reports ------------------------------------------------------------------------

@@ -274,6 +274,7 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
         sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
         _member_spent(found.pk, sale.amount, sale.occurred_at)
         answer = _result(sale, _apply_loyalty(sale))
+        care_after_sale(sale=sale, on=today(store))  # the 1311 same-day call, as if identified at the till
         event_record(actor=actor, verb="sale.member_attached", obj=sale, payload={"member": found.pk, "by": next(iter(ref))})
     return answer
 

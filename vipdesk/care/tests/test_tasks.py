@@ -123,3 +123,53 @@ def test_a_withdrawn_member_is_not_contacted_and_her_scripts_are_blanked(calls, 
 def test_a_cashier_has_no_care_work(calls, store_a):
     cashier = StaffFactory(username="cashier_x", role=Role.CASHIER, stores=[store_a])
     assert list(tasks_for(cashier)) == []
+
+
+def test_a_member_attached_to_a_posted_sale_gets_the_same_day_call_once(store_a, guide_a):
+    """1311: a receipt rung up without the card and credited to the member afterwards (补登) makes
+    the same-day call as if she had been identified at the till — under the key the daily job
+    derives, so the job for that date and a second attempt to attach make nothing new."""
+    from vipdesk.sales.services import sale_attach_member
+
+    rule("1311-same-day")
+    m = member(guide_a, "陈美玲", mobile="13612345678")
+    posted = sale_post(actor=None, data=a_sale())
+    assert not CareTask.objects.exists()
+    sale_attach_member(actor=None, store=store_a, receipt_no="R0001", member={"mobile": "13612345678"})
+    task = CareTask.objects.get(member=m)
+    day = posted.sale.business_date
+    assert (task.kind, task.channel, task.owner, task.due_on) == ("call", "phone", guide_a, day)
+    assert task.source_key == f"1311-same-day:{m.pk}:{day.isoformat()}"
+    assert "陈美玲" in task.script
+    assert care_run_daily(on=day)["created"] == 0
+    assert CareTask.objects.count() == 1
+
+
+def test_a_sale_attached_days_later_makes_the_call_due_on_the_day_it_is_attached(store_a, guide_a):
+    from django.utils import timezone
+
+    from vipdesk.core.clock import today
+    from vipdesk.sales.services import sale_attach_member
+
+    rule("1311-same-day")
+    m = member(guide_a, "王芳", mobile="13612345678")
+    three_days_ago = (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0).isoformat()
+    posted = sale_post(actor=None, data=a_sale(occurred_at=three_days_ago))
+    sale_attach_member(actor=None, store=store_a, receipt_no="R0001", member={"mobile": "13612345678"})
+    task = CareTask.objects.get(member=m)
+    assert task.due_on == today(store_a) > posted.sale.business_date
+    assert task.source_key == f"1311-same-day:{m.pk}:{posted.sale.business_date.isoformat()}"  # the purchase's key
+    assert care_run_daily(on=posted.sale.business_date)["created"] == 0
+    assert escalate(on=today(store_a)) == 0  # due today: not overdue yet
+
+
+def test_an_inactive_same_day_rule_makes_no_call_on_attach(store_a, guide_a, hq):
+    from vipdesk.care.services import care_rule_update
+    from vipdesk.sales.services import sale_attach_member
+
+    same_day = rule("1311-same-day")
+    care_rule_update(actor=hq, rule=same_day, data={"active": False})
+    member(guide_a, "王芳", mobile="13612345678")
+    sale_post(actor=None, data=a_sale())
+    sale_attach_member(actor=None, store=store_a, receipt_no="R0001", member={"mobile": "13612345678"})
+    assert not CareTask.objects.exists()

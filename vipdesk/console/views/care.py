@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -25,18 +24,11 @@ from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
 
-from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message
+from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message, redirect_back
 
 
 def _outcomes(kind: str) -> list[tuple[str, str]]:
     return [(o, Outcome(o).label) for o in OUTCOMES_OF_KIND[kind]]
-
-
-def _back(request, default: str):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
 
 
 class CareTodayView(CapabilityMixin, TemplateView):
@@ -69,7 +61,7 @@ class CareTaskActView(CapabilityMixin, View):
                 messages.success(request, _("Done: %(outcome)s.") % {"outcome": task.get_outcome_display()})
         except DomainError as exc:
             domain_error_message(request, exc)
-        return _back(request, "console:care_today")
+        return redirect_back(request, "console:care_today")
 
 
 class CareTeamView(CapabilityMixin, TemplateView):

@@ -13,7 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -26,7 +26,7 @@ from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 
 from ..config_forms import BulkIssueForm, CampaignForm, IssuanceRuleForm, VoidForm
-from ..mixins import CapabilityMixin, domain_error_message
+from ..mixins import CapabilityMixin, SwitchActiveView, domain_error_message
 from .loyalty import LoyaltyConfigMixin
 
 
@@ -98,21 +98,17 @@ class CampaignEditView(CouponConfigMixin, TemplateView):
         return self.render_to_response(self.get_context_data(campaign=campaign, rule_form=form, rule_open=True))
 
 
-class RuleActiveView(CapabilityMixin, View):
+class RuleActiveView(SwitchActiveView):
     capability = Action.COUPON_CONFIG
-    http_method_names = ["post"]
+    model = IssuanceRule
+    on_message = gettext_lazy("Issuance rule “%(rule)s” is in force again.")
+    off_message = gettext_lazy("Issuance rule “%(rule)s” was switched off.")
 
-    def post(self, request, pk):
-        rule = get_object_or_404(IssuanceRule.objects.select_related("campaign"), pk=pk)
-        active = request.POST.get("active") == "1"
-        try:
-            rule_set_active(actor=request.user, rule=rule, active=active)
-        except DomainError as exc:
-            domain_error_message(request, exc)
-        else:
-            messages.success(request, (_("Issuance rule “%(rule)s” is in force again.") if active
-                                       else _("Issuance rule “%(rule)s” was switched off.")) % {"rule": rule})
-        return redirect("console:coupon_campaign", pk=rule.campaign_id)
+    def switch(self, row, active):
+        rule_set_active(actor=self.request.user, rule=row, active=active)
+
+    def back(self, row):
+        return redirect("console:coupon_campaign", pk=row.campaign_id)
 
 
 # ---- bulk issue ------------------------------------------------------------------------------------

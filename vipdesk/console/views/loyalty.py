@@ -9,8 +9,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
@@ -27,7 +26,7 @@ from vipdesk.tiers.models import Level, MemberTier
 from ..loyalty_forms import (
     EarnRuleForm, LevelForm, PointsPolicyForm, ProgrammePolicyForm, RedemptionItemForm, StockMoveForm,
 )
-from ..mixins import CapabilityMixin, domain_error_message
+from ..mixins import CapabilityMixin, SwitchActiveView
 
 
 class LoyaltyConfigMixin(CapabilityMixin):
@@ -153,19 +152,15 @@ class EarnRuleListView(LoyaltyConfigMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, form_open=True))
 
 
-class EarnRuleActiveView(LoyaltyConfigMixin, View):
-    http_method_names = ["post"]
+class EarnRuleActiveView(LoyaltyConfigMixin, SwitchActiveView):
+    model = EarnRule
+    on_message = gettext_lazy("Earn rule “%(rule)s” is in force again.")
+    off_message = gettext_lazy("Earn rule “%(rule)s” was switched off.")
 
-    def post(self, request, pk):
-        rule = get_object_or_404(EarnRule, pk=pk)
-        active = request.POST.get("active") == "1"
-        try:
-            points.earn_rule_set_active(actor=request.user, rule=rule, active=active)
-        except DomainError as exc:
-            domain_error_message(request, exc)
-        else:
-            messages.success(request, (_("Earn rule “%(rule)s” is in force again.") if active
-                                       else _("Earn rule “%(rule)s” was switched off.")) % {"rule": rule})
+    def switch(self, row, active):
+        points.earn_rule_set_active(actor=self.request.user, rule=row, active=active)
+
+    def back(self, row):
         return redirect("console:loyalty_earn_rules")
 
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _, gettext_lazy
-from django.views import View
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
@@ -20,7 +19,7 @@ from vipdesk.pricing.models import MemberDay, MemberPrice, Promotion, Special
 from vipdesk.pricing.selectors import policy
 
 from ..config_forms import MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
-from ..mixins import CapabilityMixin, domain_error_message
+from ..mixins import SwitchActiveView
 from .loyalty import LoyaltyConfigMixin
 
 
@@ -69,23 +68,24 @@ class PricingListView(PricingMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, form_open=True))
 
 
-class PricingActiveView(CapabilityMixin, View):
+class PricingActiveView(SwitchActiveView):
     capability = Action.PRICING_CONFIG
-    http_method_names = ["post"]
+    on_message = gettext_lazy("“%(row)s” is in force again.")
+    off_message = gettext_lazy("“%(row)s” was switched off.")
 
-    def post(self, request, kind, pk):
-        if kind not in KINDS:
+    def get_row(self):
+        if self.kwargs["kind"] not in KINDS:
             raise Http404
-        row = get_object_or_404(KINDS[kind][0], pk=pk)
-        active = request.POST.get("active") == "1"
-        try:
-            config.pricing_set_active(actor=request.user, row=row, active=active)
-        except DomainError as exc:
-            domain_error_message(request, exc)
-        else:
-            label = getattr(row, "name", None) or row.sku
-            messages.success(request, (_("“%(row)s” is in force again.") if active else _("“%(row)s” was switched off.")) % {"row": label})
-        return redirect("console:pricing_list", kind=kind)
+        return get_object_or_404(KINDS[self.kwargs["kind"]][0], pk=self.kwargs["pk"])
+
+    def switch(self, row, active):
+        config.pricing_set_active(actor=self.request.user, row=row, active=active)
+
+    def done_message(self, row, active):
+        return (self.on_message if active else self.off_message) % {"row": getattr(row, "name", None) or row.sku}
+
+    def back(self, row):
+        return redirect("console:pricing_list", kind=self.kwargs["kind"])
 
 
 class PricingPolicyView(PricingMixin, TemplateView):

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -27,7 +27,7 @@ from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund
 
 from ..config_forms import LimitForm, PinForm, TopUpRuleForm, WalletPolicyForm
 from ..loyalty_reads import yuan
-from ..mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message
+from ..mixins import ScopedMemberMixin, SwitchActiveView, domain_error_message
 from ..till_forms import RefundForm, TopUpForm, WalletLookupForm, suggested_reference
 from .loyalty import LoyaltyConfigMixin
 from .pos import HEADLINES, MEMBER_CODES, PosMixin, refusal
@@ -234,20 +234,16 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
         return self.render_to_response(self.get_context_data(policy_form=form, policy_open=True))
 
 
-class TopUpRuleActiveView(CapabilityMixin, View):
+class TopUpRuleActiveView(SwitchActiveView):
     capability = Action.WALLET_CONFIG
-    http_method_names = ["post"]
+    model = TopUpRule
+    on_message = gettext_lazy("Top-up rule “%(rule)s” is in force again.")
+    off_message = gettext_lazy("Top-up rule “%(rule)s” was switched off.")
 
-    def post(self, request, pk):
-        rule = get_object_or_404(TopUpRule, pk=pk)
-        active = request.POST.get("active") == "1"
-        try:
-            wallet.topup_rule_set_active(actor=request.user, rule=rule, active=active)
-        except DomainError as exc:
-            domain_error_message(request, exc)
-        else:
-            messages.success(request, (_("Top-up rule “%(rule)s” is in force again.") if active
-                                       else _("Top-up rule “%(rule)s” was switched off.")) % {"rule": rule})
+    def switch(self, row, active):
+        wallet.topup_rule_set_active(actor=self.request.user, rule=row, active=active)
+
+    def back(self, row):
         return redirect("console:wallet_config")
 
 

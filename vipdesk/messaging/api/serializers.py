@@ -6,25 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from vipdesk.core.masking import mask_email, mask_mobile, mask_name
 from vipdesk.members.api.serializers import sees_full
 from vipdesk.members.choices import ConsentPurpose
 
 from ..choices import Channel, EventKind, Language, MessageKind, OutboxStatus, Reason, ReportStatus
-
-
-def mask_text(text: str, member, full: bool) -> str:
-    if full or not text or not member.name or len(member.name) < 2:
-        return text
-    return text.replace(member.name, mask_name(member.name))
-
-
-def mask_recipient(channel: str, recipient: str) -> str:
-    if channel == Channel.SMS:
-        return mask_mobile(recipient)
-    if channel == Channel.EMAIL:
-        return mask_email(recipient)
-    return ""
+from ..selectors import mask_recipient, mask_text  # noqa: F401  (views use s.mask_text)
 
 
 class TemplateSerializer(serializers.Serializer):
