@@ -147,8 +147,9 @@ def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = 
         GROUP BY s.member_id
     ), base AS (
         SELECT m.id AS member_id, m.enrolled_at, p.last_day, COALESCE(p.freq, 0) AS freq,
-               ROUND(COALESCE(p.spend, 0), 2) AS spend, ROUND(COALESCE(p.spend, 0) * 100) AS spend_fen,
-               ROUND(COALESCE(p.sc_spend, 0) * 100) AS sc_fen, ROUND(ROUND(COALESCE(p.sc_spend, 0) * 100) / {years}) / 100 AS annual,
+               ROUND(COALESCE(p.spend, 0), 2) AS spend, CAST(ROUND(COALESCE(p.spend, 0) * 100) AS BIGINT) AS spend_fen,
+               CAST(ROUND(COALESCE(p.sc_spend, 0) * 100) AS BIGINT) AS sc_fen,
+               ROUND(ROUND(COALESCE(p.sc_spend, 0) * 100) / {years}) / 100 AS annual,
                CASE WHEN COALESCE(p.freq, 0) > 0 THEN 1 ELSE 0 END AS scored,
                CASE WHEN l.is_vip THEN 1 ELSE 0 END AS vip
         FROM {member} m
@@ -204,6 +205,7 @@ def snapshot_take(*, on: dt.date) -> dict:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # the sorts and the aggregate of a million members fit in memory
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL jit = off")  # compiling this one statement cost 1.7 s of 40 at 1M members
             cursor.execute(sql, params)
         written = MemberSnapshot.objects.filter(date=on).count()  # SQLite reports no rowcount for WITH … INSERT
     pruned = snapshot_prune(on=on, pol=pol)
