@@ -57,3 +57,14 @@ def test_contact_logged_from_the_member_page(client, guide_a):
     client.force_login(guide_a)
     client.post(f"/members/{m.pk}/contacts/", {"kind": "call", "channel": "phone", "outcome": "reached", "note": "来电咨询"})
     assert ContactLog.objects.get(member=m).note == "来电咨询"
+
+
+def test_care_pages_speak_chinese_by_default(client, guide_a, manager_a, today_call):
+    """The care pages' strings live in the console catalogue: a stray makemessages once left them
+    obsolete and the pages turned English in the Chinese UI."""
+    client.force_login(guide_a)
+    page = client.get("/care/today/").content.decode()
+    assert "今日任务" in page and "Today's tasks" not in page
+    client.force_login(manager_a)
+    team = client.get("/care/team/").content.decode()
+    assert "Today's tasks" not in team and "团队" in team
