@@ -96,6 +96,34 @@ class WalletTillMixin(PosMixin):
         query = {k: self.request.POST.get(k, "") for k in LOOKUP_KEYS}
         return f"{self.request.path}?{urlencode({**query, **extra})}"
 
+    def blank_form(self, kwargs: dict, form_class, reference_prefix: str) -> None:
+        """The page's empty form (with the member looked up from the query, and a suggested till
+        reference) into kwargs, unless a posted form is being shown again."""
+        if "form" in kwargs:
+            return
+        lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
+        if lookup.is_bound:
+            kwargs.update(self.lookup_context(lookup))
+        initial = self.lookup_initial()
+        initial["reference"] = suggested_reference(initial.get("store") or (self.stores[0].code if self.stores else ""),
+                                                   reference_prefix)
+        kwargs["form"] = form_class(stores=self.stores, initial=initial)
+
+    def posted(self, form, act):
+        """A till POST: `act(form)` calls the service and returns the redirect; a bad form or the
+        service's refusal shows the page again with the error, the fields marked and the look-up."""
+        error = None
+        if form.is_valid():
+            try:
+                return act(form)
+            except DomainError as exc:
+                error = refusal(exc)
+                put_fields(form, exc)
+        else:
+            error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
+        lookup = WalletLookupForm(self.request.POST, stores=self.stores)
+        return self.render_to_response(self.get_context_data(form=form, error=error, **self.lookup_context(lookup)))
+
 
 # ---- top-up (储值充值) --------------------------------------------------------------------------
 
@@ -104,13 +132,7 @@ class TopUpView(WalletTillMixin, TemplateView):
     template_name = "console/pos_topup.html"
 
     def get_context_data(self, **kwargs):
-        if "form" not in kwargs:
-            lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
-            if lookup.is_bound:
-                kwargs.update(self.lookup_context(lookup))
-            initial = self.lookup_initial()
-            initial["reference"] = suggested_reference(initial.get("store") or (self.stores[0].code if self.stores else ""))
-            kwargs["form"] = TopUpForm(stores=self.stores, initial=initial)
+        self.blank_form(kwargs, TopUpForm, "TU")
         done = self.request.GET.get("done", "")
         if done.isdigit():
             topup = TopUp.objects.filter(pk=int(done), store__in=self.stores).select_related("store").first()
@@ -120,30 +142,21 @@ class TopUpView(WalletTillMixin, TemplateView):
         return super().get_context_data(stores=self.stores, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = TopUpForm(request.POST, stores=self.stores)
-        error = None
-        if form.is_valid():
-            try:
-                store, member = self.identified(form)
-                result = wallet.wallet_topup(actor=request.user, member=member, store=store, amount=form.cleaned_data["amount"],
-                                             reference=form.cleaned_data["reference"], method=form.cleaned_data["method"])
-            except DomainError as exc:
-                error = refusal(exc)
-                put_fields(form, exc)
-            else:
-                self.remember_till(store.code)
-                if result.get("replayed"):
-                    messages.info(request, _("Top-up %(ref)s was taken before: this is the first result again; nothing was "
-                                             "added twice.") % {"ref": result["reference"]})
-                else:
-                    messages.success(request, _("Top-up of %(amount)s taken; bonus %(bonus)s. Balance now %(balance)s.")
-                                     % {"amount": yuan(result["amount"]), "bonus": yuan(result["bonus"]),
-                                        "balance": yuan(result["stored_value"]["balance"])})
-                return HttpResponseRedirect(self.back(done=result["id"], **({"replayed": 1} if result.get("replayed") else {})))
+        return self.posted(TopUpForm(request.POST, stores=self.stores), self.top_up)
+
+    def top_up(self, form):
+        store, member = self.identified(form)
+        result = wallet.wallet_topup(actor=self.request.user, member=member, store=store, amount=form.cleaned_data["amount"],
+                                     reference=form.cleaned_data["reference"], method=form.cleaned_data["method"])
+        self.remember_till(store.code)
+        if result.get("replayed"):
+            messages.info(self.request, _("Top-up %(ref)s was taken before: this is the first result again; nothing was "
+                                          "added twice.") % {"ref": result["reference"]})
         else:
-            error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
-        lookup = WalletLookupForm(request.POST, stores=self.stores)
-        return self.render_to_response(self.get_context_data(form=form, error=error, **self.lookup_context(lookup)))
+            messages.success(self.request, _("Top-up of %(amount)s taken; bonus %(bonus)s. Balance now %(balance)s.")
+                             % {"amount": yuan(result["amount"]), "bonus": yuan(result["bonus"]),
+                                "balance": yuan(result["stored_value"]["balance"])})
+        return HttpResponseRedirect(self.back(done=result["id"], **({"replayed": 1} if result.get("replayed") else {})))
 
 
 # ---- refund (储值退款) --------------------------------------------------------------------------
@@ -153,13 +166,7 @@ class RefundView(WalletTillMixin, TemplateView):
     template_name = "console/pos_wallet_refund.html"
 
     def get_context_data(self, **kwargs):
-        if "form" not in kwargs:
-            lookup = WalletLookupForm(self.request.GET or None, stores=self.stores, initial=self.till_initial())
-            if lookup.is_bound:
-                kwargs.update(self.lookup_context(lookup))
-            initial = self.lookup_initial()
-            initial["reference"] = suggested_reference(initial.get("store") or (self.stores[0].code if self.stores else ""), "RF")
-            kwargs["form"] = RefundForm(stores=self.stores, initial=initial)
+        self.blank_form(kwargs, RefundForm, "RF")
         done = self.request.GET.get("done", "")
         if done.isdigit():
             refund = WalletRefund.objects.filter(pk=int(done), store__in=self.stores).select_related("store", "account").first()
@@ -169,30 +176,21 @@ class RefundView(WalletTillMixin, TemplateView):
         return super().get_context_data(stores=self.stores, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = RefundForm(request.POST, stores=self.stores)
-        error = None
-        if form.is_valid():
-            try:
-                store, member = self.identified(form)
-                amount = (form.cleaned_data.get("amount") or "").strip() or None
-                refund = wallet.wallet_refund(actor=request.user, member=member, store=store, amount=amount,
-                                              reason=form.cleaned_data["reason"], reference=form.cleaned_data.get("reference", ""))
-            except DomainError as exc:
-                error = refusal(exc)
-                put_fields(form, exc)
-            else:
-                self.remember_till(store.code)
-                if getattr(refund, "replayed", False):
-                    messages.info(request, _("Refund %(ref)s was done before: this is the first result again; nothing was "
-                                             "paid twice.") % {"ref": refund.reference})
-                else:
-                    messages.success(request, _("%(principal)s of principal refunded; %(bonus)s of bonus forfeited.")
-                                     % {"principal": yuan(refund.principal), "bonus": yuan(refund.bonus_forfeited)})
-                return HttpResponseRedirect(self.back(done=refund.pk))
+        return self.posted(RefundForm(request.POST, stores=self.stores), self.refund)
+
+    def refund(self, form):
+        store, member = self.identified(form)
+        amount = (form.cleaned_data.get("amount") or "").strip() or None
+        refund = wallet.wallet_refund(actor=self.request.user, member=member, store=store, amount=amount,
+                                      reason=form.cleaned_data["reason"], reference=form.cleaned_data.get("reference", ""))
+        self.remember_till(store.code)
+        if getattr(refund, "replayed", False):
+            messages.info(self.request, _("Refund %(ref)s was done before: this is the first result again; nothing was "
+                                          "paid twice.") % {"ref": refund.reference})
         else:
-            error = {"code": "validation_error", "headline": str(HEADLINES["validation_error"]), "detail": ""}
-        lookup = WalletLookupForm(request.POST, stores=self.stores)
-        return self.render_to_response(self.get_context_data(form=form, error=error, **self.lookup_context(lookup)))
+            messages.success(self.request, _("%(principal)s of principal refunded; %(bonus)s of bonus forfeited.")
+                             % {"principal": yuan(refund.principal), "bonus": yuan(refund.bonus_forfeited)})
+        return HttpResponseRedirect(self.back(done=refund.pk))
 
 
 # ---- HQ: policy and top-up bonus rules -----------------------------------------------------------
