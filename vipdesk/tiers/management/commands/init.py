@@ -1,6 +1,7 @@
 """`vipdesk init --preset department-store|apparel|specialty|restaurant`: set up an empty database
-with the preset's tier programme and benefits, one store S001 and 1 point per yuan."""
+(migrated first) with the preset's tier programme and benefits, one store S001 and 1 point per yuan."""
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--store-name", default="总店")
 
     def handle(self, *args, preset, store_name, **options):
+        # A fresh data directory has no tables yet: set them up first, as `demo` does.
+        call_command("migrate", interactive=False, verbosity=0)
         if Programme.objects.exists():
             raise CommandError("此数据库已有会员等级方案，init 只用于空数据库。")
         spec = PRESETS[preset]
