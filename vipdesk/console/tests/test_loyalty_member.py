@@ -197,13 +197,18 @@ def test_lots_ledger_and_tier_history_link_to_their_receipts(login, guide_a, mem
 
 
 def test_many_lots_are_summed_by_expiry_and_the_soonest_20_listed(login, hq, member_a, programme):
-    # 12 purchases in 2025 (points expire 2026-12-31) and 11 in 2026 (expire 2027-12-31): 23 lots
+    # 12 purchases last year (points expire this 31 December) and 11 this year (next 31 December): 23 lots
+    now = today()
     for n in range(23):
-        days = 330 + n * 3 if n < 12 else n
+        if n < 12:
+            days = (now - (dt.date(now.year - 1, 7, 1) + dt.timedelta(days=n * 3))).days
+        else:  # this year, on or after 1 January
+            days = min(n - 12, (now - dt.date(now.year, 1, 1)).days)
         buy(f"R{n:02d}", lines=[{"sku": "TEE", "name": "T恤", "unit_price": "100.00", "quantity": 1, "amount": "100.00"}],
             days_ago=days, minutes_ago=5)
     page = detail(login(hq), member_a)
     summary = page.split('id="points-by-expiry"')[1].split("</table>")[0]
-    assert "2026-12-31" in summary and "2027-12-31" in summary and "1,200" in summary and "1,100" in summary
+    assert f"{now.year}-12-31" in summary and f"{now.year + 1}-12-31" in summary
+    assert "1,200" in summary and "1,100" in summary
     assert "共 23 批，以下列出最早到期的 20 批。" in page
     assert page.split('id="points-lots"')[1].split("</table>")[0].count("<tr class=") == 20

@@ -2,7 +2,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from vipdesk.sales import jobs
@@ -23,19 +22,15 @@ def _queue_and_data_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """A fixed clock: `clock.set(datetime)` makes django.utils.timezone.now() return it (every thread)."""
+def clock(clock):
+    """The suite's clock (time-machine, every thread) with `clock.set(datetime)`: go to that instant."""
 
     class Clock:
-        now = None
-
         def set(self, at: dt.datetime) -> dt.datetime:
-            self.now = at
+            clock.move_to(at)
             return at
 
-    fixed, real_now = Clock(), timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: fixed.now.astimezone(dt.timezone.utc) if fixed.now else real_now())
-    return fixed
+    return Clock()
 
 
 @pytest.fixture

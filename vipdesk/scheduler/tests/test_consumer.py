@@ -26,7 +26,7 @@ def sqlite_huey(tmp_path):
 def test_the_embedded_consumer_runs_an_enqueued_daily_job(sqlite_huey, clock):
     task = tasks.register(sqlite_huey, catch_up_on_start=False)
     complete(D(2026, 4, 29))
-    clock.set(shanghai(2026, 5, 1, 0, 10, 5))
+    clock.set(shanghai(2026, 5, 1, 0, 30, 5))  # not the minute the periodic task fires: only the enqueued run
     finished = run_with_consumer(sqlite_huey, task)
     assert finished == [("complete", tasks.TASK_NAME)]
     assert sorted(set(JobRun.objects.values_list("date", flat=True))) == [D(2026, 4, 29), D(2026, 4, 30), D(2026, 5, 1)]
