@@ -1,35 +1,29 @@
-import datetime as dt
-import os
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
 from vipdesk.accounts.roles import Role
+from vipdesk.testing.clock import test_now
 from vipdesk.testing.factories import StaffFactory, StoreFactory
 
 
-# Every test runs at a clock it chooses, never at the real date: by default this instant, a
-# Wednesday in June away from month, quarter and year ends. CI runs the suite again at awkward
-# instants (29 February, 31 December, a month's last day, the day before points expire) through
-# VIPDESK_TEST_NOW. The clock ticks from there, so durations and ordering behave as in life.
-DEFAULT_TEST_NOW = "2026-06-17T10:30"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Every test runs at a clock it chooses, never at the real date (vipdesk.testing.clock.test_now).
+# From configuration on, the clock stands still there, so module constants, session and module
+# fixtures (the demo load, the live server) see that instant; each test starts there again with the
+# clock ticking, so durations and ordering behave as in life and no test starts later than another.
+_standing_clock = time_machine.travel(test_now(), tick=False)
 
 
-def test_now() -> dt.datetime:
-    """The instant the suite starts at: VIPDESK_TEST_NOW as YYYY-MM-DD[THH:MM] in Shanghai time."""
-    raw = os.environ.get("VIPDESK_TEST_NOW") or DEFAULT_TEST_NOW
-    moment = dt.datetime.fromisoformat(raw if "T" in raw else f"{raw}T10:30")
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+def pytest_configure(config):
+    _standing_clock.start()
 
 
-test_now.__test__ = False  # a helper, not a test
+def pytest_unconfigure(config):
+    _standing_clock.stop()
 
 
 @pytest.fixture(autouse=True)
 def clock():
-    """The frozen-then-ticking clock of every test; `clock.move_to(...)` / `clock.shift(...)` to travel."""
+    """The test's clock (time-machine, every thread); `clock.move_to(...)` / `clock.shift(...)` to travel."""
     with time_machine.travel(test_now(), tick=True) as traveller:
         yield traveller
 

@@ -8,6 +8,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from vipdesk.core import clock
+
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
@@ -57,7 +59,7 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("ID number contains an impossible birth date."), code="invalid_id_number")
-    if born > (today or dt.date.today()) or born.year < 1900:
+    if born > (today or clock.today()) or born.year < 1900:
         raise ValidationError(_("ID number contains an impossible birth date."), code="invalid_id_number")
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("ID number check digit is wrong."), code="invalid_id_number")

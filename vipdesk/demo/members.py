@@ -17,6 +17,7 @@ from django.utils import timezone
 from lunardate import LunarDate
 
 from vipdesk.accounts.models import Staff
+from vipdesk.core import clock
 from vipdesk.accounts.roles import Role
 from vipdesk.members import cards as card_services
 from vipdesk.members.choices import (
@@ -80,7 +81,7 @@ def _tags(rng: random.Random, age: int, gender: str, occupation: str, family: di
         tags.append("美妆")
     if occupation in ("企业高管", "律师", "销售经理", "金融从业者") or rng.random() < 0.05:
         tags.append("商务")
-    if any(c.get("birthday") and c["birthday"] > f"{dt.date.today().year - 14}" for c in family.get("children", [])):
+    if any(c.get("birthday") and c["birthday"] > f"{clock.today().year - 14}" for c in family.get("children", [])):
         tags.append("亲子")
     if age >= 60:
         tags.append("老年")
@@ -88,7 +89,7 @@ def _tags(rng: random.Random, age: int, gender: str, occupation: str, family: di
 
 
 def _family(rng: random.Random, people: PeopleFactory, gender: str, born: dt.date, surname: str) -> dict:
-    if born.year > dt.date.today().year - 28 or rng.random() > 0.3:
+    if born.year > clock.today().year - 28 or rng.random() > 0.3:
         return {}
     spouse_gender = "F" if gender == "M" else "M"
     spouse_born = born + dt.timedelta(days=rng.randint(-1500, 1500))
@@ -96,7 +97,7 @@ def _family(rng: random.Random, people: PeopleFactory, gender: str, born: dt.dat
     children = []
     father_surname = surname if gender == "M" else family["spouse"]["name"][0]
     for _ in range(rng.choice((1, 1, 1, 2))):
-        child_born = min(born + dt.timedelta(days=rng.randint(24 * 365, 36 * 365)), dt.date.today() - dt.timedelta(days=30))
+        child_born = min(born + dt.timedelta(days=rng.randint(24 * 365, 36 * 365)), clock.today() - dt.timedelta(days=30))
         child_gender = rng.choice("MF")
         children.append({"name": father_surname + people.given_name(child_gender, child_born.year), "birthday": child_born.isoformat()})
     family["children"] = children
@@ -108,7 +109,7 @@ def member_data(rng: random.Random, people: PeopleFactory, crew: Crew) -> dict:
     gender = "F" if rng.random() < 0.62 else "M"  # department-store shoppers are mostly women
     born = people.birthday()
     name, surname = people.name(gender, born.year)
-    age = dt.date.today().year - born.year
+    age = clock.today().year - born.year
     data: dict = {"name": name, "mobile": people.mobile(), "gender": gender, "birthday": born, "home_store": crew.store}
     r = rng.random()
     if r < 0.12:  # celebrates the lunar birthday (农历生日); some give only that

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vipdesk.accounts.scoping import restrict_members
+from vipdesk.core import clock
 from vipdesk.core.fields import EncryptedTextField
 from vipdesk.core.models import TimeStampedModel
 
@@ -109,7 +110,7 @@ class Member(TimeStampedModel):
     def age(self, on: dt.date | None = None) -> int | None:
         if not self.birthday:
             return None
-        on = on or dt.date.today()
+        on = on or clock.today()  # the business date in Shanghai, not the server's UTC date
         return on.year - self.birthday.year - ((on.month, on.day) < (self.birthday.month, self.birthday.day))
 
 

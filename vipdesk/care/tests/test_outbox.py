@@ -20,6 +20,12 @@ def _after(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10, 0), SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _on_the_day(clock):
+    """The daily job of DAY runs on DAY's morning, outside quiet hours, as in a store."""
+    clock.move_to(_after(DAY))
+
+
 def test_a_care_greeting_is_handed_to_the_outbox_once_and_its_delivery_closes_the_task(guide_a, django_capture_on_commit_callbacks):
     rule("birthday-greeting", channel="inbox")
     fang = member(guide_a, "王芳", birthday="1990-09-25")
@@ -30,7 +36,7 @@ def test_a_care_greeting_is_handed_to_the_outbox_once_and_its_delivery_closes_th
     run(DAY)  # again: nothing new in the outbox either
     assert OutboxMessage.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):  # the outcome is reported once the send is committed
-        deliver_due(now=_after(dt.date.today() + dt.timedelta(days=1)))
+        deliver_due(now=_after(DAY + dt.timedelta(days=1)))
     task.refresh_from_db()
     assert task.status == "done" and task.outcome == "sent"
     assert InboxMessage.objects.filter(member=fang).count() == 1

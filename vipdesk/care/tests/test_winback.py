@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from vipdesk.api.tests.conftest import Api
+from vipdesk.core import clock
 from vipdesk.care.winback import churn_reasons_report, winback_record
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.testing.factories import make_member
@@ -21,7 +22,7 @@ def test_reasons_are_counted_by_kind_latest_record_per_member_within_scope(guide
     winback_record(actor=guide_a, member=a2, kind="own_fault", reason="no_follow_up", outcome="lost", note="半年没人回访")
     winback_record(actor=guide_a, member=a3, kind="natural", reason="moved", outcome="lost")
     winback_record(actor=guide_b, member=b1, kind="own_fault", reason="rude", outcome="lost")
-    today = dt.date.today()
+    today = clock.today()
     mine = churn_reasons_report(actor=manager_a, start=today, end=today)
     assert mine["members"] == 3 and mine["won_back"] == 1
     assert {(k["kind"], k["members"], k["won_back"]) for k in mine["by_kind"]} == {("competition", 1, 1), ("own_fault", 1, 0),
@@ -43,7 +44,7 @@ def test_a_reason_must_fit_its_kind_and_others_see_nothing(guide_a, guide_b, sto
     with pytest.raises(NotFound):  # another store's guide does not see the member
         winback_record(actor=guide_b, member=m, kind="natural", reason="moved", outcome="lost")
     with pytest.raises(PermissionDenied):
-        churn_reasons_report(actor=guide_a, start=dt.date.today(), end=dt.date.today())
+        churn_reasons_report(actor=guide_a, start=clock.today(), end=clock.today())
 
 
 def test_through_the_api(guide_a, hq, store_a):

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from vipdesk.core.clock import today
 from vipdesk.coupons.campaigns import campaign_save, rule_save
 from vipdesk.coupons.models import Coupon, CouponEvent
 from vipdesk.coupons.services import ALPHABET, CODE_LENGTH, coupons_issue_bulk
@@ -135,7 +136,7 @@ def test_registration_gives_the_welcome_coupon_once(welcome, store_a):
     assert len(held(member, "W20")) == 1
     from vipdesk.coupons.services import coupons_issue_for_event
 
-    assert coupons_issue_for_event(member=member, trigger="registration", on=dt.date.today(), key="registration") == []
+    assert coupons_issue_for_event(member=member, trigger="registration", on=today(), key="registration") == []
     assert len(held(member, "W20")) == 1
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from vipdesk.core.clock import today
 from vipdesk.coupons.campaigns import campaign_save, rule_save
 from vipdesk.coupons.models import Coupon, CouponEvent
 from vipdesk.coupons.services import coupon_check, coupons_issue_bulk, coupon_void, format_code
@@ -83,11 +84,11 @@ def test_discount_threshold_and_exchange_allowances(hq, member):
     lines = [Line("S1", "BR", "女装", D("300.00"), 1, D("300.00")), Line("GIFT", "BR", "赠品", D("39.00"), 1, D("39.00"))]
     zhe = give(hq, member, code="Z", kind="discount", face_value=None, discount_zhe="8.50", max_discount="40.00",
                goods_scope="except", scope_categories=["赠品"])
-    assert coupon_check(code=zhe.code, member_id=member.pk, store_code="SA01", lines=lines, on=dt.date.today())["allowance"] == "40.00"
+    assert coupon_check(code=zhe.code, member_id=member.pk, store_code="SA01", lines=lines, on=today())["allowance"] == "40.00"
     full = give(hq, member, code="M", kind="threshold", face_value="50.00", threshold="300.00")
-    assert coupon_check(code=full.code, member_id=member.pk, store_code="SA01", lines=lines[:1], on=dt.date.today())["allowance"] == "50.00"
+    assert coupon_check(code=full.code, member_id=member.pk, store_code="SA01", lines=lines[:1], on=today())["allowance"] == "50.00"
     swap = give(hq, member, code="E", kind="exchange", face_value=None, exchange_sku="GIFT")
-    assert coupon_check(code=swap.code, member_id=member.pk, store_code="SA01", lines=lines, on=dt.date.today())["allowance"] == "39.00"
+    assert coupon_check(code=swap.code, member_id=member.pk, store_code="SA01", lines=lines, on=today())["allowance"] == "39.00"
 
 
 def test_void_needs_a_reason_and_an_unused_coupon(hq, member):

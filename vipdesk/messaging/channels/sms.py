@@ -30,6 +30,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
+from vipdesk.core import clock
 from vipdesk.core.masking import mask_mobile
 
 from .. import signing
@@ -165,7 +166,7 @@ class FileSms:
     def send(self, message: Outgoing) -> SendResult:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = {**_fields(message), "to": mask_mobile(message.recipient), "at": dt.datetime.now(dt.timezone.utc).isoformat()}
-        with open(self.directory / f"{dt.date.today().isoformat()}.jsonl", "a", encoding="utf-8") as fh:
+        with open(self.directory / f"{clock.today().isoformat()}.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         return SendResult(provider=self.provider, message_id=message.reference)
 

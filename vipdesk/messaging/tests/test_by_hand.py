@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from vipdesk.audit.models import Event
+from vipdesk.core.clock import today
 from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.messaging.models import MessageTemplate
 from vipdesk.messaging.selectors import outbox_for
@@ -83,7 +84,7 @@ def test_cancelling_a_care_message_closes_its_task(guide_a, manager_a, django_ca
     from vipdesk.messaging.models import OutboxMessage
 
     m = make_member(store=guide_a.stores.first(), name="王芳", mobile="13612345678", owner=guide_a)
-    task = care_task_create(actor=manager_a, member=m, kind="message", channel="sms", due_on=dt.date.today() + dt.timedelta(days=1),
+    task = care_task_create(actor=manager_a, member=m, kind="message", channel="sms", due_on=today() + dt.timedelta(days=1),
                             script="王芳，周末愉快！")
     care_messages_to_outbox(tasks=CareTask.objects.filter(pk=task.pk))
     message = OutboxMessage.objects.get(source=f"care_task:{task.pk}")

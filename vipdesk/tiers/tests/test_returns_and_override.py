@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.utils.translation import override
 
+from vipdesk.core import clock
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.tiers.models import TierHistory
 from vipdesk.tiers.services import tier_override, tier_run_daily
@@ -53,7 +54,7 @@ def test_under_the_wait_policy_returns_do_not_lower_at_once(db, member):
 def test_hq_override_holds_until_its_end_date_then_reverts(member, hq):
     install("department-store", retention_policy="rolling", grace_months=0)
     buy(member, "3000.00", "2025-01-05")
-    until = dt.date.today() + dt.timedelta(days=30)
+    until = clock.today() + dt.timedelta(days=30)
     tier_override(actor=hq, member=member, level="GOLD", reason="重要客户维护", until=until)
     assert code(member) == "GOLD"
     h = TierHistory.objects.get(member=member, reason="override")
@@ -68,11 +69,11 @@ def test_hq_override_holds_until_its_end_date_then_reverts(member, hq):
 
 def test_an_override_needs_a_reason_and_a_future_end_date_in_chinese(dept, member, hq):
     with override("zh-hans"), pytest.raises(ValidationFailed) as exc:
-        tier_override(actor=hq, member=member, level="GOLD", reason=" ", until=dt.date.today() - dt.timedelta(days=1))
+        tier_override(actor=hq, member=member, level="GOLD", reason=" ", until=clock.today() - dt.timedelta(days=1))
     assert exc.value.fields["reason"] == ["请填写调整等级的原因。"]
     assert exc.value.fields["until"] == ["结束日期不能早于今天。"]
 
 
 def test_only_hq_may_override(dept, member, manager_a):
     with pytest.raises(PermissionDenied):
-        tier_override(actor=manager_a, member=member, level="GOLD", reason="x", until=dt.date.today())
+        tier_override(actor=manager_a, member=member, level="GOLD", reason="x", until=clock.today())
