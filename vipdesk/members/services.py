@@ -23,6 +23,7 @@ from vipdesk.core.models import Sequence
 from .choices import CardStatus, ConsentChannel, ConsentPurpose, ConsentSource, MemberStatus
 from .completeness import completeness_score
 from .models import Card, CardEvent, Consent, Member, Tag
+from .signals import member_withdrawing
 from .validation import clean_member_data
 
 PII_FIELDS = ("name", "mobile", "email", "address", "id_number", "birthday")
@@ -209,11 +210,15 @@ def pseudonym_for(member: Member) -> str:
 
 @transaction.atomic
 def member_withdraw(*, actor, member: Member, reason: str = "") -> Member:
-    """退会: anonymise the person, close the cards, keep transactions and ledgers on a pseudonym."""
+    """退会: anonymise the person, close the cards, keep transactions and ledgers on a pseudonym.
+
+    Other apps may refuse first (`member_withdrawing`): stored value with principal left answers
+    409 `stored_value_not_refunded` — the money is refunded before the person is forgotten."""
     require(actor, Action.WITHDRAW)
     member = member_for_actor(actor, member.pk, action=Action.WITHDRAW, lock=True)
     if member.is_withdrawn:
         raise DomainError(_("This member has already withdrawn."), code="member_withdrawn", status=409)
+    member_withdrawing.send(sender=Member, member=member, actor=actor)  # e.g. stored value: refund the principal first
     for card in member.cards.select_for_update().exclude(status__in=[CardStatus.CLOSED, CardStatus.REPLACED, CardStatus.INVALID, CardStatus.REJECTED]):
         old = card.status
         card.status = CardStatus.CLOSED

@@ -36,7 +36,8 @@ from vipdesk.org.models import ApiClient
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_earn_for_sale, points_reverse_for_return, points_spend_for_sale
 from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
-from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale, wallet_reverse_for_return
+from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
+from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
 
 from .choices import IdentifiedBy, PaymentMethod, SaleKind
 from .models import Sale, SaleLine, SalePayment
@@ -69,11 +70,13 @@ def attach_days() -> int:
 
 # ---- member identification -------------------------------------------------------------------
 
-def identify_member(ref: dict, *, actor=None, store=None):
+def identify_member(ref: dict, *, actor=None, store=None, withdrawn_ok: bool = False):
     """(member, card, identified_by) from {"card"|"ecard"|"mobile"|"member_no": value}.
 
     Cards go through `card_present`, which flags and records an invalid card in its own
     transaction: call this BEFORE opening the posting's transaction, so the refusal keeps its flag.
+    A withdrawn member is refused (no sale is credited to him) unless `withdrawn_ok`: the stored-value
+    till finds him to refund his principal, and its services give their own refusals.
     """
     if not ref:
         return None, None, IdentifiedBy.NONE
@@ -88,7 +91,7 @@ def identify_member(ref: dict, *, actor=None, store=None):
         if member is None:
             raise NotFound(_("No member with this %(what)s.") % {"what": _("mobile number") if key == "mobile" else _("member number")},
                            code="member_not_found")
-    if member.is_withdrawn:
+    if member.is_withdrawn and not withdrawn_ok:
         raise Conflict(_("The member has withdrawn; the sale cannot be credited."), code="member_withdrawn")
     return member, card, how
 
@@ -187,9 +190,11 @@ def _rank(level) -> int:
 
 
 def _apply_return_loyalty(sale_return: Sale) -> dict:
-    """Earned points come back in proportion (and points paid are refunded), then the tier is re-evaluated."""
+    """Earned points come back in proportion (and points paid are refunded), stored value paid comes
+    back (what the account's limit has no room for in money: `sale_return.stored_value_credit`),
+    then the tier is re-evaluated."""
     reverse = points_reverse_for_return(sale_return=sale_return)
-    wallet_reverse_for_return(sale_return=sale_return)
+    sale_return.stored_value_credit = wallet_reverse_for_return(sale_return=sale_return)
     outcome = tier_evaluate_return(member=sale_return.member, sale_return=sale_return)
     tier, benefits = _tier(outcome)
     points = {"reversed": int(reverse.points_reversed), "refunded": int(reverse.points_refunded), "debt": int(reverse.debt),
@@ -349,6 +354,14 @@ def _wallet_paid(original: Sale) -> bool:
     return original.member_id is not None and WalletEntry.objects.filter(sale=original, kind="pay").exists()
 
 
+def _check_refund_tenders(posting: CleanPosting, money: Decimal) -> None:
+    """The refund tenders the till listed (if any) add up to the money it pays back."""
+    paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
+    if posting.payments and paid != money:
+        raise DomainError(_("The refunds add up to %(paid)s, not the %(amount)s to pay back.") % {"paid": paid, "amount": money},
+                          code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": money}})
+
+
 def return_post(*, actor, data: dict) -> PostingResult:
     posting = clean_return(actor=actor, data=data)
     first = _replay(posting)
@@ -380,10 +393,8 @@ def return_post(*, actor, data: dict) -> PostingResult:
                                          money_left=amount - by_points - by_wallet - by_coupon)
         # what the till pays back; the rest goes back as points and stored value, less coupons charged back
         money = amount - by_points - by_wallet - by_coupon - coupons.charge_back
-        paid = sum((p["amount"] for p in posting.payments), Decimal("0.00"))
-        if posting.payments and paid != money:
-            raise DomainError(_("The refunds add up to %(paid)s, not the %(amount)s to pay back.") % {"paid": paid, "amount": money},
-                              code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": money}})
+        if not by_wallet:  # else checked below, once the stored value paid out in money is known
+            _check_refund_tenders(posting, money)
         ret = Sale.objects.create(
             kind=SaleKind.RETURN, original=original, store=posting.store, terminal=posting.terminal, receipt_no=posting.receipt_no,
             occurred_at=posting.occurred_at, business_date=business_date(posting.occurred_at, posting.store),
@@ -409,10 +420,19 @@ def return_post(*, actor, data: dict) -> PostingResult:
         if original.member_id is not None:
             _member_spent(original.member_id, amount, None)
             loyalty = _apply_return_loyalty(ret)
+        credit: ReturnCredit = getattr(ret, "stored_value_credit", NO_STORED_VALUE)
+        if by_wallet:
+            # Stored value the account's limit has no room for goes back in money (wallet.returns);
+            # a refusal here rolls the whole return back.
+            money += credit.paid_out
+            _check_refund_tenders(posting, money)
         coupon_effects = coupons_apply_return(sale_return=ret, plan=coupons)
-        ret.result = _result(ret, loyalty, coupons=coupon_effects,
-                             refund={"money": str(money), "by_points": str(by_points), "by_stored_value": str(by_wallet),
-                                     "by_coupon": str(by_coupon), "coupon_charge_back": str(coupons.charge_back)},
+        refund = {"money": str(money), "by_points": str(by_points), "by_stored_value": str(by_wallet)}
+        if by_wallet:  # where the stored value went: the account, money at the till (above the limit), forfeited
+            refund.update(stored_value_to_account=str(credit.to_account), stored_value_paid_out=str(credit.paid_out),
+                          stored_value_bonus_forfeited=str(credit.forfeited))
+        refund.update(by_coupon=str(by_coupon), coupon_charge_back=str(coupons.charge_back))
+        ret.result = _result(ret, loyalty, coupons=coupon_effects, refund=refund,
                              original={"id": original.pk, "store": original.store.code,
                                                      "receipt_no": original.receipt_no,
                                                      "returned_amount": str(original.returned_amount)})

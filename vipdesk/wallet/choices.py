@@ -12,7 +12,9 @@ class EntryKind(models.TextChoices):
     TOPUP = "topup", _("Top-up")
     PAY = "pay", _("Paid a purchase")
     RETURN_REVERSAL = "return_reversal", _("Given back on a return")
+    RETURN_PAID_OUT = "return_paid_out", _("Not kept on a return: principal paid out in money, bonus forfeited")
     REFUND = "refund", _("Refund of principal")
+    FORFEIT = "forfeit", _("Bonus forfeited on withdrawal")
     ADJUST = "adjust", _("Manual adjustment")
 
 

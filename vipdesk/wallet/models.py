@@ -88,6 +88,11 @@ class TopUpRule(TimeStampedModel):
 
 class WalletAccount(models.Model):
     member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="wallet")
+    # The party that issued the stored value and holds the money (issue 13 §7): the franchisee of the
+    # member's home store when the account was opened; empty = the directly run chain (HQ). Fixed for
+    # the account's life: top-ups, payments, money paid out and refunds happen only at its stores.
+    issuer = models.ForeignKey("org.Franchisee", verbose_name=_("issued by"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
     principal = _money(_("principal"), default=Decimal("0.00"))
     bonus = _money(_("bonus"), default=Decimal("0.00"))
     # HQ may raise (or set) this member's limit; empty = the policy's limit. Changes: WalletLimitChange.
@@ -121,7 +126,8 @@ class WalletEntry(AppendOnlyModel):
     business_date = models.DateField(_("business date"))
     created_at = models.DateTimeField(auto_now_add=True)
     store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # The source: a top-up, a sale (payment) or return (reversal), a refund, or an adjustment (note + actor).
+    # The source: a top-up, a sale (payment) or return (reversal, and what of it was paid out in money
+    # or forfeited), a refund, a withdrawal (bonus forfeited), or an adjustment (note + actor).
     topup = models.ForeignKey("TopUp", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
     sale = models.ForeignKey("sales.Sale", null=True, blank=True, on_delete=models.PROTECT, related_name="wallet_entries")
     refund = models.ForeignKey("WalletRefund", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
@@ -137,9 +143,10 @@ class WalletEntry(AppendOnlyModel):
         verbose_name_plural = _("stored-value entries")
         indexes = [models.Index(fields=["account", "business_date"]), models.Index(fields=["card", "business_date"])]
         constraints = [
-            # Backstops: one payment per receipt, one reversal per return, one entry per top-up and refund.
+            # Backstops: one payment per receipt, one reversal (and one paying-out) per return, one entry
+            # per top-up and refund.
             models.UniqueConstraint(fields=["sale", "kind"], name="wallet_entry_once_per_sale",
-                                    condition=Q(kind__in=[EntryKind.PAY, EntryKind.RETURN_REVERSAL])),
+                                    condition=Q(kind__in=[EntryKind.PAY, EntryKind.RETURN_REVERSAL, EntryKind.RETURN_PAID_OUT])),
             models.UniqueConstraint(fields=["topup"], name="wallet_entry_once_per_topup", condition=Q(topup__isnull=False)),
             models.UniqueConstraint(fields=["refund"], name="wallet_entry_once_per_refund", condition=Q(refund__isnull=False)),
             models.CheckConstraint(name="wallet_entry_nonzero", condition=~Q(principal=0, bonus=0)),

@@ -10,8 +10,11 @@ Principal (本金) and bonus (赠送金) are kept apart in every movement:
 - a payment takes both, in the policy's order (proportional by default, to the fen, the bonus
   taking the rounding remainder), and records how much of each;
 - a return gives back, over all returns of the receipt so far, the returned share of what the
-  payment took, principal and bonus each in the proportion they were taken — never more, once;
-- a refund pays back principal and forfeits the bonus in the same proportion.
+  payment took, principal and bonus each in the proportion they were taken — never more, once —
+  and pays out in money what the account's limit has no room for (returns.py);
+- a refund pays back principal and forfeits the bonus in the same proportion (refunds.py);
+- a withdrawal is refused while principal is left; the bonus left is forfeited (refunds.py).
+Where: only at the stores of the party that issued the account (issuers.py).
 """
 from __future__ import annotations
 
@@ -35,8 +38,9 @@ from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, Validat
 from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT
 
+from . import issuers
 from .choices import EntryKind, SpendOrder, TopUpMethod
-from .models import CardSpendLimit, TopUp, TopUpRule, WalletAccount, WalletEntry, WalletLimitChange, WalletPolicy, WalletRefund
+from .models import CardSpendLimit, TopUp, TopUpRule, WalletAccount, WalletEntry, WalletLimitChange, WalletPolicy
 
 ZERO = Decimal("0.00")
 MAX_TOPUP = Decimal("10000000.00")
@@ -67,7 +71,12 @@ def policy() -> WalletPolicy:
 
 
 def _locked_account(member_id: int) -> WalletAccount:
-    return locked_row(WalletAccount, member_id=member_id)
+    """The member's account, locked until the transaction ends; opened (issued by the home store's
+    party, see issuers.py) when missing."""
+    found = WalletAccount.objects.select_for_update().filter(member_id=member_id).first()
+    if found is not None:
+        return found
+    return locked_row(WalletAccount, member_id=member_id, defaults={"issuer_id": issuers.home_issuer(member_id)})
 
 
 def _write(account: WalletAccount, *, kind: str, principal: Decimal, bonus: Decimal, business_date: dt.date, **source) -> WalletEntry:
@@ -280,7 +289,8 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
     Idempotent by the till's `reference` (unique per store): the same reference with the same
     member, amount and method answers the first result again ("replayed": true); with other
     content it is refused (`topup_conflict`). Refusals: `stored_value_limit`, `member_withdrawn`,
-    `store_out_of_scope`, `permission_denied`, `validation_error`."""
+    `stored_value_other_issuer` (a store of another party, issuers.py), `store_out_of_scope`,
+    `permission_denied`, `validation_error`."""
     _require(actor, Action.WALLET_TOPUP, _("Your role may not take stored-value top-ups."))
     _require_till(actor, store)
     problems = parsing.Problems()
@@ -321,11 +331,14 @@ def _topup(*, actor, member, store, amount, reference, method, content, on) -> d
     # The top-up row goes in first: a racing twin of this reference fails here, before the account.
     topup = TopUp.objects.create(account=_account_row(member.pk), store=store, reference=reference, amount=amount,
                                  method=method, business_date=on, content_hash=content, **actor_fields(actor))
+    # The account is locked before the member is read: a withdrawal holds this lock until it commits
+    # (wallet.refunds.refuse_withdrawal_with_principal), so a top-up racing it sees the member withdrawn.
+    account = _locked_account(member.pk)
     member = Member.objects.get(pk=member.pk)
     if member.is_withdrawn:
         raise Conflict(_("The member has withdrawn; no top-up can be taken."), code="member_withdrawn")
+    issuers.check_topup(account, store)
     pol = policy()
-    account = _locked_account(member.pk)
     level = tier_of(member)
     bonus, rule = bonus_for(amount, level_code=getattr(level, "code", None), on=on)
     limit = limit_for(account, member, pol)
@@ -375,7 +388,7 @@ def _topup_gifts(rule, *, member, store, topup, on, actor) -> dict:
 def _account_row(member_id: int) -> WalletAccount:
     found = WalletAccount.objects.filter(member_id=member_id).first()
     if found is None:
-        found, _c = WalletAccount.objects.get_or_create(member_id=member_id)
+        found, _c = WalletAccount.objects.get_or_create(member_id=member_id, defaults={"issuer_id": issuers.home_issuer(member_id)})
     return found
 
 
@@ -443,7 +456,8 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
 
     An anonymous sale's stored-value tender is only recorded, as before (the account is a member's);
     a sale credited to a member afterwards (attached) was not paid from this account either.
-    Refusals: `insufficient_stored_value`, `pin_required`, `pin_invalid`, `card_spend_limit`."""
+    Refusals: `stored_value_other_issuer` (a store of another party, issuers.py), `insufficient_stored_value`,
+    `pin_required`, `pin_invalid`, `card_spend_limit`."""
     from vipdesk.members.choices import CardKind
     from vipdesk.sales.choices import IdentifiedBy
 
@@ -457,6 +471,7 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
     done = WalletEntry.objects.filter(sale=sale, kind=EntryKind.PAY).first()
     if done is not None:  # a replay: the first payment stands
         return done
+    issuers.check_payment(account, sale.store)
     _check_pin(account, amount, pin, pol)
     card = sale.card if sale.card_id else None
     if card is not None and card.kind == CardKind.SUPPLEMENTARY:
@@ -467,90 +482,6 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
     part = split_payment(amount, account.principal, account.bonus, pol.spend_order)
     return _write(account, kind=EntryKind.PAY, principal=-part.principal, bonus=-part.bonus, business_date=sale.business_date,
                   store=sale.store, sale=sale, card=card, detail={"order": pol.spend_order})
-
-
-@transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
-def wallet_reverse_for_return(*, sale_return) -> WalletEntry | None:
-    """Give back the returned share of what the original receipt paid by stored value.
-
-    Computed over all returns of the receipt so far (this one included): owed = paid × returned /
-    amount, split into principal and bonus in the proportion the payment took them; what earlier
-    returns gave back is subtracted. A receipt returned in parts thus gives back exactly what it
-    took, principal and bonus each, and a replayed return gives nothing twice."""
-    from vipdesk.sales.models import Sale
-
-    original = sale_return.original
-    if original is None or original.member_id is None:
-        return None
-    pay = WalletEntry.objects.filter(sale=original, kind=EntryKind.PAY).first()
-    if pay is None:
-        return None
-    account = _locked_account(original.member_id)
-    done = WalletEntry.objects.filter(sale=sale_return, kind=EntryKind.RETURN_REVERSAL).first()
-    if done is not None:
-        return done
-    taken_p, taken_b = -pay.principal, -pay.bonus
-    taken = taken_p + taken_b
-    returned = min(_fen(Sale.objects.filter(original=original, kind="return").aggregate(s=Sum("amount"))["s"]), original.amount)
-    if original.amount <= 0 or taken <= 0:
-        return None
-    owed = (taken * returned / original.amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    owed_p = (owed * taken_p / taken).quantize(CENT, rounding=ROUND_DOWN)
-    owed_b = owed - owed_p
-    earlier = WalletEntry.objects.filter(sale__original=original, sale__kind="return", kind=EntryKind.RETURN_REVERSAL).exclude(
-        sale=sale_return).aggregate(p=Sum("principal"), b=Sum("bonus"))
-    before_p, before_b = _fen(earlier["p"]), _fen(earlier["b"])
-    give_p = min(max(owed_p - before_p, ZERO), taken_p - before_p)
-    give_b = min(max(owed_b - before_b, ZERO), taken_b - before_b)
-    if give_p <= 0 and give_b <= 0:
-        return None
-    return _write(account, kind=EntryKind.RETURN_REVERSAL, principal=give_p, bonus=give_b, business_date=sale_return.business_date,
-                  store=sale_return.store, sale=sale_return,
-                  detail={"owed": str(owed), "owed_principal": str(owed_p), "owed_bonus": str(owed_b), "payment": pay.pk})
-
-
-# ---- refund of unused principal (退卡/退款) -----------------------------------------------------
-
-@transaction.atomic
-def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
-                  reference: str = "") -> WalletRefund:
-    """Pay back unused principal (all of it when `amount` is None). The bonus is forfeited in the
-    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only.
-    With a `reference` (unique per store) a refund sent again answers the first one (`replayed`)
-    when it is the same member and amount, and is refused (`refund_conflict`) otherwise."""
-    _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
-    _require_till(actor, store)
-    problems = parsing.Problems()
-    amount = _amount(amount, "amount", problems, required=False, maximum=parsing.MAX_MONEY)
-    reason = parsing.text(reason, "reason", problems, limit=200, required=True)
-    reference = parsing.text(reference, "reference", problems, limit=60)
-    problems.raise_if_any()
-    account = _locked_account(member.pk)
-    if reference:
-        first = WalletRefund.objects.filter(store=store, reference=reference).first()
-        if first is not None:
-            if first.account_id != account.pk or (amount is not None and amount != first.principal):
-                raise Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference},
-                               code="refund_conflict")
-            first.replayed = True
-            return first
-    principal, bonus = account.principal, account.bonus
-    if principal <= 0:
-        raise WalletError(_("There is no principal left to refund."), code="nothing_to_refund")
-    amount = principal if amount is None else amount
-    if amount > principal:
-        raise WalletError(_("At most %(max)s yuan of principal can be refunded.") % {"max": principal}, code="refund_exceeds_principal",
-                          fields={"amount": _("At most %(max)s.") % {"max": principal}})
-    forfeit = bonus if amount == principal else min((bonus * amount / principal).quantize(CENT, rounding=ROUND_HALF_UP), bonus)
-    on = clock.business_date(at, store)
-    refund = WalletRefund.objects.create(account=account, store=store, principal=amount, bonus_forfeited=forfeit, reason=reason,
-                                         reference=reference, business_date=on, **actor_fields(actor))
-    _write(account, kind=EntryKind.REFUND, principal=-amount, bonus=-forfeit, business_date=on, store=store, refund=refund,
-           note=reason, actor=_staff(actor))
-    event_record(actor=actor, verb="wallet.refund", obj=refund,
-                 payload={"member": member.pk, "principal": str(amount), "bonus_forfeited": str(forfeit), "reason": reason})
-    refund.replayed = False
-    return refund
 
 
 # ---- limits, PIN, supplementary cards ------------------------------------------------------------

@@ -23,6 +23,7 @@ from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.sales import services as sales
 from vipdesk.sales.validation import posting_store
 from vipdesk.wallet import services as wallet
+from vipdesk.wallet.refunds import wallet_refund
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund
 
 from ..config_forms import LimitForm, PinForm, TopUpRuleForm, WalletPolicyForm
@@ -88,8 +89,9 @@ class WalletTillMixin(PosMixin):
         ref = form.member_ref()
         if not ref:
             raise ValidationFailed(_("Identify the member."), fields={"member_value": _("Identify the member.")})
-        # As the wallet API does: the card is presented (an unusable one is flagged) before the service runs.
-        member, _card, _how = sales.identify_member(ref, actor=self.request.user, store=store)
+        # As the wallet API does: the card is presented (an unusable one is flagged) before the service runs;
+        # a withdrawn member is found, so that his principal can be refunded (a top-up refuses him).
+        member, _card, _how = sales.identify_member(ref, actor=self.request.user, store=store, withdrawn_ok=True)
         return store, member
 
     def back(self, **extra) -> str:
@@ -181,8 +183,8 @@ class RefundView(WalletTillMixin, TemplateView):
     def refund(self, form):
         store, member = self.identified(form)
         amount = (form.cleaned_data.get("amount") or "").strip() or None
-        refund = wallet.wallet_refund(actor=self.request.user, member=member, store=store, amount=amount,
-                                      reason=form.cleaned_data["reason"], reference=form.cleaned_data.get("reference", ""))
+        refund = wallet_refund(actor=self.request.user, member=member, store=store, amount=amount,
+                               reason=form.cleaned_data["reason"], reference=form.cleaned_data.get("reference", ""))
         self.remember_till(store.code)
         if getattr(refund, "replayed", False):
             messages.info(self.request, _("Refund %(ref)s was done before: this is the first result again; nothing was "

@@ -151,7 +151,7 @@ class MemberViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary=gettext_lazy("Withdraw the member (退会): anonymise, close cards"),
         request=s.ReasonSerializer,
-        responses={200: s.MemberSerializer, **error_responses(400, 404, 409, s409=("member_withdrawn",))},
+        responses={200: s.MemberSerializer, **error_responses(400, 404, 409, s409=("member_withdrawn", "stored_value_not_refunded"))},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

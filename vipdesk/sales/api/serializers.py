@@ -154,6 +154,25 @@ class OriginalOutSerializer(serializers.Serializer):
     returned_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+def _yuan(help_text, **kw):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, help_text=help_text, **kw)
+
+
+class ReturnRefundSerializer(serializers.Serializer):
+    """How a return pays back (yuan): `money` at the till, the rest as points, stored value, coupons."""
+
+    money = _yuan(_("What the till pays back in money, stored value paid out above the limit included."))
+    by_points = _yuan(_("Paid back as points."))
+    by_stored_value = _yuan(_("The receipt's stored-value share of this return."))
+    stored_value_to_account = _yuan(_("Of it, back into the stored-value account."), required=False)
+    stored_value_paid_out = _yuan(_("Of it, principal paid back in money (the account's limit had no room, or the member "
+                                    "withdrew); included in money."), required=False)
+    stored_value_bonus_forfeited = _yuan(_("Of it, bonus not kept (limit including the bonus, or the member withdrew)."),
+                                         required=False)
+    by_coupon = _yuan(_("The coupons' share, never paid back in money."))
+    coupon_charge_back = _yuan(_("Coupon value charged back from the money."))
+
+
 class PostingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField([("sale", "sale"), ("return", "return")])
@@ -167,6 +186,7 @@ class PostingSerializer(serializers.Serializer):
     tier = TierChangeSerializer(allow_null=True)
     benefits = serializers.ListField(child=serializers.DictField())
     original = OriginalOutSerializer(required=False, help_text=_("Returns only."))
+    refund = ReturnRefundSerializer(required=False, help_text=_("Returns only."))
     replayed = serializers.BooleanField(help_text=_("true: this receipt was posted before; this is the first result again."))
 
 

@@ -67,7 +67,8 @@ class SalePostView(APIView):
             s403=("permission_denied", "store_out_of_scope"),
             s404=("member_not_found", "card_not_found"),
             s409=("receipt_conflict", "member_withdrawn"),
-            s422=("card_invalid", "card_frozen", "insufficient_points", "points_offset_invalid", "same_day_points"),
+            s422=("card_invalid", "card_frozen", "insufficient_points", "points_offset_invalid", "same_day_points",
+                  "insufficient_stored_value", "pin_required", "pin_invalid", "card_spend_limit", "stored_value_other_issuer"),
         )},
         examples=[_SALE_EXAMPLE],
     )
@@ -108,10 +109,11 @@ class ReturnPostView(APIView):
         summary=gettext_lazy("Post a return against an original receipt"),
         request=s.ReturnPostSerializer,
         responses={**_POSTING_RESPONSES, **error_responses(
-            400, 404, 409,
+            400, 404, 409, 422,
             s403=("permission_denied", "store_out_of_scope"),
             s404=("original_not_found",),
             s409=("receipt_conflict", "return_exceeds_sale"),
+            s422=("stored_value_other_issuer",),
         )},
     )
     def post(self, request):

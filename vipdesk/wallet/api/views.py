@@ -20,7 +20,8 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
-from vipdesk.wallet.services import balance_dict, wallet_refund, wallet_summary, wallet_topup
+from vipdesk.wallet.refunds import wallet_refund
+from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup
 
 from . import serializers as s
 
@@ -37,8 +38,9 @@ def _till(request, data):
     if not ref:
         raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
                                fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
-    # A card is checked (and an invalid one flagged) before the service's transaction.
-    member, _card, _how = identify_member(ref, actor=request.user, store=store)
+    # A card is checked (and an invalid one flagged) before the service's transaction. A withdrawn
+    # member is found (by member number): his principal can still be refunded; a top-up refuses him.
+    member, _card, _how = identify_member(ref, actor=request.user, store=store, withdrawn_ok=True)
     return store, member
 
 
@@ -54,7 +56,7 @@ class TopUpView(APIView):
             200: OpenApiResponse(s.TopUpOutSerializer, description=gettext_lazy("Taken before: the first result, replayed: true.")),
             **error_responses(400, 404, 409, 422, s403=("permission_denied", "store_out_of_scope"),
                               s404=("member_not_found", "card_not_found"), s409=("topup_conflict", "member_withdrawn"),
-                              s422=("stored_value_limit", "card_invalid", "card_frozen")),
+                              s422=("stored_value_limit", "stored_value_other_issuer", "card_invalid", "card_frozen")),
         },
         examples=[OpenApiExample("top-up", request_only=True, value={
             "store": "SA01", "member": {"mobile": "13766667777"}, "amount": "3000.00", "reference": "SA01-TU-0001", "method": "wechat"})],
@@ -74,9 +76,11 @@ class RefundView(APIView):
         tags=["wallet"],
         summary=gettext_lazy("Refund unused principal (退卡/退款); the bonus is forfeited in proportion"),
         request=s.RefundInSerializer,
-        responses={201: s.RefundOutSerializer, **error_responses(
-            400, 404, 422, s403=("permission_denied", "store_out_of_scope"), s404=("member_not_found", "card_not_found"),
-            s422=("nothing_to_refund", "refund_exceeds_principal", "card_invalid"))},
+        responses={201: s.RefundOutSerializer, 200: OpenApiResponse(s.RefundOutSerializer, description=gettext_lazy(
+            "Refunded before under this reference: the first refund, replayed: true.")), **error_responses(
+            400, 404, 409, 422, s403=("permission_denied", "store_out_of_scope", "refund_out_of_scope"),
+            s404=("member_not_found", "card_not_found"), s409=("refund_conflict",),
+            s422=("nothing_to_refund", "refund_exceeds_principal", "stored_value_other_issuer", "card_invalid"))},
     )
     def post(self, request):
         data = _in(s.RefundInSerializer, request)

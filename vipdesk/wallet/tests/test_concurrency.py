@@ -65,3 +65,30 @@ def test_twin_top_ups_with_one_reference_credit_once():
     assert sorted(r["replayed"] for r, _e in results) == [False] + [True] * 9
     account = WalletAccount.objects.get(member=member)
     assert (account.principal, account.bonus) == (D("3000.00"), D("1000.00"))
+
+
+def test_refunds_of_different_members_racing_for_one_reference_pay_once_and_answer_409():
+    """Issue 13 §9: 8 refunds, 8 members, one reference: one pays, seven answer `refund_conflict` (no 500)."""
+    from vipdesk.accounts.roles import Role
+    from vipdesk.testing.factories import StaffFactory
+    from vipdesk.wallet.models import WalletRefund
+    from vipdesk.wallet.refunds import wallet_refund
+
+    store = StoreFactory(code="SA01")
+    manager = StaffFactory(username="manager_race", role=Role.STORE_MANAGER, stores=[store])
+    members = [make_member(store=store, mobile=f"1361234{i:04d}") for i in range(8)]
+    for i, member in enumerate(members):
+        wallet_topup(actor=None, member=member, store=store, amount="1000.00", reference=f"TU-{i}")
+
+    results = race(8, lambda i: wallet_refund(actor=manager, member=members[i], store=store, reason="退卡", reference="SA01-RF-SAME"))
+    ok = [r for r, e in results if e is None]
+    errors = [e for _r, e in results if e is not None]
+    assert len(ok) == 1 and ok[0].replayed is False
+    assert len(errors) == 7 and all(isinstance(e, DomainError) and e.code == "refund_conflict" and e.status == 409
+                                    for e in errors), errors
+    assert WalletRefund.objects.count() == 1
+    paid = WalletRefund.objects.get().account.member_id
+    for member in members:
+        account = WalletAccount.objects.get(member=member)
+        assert account.principal == (D("0.00") if member.pk == paid else D("1000.00"))
+        assert wallet_recompute(member=member)["ok"]

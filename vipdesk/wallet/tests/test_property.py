@@ -13,7 +13,8 @@ from vipdesk.core.errors import DomainError
 from vipdesk.sales.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind, SpendOrder
 from vipdesk.wallet.models import WalletAccount, WalletEntry, WalletPolicy
-from vipdesk.wallet.services import _fen, topup_rules_install_default, wallet_raise_limit, wallet_recompute, wallet_refund
+from vipdesk.wallet.refunds import wallet_refund
+from vipdesk.wallet.services import _fen, topup_rules_install_default, wallet_raise_limit, wallet_recompute
 
 from .helpers import return_data, sale_data, topup
 

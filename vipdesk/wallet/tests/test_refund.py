@@ -8,7 +8,8 @@ from vipdesk.core.errors import DomainError
 from vipdesk.sales.services import sale_post
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletEntry
-from vipdesk.wallet.services import wallet_recompute, wallet_refund
+from vipdesk.wallet.refunds import wallet_refund
+from vipdesk.wallet.services import wallet_recompute
 
 from .helpers import balances, sale_data, topup
 

@@ -176,5 +176,7 @@ def test_the_till_pays_back_in_money_only_what_was_not_paid_by_stored_value(fund
             return_post(actor=None, data=return_data("T1", "R1", lines=coat, payments=payments))
         assert refused.value.code == "validation_error" and words in str(refused.value)
     done = return_post(actor=None, data=return_data("T1", "R1", lines=coat, payments=[{"method": "cash", "amount": "120.00"}])).data
-    assert done["refund"] == {"money": "120.00", "by_points": "0.00", "by_stored_value": "480.00", "by_coupon": "0.00", "coupon_charge_back": "0.00"}
+    assert done["refund"] == {"money": "120.00", "by_points": "0.00", "by_stored_value": "480.00", "stored_value_to_account": "480.00",
+                              "stored_value_paid_out": "0.00", "stored_value_bonus_forfeited": "0.00", "by_coupon": "0.00",
+                              "coupon_charge_back": "0.00"}
     assert done["stored_value"]["balance"] == "3680.00"  # 4000 − 800 + 480

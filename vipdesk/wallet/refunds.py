@@ -1,0 +1,116 @@
+"""Refund of unused principal (退卡/退款), and what a withdrawal (退会) does to stored value (issue 13 §4).
+
+Prepaid money is the customer's until spent or refunded, so:
+- a refund pays back principal and forfeits the bonus in the same proportion (all of the bonus when
+  all of the principal goes); it works for a withdrawn member too — the till identifies him by
+  member number, the one identifier a withdrawal keeps;
+- only someone whose scope holds the member (the home store's manager, or HQ) refunds, at a store
+  of the party that issued the account (issuers.py);
+- a withdrawal is refused while the account holds principal (`stored_value_not_refunded`): staff
+  refund it first, which records who paid what back, where and why; with no principal left the
+  bonus (a gift) is forfeited by the withdrawal, as an entry of its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from vipdesk.accounts.roles import Action
+from vipdesk.audit.services import actor_fields, event_record
+from vipdesk.core import clock, parsing
+from vipdesk.core.errors import Conflict, PermissionDenied
+from vipdesk.core.money import CENT
+
+from . import issuers
+from .choices import EntryKind
+from .models import WalletAccount, WalletRefund
+from .services import ZERO, WalletError, _amount, _locked_account, _require, _require_till, _staff, _write
+
+
+def _check_member_scope(actor, member) -> None:
+    """Refunds stay with the member's own store (or HQ): outside the actor's member scope, refused."""
+    from vipdesk.members.models import Member
+
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    if not Member.objects.restrict(actor, Action.WALLET_REFUND).filter(pk=member.pk).exists():
+        raise PermissionDenied(_("Stored value is refunded only by the member's own store or by HQ."), code="refund_out_of_scope")
+
+
+def _replay(first: WalletRefund, account: WalletAccount, amount, reference: str) -> WalletRefund:
+    if first.account_id != account.pk or (amount is not None and amount != first.principal):
+        raise Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference}, code="refund_conflict")
+    first.replayed = True
+    return first
+
+
+@transaction.atomic
+def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
+                  reference: str = "") -> WalletRefund:
+    """Pay back unused principal (all of it when `amount` is None). The bonus is forfeited in the
+    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only.
+    With a `reference` (unique per store) a refund sent again answers the first one (`replayed`)
+    when it is the same member and amount, and is refused (`refund_conflict`, 409) otherwise — also
+    when refunds of different members race for one reference. Refusals besides: `permission_denied`,
+    `store_out_of_scope`, `refund_out_of_scope`, `stored_value_other_issuer`, `nothing_to_refund`,
+    `refund_exceeds_principal`, `validation_error`."""
+    _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
+    _require_till(actor, store)
+    problems = parsing.Problems()
+    amount = _amount(amount, "amount", problems, required=False, maximum=parsing.MAX_MONEY)
+    reason = parsing.text(reason, "reason", problems, limit=200, required=True)
+    reference = parsing.text(reference, "reference", problems, limit=60)
+    problems.raise_if_any()
+    _check_member_scope(actor, member)
+    account = _locked_account(member.pk)
+    if reference:
+        first = WalletRefund.objects.filter(store=store, reference=reference).first()
+        if first is not None:
+            return _replay(first, account, amount, reference)
+    issuers.check_refund(account, store)
+    principal, bonus = account.principal, account.bonus
+    if principal <= 0:
+        raise WalletError(_("There is no principal left to refund."), code="nothing_to_refund")
+    amount = principal if amount is None else amount
+    if amount > principal:
+        raise WalletError(_("At most %(max)s yuan of principal can be refunded.") % {"max": principal}, code="refund_exceeds_principal",
+                          fields={"amount": _("At most %(max)s.") % {"max": principal}})
+    forfeit = bonus if amount == principal else min((bonus * amount / principal).quantize(CENT, rounding=ROUND_HALF_UP), bonus)
+    on = clock.business_date(at, store)
+    try:
+        with transaction.atomic():
+            refund = WalletRefund.objects.create(account=account, store=store, principal=amount, bonus_forfeited=forfeit,
+                                                 reason=reason, reference=reference, business_date=on, **actor_fields(actor))
+    except IntegrityError:
+        # Another member's refund took this reference first (their accounts are not locked by us);
+        # the unique constraint made us wait for it to commit: it is the answer.
+        winner = WalletRefund.objects.filter(store=store, reference=reference).first() if reference else None
+        if winner is None:
+            raise
+        return _replay(winner, account, amount, reference)
+    _write(account, kind=EntryKind.REFUND, principal=-amount, bonus=-forfeit, business_date=on, store=store, refund=refund,
+           note=reason, actor=_staff(actor))
+    event_record(actor=actor, verb="wallet.refund", obj=refund,
+                 payload={"member": member.pk, "principal": str(amount), "bonus_forfeited": str(forfeit), "reason": reason})
+    refund.replayed = False
+    return refund
+
+
+# ---- withdrawal (退会) -----------------------------------------------------------------------------
+
+def refuse_withdrawal_with_principal(sender=None, *, member, actor=None, **kwargs) -> None:
+    """Receiver of members.signals.member_withdrawing, inside the withdrawal's transaction (the member
+    row locked). Locks the account until the withdrawal commits, so no top-up slips in between."""
+    account = WalletAccount.objects.select_for_update().filter(member_id=member.pk).first()
+    if account is None:
+        return
+    if account.principal > 0:
+        raise Conflict(_("This member still has %(principal)s yuan of stored-value principal. Refund it first "
+                         "(stored-value refund), then withdraw the member.") % {"principal": account.principal},
+                       code="stored_value_not_refunded")
+    if account.bonus > 0:
+        _write(account, kind=EntryKind.FORFEIT, principal=ZERO, bonus=-account.bonus, business_date=clock.today(member.home_store),
+               note="member withdrawn", actor=_staff(actor))
