@@ -149,14 +149,17 @@ def earn_rule_set_active(*, actor, rule: EarnRule, active: bool) -> EarnRule:
     return rule
 
 
+# What earns besides money paid at the till (rules.TENDER_POLICY), in the order the console lists them.
+EARNING_FIELDS = ("earn_on_stored_value_principal", "earn_on_stored_value_bonus", "earn_on_coupon_paid", "earn_on_points_paid")
 POLICY_FIELDS = ("expiry_kind", "expiry_n", "clearing_month", "clearing_day", "clearing_years_after", "pending_days",
-                 "same_day_redeemable", "debt_policy", "value_per_point", "earn_on_points_paid")
+                 "same_day_redeemable", "debt_policy", "value_per_point", *EARNING_FIELDS)
 
 
 @transaction.atomic
 def points_policy_save(*, actor, data: dict) -> PointsPolicy:
     """Change the points policy (R5.2–R5.4). New expiry settings apply to points earned from now on;
-    lots already earned keep the expiry date they were given."""
+    lots already earned keep the expiry date they were given. What earns (EARNING_FIELDS) applies to
+    sales posted from now on; a return takes back what its receipt earned when it was posted."""
     _require_config(actor)
     policy()  # the row exists
     pol = PointsPolicy.objects.select_for_update().get(code="default")
@@ -181,7 +184,9 @@ def points_policy_save(*, actor, data: dict) -> PointsPolicy:
     clean["debt_policy"] = parsing.choice(data.get("debt_policy"), "debt_policy", problems, DebtPolicy)
     clean["value_per_point"] = parsing.decimal(data.get("value_per_point"), "value_per_point", problems, places=4, positive=True,
                                                maximum=Decimal("1000"))
-    clean["earn_on_points_paid"] = parsing.flag(data.get("earn_on_points_paid"))
+    for key in EARNING_FIELDS:  # a caller that does not mention one leaves it as it is
+        if key in data:
+            clean[key] = parsing.flag(data.get(key))
     problems.raise_if_any()
     before = {k: getattr(pol, k) for k in POLICY_FIELDS}
     for key, value in clean.items():

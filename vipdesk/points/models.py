@@ -38,6 +38,12 @@ class PointsPolicy(TimeStampedModel):
     # What one point is worth: liability, cash deduction on returns, and the POS points offset (100 points = 10 yuan).
     value_per_point = models.DecimalField(_("value per point (yuan)"), max_digits=8, decimal_places=4, default=Decimal("0.1000"))
     earn_on_points_paid = models.BooleanField(_("earn on the part paid with points"), default=False)
+    # What else earns, by way of paying (rules.earning_share); money paid at the till always earns.
+    # The stored-value principal is the member's own money, paid in earlier; the bonus is a gift and
+    # coupons are the chain's money, so by default neither earns.
+    earn_on_stored_value_principal = models.BooleanField(_("earn on stored-value principal paid"), default=True)
+    earn_on_stored_value_bonus = models.BooleanField(_("earn on stored-value bonus paid"), default=False)
+    earn_on_coupon_paid = models.BooleanField(_("earn on the part paid with coupons"), default=False)
 
     class Meta:
         verbose_name = _("points policy")

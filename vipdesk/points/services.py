@@ -60,17 +60,28 @@ def _active_rules() -> list[EarnRule]:
     return list(EarnRule.objects.filter(active=True))
 
 
-def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
+def tenders_paid(sale, *, stored_value_bonus: Decimal = ZERO) -> dict[str, Decimal]:
+    """What the sale was paid with, in the ways the points policy decides on (rules.TENDER_POLICY).
+    The stored-value tender is split into principal and bonus as the wallet took them
+    (`stored_value_bonus`: the bonus part, from the payment's wallet entry; a tender the wallet did
+    not debit, e.g. a sale attached to a member later, is all principal)."""
+    paid = {"stored_value_principal": ZERO, "stored_value_bonus": ZERO, "coupon": ZERO, "points": ZERO}
+    for p in sale.payments.all():
+        if p.method == "stored_value":
+            paid["stored_value_principal"] += p.amount
+        elif p.method in paid:
+            paid[p.method] += p.amount
+    bonus = min(max(stored_value_bonus, ZERO), paid["stored_value_principal"])
+    paid["stored_value_principal"] -= bonus
+    paid["stored_value_bonus"] = bonus
+    return {k: v for k, v in paid.items() if v}
+
+
+def _sale_input(sale, level, pol: PointsPolicy, paid: dict[str, Decimal]) -> rules.SaleIn:
     lines = tuple(rules.LineIn(key=ln.pk, amount=ln.amount, category=ln.category, brand=ln.brand) for ln in sale.lines.all())
     if not lines:
         lines = (rules.LineIn(key=0, amount=sale.amount),)
-    share = Decimal("1")
-    # What coupons paid never earns (the voucher is the mall's money, not the member's); what points
-    # paid earns only if the policy says so.
-    unearning = {"coupon"} if pol.earn_on_points_paid else {"coupon", "points"}
-    if sale.amount > 0:
-        paid = sum((p.amount for p in sale.payments.all() if p.method in unearning), ZERO)
-        share = max(sale.amount - paid, ZERO) / sale.amount
+    share, _not_earning = rules.earning_share(sale.amount, paid, pol)
     from vipdesk.pricing.selectors import member_day_multiplier
 
     level_code = getattr(level, "code", None)
@@ -78,14 +89,16 @@ def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
                         extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
 
 
-def points_quote_for_sale(*, sale, level=None) -> rules.EarnResult:
+def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> rules.EarnResult:
     """What a sale earns under the current rules, without writing anything."""
-    return rules.earn(_active_rules(), _sale_input(sale, level, policy()))
+    pol = policy()
+    return rules.earn(_active_rules(), _sale_input(sale, level, pol, tenders_paid(sale, stored_value_bonus=stored_value_bonus)))
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
-def points_earn_for_sale(*, sale, level=None) -> EarnOutcome:
-    """Award the points of a posted sale (called by the sales service inside its transaction)."""
+def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> EarnOutcome:
+    """Award the points of a posted sale (called by the sales service inside its transaction, after
+    the stored-value payment, whose bonus part it passes as `stored_value_bonus`)."""
     if sale.member_id is None:
         return EarnOutcome(0, False)
     pol = policy()
@@ -93,12 +106,16 @@ def points_earn_for_sale(*, sale, level=None) -> EarnOutcome:
     done = PointsEntry.objects.filter(sale=sale, kind=EntryKind.EARN).select_related("lot").first()
     if done is not None:  # a replay: the first award stands
         return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date))
-    result = rules.earn(_active_rules(), _sale_input(sale, level, pol))
+    paid = tenders_paid(sale, stored_value_bonus=stored_value_bonus)
+    result = rules.earn(_active_rules(), _sale_input(sale, level, pol, paid))
     if result.points <= 0:
         return EarnOutcome(0, False)
+    # How the points were reached, for the auditor: the tenders the policy
+    # decides on and what of them did not earn under the policy of the day.
     detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
               "weights": {str(k): str(v) for k, v in result.weights.items()}, "rules": result.applied,
-              "level": getattr(level, "code", None)}
+              "level": getattr(level, "code", None), "paid": {k: str(v) for k, v in paid.items()},
+              "not_earning": str(quantize(rules.earning_share(sale.amount, paid, pol)[1]))}
     _entry, lot = _credit(account, kind=EntryKind.EARN, points=result.points, store=sale.store, on=sale.business_date,
                           sale=sale, pol=pol, detail=detail)
     return EarnOutcome(result.points, lot.available_on > sale.business_date)
