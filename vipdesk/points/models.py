@@ -276,6 +276,8 @@ class Redemption(TimeStampedModel):
     # The till's own id for the request: a retry with the same reference gets the first redemption back.
     reference = models.CharField(_("till reference"), max_length=60, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The answer the till was given (the balance right after, the item's name then): a retry gets it again.
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

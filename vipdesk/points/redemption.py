@@ -1,7 +1,11 @@
 """Redemption (R5.4): points for a catalogue item at a store's till, and its cancellation.
 
 A redemption locks the member's points account first (ledger.py), then the lots, then the stock
-row. The till's `reference` makes a retry answer the first redemption instead of redeeming twice.
+row. The till's `reference` makes a retry answer the first redemption instead of redeeming twice:
+the reference is looked up again under the account lock, so a retry sent while the first attempt
+still runs waits for it and then finds it (as wallet refunds do), instead of being refused for the
+points the first attempt just spent. A retry gets the first answer (`redemption_answer`), kept on
+the row when the redemption was made — the balance right after it, not today's.
 """
 from __future__ import annotations
 
@@ -63,8 +67,9 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     limit_reached, out_of_stock, same_day_points, insufficient_points.
 
     `reference` is the till's id for this request: asking again with the same reference at the same
-    store returns the first redemption (with `replayed` set) instead of redeeming twice; the same
-    reference for another member, item or quantity is `reference_conflict`."""
+    store returns the first redemption (with `replayed` set; its answer: `redemption_answer`) instead
+    of redeeming twice, also while the first attempt is still running; the same reference for another
+    member, item or quantity is `reference_conflict`."""
     if actor is not None:
         _require_till(actor, store)
     reference = (reference or "").strip()[:60]
@@ -84,7 +89,6 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
         if twin is None:
             raise
         return twin
-    redemption.replayed = False
     return redemption
 
 
@@ -103,6 +107,11 @@ def _redeemed_before(store, reference: str, *, member, item_code: str, quantity:
 
 @transaction.atomic
 def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
+    account = _locked_account(member.pk)
+    # Under the lock: a twin of this request that held it before us has committed by now.
+    first = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
+    if first is not None:
+        return first
     item = RedemptionItem.objects.filter(code=item_code, active=True).first()
     if item is None:
         raise NotFound(_("No such item in the catalogue."), code="item_not_found")
@@ -110,7 +119,6 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
         raise PointsError(_("This item can only be redeemed in months %(months)s.") % {"months": ", ".join(map(str, item.months))},
                           code="outside_window")
     pol = policy()
-    account = _locked_account(member.pk)
     if item.limit_per_member:
         had = Redemption.objects.filter(account=account, item=item, status=RedemptionStatus.DONE)
         start = _period_start(item.limit_period, today)
@@ -137,8 +145,32 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
     if item.fulfilment or item.kind == ItemKind.VIRTUAL:
         redemption.fulfilment_code = fulfil(item.fulfilment or "voucher", item=item, member=member, quantity=quantity,
                                             redemption=redemption)[:100]
-        redemption.save(update_fields=["fulfilment_code", "updated_at"])
+    redemption.result = _answer(redemption, balance=account.balance)
+    redemption.save(update_fields=["fulfilment_code", "result", "updated_at"])
+    redemption.replayed = False
     return redemption
+
+
+def _answer(redemption: Redemption, *, balance: int) -> dict:
+    return {
+        "id": redemption.pk, "item_code": redemption.item.code, "item_name": str(redemption.item.name),
+        "store": redemption.store.code, "quantity": redemption.quantity, "points": redemption.points,
+        "value": str(quantize(redemption.value)), "business_date": redemption.business_date.isoformat(),
+        "status": RedemptionStatus.DONE.value, "fulfilment_code": redemption.fulfilment_code, "reference": redemption.reference,
+        "balance": balance,
+    }
+
+
+def redemption_answer(redemption: Redemption) -> dict:
+    """The answer the till was given when the redemption was made (status "done", the balance right
+    after it), the same for every retry whatever happened since. A redemption made before answers
+    were kept is answered from its row and the ledger: the balance is the sum of the account's
+    entries up to its own (entries of one account are written one at a time, under its lock)."""
+    if redemption.result:
+        return dict(redemption.result)
+    entry = PointsEntry.objects.filter(redemption=redemption, kind=EntryKind.REDEEM).values_list("pk", flat=True).first()
+    balance = PointsEntry.objects.filter(account_id=redemption.account_id, pk__lte=entry or 0).aggregate(s=Sum("points"))["s"]
+    return _answer(redemption, balance=int(balance or 0))
 
 
 @transaction.atomic
