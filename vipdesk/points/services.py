@@ -30,7 +30,7 @@ from .ledger import (
     _take, _usable, _write, policy,
 )
 from .models import (
-    EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, PointsPolicy, RedemptionItem, StockMovement,
+    EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, RedemptionItem, StockMovement,
 )
 # Re-exported, so callers keep importing every points service from here.
 from .config import (  # noqa: F401
@@ -77,11 +77,10 @@ def tenders_paid(sale, *, stored_value_bonus: Decimal = ZERO) -> dict[str, Decim
     return {k: v for k, v in paid.items() if v}
 
 
-def _sale_input(sale, level, pol: PointsPolicy, paid: dict[str, Decimal]) -> rules.SaleIn:
+def _sale_input(sale, level, share: Decimal) -> rules.SaleIn:
     lines = tuple(rules.LineIn(key=ln.pk, amount=ln.amount, category=ln.category, brand=ln.brand) for ln in sale.lines.all())
     if not lines:
         lines = (rules.LineIn(key=0, amount=sale.amount),)
-    share, _not_earning = rules.earning_share(sale.amount, paid, pol)
     from vipdesk.pricing.selectors import member_day_multiplier
 
     level_code = getattr(level, "code", None)
@@ -91,8 +90,8 @@ def _sale_input(sale, level, pol: PointsPolicy, paid: dict[str, Decimal]) -> rul
 
 def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> rules.EarnResult:
     """What a sale earns under the current rules, without writing anything."""
-    pol = policy()
-    return rules.earn(_active_rules(), _sale_input(sale, level, pol, tenders_paid(sale, stored_value_bonus=stored_value_bonus)))
+    share, _not_earning = rules.earning_share(sale.amount, tenders_paid(sale, stored_value_bonus=stored_value_bonus), policy())
+    return rules.earn(_active_rules(), _sale_input(sale, level, share))
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
@@ -107,15 +106,16 @@ def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO
     if done is not None:  # a replay: the first award stands
         return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date))
     paid = tenders_paid(sale, stored_value_bonus=stored_value_bonus)
-    result = rules.earn(_active_rules(), _sale_input(sale, level, pol, paid))
+    share, not_earning = rules.earning_share(sale.amount, paid, pol)
+    result = rules.earn(_active_rules(), _sale_input(sale, level, share))
     if result.points <= 0:
         return EarnOutcome(0, False)
-    # How the points were reached, for the auditor: the tenders the policy
-    # decides on and what of them did not earn under the policy of the day.
+    # How the points were reached, for the auditor; "paid" and "not_earning": the tenders the policy
+    # decides on, and the yuan of them that did not earn under the policy of the day.
     detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
               "weights": {str(k): str(v) for k, v in result.weights.items()}, "rules": result.applied,
               "level": getattr(level, "code", None), "paid": {k: str(v) for k, v in paid.items()},
-              "not_earning": str(quantize(rules.earning_share(sale.amount, paid, pol)[1]))}
+              "not_earning": str(quantize(not_earning))}
     _entry, lot = _credit(account, kind=EntryKind.EARN, points=result.points, store=sale.store, on=sale.business_date,
                           sale=sale, pol=pol, detail=detail)
     return EarnOutcome(result.points, lot.available_on > sale.business_date)
