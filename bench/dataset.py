@@ -166,7 +166,8 @@ def generate_history(url: str, *, sales: int, as_of: dt.date, log=_noop, workers
         if pol is None:
             conn.execute("INSERT INTO points_pointspolicy (created_at, updated_at, code, expiry_kind, expiry_n, clearing_month,"
                          " clearing_day, clearing_years_after, pending_days, same_day_redeemable, debt_policy, value_per_point,"
-                         " earn_on_points_paid) VALUES (now(), now(), 'default', 'calendar', 24, 12, 31, 1, 0, false, 'debt', 0.1, false)")
+                         " earn_on_points_paid, earn_on_stored_value_principal, earn_on_stored_value_bonus, earn_on_coupon_paid)"
+                         " VALUES (now(), now(), 'default', 'calendar', 24, 12, 31, 1, 0, false, 'debt', 0.1, false, true, false, false)")
             pol = ("calendar", 24, 12, 31, 1, 0)
         policy = dict(zip(("expiry_kind", "expiry_n", "clearing_month", "clearing_day", "clearing_years_after", "pending_days"), pol))
         programme_id = conn.execute("SELECT id FROM tiers_programme WHERE active").fetchone()[0]

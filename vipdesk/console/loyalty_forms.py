@@ -190,6 +190,14 @@ class PointsPolicyForm(ServiceErrorsMixin, forms.Form):
     same_day_redeemable = forms.BooleanField(label=_("Points earned today may be redeemed today"), required=False)
     debt_policy = forms.ChoiceField(label=_("When spent points are taken back by a return"), choices=DebtPolicy.choices)
     value_per_point = _number(_("Value per point (yuan)"), help_text=_("0.1: 100 points = 10 yuan. Used for liability and the points offset."))
+    # What earns besides money paid at the till (points.config.EARNING_FIELDS), issue 13 §6.
+    earn_on_stored_value_principal = forms.BooleanField(
+        label=_("The part paid with stored-value principal earns points"), required=False,
+        help_text=_("The principal is the member's own money, paid in at the top-up."))
+    earn_on_stored_value_bonus = forms.BooleanField(
+        label=_("The part paid with stored-value bonus earns points too"), required=False,
+        help_text=_("The bonus given with a top-up is a gift; by default it earns nothing."))
+    earn_on_coupon_paid = forms.BooleanField(label=_("The part paid with coupons earns points too"), required=False)
     earn_on_points_paid = forms.BooleanField(label=_("The part paid with points earns points too"), required=False)
 
 

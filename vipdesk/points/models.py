@@ -38,6 +38,12 @@ class PointsPolicy(TimeStampedModel):
     # What one point is worth: liability, cash deduction on returns, and the POS points offset (100 points = 10 yuan).
     value_per_point = models.DecimalField(_("value per point (yuan)"), max_digits=8, decimal_places=4, default=Decimal("0.1000"))
     earn_on_points_paid = models.BooleanField(_("earn on the part paid with points"), default=False)
+    # What else earns, by way of paying (rules.earning_share); money paid at the till always earns.
+    # The stored-value principal is the member's own money, paid in earlier; the bonus is a gift and
+    # coupons are the chain's money, so by default neither earns.
+    earn_on_stored_value_principal = models.BooleanField(_("earn on stored-value principal paid"), default=True)
+    earn_on_stored_value_bonus = models.BooleanField(_("earn on stored-value bonus paid"), default=False)
+    earn_on_coupon_paid = models.BooleanField(_("earn on the part paid with coupons"), default=False)
 
     class Meta:
         verbose_name = _("points policy")
@@ -270,6 +276,8 @@ class Redemption(TimeStampedModel):
     # The till's own id for the request: a retry with the same reference gets the first redemption back.
     reference = models.CharField(_("till reference"), max_length=60, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The answer the till was given (the balance right after, the item's name then): a retry gets it again.
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,8 +1,10 @@
 """Earn rules and expiry as pure functions over rows (no queries here).
 
-A sale's points = floor( Σ line amount × line factor × sale factor ÷ yuan per point ):
+A sale's points = floor( Σ line amount × line factor × base share × sale factor ÷ yuan per point ):
 - line factors: category and brand multipliers multiply; an exclusion (gold, platinum, watches)
   makes the line earn nothing;
+- the base share: what was paid in ways the points policy says do not earn (the stored-value
+  bonus, coupons, points by default) is left out, in proportion over the lines (earning_share);
 - sale factors: the tier multiplier for the member's level, and the highest campaign multiplier
   whose date window and store match (campaigns do not stack, so a double-points week during a
   member day stays double, not quadruple).
@@ -34,7 +36,7 @@ class SaleIn:
     business_date: dt.date
     level_code: str | None
     lines: tuple[LineIn, ...]
-    base_share: Decimal = ONE  # the part of the amount that earns (the part paid with points may not)
+    base_share: Decimal = ONE  # the part of the amount that earns (earning_share)
     extra_factor: Decimal = ONE  # a member day's points multiplier (pricing.MemberDay)
 
 
@@ -120,6 +122,28 @@ def earn(rules, sale: SaleIn) -> EarnResult:
     total = sum(weights.values(), Decimal("0")) * sale.base_share * sale_factor
     points = int((total / rate).to_integral_value(rounding=ROUND_FLOOR)) if total > 0 else 0
     return EarnResult(points, rate, sale_factor, weights, sorted(set(applied)))
+
+
+# ---- what earns, by way of paying ----------------------------------------------------------------
+
+# The ways of paying the points policy decides on; everything else (cash, bank card, WeChat Pay,
+# Alipay, other) is money paid at the till and always earns.
+TENDER_POLICY = {
+    "stored_value_principal": "earn_on_stored_value_principal",
+    "stored_value_bonus": "earn_on_stored_value_bonus",
+    "coupon": "earn_on_coupon_paid",
+    "points": "earn_on_points_paid",
+}
+
+
+def earning_share(amount: Decimal, paid: dict[str, Decimal], policy) -> tuple[Decimal, Decimal]:
+    """(share of the sale's amount that earns, yuan that do not earn) given what was paid by each
+    way the policy decides on ({"stored_value_bonus": 1000.00, …}). The share is applied to every
+    line alike, so a return of part of the receipt takes back the same share of what it earned."""
+    not_earning = sum((v for k, v in paid.items() if k in TENDER_POLICY and not getattr(policy, TENDER_POLICY[k])), Decimal("0"))
+    if amount <= 0:
+        return ONE, not_earning
+    return max(amount - not_earning, Decimal("0")) / amount, not_earning
 
 
 def bonus_points(rules, *, action: str, store_id: int | None, on: dt.date) -> int:

@@ -1,9 +1,7 @@
-"""Points services (R5): every change of a points balance goes through here.
-
-Locking: a writer locks the member's PointsAccount row first (select_for_update), then the lots,
-then any stock row, always in that order, so two writers of one member queue up and never
-deadlock. The entry, the lot changes and the cached balance are written in that one transaction;
-the CheckConstraints (balance ≥ 0, 0 ≤ lot remaining ≤ original) are the backstop.
+"""Points services (R5): every change of a points balance goes through here: earning, spending
+and returns, adjustments, gift stock, the daily job. Redemption is in redemption.py, HQ
+configuration in config.py, the ledger's plumbing (policy, account lock, entries, lots) in
+ledger.py; the public functions of all three are re-exported here.
 
 Dates are business dates at the store (vipdesk.core.clock): a lot whose `expires_on` is
 2026-12-31 can be spent until 23:59:59 Shanghai time that day and not a second later, whether
@@ -11,39 +9,34 @@ or not the daily job has run yet.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Subquery, OuterRef, Sum
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, Role, can
-from vipdesk.audit.services import event_record
-from vipdesk.core import clock, parsing
-from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from vipdesk.core.models import locked_row
-from vipdesk.core.money import CENT, quantize
+from vipdesk.accounts.roles import Role
+from vipdesk.core import clock
+from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
+from vipdesk.core.money import quantize
 
 from . import rules
-from .choices import (
-    AdjustmentStatus, BonusAction, DebtPolicy, EntryKind, ExpiryKind, ItemKind, LimitPeriod, RedemptionStatus, RuleKind, StockMove,
+from .choices import AdjustmentStatus, DebtPolicy, EntryKind, ItemKind, RuleKind, StockMove
+from .ledger import (
+    ZERO, PointsError, _credit, _locked_account, _record_uses, _refuse_short, _require_role, _restore, _restore_plan, _staff, _sum,
+    _take, _usable, _write, policy,
 )
-from .fulfilment import fulfil
 from .models import (
-    EarnRule, ItemStock, LotUse, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, PointsPolicy, Redemption,
-    RedemptionItem, SettlementLine, StockMovement,
+    EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, RedemptionItem, StockMovement,
 )
-
-ZERO = Decimal("0.00")
-
-
-class PointsError(DomainError):
-    status = 422
+# Re-exported, so callers keep importing every points service from here.
+from .config import (  # noqa: F401
+    POLICY_FIELDS, earn_rule_save, earn_rule_set_active, points_policy_save, redemption_item_save, redemption_item_set_active,
+)
+from .redemption import points_redeem, points_redemption_cancel  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -61,177 +54,33 @@ class ReverseOutcome:
     cash_deduction: Decimal = ZERO  # yuan to keep back from the refund (cash policy)
 
 
-# ---- plumbing --------------------------------------------------------------------------------
-
-def policy() -> PointsPolicy:
-    found = PointsPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _created = PointsPolicy.objects.get_or_create(code="default")
-    return found
-
-
-def _locked_account(member_id: int) -> PointsAccount:
-    return locked_row(PointsAccount, member_id=member_id)
-
-
-def _write(account: PointsAccount, *, kind: str, points: int, debt: int = 0, business_date: dt.date, **source) -> PointsEntry:
-    """Append one entry and move the cached balance with it (the caller holds the account lock)."""
-    entry = PointsEntry.objects.create(account=account, kind=kind, points=points, debt=debt, business_date=business_date, **source)
-    if points or debt:
-        PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points, debt=F("debt") + debt, updated_at=timezone.now())
-        account.balance += points
-        account.debt += debt
-    return entry
-
-
-def _usable(account: PointsAccount, today: dt.date, *, same_day_ok: bool = True):
-    qs = PointsLot.objects.filter(account=account, remaining__gt=0, available_on__lte=today).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    return qs if same_day_ok else qs.filter(earned_on__lt=today)
-
-
-def _sum(qs) -> int:
-    return int(qs.aggregate(s=Sum("remaining"))["s"] or 0)
-
-
-def _split(value: Decimal, parts: list[int]) -> list[Decimal]:
-    """Share `value` over parts in proportion, to the fen; the last part takes the remainder."""
-    total = sum(parts)
-    if not parts or total == 0:
-        return [ZERO for _p in parts]
-    shares = [(value * p / total).quantize(CENT, rounding=ROUND_DOWN) for p in parts[:-1]]
-    return shares + [quantize(value - sum(shares, ZERO))]
-
-
-def _take(lots_qs, points: int) -> list[tuple[PointsLot, int]]:
-    """Take up to `points` from the lots, soonest-expiring first (never-expiring last)."""
-    taken, left = [], points
-    if left <= 0:
-        return taken
-    for lot in lots_qs.select_for_update().order_by(F("expires_on").asc(nulls_last=True), "earned_on", "id"):
-        if left == 0:
-            break
-        take = min(lot.remaining, left)
-        if take <= 0:
-            continue
-        PointsLot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - take)
-        lot.remaining -= take
-        taken.append((lot, take))
-        left -= take
-    return taken
-
-
-def _record_uses(entry: PointsEntry, taken: list[tuple[PointsLot, int]], *, value: Decimal = ZERO, store=None) -> list[LotUse]:
-    """One LotUse per lot; when points issued under one franchisee pay value at another, a settlement line (R5.5)."""
-    uses = []
-    for (lot, pts), share in zip(taken, _split(value, [p for _l, p in taken])):
-        use = LotUse.objects.create(lot=lot, entry=entry, points=pts, value=share)
-        uses.append(use)
-        if store is not None and share and lot.franchisee_id != store.franchisee_id:
-            _settle(use, lot=lot, store=store, points=pts, value=share, on=entry.business_date)
-    return uses
-
-
-def _settle(use: LotUse, *, lot: PointsLot, store, points: int, value: Decimal, on: dt.date) -> None:
-    SettlementLine.objects.create(period=on.strftime("%Y-%m"), business_date=on, issuer_id=lot.franchisee_id,
-                                  redeemer_id=store.franchisee_id, issuer_store_id=lot.store_id, redeemer_store=store,
-                                  points=points, value=value, lot_use=use)
-
-
-def _restore_plan(source_entry: PointsEntry, points: int) -> list[tuple[LotUse, int]]:
-    """Which lots get back how much of what `source_entry` consumed: the longest-lived lots
-    first, never more than each lot gave."""
-    plan, left = [], points
-    uses = (LotUse.objects.filter(entry=source_entry, points__gt=0).select_related("lot")
-            .order_by(F("lot__expires_on").desc(nulls_first=True), "-id"))
-    for use in uses:
-        if left <= 0:
-            break
-        already = -int(use.refunds.aggregate(s=Sum("points"))["s"] or 0)
-        give = min(use.points - already, left)
-        if give > 0:
-            plan.append((use, give))
-            left -= give
-    return plan
-
-
-def _restore(entry: PointsEntry, plan: list[tuple[LotUse, int]]) -> None:
-    """Put the planned points back into their lots; settlement lines are reversed in proportion."""
-    for use, give in plan:
-        PointsLot.objects.filter(pk=use.lot_id).update(remaining=F("remaining") + give)
-        value = quantize(use.value * give / use.points)
-        back = LotUse.objects.create(lot=use.lot, entry=entry, points=-give, value=-value, refund_of=use)
-        settlement = SettlementLine.objects.filter(lot_use=use).first()
-        if settlement is not None and value:
-            SettlementLine.objects.create(period=entry.business_date.strftime("%Y-%m"), business_date=entry.business_date,
-                                          issuer_id=settlement.issuer_id, redeemer_id=settlement.redeemer_id,
-                                          issuer_store_id=settlement.issuer_store_id, redeemer_store_id=settlement.redeemer_store_id,
-                                          points=-give, value=-value, lot_use=back)
-
-
-def _new_lot(account: PointsAccount, *, points: int, store, earned_on: dt.date, sale=None, pol: PointsPolicy | None = None) -> PointsLot:
-    pol = pol or policy()
-    available = rules.available_on(pol, earned_on)
-    return PointsLot.objects.create(
-        account=account, store=store, franchisee_id=getattr(store, "franchisee_id", None), sale=sale, earned_on=earned_on,
-        available_on=available, expires_on=rules.expires_on(pol, earned_on), original=points, remaining=points,
-        pending=available > earned_on,
-    )
-
-
-def _repay_debt(account: PointsAccount, lot: PointsLot, *, on: dt.date, store) -> int:
-    """New points first pay off a recorded debt (R5: 'a debt paid off by future earnings')."""
-    pay = min(account.debt, lot.remaining)
-    if pay <= 0:
-        return 0
-    entry = _write(account, kind=EntryKind.DEBT_REPAY, points=-pay, debt=-pay, business_date=on, store=store, lot=lot)
-    PointsLot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - pay)
-    lot.remaining -= pay
-    LotUse.objects.create(lot=lot, entry=entry, points=pay)
-    return pay
-
-
-def _credit(account, *, kind: str, points: int, store, on: dt.date, sale=None, pol=None, **source) -> tuple[PointsEntry, PointsLot]:
-    lot = _new_lot(account, points=points, store=store, earned_on=on, sale=sale, pol=pol)
-    entry = _write(account, kind=kind, points=points, business_date=on, store=store, sale=sale, lot=lot, **source)
-    _repay_debt(account, lot, on=on, store=store)
-    return entry, lot
-
-
-def _refuse_short(account, needed: int, today: dt.date, *, same_day_ok: bool) -> None:
-    usable = _sum(_usable(account, today, same_day_ok=same_day_ok))
-    if usable >= needed:
-        return
-    if not same_day_ok and _sum(_usable(account, today)) >= needed:
-        raise PointsError(_("Points earned today cannot be redeemed until tomorrow."), code="same_day_points")
-    raise PointsError(_("Not enough points: %(needed)s needed, %(usable)s usable.") % {"needed": needed, "usable": usable},
-                      code="insufficient_points")
-
-
-def _require_role(actor, *roles) -> None:
-    if actor is None or getattr(actor, "is_superuser", False):
-        return
-    if getattr(actor, "role", None) not in roles:
-        raise PermissionDenied(_("You may not do this."))
-
-
 # ---- earning -------------------------------------------------------------------------------
 
 def _active_rules() -> list[EarnRule]:
     return list(EarnRule.objects.filter(active=True))
 
 
-def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
+def tenders_paid(sale, *, stored_value_bonus: Decimal = ZERO) -> dict[str, Decimal]:
+    """What the sale was paid with, in the ways the points policy decides on (rules.TENDER_POLICY).
+    The stored-value tender is split into principal and bonus as the wallet took them
+    (`stored_value_bonus`: the bonus part, from the payment's wallet entry; a tender the wallet did
+    not debit, e.g. a sale attached to a member later, is all principal)."""
+    paid = {"stored_value_principal": ZERO, "stored_value_bonus": ZERO, "coupon": ZERO, "points": ZERO}
+    for p in sale.payments.all():
+        if p.method == "stored_value":
+            paid["stored_value_principal"] += p.amount
+        elif p.method in paid:
+            paid[p.method] += p.amount
+    bonus = min(max(stored_value_bonus, ZERO), paid["stored_value_principal"])
+    paid["stored_value_principal"] -= bonus
+    paid["stored_value_bonus"] = bonus
+    return {k: v for k, v in paid.items() if v}
+
+
+def _sale_input(sale, level, share: Decimal) -> rules.SaleIn:
     lines = tuple(rules.LineIn(key=ln.pk, amount=ln.amount, category=ln.category, brand=ln.brand) for ln in sale.lines.all())
     if not lines:
         lines = (rules.LineIn(key=0, amount=sale.amount),)
-    share = Decimal("1")
-    # What coupons paid never earns (the voucher is the mall's money, not the member's); what points
-    # paid earns only if the policy says so.
-    unearning = {"coupon"} if pol.earn_on_points_paid else {"coupon", "points"}
-    if sale.amount > 0:
-        paid = sum((p.amount for p in sale.payments.all() if p.method in unearning), ZERO)
-        share = max(sale.amount - paid, ZERO) / sale.amount
     from vipdesk.pricing.selectors import member_day_multiplier
 
     level_code = getattr(level, "code", None)
@@ -239,14 +88,16 @@ def _sale_input(sale, level, pol: PointsPolicy) -> rules.SaleIn:
                         extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
 
 
-def points_quote_for_sale(*, sale, level=None) -> rules.EarnResult:
+def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> rules.EarnResult:
     """What a sale earns under the current rules, without writing anything."""
-    return rules.earn(_active_rules(), _sale_input(sale, level, policy()))
+    share, _not_earning = rules.earning_share(sale.amount, tenders_paid(sale, stored_value_bonus=stored_value_bonus), policy())
+    return rules.earn(_active_rules(), _sale_input(sale, level, share))
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
-def points_earn_for_sale(*, sale, level=None) -> EarnOutcome:
-    """Award the points of a posted sale (called by the sales service inside its transaction)."""
+def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> EarnOutcome:
+    """Award the points of a posted sale (called by the sales service inside its transaction, after
+    the stored-value payment, whose bonus part it passes as `stored_value_bonus`)."""
     if sale.member_id is None:
         return EarnOutcome(0, False)
     pol = policy()
@@ -254,12 +105,17 @@ def points_earn_for_sale(*, sale, level=None) -> EarnOutcome:
     done = PointsEntry.objects.filter(sale=sale, kind=EntryKind.EARN).select_related("lot").first()
     if done is not None:  # a replay: the first award stands
         return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date))
-    result = rules.earn(_active_rules(), _sale_input(sale, level, pol))
+    paid = tenders_paid(sale, stored_value_bonus=stored_value_bonus)
+    share, not_earning = rules.earning_share(sale.amount, paid, pol)
+    result = rules.earn(_active_rules(), _sale_input(sale, level, share))
     if result.points <= 0:
         return EarnOutcome(0, False)
+    # How the points were reached, for the auditor; "paid" and "not_earning": the tenders the policy
+    # decides on, and the yuan of them that did not earn under the policy of the day.
     detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
               "weights": {str(k): str(v) for k, v in result.weights.items()}, "rules": result.applied,
-              "level": getattr(level, "code", None)}
+              "level": getattr(level, "code", None), "paid": {k: str(v) for k, v in paid.items()},
+              "not_earning": str(quantize(not_earning))}
     _entry, lot = _credit(account, kind=EntryKind.EARN, points=result.points, store=sale.store, on=sale.business_date,
                           sale=sale, pol=pol, detail=detail)
     return EarnOutcome(result.points, lot.available_on > sale.business_date)
@@ -291,11 +147,6 @@ def points_credit_bonus(*, member, points: int, action: str, store=None, actor=N
                           detail=detail or {}, actor=_staff(actor))
     return entry
 
-
-def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
-    return actor if isinstance(actor, Staff) else None
 
 
 # ---- spending at the till and returns ------------------------------------------------------
@@ -458,148 +309,6 @@ def points_adjust_decide(*, actor, adjustment: PointsAdjustment, approve: bool) 
     return adj
 
 
-# ---- redemption (R5.4) -------------------------------------------------------------------------
-
-def _period_start(period: str, on: dt.date) -> dt.date | None:
-    return {LimitPeriod.DAY: on, LimitPeriod.MONTH: on.replace(day=1), LimitPeriod.YEAR: on.replace(month=1, day=1)}.get(period)
-
-
-def _check_card(card, *, member, actor, store):
-    """A card shown for a redemption must be usable (R2.4) and the member's own."""
-    if card is None:
-        return None
-    from vipdesk.members.cards import CardInvalid, card_present
-
-    presented = card_present(number=card if isinstance(card, str) else card.number, actor=actor, store=store)
-    if presented.member_id != member.pk:
-        raise CardInvalid(_("This card belongs to another member."))
-    return presented
-
-
-def _require_till(actor, store) -> None:
-    """A redemption is made at a till: staff must work at that store. The member may belong to any
-    store of the chain — redeeming at one franchisee points earned at another is what clearing
-    (R5.5) settles — so the member is not scoped by home store; he identified himself at the till."""
-    from vipdesk.accounts.roles import Role
-
-    if getattr(actor, "is_superuser", False):
-        return
-    role = getattr(actor, "role", None)
-    if role == Role.AUDITOR:
-        raise PermissionDenied(_("Your role may not redeem points."))
-    if role in Role.STORE_ROLES | {Role.ACCOUNT_MANAGER} and store.pk not in actor.store_ids:
-        raise PermissionDenied(_("You may only redeem at your own stores."), code="store_out_of_scope")
-
-
-def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, card=None, at: dt.datetime | None = None,
-                  reference: str = "") -> Redemption:
-    """Redeem points for a catalogue item at a store. Refusals: card_invalid, outside_window,
-    limit_reached, out_of_stock, same_day_points, insufficient_points.
-
-    `reference` is the till's id for this request: asking again with the same reference at the same
-    store returns the first redemption (with `replayed` set) instead of redeeming twice; the same
-    reference for another member, item or quantity is `reference_conflict`."""
-    if actor is not None:
-        _require_till(actor, store)
-    reference = (reference or "").strip()[:60]
-    first = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
-    if first is not None:
-        return first
-    # outside the transaction: the confiscation flag of an invalid card must survive the refusal
-    card = _check_card(card, member=member, actor=actor, store=store)
-    if quantity < 1:
-        raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
-    try:
-        redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
-                             today=clock.business_date(at, store), reference=reference)
-    except IntegrityError:
-        # a twin request with the same reference committed first (the unique index stopped this one)
-        twin = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
-        if twin is None:
-            raise
-        return twin
-    redemption.replayed = False
-    return redemption
-
-
-def _redeemed_before(store, reference: str, *, member, item_code: str, quantity: int) -> Redemption | None:
-    if not reference:
-        return None
-    first = Redemption.objects.filter(store=store, reference=reference).select_related("item", "account", "store").first()
-    if first is None:
-        return None
-    if (first.account.member_id, first.item.code, first.quantity) != (member.pk, item_code, quantity):
-        raise Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
-                       code="reference_conflict")
-    first.replayed = True
-    return first
-
-
-@transaction.atomic
-def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
-    item = RedemptionItem.objects.filter(code=item_code, active=True).first()
-    if item is None:
-        raise NotFound(_("No such item in the catalogue."), code="item_not_found")
-    if item.months and today.month not in item.months:
-        raise PointsError(_("This item can only be redeemed in months %(months)s.") % {"months": ", ".join(map(str, item.months))},
-                          code="outside_window")
-    pol = policy()
-    account = _locked_account(member.pk)
-    if item.limit_per_member:
-        had = Redemption.objects.filter(account=account, item=item, status=RedemptionStatus.DONE)
-        start = _period_start(item.limit_period, today)
-        if start is not None:
-            had = had.filter(business_date__gte=start)
-        if int(had.aggregate(s=Sum("quantity"))["s"] or 0) + quantity > item.limit_per_member:
-            raise PointsError(_("The limit of %(n)s for this item has been reached.") % {"n": item.limit_per_member}, code="limit_reached")
-    stock = None
-    if item.tracks_stock:
-        stock = ItemStock.objects.select_for_update().filter(item=item, store=store).first()
-        if stock is None or stock.on_hand < quantity:
-            raise PointsError(_("Out of stock at this store."), code="out_of_stock")
-    points, value = item.points * quantity, quantize(item.value * quantity)
-    _refuse_short(account, points, today, same_day_ok=pol.same_day_redeemable)
-    redemption = Redemption.objects.create(account=account, item=item, store=store, card=card, quantity=quantity, points=points,
-                                           value=value, business_date=today, actor=_staff(actor), reference=reference)
-    entry = _write(account, kind=EntryKind.REDEEM, points=-points, business_date=today, store=store, redemption=redemption,
-                   actor=_staff(actor))
-    _record_uses(entry, _take(_usable(account, today, same_day_ok=pol.same_day_redeemable), points), value=value, store=store)
-    if stock is not None:
-        ItemStock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") - quantity)
-        StockMovement.objects.create(item=item, kind=StockMove.REDEMPTION, store=store, quantity=quantity, redemption=redemption,
-                                     actor=_staff(actor))
-    if item.fulfilment or item.kind == ItemKind.VIRTUAL:
-        redemption.fulfilment_code = fulfil(item.fulfilment or "voucher", item=item, member=member, quantity=quantity,
-                                            redemption=redemption)[:100]
-        redemption.save(update_fields=["fulfilment_code", "updated_at"])
-    return redemption
-
-
-@transaction.atomic
-def points_redemption_cancel(*, actor, redemption: Redemption, reason: str) -> Redemption:
-    """Undo a redemption (gift handed back): the points return to their lots, the gift to stock."""
-    _require_role(actor, Role.HQ_ADMIN, Role.STORE_MANAGER)
-    red = Redemption.objects.select_related("account").get(pk=redemption.pk)
-    account = _locked_account(red.account.member_id)
-    red = Redemption.objects.select_for_update().get(pk=red.pk)
-    if red.status != RedemptionStatus.DONE:
-        raise DomainError(_("This redemption is already cancelled."), code="already_cancelled", status=409)
-    on = clock.today(red.store)
-    source = PointsEntry.objects.get(redemption=red, kind=EntryKind.REDEEM)
-    plan = _restore_plan(source, red.points)
-    entry = _write(account, kind=EntryKind.REDEEM_CANCEL, points=sum(g for _u, g in plan), business_date=on, store=red.store,
-                   redemption=red, note=(reason or "")[:200], actor=_staff(actor))
-    _restore(entry, plan)
-    if red.item.tracks_stock:
-        stock, _c = ItemStock.objects.get_or_create(item=red.item, store=red.store)
-        ItemStock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + red.quantity)
-        StockMovement.objects.create(item=red.item, kind=StockMove.RETURN, store=red.store, quantity=red.quantity,
-                                     redemption=red, note=(reason or "")[:200], actor=_staff(actor))
-    red.status = RedemptionStatus.CANCELLED
-    red.save(update_fields=["status", "updated_at"])
-    return red
-
-
 # ---- gift stock life cycle: purchase → stock-in → allocation → receipt → redemption ------------
 
 _STOCK_STEPS = {
@@ -739,243 +448,3 @@ def catalogue_install_default(*, months: list[int] | None = None) -> list[Redemp
         })
         items.append(item)
     return items
-
-
-# ---- HQ configuration: earn rules, the points policy, the catalogue (issue 3 §6) ------------------
-#
-# Raw input from any entry point (console form, JSON) is read with core.parsing; every refusal is a
-# ValidationFailed with per-field messages and writes nothing. Each change records an audit event.
-
-def _require_config(actor) -> None:
-    if actor is None or not can(actor, Action.LOYALTY_CONFIG):
-        raise PermissionDenied(_("Only HQ may change the points configuration."))
-
-
-def _plain(value):
-    """Audit payloads are JSON: Decimals and dates as strings."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (Decimal, dt.date)):
-        return str(value)
-    return value
-
-
-MAX_MULTIPLIER = Decimal("100")
-
-# Which inputs each kind of earn rule uses; the others are cleared so a rule never shows a setting
-# that does nothing.
-_RULE_FIELDS = {
-    RuleKind.BASE: {"yuan_per_point"},
-    RuleKind.TIER: {"multiplier", "level_code"},
-    RuleKind.CATEGORY: {"multiplier", "category"},
-    RuleKind.BRAND: {"multiplier", "brand"},
-    RuleKind.EXCLUSION: {"category", "brand"},
-    RuleKind.CAMPAIGN: {"multiplier"},
-    RuleKind.BONUS: {"action", "bonus_points"},
-}
-
-
-def _store_ref(value, key: str, problems: parsing.Problems):
-    from vipdesk.org.models import Store
-
-    if value is None or value == "":
-        return None
-    if isinstance(value, Store):
-        return value
-    code = parsing.text(value, key, problems, limit=20)
-    store = Store.objects.filter(code=code).first() if code else None
-    if code and store is None:
-        problems.add(key, _("No store with code %(code)s.") % {"code": code})
-    return store
-
-
-def _overlaps(a_start, a_end, b_start, b_end) -> bool:
-    return (a_start or dt.date.min) <= (b_end or dt.date.max) and (b_start or dt.date.min) <= (a_end or dt.date.max)
-
-
-@transaction.atomic
-def earn_rule_save(*, actor, data: dict) -> EarnRule:
-    """Create an earn rule (R5.1) from raw input: {"kind", "name", "store" (code), "starts_on",
-    "ends_on", and per kind "yuan_per_point" | "multiplier" with "level_code" / "category" / "brand" |
-    "action" with "bonus_points"}. Rules are not edited in place: deactivate one and create another,
-    so the rule a past receipt earned under stays as it was."""
-    from vipdesk.tiers.models import Level
-
-    _require_config(actor)
-    problems = parsing.Problems()
-    kind = parsing.choice(data.get("kind"), "kind", problems, RuleKind)
-    uses = _RULE_FIELDS.get(kind, set())
-    clean = {
-        "kind": kind,
-        "name": parsing.text(data.get("name"), "name", problems, limit=60),
-        "store": _store_ref(data.get("store"), "store", problems),
-        "starts_on": parsing.day(data.get("starts_on"), "starts_on", problems, required=kind == RuleKind.CAMPAIGN),
-        "ends_on": parsing.day(data.get("ends_on"), "ends_on", problems, required=kind == RuleKind.CAMPAIGN),
-        "yuan_per_point": None, "multiplier": Decimal("1.00"), "level_code": "", "category": "", "brand": "",
-        "action": "", "bonus_points": 0,
-    }
-    if "yuan_per_point" in uses:
-        clean["yuan_per_point"] = parsing.decimal(data.get("yuan_per_point"), "yuan_per_point", problems, places=2,
-                                                  positive=True, maximum=Decimal("100000"))
-    if "multiplier" in uses:
-        clean["multiplier"] = parsing.decimal(data.get("multiplier"), "multiplier", problems, places=2, positive=True,
-                                              maximum=MAX_MULTIPLIER)
-    if "level_code" in uses:
-        clean["level_code"] = parsing.text(data.get("level_code"), "level_code", problems, limit=20, required=True)
-        if clean["level_code"] and not Level.objects.filter(programme__active=True, code=clean["level_code"]).exists():
-            problems.add("level_code", _("No level with this code in the active tier programme."))
-    for key in ("category", "brand"):
-        if key in uses:
-            clean[key] = parsing.text(data.get(key), key, problems, limit=60, required=kind == key)
-    if kind == RuleKind.EXCLUSION and not (clean["category"] or clean["brand"]) and not problems.fields.get("category"):
-        problems.add("category", _("Name the category or the brand of the excluded goods."))
-    if "action" in uses:
-        clean["action"] = parsing.choice(data.get("action"), "action", problems, BonusAction)
-        clean["bonus_points"] = parsing.whole(data.get("bonus_points"), "bonus_points", problems, minimum=1, maximum=1_000_000)
-    if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
-        problems.add("ends_on", _("The end date cannot be before the start date."))
-    problems.raise_if_any()
-    if kind == RuleKind.BASE:
-        # Only one base rate may apply to a store on a date, or which one earns would be arbitrary.
-        clash = [r for r in EarnRule.objects.select_for_update().filter(kind=RuleKind.BASE, active=True, store=clean["store"])
-                 if _overlaps(r.starts_on, r.ends_on, clean["starts_on"], clean["ends_on"])]
-        if clash:
-            problems.add("kind", _("An active base rate already applies to this store and period (%(rule)s); deactivate it first.")
-                         % {"rule": clash[0]})
-            problems.raise_if_any()
-    rule = EarnRule.objects.create(**clean)
-    event_record(actor=actor, verb="points.earn_rule_create", obj=rule,
-                 payload=_plain({**clean, "store": getattr(clean["store"], "code", None)}))
-    return rule
-
-
-@transaction.atomic
-def earn_rule_set_active(*, actor, rule: EarnRule, active: bool) -> EarnRule:
-    """Switch an earn rule off (or on again); past receipts keep what they earned."""
-    _require_config(actor)
-    rule = EarnRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.active == active:
-        return rule
-    if active and rule.kind == RuleKind.BASE:
-        clash = [r for r in EarnRule.objects.filter(kind=RuleKind.BASE, active=True, store_id=rule.store_id).exclude(pk=rule.pk)
-                 if _overlaps(r.starts_on, r.ends_on, rule.starts_on, rule.ends_on)]
-        if clash:
-            raise ValidationFailed(_("An active base rate already applies to this store and period (%(rule)s); deactivate it first.")
-                                   % {"rule": clash[0]}, fields={"kind": _("Deactivate the other base rate first.")})
-    rule.active = active
-    rule.save(update_fields=["active", "updated_at"])
-    event_record(actor=actor, verb="points.earn_rule_activate" if active else "points.earn_rule_deactivate", obj=rule,
-                 payload={"kind": rule.kind, "name": rule.name})
-    return rule
-
-
-POLICY_FIELDS = ("expiry_kind", "expiry_n", "clearing_month", "clearing_day", "clearing_years_after", "pending_days",
-                 "same_day_redeemable", "debt_policy", "value_per_point", "earn_on_points_paid")
-
-
-@transaction.atomic
-def points_policy_save(*, actor, data: dict) -> PointsPolicy:
-    """Change the points policy (R5.2–R5.4). New expiry settings apply to points earned from now on;
-    lots already earned keep the expiry date they were given."""
-    _require_config(actor)
-    policy()  # the row exists
-    pol = PointsPolicy.objects.select_for_update().get(code="default")
-    problems = parsing.Problems()
-    kind = parsing.choice(data.get("expiry_kind"), "expiry_kind", problems, ExpiryKind)
-    clean = {k: getattr(pol, k) for k in POLICY_FIELDS}
-    clean["expiry_kind"] = kind or pol.expiry_kind
-    if kind == ExpiryKind.ROLLING_DAYS:
-        clean["expiry_n"] = parsing.whole(data.get("expiry_n"), "expiry_n", problems, minimum=1, maximum=3650)
-    elif kind == ExpiryKind.ROLLING_MONTHS:
-        clean["expiry_n"] = parsing.whole(data.get("expiry_n"), "expiry_n", problems, minimum=1, maximum=120)
-    elif kind == ExpiryKind.CALENDAR:
-        month = parsing.whole(data.get("clearing_month"), "clearing_month", problems, minimum=1, maximum=12)
-        last = calendar.monthrange(2024, month)[1] if month else 31  # a leap year: 29 February is a valid day
-        clean["clearing_month"] = month
-        clean["clearing_day"] = parsing.whole(data.get("clearing_day"), "clearing_day", problems, minimum=1, maximum=last)
-        clean["clearing_years_after"] = parsing.whole(data.get("clearing_years_after"), "clearing_years_after", problems,
-                                                      minimum=0, maximum=10)
-    clean["pending_days"] = parsing.whole(data.get("pending_days") if data.get("pending_days") not in (None, "") else 0,
-                                          "pending_days", problems, minimum=0, maximum=365)
-    clean["same_day_redeemable"] = parsing.flag(data.get("same_day_redeemable"))
-    clean["debt_policy"] = parsing.choice(data.get("debt_policy"), "debt_policy", problems, DebtPolicy)
-    clean["value_per_point"] = parsing.decimal(data.get("value_per_point"), "value_per_point", problems, places=4, positive=True,
-                                               maximum=Decimal("1000"))
-    clean["earn_on_points_paid"] = parsing.flag(data.get("earn_on_points_paid"))
-    problems.raise_if_any()
-    before = {k: getattr(pol, k) for k in POLICY_FIELDS}
-    for key, value in clean.items():
-        setattr(pol, key, value)
-    pol.save(update_fields=[*POLICY_FIELDS, "updated_at"])
-    event_record(actor=actor, verb="points.policy_update", obj=pol, payload=_plain({"before": before, "after": clean}))
-    return pol
-
-
-_ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$")
-_NO_STOCK = (ItemKind.VIRTUAL, ItemKind.CASH_OFFSET)
-
-
-def _months(value, problems: parsing.Problems) -> list[int]:
-    """[3, 8] from [3, "8"] or "3,8" / "3、8"; empty means every month."""
-    return parsing.months(value, "months", problems)
-
-
-@transaction.atomic
-def redemption_item_save(*, actor, data: dict, item: RedemptionItem | None = None) -> RedemptionItem:
-    """Create a catalogue item (item=None) or change one (R5.4): {"code", "name", "kind", "points",
-    "value", "months", "limit_per_member", "limit_period", "tracks_stock", "fulfilment"}. The code is
-    what tills send, so it is fixed once created. Past redemptions keep their own points and value."""
-    from .fulfilment import ADAPTERS
-
-    _require_config(actor)
-    problems = parsing.Problems()
-    if item is None:
-        code = parsing.text(data.get("code"), "code", problems, limit=30, required=True)
-        if code and not _ITEM_CODE.match(code):
-            problems.add("code", _("Letters, digits, - and _ only."))
-        elif code and RedemptionItem.objects.filter(code=code).exists():
-            problems.add("code", _("An item with this code already exists."))
-    else:
-        item = RedemptionItem.objects.select_for_update().get(pk=item.pk)
-        code = item.code
-    kind = parsing.choice(data.get("kind"), "kind", problems, ItemKind)
-    clean = {
-        "name": parsing.text(data.get("name"), "name", problems, limit=100, required=True),
-        "kind": kind,
-        "points": parsing.whole(data.get("points"), "points", problems, minimum=1, maximum=10_000_000),
-        "value": parsing.money(data.get("value"), "value", problems),
-        "months": _months(data.get("months"), problems),
-        "limit_per_member": parsing.whole(data.get("limit_per_member"), "limit_per_member", problems, minimum=1,
-                                          maximum=100_000, required=False),
-        "limit_period": parsing.choice(data.get("limit_period") or LimitPeriod.EVER, "limit_period", problems, LimitPeriod),
-        "tracks_stock": parsing.flag(data.get("tracks_stock")),
-        "fulfilment": parsing.choice(data.get("fulfilment"), "fulfilment", problems, sorted(ADAPTERS), required=False),
-    }
-    if kind in _NO_STOCK and clean["tracks_stock"]:
-        problems.add("tracks_stock", _("Virtual goods and cash offsets have no stock to keep."))
-    problems.raise_if_any()
-    if item is None:
-        item = RedemptionItem.objects.create(code=code, **clean)
-        event_record(actor=actor, verb="points.item_create", obj=item, payload=_plain({"code": code, **clean}))
-    else:
-        before = {k: getattr(item, k) for k in clean}
-        for key, value in clean.items():
-            setattr(item, key, value)
-        item.save(update_fields=[*clean, "updated_at"])
-        event_record(actor=actor, verb="points.item_update", obj=item, payload=_plain({"code": code, "before": before, "after": clean}))
-    return item
-
-
-@transaction.atomic
-def redemption_item_set_active(*, actor, item: RedemptionItem, active: bool) -> RedemptionItem:
-    """Take an item out of the catalogue (or back in); its stock and history stay."""
-    _require_config(actor)
-    item = RedemptionItem.objects.select_for_update().get(pk=item.pk)
-    if item.active != active:
-        item.active = active
-        item.save(update_fields=["active", "updated_at"])
-        event_record(actor=actor, verb="points.item_activate" if active else "points.item_deactivate", obj=item,
-                     payload={"code": item.code})
-    return item

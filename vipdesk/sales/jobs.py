@@ -124,24 +124,31 @@ def _plain(result) -> dict:
     return json.loads(json.dumps(result if isinstance(result, dict) else {"result": result}, default=str))
 
 
-def run_jobs(*, on: dt.date, only: list[str] | None = None) -> dict[str, dict | None]:
-    """Run every due part for the business date; a part already run for it is skipped (None)."""
+def run_jobs(*, on: dt.date, only: list[str] | None = None,
+             report: Callable[[str, dict | None], None] | None = None) -> dict[str, dict | None]:
+    """Run every due part for the business date; a part already run for it is skipped (None).
+    `report(name, result)` is called for each part as soon as it has committed (or was found done),
+    before the next part starts, so a run stopped half-way has told what it finished."""
     out: dict[str, dict | None] = {}
     for name in list(JOBS):
         if only and name not in only:
             continue
-        if JobRun.objects.filter(job=name, date=on).exists():
-            out[name] = None
-            continue
-        try:
-            with transaction.atomic():
-                run = JobRun.objects.create(job=name, date=on)  # the claim: a twin run blocks here, then fails
-                run.result = _plain(JOBS[name](on=on))
-                run.save(update_fields=["result"])
-        except IntegrityError:
-            if not JobRun.objects.filter(job=name, date=on).exists():
-                raise  # not the claim: the job itself failed
-            out[name] = None
-            continue
-        out[name] = run.result
+        out[name] = _run_part(name, on)
+        if report is not None:
+            report(name, out[name])
     return out
+
+
+def _run_part(name: str, on: dt.date) -> dict | None:
+    if JobRun.objects.filter(job=name, date=on).exists():
+        return None
+    try:
+        with transaction.atomic():
+            run = JobRun.objects.create(job=name, date=on)  # the claim: a twin run blocks here, then fails
+            run.result = _plain(JOBS[name](on=on))
+            run.save(update_fields=["result"])
+    except IntegrityError:
+        if not JobRun.objects.filter(job=name, date=on).exists():
+            raise  # not the claim: the job itself failed
+        return None
+    return run.result

@@ -169,9 +169,11 @@ def _apply_loyalty(sale: Sale) -> dict:
     spent = sum(p.points for p in sale.payments.all() if p.method == PaymentMethod.POINTS)
     if spent:
         points_spend_for_sale(sale=sale)
-    wallet_pay_for_sale(sale=sale)
+    paid = wallet_pay_for_sale(sale=sale)
     outcome = tier_evaluate_posting(member=sale.member, sale=sale)
-    earn = points_earn_for_sale(sale=sale, level=outcome.after)
+    # The bonus part of the stored value paid earns only if the points policy says so.
+    bonus_paid = -paid.bonus if paid is not None else Decimal("0.00")
+    earn = points_earn_for_sale(sale=sale, level=outcome.after, stored_value_bonus=bonus_paid)
     tier, benefits = _tier(outcome)
     level_code = outcome.after.code if outcome.after is not None else None
     earned = coupons_issue_for_sale(sale=sale, level_code=level_code)

@@ -291,3 +291,24 @@ def test_level_form_with_field_errors_says_nothing_was_saved(login, hq, dept):
     level = Level.objects.prefetch_related("groups__conditions").get(programme=dept, code="SILVER")
     html = login(hq).post(reverse("console:loyalty_level", args=[level.pk]), level_post(level, g0_c0_months="0")).content.decode()
     assert 'id="level-errors"' in html and "尚未保存：请更正下面标出的内容。" in html and "不能小于 1" in html
+
+
+def test_earn_rules_page_shows_what_earns_and_hq_changes_it_audited(login, hq):
+    """Issue 13 §6: which ways of paying earn points is policy, shown on the earn-rules page."""
+    client = login(hq)
+    html = client.get(reverse("console:loyalty_earn_rules")).content.decode()
+    assert 'id="what-earns"' in html and "哪些付款积分" in html
+    assert 'id="earns-money">始终积分<' in html
+    assert 'id="earns-stored_value_principal">积分<' in html and 'id="earns-stored_value_bonus">不积分<' in html
+    assert 'id="earns-coupon">不积分<' in html and 'id="earns-points">不积分<' in html
+    form = client.get(reverse("console:loyalty_points_policy")).content.decode()
+    assert "储值赠送金支付的部分也积分" in form and "用券抵扣的部分也积分" in form
+    data = {"expiry_kind": "calendar", "clearing_month": "12", "clearing_day": "31", "clearing_years_after": "1",
+            "pending_days": "0", "debt_policy": "debt", "value_per_point": "0.1",
+            "earn_on_stored_value_principal": "on", "earn_on_stored_value_bonus": "on"}
+    assert client.post(reverse("console:loyalty_points_policy"), data).status_code == 302
+    pol = PointsPolicy.objects.get()
+    assert (pol.earn_on_stored_value_principal, pol.earn_on_stored_value_bonus, pol.earn_on_coupon_paid) == (True, True, False)
+    event = Event.objects.get(verb="points.policy_update")
+    assert (event.payload["before"]["earn_on_stored_value_bonus"], event.payload["after"]["earn_on_stored_value_bonus"]) == (False, True)
+    assert 'id="earns-stored_value_bonus">积分<' in client.get(reverse("console:loyalty_earn_rules")).content.decode()

@@ -69,3 +69,28 @@ def test_twenty_racing_retries_of_one_till_reference_redeem_once():
     assert len({r.pk for r, _e in results}) == 1 and sum(not r.replayed for r, _e in results) == 1
     assert PointsAccount.objects.get(member=member).balance == 2000
     assert points_recompute(member=member)["ok"]
+
+
+def test_a_retry_sent_while_the_first_attempt_runs_answers_the_first_redemption_never_422():
+    """Issue 13 §16: the same body with the same reference sent twice at once, for a member whose
+    points cover one redemption only (and today's points would cover a second): both answers are
+    the one redemption (one of them `replayed`), not 422 same_day_points for the retry."""
+    from vipdesk.testing.concurrency import race_behind_row_lock
+
+    store = StoreFactory(code="SC03")
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    member = make_member(store=store)
+    points_earn_for_sale(sale=make_sale(member=member, store=store, on=dt.date(2026, 3, 1), lines=[("500.00", "", "")]), level=None)
+    points_earn_for_sale(sale=make_sale(member=member, store=store, on=dt.date(2026, 3, 10), lines=[("600.00", "", "")]), level=None)
+    account = PointsAccount.objects.get(member=member)
+
+    results = race_behind_row_lock(2, lambda i: points_redeem(actor=None, member=member, item_code="GOODS-500", store=store,
+                                                              at=at(dt.date(2026, 3, 10)), reference="TILL-9"),
+                                   PointsAccount, pk=account.pk)
+    assert all(e is None for _r, e in results), [e for _r, e in results if e]
+    (a, _e1), (b, _e2) = results
+    assert a.pk == b.pk and sorted([a.replayed, b.replayed]) == [False, True]
+    assert PointsAccount.objects.get(pk=account.pk).balance == 600
+    assert PointsEntry.objects.filter(kind="redeem").count() == 1
+    assert points_recompute(member=member)["ok"]

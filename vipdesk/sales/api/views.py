@@ -20,8 +20,8 @@ from vipdesk.api.errors import error_responses
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
-from vipdesk.points.models import PointsAccount
 from vipdesk.points.selectors import points_history
+from vipdesk.points.redemption import redemption_answer
 from vipdesk.points.services import points_redeem, points_summary
 from vipdesk.sales import services
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
@@ -191,11 +191,5 @@ class RedemptionView(APIView):
 
 
 def redemption_out(redemption) -> dict:
-    return {
-        "id": redemption.pk, "item_code": redemption.item.code, "item_name": str(redemption.item.name),
-        "store": redemption.store.code, "quantity": redemption.quantity, "points": redemption.points,
-        "value": str(redemption.value), "business_date": redemption.business_date.isoformat(), "status": redemption.status,
-        "fulfilment_code": redemption.fulfilment_code, "reference": redemption.reference,
-        "replayed": getattr(redemption, "replayed", False),
-        "balance": PointsAccount.objects.filter(pk=redemption.account_id).values_list("balance", flat=True).first() or 0,
-    }
+    """The first answer, as given when the redemption was made (docs/api.md §6.1), and whether this is a retry."""
+    return {**redemption_answer(redemption), "replayed": getattr(redemption, "replayed", False)}

@@ -101,3 +101,39 @@ def test_run_jobs_with_the_real_points_and_tiers_jobs(store_a, shopper):
     first = run_jobs(on=day)
     assert all(isinstance(first[name], dict) for name in ("points", "tiers", "dormant_cards"))
     assert run_jobs(on=day) == dict.fromkeys(jobs.JOBS)
+
+
+class _Watched:
+    """A stdout that notes, for each line written, which parts had committed at that moment, and flushes."""
+
+    def __init__(self):
+        self.lines, self.flushed = [], 0
+
+    def write(self, text):
+        for line in text.splitlines():
+            self.lines.append((line, set(JobRun.objects.filter(date=dt.date(2026, 5, 1)).values_list("job", flat=True))))
+
+    def flush(self):
+        self.flushed += 1
+
+
+def test_run_jobs_prints_each_part_as_it_commits_before_the_next_runs():
+    """Issue 13 §16: a part killed half-way must not hide the parts that committed before it."""
+    out = _Watched()
+    call_command("run-jobs", "--date", "2026-05-01", stdout=out)
+    names = list(jobs.JOBS)
+    assert [line.split(":")[0] for line, _done in out.lines] == [f"2026-05-01 {name}" for name in names]
+    for n, (_line, done) in enumerate(out.lines):
+        assert done == set(names[: n + 1]), f"when {names[n]} was printed, {sorted(done)} had committed"
+    assert out.flushed >= len(names)
+
+
+def test_a_part_that_fails_leaves_the_parts_before_it_printed(counted, monkeypatch):
+    def broken(*, on):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(jobs.JOBS, "tiers", broken)
+    out = _Watched()
+    with pytest.raises(RuntimeError):
+        call_command("run-jobs", "--date", "2026-05-01", stdout=out)
+    assert [line for line, _done in out.lines] == ['2026-05-01 points: {"expired": 3}']

@@ -180,3 +180,24 @@ def test_money_as_a_json_float_is_refused_and_nothing_is_written(till, shopper, 
     refused = till.post("/api/v1/sales/", data)
     assert refused.status_code == 400 and "字符串" in str(refused.json())
     assert not Sale.objects.exists()
+
+
+def test_a_redemption_replay_answers_the_first_answer_not_todays_balance(till, shopper):
+    """Issue 13 §16 and docs/api.md §6.1: a retry with the same reference answers 200 with the first
+    answer, `replayed` set — its balance is the one right after that redemption."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
+
+    earn_rule_install_default(yuan_per_point=1)
+    catalogue_install_default()
+    yesterday = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    assert till.post("/api/v1/sales/", a_sale(member={"mobile": "13612345678"}, occurred_at=yesterday)).status_code == 201
+    body = {"member": {"mobile": "13612345678"}, "item_code": "GOODS-500", "reference": "POS-A1-0001"}
+    first = till.post("/api/v1/redemptions/", body)
+    assert first.status_code == 201 and first.json()["balance"] == 1299 - 500
+    assert till.post("/api/v1/redemptions/", {"member": {"mobile": "13612345678"}, "item_code": "CASH-100"}).status_code == 201
+    again = till.post("/api/v1/redemptions/", body)
+    assert again.status_code == 200 and again.json() == {**first.json(), "replayed": True}

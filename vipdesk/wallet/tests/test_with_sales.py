@@ -34,7 +34,7 @@ def test_sale_paid_partly_by_stored_value_debits_principal_and_bonus_in_proporti
     assert result["stored_value"] == {"principal": "2400.00", "bonus": "800.00", "balance": "3200.00"}
     pay = WalletEntry.objects.get(kind=EntryKind.PAY)
     assert (pay.principal, pay.bonus) == (D("-600.00"), D("-200.00")) and pay.sale_id == result["id"]
-    assert result["points"]["earned"] == 1000  # points and tiers behave as before
+    assert result["points"]["earned"] == 800  # the 200.00 of bonus earns no points (points policy, issue 13 §6)
 
 
 def test_return_in_part_then_in_full_restores_principal_and_bonus_exactly_once(funded):

@@ -1,7 +1,8 @@
 """vipdesk run-jobs [--date YYYY-MM-DD] [--only points,tiers,dormant_cards]
 
 Runs everything due on the business date (default: today in the default time zone): points
-expiry and pending unlock, tier evaluation and downgrades, dormant-card flags. Idempotent.
+expiry and pending unlock, tier evaluation and downgrades, dormant-card flags… (sales/jobs.py JOBS).
+Idempotent. Prints one line per part as that part commits.
 """
 import datetime as dt
 import json
@@ -28,7 +29,11 @@ class Command(BaseCommand):
         unknown = set(only or ()) - set(JOBS)
         if unknown:
             raise CommandError(f"unknown job(s): {', '.join(sorted(unknown))}")
-        results = run_jobs(on=on, only=only)
-        for name, result in results.items():
-            state = "already done" if result is None else json.dumps(result, ensure_ascii=False, default=str)
-            self.stdout.write(f"{on} {name}: {state}")
+        run_jobs(on=on, only=only, report=lambda name, result: self._report(on, name, result))
+
+    def _report(self, on, name, result) -> None:
+        """One line per part as soon as it has committed, flushed at once (stdout to a pipe or a
+        log file is buffered): a run killed half-way has shown every part it finished."""
+        state = "already done" if result is None else json.dumps(result, ensure_ascii=False, default=str)
+        self.stdout.write(f"{on} {name}: {state}")
+        self.stdout.flush()
