@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SpendOrder(models.TextChoices):
@@ -10,7 +11,8 @@ class SpendOrder(models.TextChoices):
 
 class EntryKind(models.TextChoices):
     TOPUP = "topup", _("Top-up")
-    PAY = "pay", _("Paid a purchase")
+    # The points ledger has the same English words (积分支付); the context keeps the two apart.
+    PAY = "pay", pgettext_lazy("stored value", "Paid a purchase")
     RETURN_REVERSAL = "return_reversal", _("Given back on a return")
     RETURN_PAID_OUT = "return_paid_out", _("Not kept on a return: principal paid out in money, bonus forfeited")
     REFUND = "refund", _("Refund of principal")
