@@ -21,6 +21,7 @@ from vipdesk.core.errors import DomainError
 ERROR_CODES = {
     "validation_error": gettext_lazy("The input is invalid; see `fields`."),
     "parse_error": gettext_lazy("The request body is not valid JSON."),
+    "unknown_field": gettext_lazy("A key the endpoint does not take (misspelt or read-only); see `fields`."),
     "not_authenticated": gettext_lazy("No API key or session was given."),
     "authentication_failed": gettext_lazy("The API key is wrong or disabled."),
     "permission_denied": gettext_lazy("The role of the key or user may not do this."),
@@ -95,7 +96,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _STATUS_TEXT = {
-    400: ("validation_error", "parse_error"),
+    400: ("validation_error", "parse_error", "unknown_field"),
     401: ("not_authenticated", "authentication_failed"),
     403: ("permission_denied",),
     404: ("not_found",),

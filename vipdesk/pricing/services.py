@@ -26,6 +26,8 @@ from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
 
 MAX_LINES = 200
+# The keys of a basket line (_basket reads no others; the API refuses any other key, issue 13 §8).
+LINE_KEYS = ("sku", "name", "brand", "category", "unit_price", "quantity")
 
 
 class QuoteError(DomainError):

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
-from vipdesk.api.input import validated
+from vipdesk.api.input import refuse_unknown, shape_of, validated
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
@@ -142,6 +142,8 @@ class CallbackView(APIView):
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise DomainError(_("The body is not valid JSON."), code="parse_error", status=400) from None
+        report = shape_of(s.ReportSerializer())
+        refuse_unknown(data, {"reports": [report]} if isinstance(data, dict) and "reports" in data else report)
         items = data.get("reports") if isinstance(data, dict) and "reports" in data else [data]
         if not isinstance(items, list) or not items:
             raise DomainError(_("Send one report or {\"reports\": [...]}."), code="validation_error", status=400)
