@@ -8,13 +8,15 @@ refused with 400 `unknown_field`, the key named ("member.moblie"), before anythi
 The allowed keys come from the serializer itself (its writable fields, recursively), or, for the few
 endpoints whose services read raw dicts, from a shape written next to the view (`strict_body`).
 
-A date-time field also refuses a date alone ("2026-11-22" would silently be midnight).
+A date-time field also refuses a date alone ("2026-11-22" would silently be midnight), and a year
+at the edge of the calendar (year 1 or 9999: converting it to UTC overflowed into a 500).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -59,22 +61,32 @@ def _walk(data, shape, where: str, unknown: list[str], dates: list[str]) -> None
                     unknown.append(f"{where}{key}")
                 else:
                     _walk(data[key], shape[key], f"{where}{key}.", unknown, dates)
-    elif shape == DATETIME and isinstance(data, str) and data.strip() and not _HAS_TIME.search(data):
-        dates.append(where[:-1])
+    elif shape == DATETIME and isinstance(data, str) and data.strip():
+        if not _HAS_TIME.search(data):
+            dates.append((where[:-1], _("Give a date and a time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00), not a date alone.")))
+        elif not 1 < (_year(data) or 2000) < 9999:
+            dates.append((where[:-1], _("This date and time is out of range.")))
+
+
+def _year(text: str) -> int | None:
+    try:
+        parsed = parse_datetime(text.strip())
+    except ValueError:
+        return None  # the serializer says what is wrong with it
+    return parsed.year if parsed else None
 
 
 def refuse_unknown(data, shape) -> None:
     """400 `unknown_field` naming every key of `data` that `shape` does not take; 400
-    `validation_error` for a date-time given as a date alone."""
+    `validation_error` for a date-time given as a date alone or at the calendar's edge."""
     unknown: list[str] = []
-    dates: list[str] = []
+    dates: list[tuple[str, str]] = []
     _walk(data, shape, "", unknown, dates)
     if unknown:
         message = _("Unknown field: %(keys)s. Check the spelling; nothing was written.") % {"keys": ", ".join(unknown[:10])}
         raise UnknownField(message, fields={key: [_("Unknown field.")] for key in unknown[:50]})
     if dates:
-        message = _("Give a date and a time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00), not a date alone.")
-        raise ValidationFailed(message, fields={key: [message] for key in dates})
+        raise ValidationFailed(dates[0][1], fields={key: [message] for key, message in dates})
 
 
 def plain(value):

@@ -18,12 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
 from vipdesk.care.services import care_after_sale
+from vipdesk.core import limits
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound
 from vipdesk.coupons.services import (
@@ -136,10 +137,11 @@ def _actor_columns(actor) -> dict:
 
 
 def _member_spent(member_id: int, amount: Decimal, at: dt.datetime | None) -> None:
-    """Keep Member.total_spend and last_purchase_at current with one UPDATE (no read-modify-write)."""
+    """Keep Member.total_spend and last_purchase_at current with one UPDATE (no read-modify-write).
+    The cached sum stops at its column's largest value rather than failing a sale (core/limits.py)."""
     if at is not None:
         Member.objects.filter(pk=member_id).update(
-            total_spend=F("total_spend") + amount,
+            total_spend=Least(F("total_spend") + amount, Value(limits.TOTAL_SPEND_MAX)),
             last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
         )
     else:  # a return: spend goes down, never below zero

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from vipdesk.analytics import segments as services
@@ -17,6 +16,7 @@ from vipdesk.analytics.models import Segment
 from vipdesk.analytics.selectors import class_distribution, class_migration, segment_count, segment_members
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.members.api.serializers import MemberListSerializer
 from vipdesk.members.api.views import LIST_CARD_FIELDS, LIST_MEMBER_FIELDS

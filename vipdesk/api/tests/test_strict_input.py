@@ -73,6 +73,14 @@ def test_a_date_time_given_as_a_date_alone_is_refused():
     refuse_unknown({"child": {"name": "a", "at": "2026-11-22 10:30"}}, shape_of(_Body()))
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-14:00"])
+def test_a_date_time_at_the_edge_of_the_calendar_is_refused(value):
+    # DRF converts it to UTC to check it exists, and that overflowed into a 500
+    with pytest.raises(ValidationFailed) as caught:
+        refuse_unknown({"child": {"name": "a", "at": value}}, shape_of(_Body()))
+    assert list(caught.value.fields) == ["child.at"]
+
+
 # ---- the reported case -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ["moblie", "Mobile", "phone"])

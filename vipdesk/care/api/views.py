@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock
 from vipdesk.core.errors import NotFound, PermissionDenied

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +16,7 @@ from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import restrict_members
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import strict_body, validated as _in
+from vipdesk.api.parsers import JSONParser
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from vipdesk.coupons.campaigns import CAMPAIGN_KEYS, RULE_KEYS, campaign_save, require_config, rule_save

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from vipdesk.api.input import no_body, plain as _plain, validated as _in
 from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.core.validators import normalize_mobile

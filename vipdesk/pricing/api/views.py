@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import strict_body
+from vipdesk.api.parsers import JSONParser
 from vipdesk.core.errors import NotFound, PermissionDenied
 from vipdesk.pricing.models import Quote
 from vipdesk.pricing.services import LINE_KEYS, _uuid, quote_create, quote_out
