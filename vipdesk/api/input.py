@@ -13,7 +13,6 @@ at the edge of the calendar (year 1 or 9999: converting it to UTC overflowed int
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from django.utils.dateparse import parse_datetime
@@ -21,12 +20,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from vipdesk.core.errors import DomainError, ValidationFailed
+from vipdesk.core.parsing import has_time
 
 # Shapes: {key: sub-shape} for an object, [sub-shape] for a list of items, ANY for a free-form object
 # whose service checks the keys itself (segment definitions, message placeholders), None for a value.
 ANY = "any"
 DATETIME = "datetime"
-_HAS_TIME = re.compile(r"\d[Tt ]\d{2}(:?\d{2})")
 
 
 class UnknownField(DomainError):
@@ -62,7 +61,7 @@ def _walk(data, shape, where: str, unknown: list[str], dates: list[str]) -> None
                 else:
                     _walk(data[key], shape[key], f"{where}{key}.", unknown, dates)
     elif shape == DATETIME and isinstance(data, str) and data.strip():
-        if not _HAS_TIME.search(data):
+        if not has_time(data):
             dates.append((where[:-1], _("Give a date and a time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00), not a date alone.")))
         elif not 1 < (_year(data) or 2000) < 9999:
             dates.append((where[:-1], _("This date and time is out of range.")))

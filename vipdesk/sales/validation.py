@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Role
-from vipdesk.core import limits
+from vipdesk.core import limits, parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.core.money import CENT
 from vipdesk.core.validators import normalize_mobile
@@ -196,6 +196,9 @@ def _occurred_at(value, errors: FieldErrors) -> dt.datetime | None:
         errors.add("occurred_at", _("This field is required."))
         return None
     at = value
+    if isinstance(value, str) and value.strip() and not parsing.has_time(value):
+        errors.add("occurred_at", _("Give a date and a time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00), not a date alone."))
+        return None
     if isinstance(value, str):
         try:
             at = parse_datetime(value.strip())
