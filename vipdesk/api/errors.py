@@ -115,6 +115,7 @@ _STATUS_TEXT = {
     403: ("permission_denied",),
     404: ("not_found",),
     409: ("member_withdrawn", "illegal_transition"),
+    413: ("body_too_large",),
     422: ("card_invalid", "identity_not_confirmed"),
 }
 
