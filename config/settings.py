@@ -38,6 +38,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from vipdesk.core import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("VIPDESK_DATA_DIR") or (Path.cwd() / "var")).resolve()
 ENVIRONMENT = os.environ.get("VIPDESK_ENV", "development")
@@ -226,6 +228,9 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Request bodies (docs/api.md §5.1): larger ones answer 413 body_too_large under /api/.
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.BODY_BYTES_MAX
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -239,6 +244,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vipdesk.api.errors.exception_handler",
+    # JSON through vipdesk's parser (a depth limit: deep nesting is 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["vipdesk.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,

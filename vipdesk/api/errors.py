@@ -2,11 +2,19 @@
 
 `code` is for programs (it never changes with the language), `message` is for people (in the
 request's language, Chinese by default), `fields` maps an input field to its messages.
+
+That holds for every answer under /api/ (issue 13 §11): DRF's exceptions go through
+`exception_handler`; what Django answers itself — a server error, a body over the size limit, a
+path no endpoint matches (a newline in it included), a refused Host — goes through the handlers
+below (config/urls.py handler400/403/404/500), which answer JSON under /api/ and Django's usual
+pages elsewhere (the console).
 """
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext_lazy
@@ -15,12 +23,19 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from vipdesk.core import limits
 from vipdesk.core.errors import DomainError
 
 # Stable error codes, for the schema and the documentation (docs/api.md).
 ERROR_CODES = {
     "validation_error": gettext_lazy("The input is invalid; see `fields`."),
     "parse_error": gettext_lazy("The request body is not valid JSON."),
+    "unknown_field": gettext_lazy("A key the endpoint does not take (misspelt or read-only); see `fields`."),
+    "json_too_deep": gettext_lazy("The JSON body is nested too deeply."),
+    "bad_request": gettext_lazy("The request was refused before reaching an endpoint (e.g. an unknown Host)."),
+    "body_too_large": gettext_lazy("The request body is larger than 2.5 MB."),
+    "points_limit": gettext_lazy("The posting would take the member's points beyond what the ledger holds."),
+    "server_error": gettext_lazy("Internal server error (a bug or an outage); the details are in the server's log."),
     "not_authenticated": gettext_lazy("No API key or session was given."),
     "authentication_failed": gettext_lazy("The API key is wrong or disabled."),
     "permission_denied": gettext_lazy("The role of the key or user may not do this."),
@@ -95,11 +110,12 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _STATUS_TEXT = {
-    400: ("validation_error", "parse_error"),
+    400: ("validation_error", "parse_error", "unknown_field", "json_too_deep"),
     401: ("not_authenticated", "authentication_failed"),
     403: ("permission_denied",),
     404: ("not_found",),
     409: ("member_withdrawn", "illegal_transition"),
+    413: ("body_too_large",),
     422: ("card_invalid", "identity_not_confirmed"),
 }
 
@@ -139,7 +155,20 @@ def _flatten(detail) -> dict:
     return {}
 
 
+def _body_too_large() -> dict:
+    return {"code": "body_too_large", "fields": {},
+            "message": _("The request body is too large (over %(size)s); send less at once.") % {"size": _size(limits.BODY_BYTES_MAX)}}
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:g} MB"
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_body_too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(_bad_request(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):
@@ -163,8 +192,52 @@ def exception_handler(exc, context):
     return response
 
 
+def _json(body: dict, status_code: int) -> JsonResponse:
+    return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
+def _not_found() -> dict:
+    return {"code": "not_found", "message": _("Not found."), "fields": {}}
+
+
+def _bad_request() -> dict:
+    return {"code": "bad_request", "message": _("The request was refused."), "fields": {}}
+
+
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """JSON 404 for any /api/ address that matches no endpoint (instead of the HTML page)."""
-    return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    return _json(_not_found(), 404)
+
+
+def _api(request) -> bool:
+    return request.path_info.startswith("/api/") or request.path_info == "/api"
+
+
+def bad_request(request, exception=None, *args, **kwargs):
+    """handler400: a body over the size limit is 413 body_too_large; other refusals 400 bad_request."""
+    if not _api(request):
+        return defaults.bad_request(request, exception, *args, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        return _json(_body_too_large(), 413)
+    return _json(_bad_request(), 400)
+
+
+def permission_denied(request, exception=None, *args, **kwargs):
+    if not _api(request):
+        return defaults.permission_denied(request, exception, *args, **kwargs)
+    return _json({"code": "permission_denied", "message": _("The role of the key or user may not do this."), "fields": {}}, 403)
+
+
+def page_not_found(request, exception=None, *args, **kwargs):
+    if not _api(request):
+        return defaults.page_not_found(request, exception, *args, **kwargs)
+    return _json(_not_found(), 404)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: the failure is logged by Django; the caller gets the code, nothing of the cause."""
+    if not _api(request):
+        return defaults.server_error(request, *args, **kwargs)
+    return _json({"code": "server_error", "message": _("Internal server error; the administrator finds the details in the log."),
+                  "fields": {}}, 500)

@@ -121,6 +121,15 @@ def whole(value, key: str, problems: Problems, *, minimum: int = 0, maximum: int
     return number
 
 
+_HAS_TIME = re.compile(r"\d[Tt ]\d{2}:?\d{2}")
+
+
+def has_time(text: str) -> bool:
+    """Whether an ISO 8601 date-time text gives the time (hours and minutes), not only the date:
+    Python reads "2026-11-22" as a date-time at midnight, which a till never means."""
+    return bool(_HAS_TIME.search(text))
+
+
 def day(value, key: str, problems: Problems, *, required: bool = False) -> dt.date | None:
     if blank(value):
         if required:

@@ -570,7 +570,7 @@ def delivery_report(*, status: str, provider: str = "", message_id: str = "", re
     if message_id:
         found = qs.filter(provider_message_id=message_id)
         message = (found.filter(provider=provider) if provider else found).order_by("-id").first()
-    if message is None and reference.startswith("vd-") and reference[3:].isdigit():
+    if message is None and reference.startswith("vd-") and reference[3:].isascii() and reference[3:].isdigit() and len(reference) <= 21:
         message = qs.filter(pk=int(reference[3:])).first()
     if message is None:
         raise NotFound(_("No message with this id."), code="message_not_found")

@@ -15,6 +15,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vipdesk.core import limits
 from vipdesk.core.errors import DomainError, PermissionDenied
 from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT, quantize
@@ -42,8 +43,17 @@ def _locked_account(member_id: int) -> PointsAccount:
     return locked_row(PointsAccount, member_id=member_id)
 
 
+def _fits(account: PointsAccount, points: int, debt: int = 0) -> None:
+    """The balance and the debt stay within their 32-bit columns: beyond, the posting is refused
+    (400 points_limit) instead of failing in the database (core/limits.py)."""
+    if account.balance + points > limits.POINTS_MAX or account.debt + debt > limits.POINTS_MAX:
+        raise DomainError(_("This would take the member's points beyond %(max)s; check the earn rules.") % {"max": limits.POINTS_MAX},
+                          code="points_limit", status=400)
+
+
 def _write(account: PointsAccount, *, kind: str, points: int, debt: int = 0, business_date: dt.date, **source) -> PointsEntry:
     """Append one entry and move the cached balance with it (the caller holds the account lock)."""
+    _fits(account, points, debt)
     entry = PointsEntry.objects.create(account=account, kind=kind, points=points, debt=debt, business_date=business_date, **source)
     if points or debt:
         PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points, debt=F("debt") + debt, updated_at=timezone.now())
@@ -160,6 +170,7 @@ def _repay_debt(account: PointsAccount, lot: PointsLot, *, on: dt.date, store) -
 
 
 def _credit(account, *, kind: str, points: int, store, on: dt.date, sale=None, pol=None, **source) -> tuple[PointsEntry, PointsLot]:
+    _fits(account, points)  # before the lot, whose column is as narrow
     lot = _new_lot(account, points=points, store=store, earned_on=on, sale=sale, pol=pol)
     entry = _write(account, kind=kind, points=points, business_date=on, store=store, sale=sale, lot=lot, **source)
     _repay_debt(account, lot, on=on, store=store)

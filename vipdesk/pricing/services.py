@@ -18,14 +18,16 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.core import clock, parsing
+from vipdesk.core import clock, limits, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import locked_row
 
 from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
 
-MAX_LINES = 200
+MAX_LINES = limits.QUOTE_LINES_MAX
+# The keys of a basket line (_basket reads no others; the API refuses any other key, issue 13 §8).
+LINE_KEYS = ("sku", "name", "brand", "category", "unit_price", "quantity")
 
 
 class QuoteError(DomainError):
@@ -75,12 +77,14 @@ def _basket(data, problems: parsing.Problems) -> list[engine.BasketLine]:
             problems.add(where, _("Must be an object."))
             continue
         price = parsing.money(_str(line.get("unit_price")), f"{where}.unit_price", problems)
-        qty = parsing.whole(line.get("quantity"), f"{where}.quantity", problems, minimum=1, maximum=100_000)
+        qty = parsing.whole(line.get("quantity"), f"{where}.quantity", problems, minimum=1, maximum=limits.LINE_QUANTITY_MAX)
         out.append(engine.BasketLine(
             sku=parsing.text(line.get("sku"), f"{where}.sku", problems, limit=40, required=True), unit_price=price or Decimal("0"),
             quantity=qty or 1, name=parsing.text(line.get("name"), f"{where}.name", problems, limit=100),
             brand=parsing.text(line.get("brand"), f"{where}.brand", problems, limit=60),
             category=parsing.text(line.get("category"), f"{where}.category", problems, limit=60)))
+    if sum((b.unit_price * b.quantity for b in out), Decimal("0")) > limits.RECEIPT_AMOUNT_MAX:
+        problems.add("lines", _("At most %(max)s yuan per receipt.") % {"max": limits.RECEIPT_AMOUNT_MAX})
     return out
 
 

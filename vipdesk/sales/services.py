@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
 from vipdesk.care.services import care_after_sale
+from vipdesk.core import limits
 from vipdesk.core.clock import business_date, today
-from vipdesk.core.errors import Conflict, DomainError, NotFound
+from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.coupons.services import (
     coupon_dict, coupons_apply_return, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
     coupons_use_for_sale, format_code,
@@ -139,10 +140,11 @@ def _actor_columns(actor) -> dict:
 
 
 def _member_spent(member_id: int, amount: Decimal, at: dt.datetime | None) -> None:
-    """Keep Member.total_spend and last_purchase_at current with one UPDATE (no read-modify-write)."""
+    """Keep Member.total_spend and last_purchase_at current with one UPDATE (no read-modify-write).
+    The cached sum stops at its column's largest value rather than failing a sale (core/limits.py)."""
     if at is not None:
         Member.objects.filter(pk=member_id).update(
-            total_spend=F("total_spend") + amount,
+            total_spend=Least(F("total_spend") + amount, Value(limits.TOTAL_SPEND_MAX)),
             last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), Value(at)), Value(at)),
         )
     else:  # a return: spend goes down, never below zero
@@ -290,7 +292,7 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
 
 def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[tuple[SaleLine, int, Decimal]]]:
     """What this return takes back: (amount, [(original line, quantity, amount)]). Refuses more
-    than is left, per line and in total."""
+    than is left, per line and in total; a line the receipt does not have is a wrong input (400)."""
     left = original.amount - original.returned_amount
     lines = {line.line_no: line for line in original.lines.all()}
     if posting.return_amount is not None:  # by amount: no goods named, only money
@@ -302,20 +304,22 @@ def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[t
     lines_cover_money = sum((l.returned_amount for l in lines.values()), Decimal("0")) == original.returned_amount
     if not wanted:
         if not lines_cover_money:
-            # Part of the receipt was refunded by amount: a "full" return refunds what money is left.
+            # Part of the receipt was refunded by amount: a "full" return refunds what money is left
+            # and takes back every piece still out, the money already refunded shared over them.
             if left <= 0:
                 raise ReturnExceedsSale(_("Everything on this receipt was already returned."))
-            return left, []
+            return left, _rest_of_receipt(list(lines.values()), left)
         wanted = [{"line_no": n, "quantity": l.quantity - l.returned_quantity} for n, l in lines.items()
                   if l.quantity > l.returned_quantity]
         if not wanted:
             raise ReturnExceedsSale(_("Everything on this receipt was already returned."))
+    missing = {f"lines.{i}.line_no": [_("The original receipt has no line %(n)s.") % {"n": want["line_no"]}]
+               for i, want in enumerate(wanted) if want["line_no"] not in lines}
+    if missing:
+        raise ValidationFailed(next(iter(missing.values()))[0], fields=missing)
     plan, fields = [], {}
     for i, want in enumerate(wanted):
-        line = lines.get(want["line_no"])
-        if line is None:
-            fields[f"lines.{i}.line_no"] = [_("The original receipt has no line %(n)s.") % {"n": want["line_no"]}]
-            continue
+        line = lines[want["line_no"]]
         remaining = line.quantity - line.returned_quantity
         if want["quantity"] > remaining:
             fields[f"lines.{i}.quantity"] = [_("Only %(n)d of this line can still be returned.") % {"n": remaining}]
@@ -331,6 +335,24 @@ def _return_plan(original: Sale, posting: CleanPosting) -> tuple[Decimal, list[t
     if total > left:
         raise ReturnExceedsSale(_("Only %(left)s of this receipt is left to return.") % {"left": left})
     return total, plan
+
+
+def _rest_of_receipt(lines: list[SaleLine], left: Decimal) -> list[tuple[SaleLine, int, Decimal]]:
+    """Every piece still out, for the money `left` on the receipt. Each line's money not yet refunded
+    is reduced by its share of what was refunded by amount (without naming goods), in proportion,
+    to the fen, no line below zero; the shares add up exactly, so the plan totals `left`."""
+    out = [line for line in lines if line.quantity > line.returned_quantity]
+    open_money = {line.pk: line.amount - line.returned_amount for line in out}
+    total_open = sum(open_money.values(), Decimal("0.00"))
+    unnamed = total_open - left  # refunded by amount, not yet set against any line
+    shares = {pk: (unnamed * money / total_open).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if total_open else Decimal("0.00")
+              for pk, money in open_money.items()}
+    rest = unnamed - sum(shares.values(), Decimal("0.00"))
+    for line in out:  # the fen left over by rounding down, to the first lines with room
+        extra = min(rest, open_money[line.pk] - shares[line.pk])
+        shares[line.pk] += extra
+        rest -= extra
+    return [(line, line.quantity - line.returned_quantity, open_money[line.pk] - shares[line.pk]) for line in out]
 
 
 def _tender_share(original: Sale, amount: Decimal, method: str) -> Decimal:
@@ -413,9 +435,11 @@ def return_post(*, actor, data: dict) -> PostingResult:
         for line, qty, line_amount in plan:
             # New totals computed in Decimal from the rows read under the original's lock (every
             # return of the receipt holds it), not F() + x: SQLite adds decimals as binary floats,
-            # and 0.10 + 0.20 would then exceed 0.30 in the CHECK constraints.
+            # and 0.10 + 0.20 would then exceed 0.30 in the CHECK constraints. A line whose last
+            # pieces come back is returned in full (money refunded by amount before is set against it).
+            all_back = line.returned_quantity + qty == line.quantity
             SaleLine.objects.filter(pk=line.pk).update(returned_quantity=line.returned_quantity + qty,
-                                                       returned_amount=line.returned_amount + line_amount)
+                                                       returned_amount=line.amount if all_back else line.returned_amount + line_amount)
         Sale.objects.filter(pk=original.pk).update(returned_amount=original.returned_amount + amount, updated_at=timezone.now())
         original.returned_amount += amount
         loyalty = _NO_LOYALTY

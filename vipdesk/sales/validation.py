@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Role
+from vipdesk.core import limits, parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.core.money import CENT
 from vipdesk.core.validators import normalize_mobile
@@ -27,11 +28,11 @@ from vipdesk.org.models import ApiClient, Store
 
 from .choices import PaymentMethod, SaleKind
 
-MAX_LINES = 500
-MAX_PAYMENTS = 20
+MAX_LINES = limits.RECEIPT_LINES_MAX
+MAX_PAYMENTS = limits.RECEIPT_PAYMENTS_MAX
 MEMBER_KEYS = ("card", "ecard", "mobile", "member_no")
 LINE_TEXT = {"sku": 40, "name": 100, "brand": 60, "category": 60, "style_no": 40, "size": 20, "colour": 20}
-MAX_MONEY = Decimal("999999999999.99")
+MAX_MONEY = limits.RECEIPT_AMOUNT_MAX  # any amount of a receipt, and the receipt's total
 
 
 def clock_skew() -> dt.timedelta:
@@ -120,9 +121,13 @@ def _money(value, where: str, errors: FieldErrors, *, positive: bool = False, re
         errors.add(where, _("The amount must be greater than zero.") if positive else _("The amount cannot be negative."))
         return None
     if amount > MAX_MONEY:
-        errors.add(where, _("The amount is too large."))
+        errors.add(where, _too_large())
         return None
     return amount.quantize(CENT)
+
+
+def _too_large() -> str:
+    return _("At most %(max)s yuan per receipt.") % {"max": MAX_MONEY}
 
 
 def _int(value, where: str, errors: FieldErrors, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:
@@ -191,6 +196,9 @@ def _occurred_at(value, errors: FieldErrors) -> dt.datetime | None:
         errors.add("occurred_at", _("This field is required."))
         return None
     at = value
+    if isinstance(value, str) and value.strip() and not parsing.has_time(value):
+        errors.add("occurred_at", _("Give a date and a time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00), not a date alone."))
+        return None
     if isinstance(value, str):
         try:
             at = parse_datetime(value.strip())
@@ -199,13 +207,17 @@ def _occurred_at(value, errors: FieldErrors) -> dt.datetime | None:
     if not isinstance(at, dt.datetime):
         errors.add("occurred_at", _("Not a valid date and time (ISO 8601, e.g. 2026-11-22T10:30:00+08:00)."))
         return None
+    # The year first: converting a time in year 1 (or 9999) to UTC overflows.
+    if at.year < 2000:
+        errors.add("occurred_at", _("The time of the sale is implausibly old."))
+        return None
+    if at.year > 9000:
+        errors.add("occurred_at", _("The time of the sale is in the future; check the till's clock."))
+        return None
     if timezone.is_naive(at):
         at = timezone.make_aware(at)  # naive times are taken as the server's time zone (Asia/Shanghai)
     if at > timezone.now() + clock_skew():
         errors.add("occurred_at", _("The time of the sale is in the future; check the till's clock."))
-        return None
-    if at.year < 2000:
-        errors.add("occurred_at", _("The time of the sale is implausibly old."))
         return None
     return at
 
@@ -299,7 +311,7 @@ def _lines(data: dict, errors: FieldErrors) -> list[dict]:
             errors.add(f"{where}.line_no", _("Line numbers must be unique."))
         seen.add(clean["line_no"])
         clean["unit_price"] = _money(line.get("unit_price"), f"{where}.unit_price", errors)
-        clean["quantity"] = _int(line.get("quantity"), f"{where}.quantity", errors, maximum=100_000)
+        clean["quantity"] = _int(line.get("quantity"), f"{where}.quantity", errors, maximum=limits.LINE_QUANTITY_MAX)
         clean["amount"] = _money(line.get("amount"), f"{where}.amount", errors)
         if None not in (clean["unit_price"], clean["quantity"], clean["amount"]):
             expected = clean["unit_price"] * clean["quantity"]
@@ -344,7 +356,7 @@ def clean_sale(*, actor, data: dict) -> CleanPosting:
         errors.add("payments", _("The payments add up to %(paid)s, not the amount paid %(amount)s.")
                    % {"paid": paid, "amount": amount_paid})
     if posting.amount > MAX_MONEY:
-        errors.add("lines", _("The amount is too large."))
+        errors.add("lines", _too_large())
     if amount_paid > posting.amount:
         errors.add("amount_paid", _("The amount paid %(paid)s is more than the lines' total %(total)s.")
                    % {"paid": amount_paid, "total": posting.amount})
@@ -395,7 +407,7 @@ def clean_return(*, actor, data: dict) -> CleanPosting:
             errors.add(where, _("Must be an object."))
             continue
         line_no = _int(line.get("line_no"), f"{where}.line_no", errors, maximum=32767)
-        quantity = _int(line.get("quantity"), f"{where}.quantity", errors, maximum=100_000)
+        quantity = _int(line.get("quantity"), f"{where}.quantity", errors, maximum=limits.LINE_QUANTITY_MAX)
         if line_no in seen:
             errors.add(f"{where}.line_no", _("Each original line may appear once."))
         seen.add(line_no)

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from vipdesk.analytics import segments as services
 from vipdesk.analytics.models import Segment
 from vipdesk.analytics.selectors import class_distribution, class_migration, segment_count, segment_members
 from vipdesk.api.errors import error_responses
+from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.members.api.serializers import MemberListSerializer
 from vipdesk.members.api.views import LIST_CARD_FIELDS, LIST_MEMBER_FIELDS
@@ -63,7 +64,7 @@ class SegmentViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.SegmentSerializer(page, many=True).data)
 
     def create(self, request):
-        segment = services.segment_create(actor=request.user, data=_in(s.SegmentInSerializer, request.data))
+        segment = services.segment_create(actor=request.user, data=validated(s.SegmentInSerializer, request))
         return Response(s.SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
@@ -71,7 +72,7 @@ class SegmentViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, pk=None):
         segment = self._segment(pk)
-        data = _in(s.SegmentInSerializer, request.data, partial=True)
+        data = validated(s.SegmentInSerializer, request, partial=True)
         return Response(s.SegmentSerializer(services.segment_update(actor=request.user, segment=segment, data=data)).data)
 
     def destroy(self, request, pk=None):
@@ -102,7 +103,7 @@ class SegmentViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def preview(self, request):
         services._require(request.user)
-        data = _in(s.SegmentPreviewInSerializer, request.data)
+        data = validated(s.SegmentPreviewInSerializer, request)
         on = data.get("on") or timezone.localdate()
         return Response({"count": segment_count(data["definition"], user=request.user, on=on), "on": on.isoformat()})
 

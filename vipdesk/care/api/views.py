@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
+from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock
 from vipdesk.core.errors import NotFound, PermissionDenied
@@ -81,7 +82,7 @@ class TaskCompleteView(APIView):
     @extend_schema(tags=["care"], summary=gettext_lazy("Complete a task with its outcome (writes the contact log)"),
                    request=s.CompleteSerializer, responses={200: s.TaskSerializer, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk):
-        data = _in(s.CompleteSerializer, request.data)
+        data = validated(s.CompleteSerializer, request)
         task = care_task_complete(actor=request.user, task=_pk(pk), outcome=data["outcome"], note=data.get("note", ""))
         return Response(task_dict(task, request.user))
 
@@ -101,7 +102,7 @@ class MemberContactsView(APIView):
                    request=s.ContactInSerializer, responses={201: s.ContactSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk):
         member = member_for_actor(request.user, _pk(pk))
-        data = _in(s.ContactInSerializer, request.data)
+        data = validated(s.ContactInSerializer, request)
         log = contact_log(actor=request.user, member=member, kind=data["kind"], channel=data["channel"], outcome=data["outcome"],
                           note=data.get("note", ""), at=data.get("at"))
         return Response(contact_dict(log), status=status.HTTP_201_CREATED)
@@ -115,7 +116,7 @@ class CheckoutView(APIView):
     def post(self, request):
         if not can(request.user, Action.CARE_WORK) and not can(request.user, Action.SELL):
             raise PermissionDenied(_("Your role may not do this."))
-        data = _in(s.CheckoutSerializer, request.data)
+        data = validated(s.CheckoutSerializer, request)
         member = member_for_actor(request.user, data["member"])
         tasks = care_member_left(actor=request.user, member=member, left_at=data.get("left_at"))
         return Response([task_dict(t, request.user) for t in tasks], status=status.HTTP_201_CREATED)
@@ -137,7 +138,7 @@ class MemberWinBackView(APIView):
     def post(self, request, pk):
         from ..winback import winback_record
 
-        data = _in(WinBackInSerializer, request.data)
+        data = validated(WinBackInSerializer, request)
         row = winback_record(actor=request.user, member=member_for_actor(request.user, _pk(pk)), **data)
         return Response({"id": row.pk, "member": row.member.member_no, "kind": row.kind, "reason": row.reason, "outcome": row.outcome,
                          "at": row.at.isoformat()}, status=status.HTTP_201_CREATED)

@@ -9,17 +9,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import restrict_members
 from vipdesk.api.errors import error_responses
-from vipdesk.api.input import validated as _in
+from vipdesk.api.input import strict_body, validated as _in
+from vipdesk.api.parsers import JSONParser
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from vipdesk.coupons.campaigns import campaign_save, require_config, rule_save
+from vipdesk.coupons.campaigns import CAMPAIGN_KEYS, RULE_KEYS, campaign_save, require_config, rule_save
 from vipdesk.coupons.models import Campaign, IssuanceRule
 from vipdesk.coupons.services import coupon_by_code, coupon_check, coupon_dict, coupon_void, coupons_issue_bulk, member_coupons
 from vipdesk.coupons.terms import Line
@@ -60,10 +60,8 @@ def _campaign(code: str) -> Campaign:
     return found
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed(_("Send a JSON object."))
-    return dict(request.data)
+_CAMPAIGN_SHAPE = dict.fromkeys(CAMPAIGN_KEYS)
+_RULE_SHAPE = dict.fromkeys(RULE_KEYS)
 
 
 class CampaignListView(APIView):
@@ -82,7 +80,7 @@ class CampaignListView(APIView):
                        "code": "B60", "name": "60元礼品券(B券)", "kind": "gift", "face_value": "60.00", "valid_days": 30,
                        "mall_share_percent": "50.00", "stackable": True})])
     def post(self, request):
-        campaign = campaign_save(actor=request.user, data=_body(request))
+        campaign = campaign_save(actor=request.user, data=strict_body(request, _CAMPAIGN_SHAPE))
         return Response(campaign_out(_campaign(campaign.code)), status=status.HTTP_201_CREATED)
 
 
@@ -99,10 +97,11 @@ class CampaignView(APIView):
                    responses={200: dict, **error_responses(400, 404)})
     def patch(self, request, code):
         require_config(request.user)
+        body = strict_body(request, _CAMPAIGN_SHAPE)
         campaign = _campaign(code)
         current = {k: v for k, v in campaign_out(campaign).items() if k not in ("rules", "issued_count")}
-        campaign_save(actor=request.user, campaign=campaign, data={**current, **_body(request)})
-        return Response(campaign_out(_campaign(request.data.get("code") or code)))
+        campaign_save(actor=request.user, campaign=campaign, data={**current, **body})
+        return Response(campaign_out(_campaign(body.get("code") or code)))
 
 
 class RuleListView(APIView):
@@ -113,7 +112,7 @@ class RuleListView(APIView):
                    examples=[OpenApiExample("every 300 → B券", request_only=True, value={
                        "campaign": "B60", "trigger": "sale", "step_amount": "300.00", "excluded_categories": ["足金", "名表"]})])
     def post(self, request):
-        rule = rule_save(actor=request.user, data=_body(request))
+        rule = rule_save(actor=request.user, data=strict_body(request, _RULE_SHAPE))
         return Response(rule_out(rule), status=status.HTTP_201_CREATED)
 
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +15,7 @@ from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock
 from vipdesk.core.errors import NotFound, ValidationFailed

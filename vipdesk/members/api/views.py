@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from vipdesk.api.input import plain as _plain, validated as _in
+from vipdesk.api.input import no_body, plain as _plain, validated as _in
 from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
+from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.core.validators import normalize_mobile
@@ -249,6 +249,7 @@ class CardViewSet(viewsets.GenericViewSet):
     @extend_schema(summary=gettext_lazy("Approve a pending card"), request=None, responses={200: s.CardSerializer, **_CARD_MOVE})
     @action(detail=True, methods=["post"])
     def approve(self, request, number=None):
+        no_body(request)
         return self._out(card_services.card_approve(actor=request.user, card=self._card(number)))
 
     @extend_schema(summary=gettext_lazy("Reject a pending card"), request=s.ReasonSerializer,

@@ -6,7 +6,6 @@ report with the shared secret (signing.py), and a stale or repeated report is re
 """
 from __future__ import annotations
 
-import json
 import time
 
 from django.conf import settings
@@ -16,14 +15,15 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
-from vipdesk.api.input import validated
+from vipdesk.api.input import refuse_unknown, shape_of, validated
+from vipdesk.api import parsers
+from vipdesk.api.parsers import JSONParser
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
@@ -139,9 +139,11 @@ class CallbackView(APIView):
             raise DomainError(_("The delivery report is not signed correctly (%(why)s).") % {"why": refusal},
                               code="signature_invalid", status=401)
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = parsers.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise DomainError(_("The body is not valid JSON."), code="parse_error", status=400) from None
+        report = shape_of(s.ReportSerializer())
+        refuse_unknown(data, {"reports": [report]} if isinstance(data, dict) and "reports" in data else report)
         items = data.get("reports") if isinstance(data, dict) and "reports" in data else [data]
         if not isinstance(items, list) or not items:
             raise DomainError(_("Send one report or {\"reports\": [...]}."), code="validation_error", status=400)

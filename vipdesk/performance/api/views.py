@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from vipdesk.accounts.roles import Action, can
 from vipdesk.api.errors import error_responses
 from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.api.input import validated
+from vipdesk.api.parsers import JSONParser
 from vipdesk.feedback.api.views import acting_store, query_in
 from vipdesk.performance.commission import store_commission
 from vipdesk.performance.exporting import performance_xlsx

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.api.errors import error_responses
+from vipdesk.api.parsers import JSONParser
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
@@ -136,7 +136,7 @@ class MemberPointsView(APIView):
     def get(self, request, pk):
         member = _member(request, pk)
         limit = request.query_params.get("history", "20")
-        if not limit.isdigit() or int(limit) > 200:
+        if not (limit.isascii() and limit.isdigit()) or int(limit) > 200:  # "²" is a digit to isdigit(), not to int()
             raise ValidationFailed(_("A whole number from 0 to 200."), fields={"history": _("A whole number from 0 to 200.")})
         summary = points_summary(member, today(member.home_store))  # the member's store's business date
         return Response({**summary, "history": points_history(member, limit=int(limit))})

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
@@ -146,3 +147,51 @@ def test_ten_fen_then_twenty_return_all_of_a_thirty_fen_sale(store_a, loyalty):
     return_post(actor=None, data=a_return("T2", lines=[{"line_no": 1, "quantity": 2}]))
     sale.refresh_from_db()
     assert sale.returned_amount == Decimal("0.30") and lines_state(sale) == [(3, Decimal("0.30"))]
+
+
+def test_a_full_return_after_a_return_by_amount_takes_back_every_piece(store_a, loyalty):
+    """Issue 13 §13: 0.01 back by amount, then the full return: every piece is returned, not 2 of 3."""
+    data = a_sale(lines=[{"line_no": 1, "sku": "TEE", "unit_price": "100.00", "quantity": 3, "amount": "300.00"}],
+                  payments=[{"method": "cash", "amount": "300.00"}], amount_paid="300.00")
+    sale = sale_post(actor=None, data=data).sale
+    return_post(actor=None, data=a_return("T1", amount="0.01"))
+    full = return_post(actor=None, data=a_return("T2")).sale
+    assert full.amount == Decimal("299.99") and [(l.quantity, l.amount) for l in full.lines.all()] == [(3, Decimal("299.99"))]
+    sale.refresh_from_db()
+    assert sale.returned_amount == Decimal("300.00") and lines_state(sale) == [(3, Decimal("300.00"))]
+    with pytest.raises(DomainError) as exc:
+        return_post(actor=None, data=a_return("T3"))
+    assert exc.value.code == "return_exceeds_sale"
+
+
+def test_money_returned_without_goods_is_shared_over_the_pieces_a_full_return_takes_back(bought):
+    return_post(actor=None, data=a_return("T1", lines=[{"line_no": 1, "quantity": 1}]))  # 399.50
+    return_post(actor=None, data=a_return("T2", amount="0.03"))
+    full = return_post(actor=None, data=a_return("T3")).sale
+    assert full.amount == Decimal("899.47")  # 1299.00 − 399.50 − 0.03
+    back = [(l.original_line.line_no, l.quantity, l.amount) for l in full.lines.order_by("line_no")]
+    assert [(n, q) for n, q, _a in back] == [(1, 1), (2, 1)] and sum(a for _n, _q, a in back) == Decimal("899.47")
+    assert all(a <= full_amount for (_n, _q, a), full_amount in zip(back, [Decimal("399.50"), Decimal("500.00")]))
+    assert lines_state(bought) == [(2, Decimal("799.00")), (1, Decimal("500.00"))]
+    bought.refresh_from_db()
+    assert bought.returned_amount == bought.amount
+
+
+def test_a_return_naming_a_line_the_receipt_does_not_have_is_400(bought):
+    with pytest.raises(DomainError) as exc:
+        return_post(actor=None, data=a_return(lines=[{"line_no": 1, "quantity": 1}, {"line_no": 9, "quantity": 1}]))
+    assert exc.value.status == 400 and exc.value.code == "validation_error"
+    assert exc.value.fields == {"lines.1.line_no": ["原小票没有第 9 行。"]}
+    assert not Sale.objects.filter(kind="return").exists()
+
+
+@pytest.mark.parametrize("form", ["%Y-%m-%d", "%Y%m%d", "%Y-%m-%dT00"])
+def test_an_occurred_at_without_a_time_is_refused(bought, form):
+    when = timezone.localdate().strftime(form)  # today, as a date alone: it used to be taken as midnight
+    with pytest.raises(DomainError) as exc:
+        sale_post(actor=None, data=a_sale("R9", occurred_at=when))
+    assert exc.value.code == "validation_error" and "日期和时间" in exc.value.fields["occurred_at"][0]
+    with pytest.raises(DomainError) as exc:
+        return_post(actor=None, data=a_return(occurred_at=when))
+    assert "日期和时间" in exc.value.fields["occurred_at"][0]
+    assert not Sale.objects.exclude(pk=bought.pk).exists()
