@@ -276,12 +276,17 @@ def _iso(value) -> str:
 
 
 def quote_commit(*, actor, data: dict):
-    """Commit a quote as a sale (all or nothing). Replaying the same receipt answers the first result."""
+    """Commit a quote as a sale (all or nothing). Replaying the same receipt answers the first result
+    (200, replayed), also to a retry racing the first commit; another receipt for a committed quote
+    is `quote_used` (409). Commits of one quote queue up on its row lock."""
     from vipdesk.sales.services import sale_post
 
     raw_id = str(data.get("quote") or "")
     with transaction.atomic():
-        quote = Quote.objects.select_for_update(of=("self",)).select_related("store", "member", "sale").filter(pk=_uuid(raw_id)).first()
+        # Not select_related("sale"): a commit that waited here for a racing one gets the quote's new
+        # row (committed, sale_id set) but a join made before the wait, which shows no sale. The sale
+        # is read after the lock, in a statement of its own, so it sees the winner's.
+        quote = Quote.objects.select_for_update(of=("self",)).select_related("store", "member").filter(pk=_uuid(raw_id)).first()
         if quote is None:
             raise NotFound(_("No such quote."), code="quote_not_found")
         if quote.status == QuoteStatus.COMMITTED:
