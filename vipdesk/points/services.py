@@ -28,6 +28,7 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT, quantize
+from vipdesk.members.disclosure import discreet_refusals
 
 from . import rules
 from .choices import (
@@ -510,8 +511,9 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     if quantity < 1:
         raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
     try:
-        redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
-                             today=clock.business_date(at, store), reference=reference)
+        with discreet_refusals(actor, member):  # another store's till: "not enough points", without the balance
+            redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
+                                 today=clock.business_date(at, store), reference=reference)
     except IntegrityError:
         # a twin request with the same reference committed first (the unique index stopped this one)
         twin = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
@@ -535,14 +537,34 @@ def _redeemed_before(store, reference: str, *, member, item_code: str, quantity:
     return first
 
 
-@transaction.atomic
-def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
+def _catalogue_item(item_code: str, today: dt.date) -> RedemptionItem:
     item = RedemptionItem.objects.filter(code=item_code, active=True).first()
     if item is None:
         raise NotFound(_("No such item in the catalogue."), code="item_not_found")
     if item.months and today.month not in item.months:
         raise PointsError(_("This item can only be redeemed in months %(months)s.") % {"months": ", ".join(map(str, item.months))},
                           code="outside_window")
+    return item
+
+
+def redemption_check(*, actor, item_code: str, store, quantity: int = 1, at: dt.datetime | None = None) -> RedemptionItem:
+    """What a redemption asks that does not depend on the member: a till that may redeem here, a
+    quantity, a gift in the catalogue, in its months and in stock at the store. Tills call it before
+    they identify the member, so a request refused for itself reads the same for a member and a
+    stranger (issue 13 §12); the redemption checks it all again, the stock under its row lock."""
+    if actor is not None:
+        _require_till(actor, store)
+    if quantity < 1:
+        raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
+    item = _catalogue_item(item_code, clock.business_date(at, store))
+    if item.tracks_stock and not ItemStock.objects.filter(item=item, store=store, on_hand__gte=quantity).exists():
+        raise PointsError(_("Out of stock at this store."), code="out_of_stock")
+    return item
+
+
+@transaction.atomic
+def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
+    item = _catalogue_item(item_code, today)
     pol = policy()
     account = _locked_account(member.pk)
     if item.limit_per_member:

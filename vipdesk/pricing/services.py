@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import locked_row
+from vipdesk.members.disclosure import member_in_scope
 
 from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
@@ -209,6 +210,7 @@ def _options(data, problems):
 
 
 def quote_create(*, actor, data: dict) -> dict:
+    from vipdesk.coupons.services import coupons_check_given
     from vipdesk.sales.services import identify_member
     from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
 
@@ -227,12 +229,18 @@ def quote_create(*, actor, data: dict) -> dict:
     errors.raise_if_any()
     if (points or wallet) and not ref:
         raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
-    member, card, _how = identify_member(ref, actor=actor, store=store)
     on = clock.today(store)
+    if isinstance(coupons, list) and coupons:
+        # The request before the member (issue 13 §12): a coupon refused for itself reads the same for a member and a stranger.
+        coupons_check_given(coupons, store_code=store.code, on=on)
+    member, card, _how = identify_member(ref, actor=actor, store=store)
     pol = selectors.policy()
     ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet,
                         policy=pol)
     result = engine.quote(basket, ctx)
+    if result["stored_value"] and not member_in_scope(actor, member):
+        # Another store's till is told what the stored value pays on this basket, not what is left.
+        del result["stored_value"]["balance_after"]
     quote = Quote.objects.create(store=store, member=member, card_no=_card_no(member, card) if member else "", identified_by=ref,
                                  business_date=on, expires_at=timezone.now() + dt.timedelta(minutes=pol.quote_minutes), result=result)
     return quote_out(quote)

@@ -27,10 +27,11 @@ from vipdesk.care.services import care_after_sale
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound
 from vipdesk.coupons.services import (
-    coupon_dict, coupons_apply_return, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
+    coupon_dict, coupons_apply_return, coupons_check_given, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
     coupons_use_for_sale, format_code,
 )
 from vipdesk.members.cards import card_present
+from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.models import Member
 from vipdesk.org.models import ApiClient
 from vipdesk.points.models import PointsAccount
@@ -218,6 +219,10 @@ def sale_post(*, actor, data: dict) -> PostingResult:
     first = _replay(posting)
     if first is not None:
         return first
+    # The request before the member (issue 13 §12): a coupon refused for itself reads the same for a member and a stranger.
+    coupons = [p.get("reference") or "" for p in posting.payments if p["method"] == PaymentMethod.COUPON]
+    if coupons:
+        coupons_check_given(coupons, store_code=posting.store.code, on=business_date(posting.occurred_at, posting.store))
     member, card, how = identify_member(posting.member_ref, actor=actor, store=posting.store)
 
     def write() -> PostingResult:
@@ -243,7 +248,8 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         Sale.objects.filter(pk=sale.pk).update(result=sale.result)
         return PostingResult(sale, sale.result)
 
-    return _post_once(posting, write)
+    with discreet_refusals(actor, member):  # another store's till: "not enough points", without the balance
+        return _post_once(posting, write)
 
 
 def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> dict:

@@ -34,6 +34,7 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT
+from vipdesk.members.disclosure import discreet_refusals, discreet_to_other_stores
 
 from .choices import EntryKind, SpendOrder, TopUpMethod
 from .models import CardSpendLimit, TopUp, TopUpRule, WalletAccount, WalletEntry, WalletLimitChange, WalletPolicy, WalletRefund
@@ -273,6 +274,20 @@ def wallet_policy_save(*, actor, data: dict) -> WalletPolicy:
 
 # ---- top-up ------------------------------------------------------------------------------------
 
+def wallet_topup_check(*, actor, store, amount, reference, method=None) -> tuple[Decimal, str, str]:
+    """(amount, reference, method) of a top-up, checked with the role and the store. Tills call it
+    before they identify the member, so a request refused for itself reads the same for a member
+    and a stranger (issue 13 §12); `wallet_topup` runs it again."""
+    _require(actor, Action.WALLET_TOPUP, _("Your role may not take stored-value top-ups."))
+    _require_till(actor, store)
+    problems = parsing.Problems()
+    amount = _amount(amount, "amount", problems)
+    reference = parsing.text(reference, "reference", problems, limit=60, required=True)
+    method = parsing.choice(method or TopUpMethod.CASH, "method", problems, TopUpMethod)
+    problems.raise_if_any()
+    return amount, reference, method
+
+
 def wallet_topup(*, actor, member, store, amount, reference: str, method: str = TopUpMethod.CASH,
                  at: dt.datetime | None = None) -> dict:
     """Take a top-up of `amount` yuan at `store` (R6.1): principal + the bonus of the rule reached.
@@ -281,13 +296,7 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
     member, amount and method answers the first result again ("replayed": true); with other
     content it is refused (`topup_conflict`). Refusals: `stored_value_limit`, `member_withdrawn`,
     `store_out_of_scope`, `permission_denied`, `validation_error`."""
-    _require(actor, Action.WALLET_TOPUP, _("Your role may not take stored-value top-ups."))
-    _require_till(actor, store)
-    problems = parsing.Problems()
-    amount = _amount(amount, "amount", problems)
-    reference = parsing.text(reference, "reference", problems, limit=60, required=True)
-    method = parsing.choice(method or TopUpMethod.CASH, "method", problems, TopUpMethod)
-    problems.raise_if_any()
+    amount, reference, method = wallet_topup_check(actor=actor, store=store, amount=amount, reference=reference, method=method)
     content = _hash({"member": member.pk, "store": store.code, "amount": str(amount), "method": method})
 
     def replay() -> dict | None:
@@ -303,7 +312,7 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
     if first is not None:
         return first
     try:
-        with transaction.atomic():
+        with transaction.atomic(), discreet_refusals(actor, member):
             return _topup(actor=actor, member=member, store=store, amount=amount, reference=reference, method=method,
                           content=content, on=clock.business_date(at, store))
     except IntegrityError:
@@ -511,13 +520,9 @@ def wallet_reverse_for_return(*, sale_return) -> WalletEntry | None:
 
 # ---- refund of unused principal (退卡/退款) -----------------------------------------------------
 
-@transaction.atomic
-def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
-                  reference: str = "") -> WalletRefund:
-    """Pay back unused principal (all of it when `amount` is None). The bonus is forfeited in the
-    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only.
-    With a `reference` (unique per store) a refund sent again answers the first one (`replayed`)
-    when it is the same member and amount, and is refused (`refund_conflict`) otherwise."""
+def wallet_refund_check(*, actor, store, amount=None, reason: str, reference: str = "") -> tuple[Decimal | None, str, str]:
+    """(amount, reason, reference) of a refund, checked with the role and the store, before the
+    till identifies the member (as `wallet_topup_check`); `wallet_refund` runs it again."""
     _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
     _require_till(actor, store)
     problems = parsing.Problems()
@@ -525,6 +530,18 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
     reason = parsing.text(reason, "reason", problems, limit=200, required=True)
     reference = parsing.text(reference, "reference", problems, limit=60)
     problems.raise_if_any()
+    return amount, reason, reference
+
+
+@discreet_to_other_stores  # another store's till: "more than the principal", without the figure
+@transaction.atomic
+def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
+                  reference: str = "") -> WalletRefund:
+    """Pay back unused principal (all of it when `amount` is None). The bonus is forfeited in the
+    same proportion: refunding all the principal forfeits all the bonus. HQ or store manager only.
+    With a `reference` (unique per store) a refund sent again answers the first one (`replayed`)
+    when it is the same member and amount, and is refused (`refund_conflict`) otherwise."""
+    amount, reason, reference = wallet_refund_check(actor=actor, store=store, amount=amount, reason=reason, reference=reference)
     account = _locked_account(member.pk)
     if reference:
         first = WalletRefund.objects.filter(store=store, reference=reference).first()

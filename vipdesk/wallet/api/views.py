@@ -20,17 +20,22 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
-from vipdesk.wallet.services import balance_dict, wallet_refund, wallet_summary, wallet_topup
+from vipdesk.wallet.services import (
+    balance_dict, wallet_refund, wallet_refund_check, wallet_summary, wallet_topup, wallet_topup_check,
+)
 
 from . import serializers as s
 
 _MAX_PK = 2**63 - 1
 
 
-def _till(request, data):
+def _till(request, data, check):
+    """(store, member) at the till; `check(store)` checks the request itself first (role, store,
+    amounts), so a request refused for itself reads the same for a member and a stranger."""
     store = posting_store(request.user, data.get("store"))
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
+    check(store)
     errors = FieldErrors()
     ref = member_ref(dict(data.get("member") or {}), errors)
     errors.raise_if_any()
@@ -61,7 +66,8 @@ class TopUpView(APIView):
     )
     def post(self, request):
         data = _in(s.TopUpInSerializer, request)
-        store, member = _till(request, data)
+        store, member = _till(request, data, lambda store: wallet_topup_check(
+            actor=request.user, store=store, amount=data["amount"], reference=data["reference"], method=data.get("method")))
         result = wallet_topup(actor=request.user, member=member, store=store, amount=data["amount"], reference=data["reference"],
                               method=data.get("method"))
         return Response(result, status=status.HTTP_200_OK if result.get("replayed") else status.HTTP_201_CREATED)
@@ -80,7 +86,8 @@ class RefundView(APIView):
     )
     def post(self, request):
         data = _in(s.RefundInSerializer, request)
-        store, member = _till(request, data)
+        store, member = _till(request, data, lambda store: wallet_refund_check(
+            actor=request.user, store=store, amount=data.get("amount"), reason=data["reason"], reference=data.get("reference") or ""))
         refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"],
                                reference=data.get("reference") or "")
         return Response({"id": refund.pk, "store": store.code, "business_date": refund.business_date.isoformat(),
