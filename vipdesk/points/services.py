@@ -301,6 +301,15 @@ def _staff(actor):
 
 # ---- spending at the till and returns ------------------------------------------------------
 
+def points_offset_check(points: int, amount: Decimal, pol: PointsPolicy | None = None) -> None:
+    """`amount` yuan paid with `points`: at most what the points are worth (the policy's value per
+    point). The till's posting checks it before it identifies the member, and the spending again."""
+    most = quantize(points * (pol or policy()).value_per_point)
+    if amount > most:
+        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": most},
+                          code="points_offset_invalid")
+
+
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
 def points_spend_for_sale(*, sale) -> PointsEntry | None:
     """Deduct the points a sale was paid with (SalePayment method "points")."""
@@ -312,9 +321,7 @@ def points_spend_for_sale(*, sale) -> PointsEntry | None:
         raise PointsError(_("Paying with points needs a member."), code="member_required")
     pol = policy()
     amount = sum((p.amount for p in payments), ZERO)
-    if amount > quantize(points * pol.value_per_point):
-        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": quantize(points * pol.value_per_point)},
-                          code="points_offset_invalid")
+    points_offset_check(points, amount, pol)
     account = _locked_account(sale.member_id)
     done = PointsEntry.objects.filter(sale=sale, kind=EntryKind.SPEND).first()
     if done is not None:
@@ -524,6 +531,20 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     return redemption
 
 
+def _reference_conflict(reference: str) -> Conflict:
+    return Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
+                    code="reference_conflict")
+
+
+def redemption_reference_check(*, store, reference: str) -> None:
+    """For a redemption whose member is not found: a reference this store already used is a
+    conflict (the first redemption was a member's), answered as to anyone — "no such member" there
+    would tell the till whether the mobile belongs to a member."""
+    reference = (reference or "").strip()[:60]
+    if reference and Redemption.objects.filter(store=store, reference=reference).exists():
+        raise _reference_conflict(reference)
+
+
 def _redeemed_before(store, reference: str, *, member, item_code: str, quantity: int) -> Redemption | None:
     if not reference:
         return None
@@ -531,8 +552,7 @@ def _redeemed_before(store, reference: str, *, member, item_code: str, quantity:
     if first is None:
         return None
     if (first.account.member_id, first.item.code, first.quantity) != (member.pk, item_code, quantity):
-        raise Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
-                       code="reference_conflict")
+        raise _reference_conflict(reference)
     first.replayed = True
     return first
 

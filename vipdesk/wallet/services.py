@@ -288,6 +288,24 @@ def wallet_topup_check(*, actor, store, amount, reference, method=None) -> tuple
     return amount, reference, method
 
 
+def _topup_conflict(reference: str) -> Conflict:
+    return Conflict(_("Top-up %(ref)s of this store was already taken with different content.") % {"ref": reference},
+                    code="topup_conflict")
+
+
+def _refund_conflict(reference: str) -> Conflict:
+    return Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference}, code="refund_conflict")
+
+
+def wallet_reference_check(*, store, reference: str, refund: bool = False) -> None:
+    """For a till request whose member is not found: a reference this store already used is a
+    conflict (the first request was a member's, so this one differs), answered as to anyone —
+    "no such member" there would tell the till whether the mobile belongs to a member."""
+    rows = WalletRefund.objects if refund else TopUp.objects
+    if reference and rows.filter(store=store, reference=reference).exists():
+        raise (_refund_conflict if refund else _topup_conflict)(reference)
+
+
 def wallet_topup(*, actor, member, store, amount, reference: str, method: str = TopUpMethod.CASH,
                  at: dt.datetime | None = None) -> dict:
     """Take a top-up of `amount` yuan at `store` (R6.1): principal + the bonus of the rule reached.
@@ -304,8 +322,7 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
         if first is None:
             return None
         if first.content_hash != content:
-            raise Conflict(_("Top-up %(ref)s of this store was already taken with different content.") % {"ref": reference},
-                           code="topup_conflict")
+            raise _topup_conflict(reference)
         return {**first.result, "replayed": True}
 
     first = replay()
@@ -547,8 +564,7 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
         first = WalletRefund.objects.filter(store=store, reference=reference).first()
         if first is not None:
             if first.account_id != account.pk or (amount is not None and amount != first.principal):
-                raise Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference},
-                               code="refund_conflict")
+                raise _refund_conflict(reference)
             first.replayed = True
             return first
     principal, bonus = account.principal, account.bonus

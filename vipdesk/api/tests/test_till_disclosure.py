@@ -19,15 +19,18 @@ from django.utils import timezone
 
 from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
+from vipdesk.coupons.campaigns import campaigns_install_default
+from vipdesk.coupons.models import Coupon
+from vipdesk.coupons.services import coupons_give
 from vipdesk.members.cards import card_issue
 from vipdesk.members.models import Member
 from vipdesk.org.choices import Ownership
 from vipdesk.org.services import api_client_create
 from vipdesk.points.models import RedemptionItem
-from vipdesk.points.services import points_credit_bonus
+from vipdesk.points.services import points_credit_bonus, points_redeem
 from vipdesk.sales.services import sale_post
 from vipdesk.testing.factories import FranchiseeFactory, StoreFactory, make_member, valid_id_number
-from vipdesk.wallet.services import wallet_topup
+from vipdesk.wallet.services import wallet_refund, wallet_topup
 
 from .conftest import Api
 
@@ -49,12 +52,23 @@ def world(store_a, store_b):
     points_credit_bonus(member=member, points=POINTS, action="test", store=store_a, on=yesterday)
     wallet_topup(actor=None, member=member, store=store_a, amount=PRINCIPAL, reference="TU-1")
     card = card_issue(actor=None, member=member)
+    voucher = next(c for c in campaigns_install_default() if c.code == "A50")  # 50 yuan off anything
+    coupons_give(campaign=voucher, member_id=member.pk, count=1, on=clock.today(store_a), source_key="test")
     RedemptionItem.objects.create(code="GIFT-BIG", name="大礼包", kind="goods", points=10000, value=Decimal("800.00"), tracks_stock=False)
     RedemptionItem.objects.create(code="GIFT-UMB", name="晴雨伞", kind="goods", points=10, value=Decimal("39.00"), tracks_stock=True)
     other_month = clock.today(store_a).month % 12 + 1
     RedemptionItem.objects.create(code="GIFT-MOON", name="月饼", kind="goods", points=10, value=Decimal("30.00"), tracks_stock=False,
                                   months=[other_month])
+    RedemptionItem.objects.create(code="GIFT-PEN", name="笔", kind="goods", points=10, value=Decimal("5.00"), tracks_stock=False)
+    other = make_member(store=store_a, name="王芳", mobile="13711112222")
+    points_credit_bonus(member=other, points=100, action="test", store=store_a, on=yesterday)
     keys = {}
+    for store in (store_b, store_f):  # at each other till: a receipt credited to the member, references used for another
+        sale_post(actor=None, data={**_sale("R-CREDITED", {"mobile": MOBILE}, [{"method": "cash", "amount": "1000.00"}]),
+                                    "store": store.code})
+        points_redeem(actor=None, member=other, item_code="GIFT-PEN", store=store, reference="USED")
+        wallet_topup(actor=None, member=other, store=store, amount=Decimal("10.00"), reference="USED")
+        wallet_refund(actor=None, member=other, store=store, amount=Decimal("1.00"), reason="测试", reference="USED")
     for store in (store_a, store_b, store_f):
         keys[store.code] = api_client_create(name=f"POS {store.code}", store_code=store.code)[1]
         keys[f"{store.code}-manager"] = api_client_create(name=f"Desk {store.code}", store_code=store.code, role=Role.STORE_MANAGER)[1]
@@ -79,13 +93,26 @@ NOT_FOR_THE_MEMBER = {
     "redemption of a gift out of stock": ("", "post", "/api/v1/redemptions/", lambda ref: {"member": ref, "item_code": "GIFT-UMB"}),
     "sale with an unknown coupon": ("", "post", "/api/v1/sales/", lambda ref: _sale(
         "R-COUPON", ref, [{"method": "coupon", "amount": "100.00", "reference": "NOPE-NOPE"}, {"method": "cash", "amount": "900.00"}])),
+    "sale asking more of a coupon than it allows": ("", "post", "/api/v1/sales/", lambda ref: _sale(
+        "R-COUPON", ref, [{"method": "coupon", "amount": "80.00", "reference": Coupon.objects.get(source_key="test").code},
+                          {"method": "cash", "amount": "920.00"}])),
+    "sale paying more with points than they are worth": ("", "post", "/api/v1/sales/", lambda ref: _sale(
+        "R-OFFSET", ref, [{"method": "points", "amount": "20.00", "points": 100}, {"method": "cash", "amount": "980.00"}])),
     "quote with an unknown coupon": ("", "post", "/api/v1/quotes/", lambda ref: {
         "member": ref, "coupons": ["NOPE-NOPE"], "lines": [{"sku": "COAT-7", "unit_price": "100.00", "quantity": 1}]}),
+    "redemption under a reference the till used for another": ("", "post", "/api/v1/redemptions/", lambda ref: {
+        "member": ref, "item_code": "GIFT-PEN", "reference": "USED"}),
+    "top-up under a reference the till used for another": ("", "post", "/api/v1/wallet/topups/", lambda ref: {
+        "member": ref, "amount": "10.00", "reference": "USED"}),
+    "refund under a reference the till used for another": ("-manager", "post", "/api/v1/wallet/refunds/", lambda ref: {
+        "member": ref, "amount": "1.00", "reason": "退卡", "reference": "USED"}),
     "top-up of nothing": ("", "post", "/api/v1/wallet/topups/", lambda ref: {"member": ref, "amount": "0", "reference": "TU-9"}),
     "top-up by a role that may not take one": ("-guide", "post", "/api/v1/wallet/topups/",
                                                lambda ref: {"member": ref, "amount": "100.00", "reference": "TU-9"}),
     "refund by a cashier": ("", "post", "/api/v1/wallet/refunds/", lambda ref: {"member": ref, "reason": "退卡"}),
     "refund of nothing": ("-manager", "post", "/api/v1/wallet/refunds/", lambda ref: {"member": ref, "amount": "0", "reason": "退卡"}),
+    "credit of a receipt already credited": ("", "post", "/api/v1/sales/attach/",
+                                             lambda ref: {"receipt_no": "R-CREDITED", "member": ref}),
     "credit of a receipt that does not exist": ("", "post", "/api/v1/sales/attach/",
                                                 lambda ref: {"receipt_no": "NO-SUCH", "member": ref}),
 }

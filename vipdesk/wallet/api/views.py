@@ -21,7 +21,7 @@ from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
 from vipdesk.wallet.services import (
-    balance_dict, wallet_refund, wallet_refund_check, wallet_summary, wallet_topup, wallet_topup_check,
+    balance_dict, wallet_reference_check, wallet_refund, wallet_refund_check, wallet_summary, wallet_topup, wallet_topup_check,
 )
 
 from . import serializers as s
@@ -29,9 +29,10 @@ from . import serializers as s
 _MAX_PK = 2**63 - 1
 
 
-def _till(request, data, check):
+def _till(request, data, check, *, refund: bool = False):
     """(store, member) at the till; `check(store)` checks the request itself first (role, store,
-    amounts), so a request refused for itself reads the same for a member and a stranger."""
+    amounts), so a request refused for itself reads the same for a member and a stranger; so does
+    one whose reference the store already used."""
     store = posting_store(request.user, data.get("store"))
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
@@ -43,7 +44,11 @@ def _till(request, data, check):
         raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
                                fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
     # A card is checked (and an invalid one flagged) before the service's transaction.
-    member, _card, _how = identify_member(ref, actor=request.user, store=store)
+    try:
+        member, _card, _how = identify_member(ref, actor=request.user, store=store)
+    except NotFound:
+        wallet_reference_check(store=store, reference=data.get("reference") or "", refund=refund)
+        raise
     return store, member
 
 
@@ -87,7 +92,8 @@ class RefundView(APIView):
     def post(self, request):
         data = _in(s.RefundInSerializer, request)
         store, member = _till(request, data, lambda store: wallet_refund_check(
-            actor=request.user, store=store, amount=data.get("amount"), reason=data["reason"], reference=data.get("reference") or ""))
+            actor=request.user, store=store, amount=data.get("amount"), reason=data["reason"], reference=data.get("reference") or ""),
+            refund=True)
         refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"],
                                reference=data.get("reference") or "")
         return Response({"id": refund.pk, "store": store.code, "business_date": refund.business_date.isoformat(),
