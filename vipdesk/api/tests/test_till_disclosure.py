@@ -165,7 +165,8 @@ FOR_THE_MEMBER = {
     "redemption beyond the points": ("", "insufficient_points", lambda api, w: api.post(
         "/api/v1/redemptions/", {"member": {"mobile": MOBILE}, "item_code": "GIFT-BIG"})),
     "sale paid by more points than usable": ("", "insufficient_points", lambda api, w: api.post("/api/v1/sales/", _sale(
-        "R-POINTS", {"mobile": MOBILE}, [{"method": "points", "amount": "500.00", "points": 5000}, {"method": "cash", "amount": "500.00"}]))),
+        "R-POINTS", {"mobile": MOBILE},
+        [{"method": "points", "amount": "500.00", "points": 5000}, {"method": "cash", "amount": "500.00"}]))),
     "sale paid by more stored value than held": ("", "insufficient_stored_value", lambda api, w: api.post("/api/v1/sales/", _sale(
         "R-SV", {"card": w["card"].number}, [{"method": "stored_value", "amount": "3000.00"}], "3000.00"))),
     "quote committed after the stored value went": ("", "insufficient_stored_value", _quote_then_spend),
