@@ -46,6 +46,8 @@ ERROR_CODES = {
     "unsupported_media_type": gettext_lazy("Send the body as application/json."),
     "throttled": gettext_lazy("Too many requests."),
     "member_withdrawn": gettext_lazy("The member has withdrawn (退会); the file is closed."),
+    "mobile_taken": gettext_lazy("The mobile number already belongs to another member."),
+    "id_number_taken": gettext_lazy("The ID number already belongs to another member."),
     "illegal_transition": gettext_lazy("The card cannot move to this status from its current one."),
     "card_invalid": gettext_lazy("The card may not be used: refuse it and keep it."),
     "card_frozen": gettext_lazy("The card is frozen."),

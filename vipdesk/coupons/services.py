@@ -317,6 +317,28 @@ def coupon_check(*, code: str, member_id: int | None, store_code: str, lines, on
     return {**coupon_dict(coupon), "usable": allowed > 0, "allowance": str(allowed)}
 
 
+def coupons_check_given(codes: list[str], *, store_code: str, on: dt.date, lines=None, amounts=None) -> list[Coupon]:
+    """The coupons given at the till, checked for what does not depend on the member — each code a
+    coupon, none twice, usable in this store today, and with the receipt's `lines` (terms.Line) the
+    `amounts` asked of them and their combination — before the till identifies the member, so a
+    coupon refused for itself reads the same for a member and a stranger (issue 13 §12). Using them
+    checks everything again, under the coupons' row locks."""
+    wanted = [normalise_code(c) for c in codes]
+    if len(set(wanted)) != len(wanted):
+        raise terms.CouponRefused(_("The same coupon is given twice."), code="coupon_duplicate")
+    found = {c.code: c for c in Coupon.objects.select_related("campaign").filter(code__in=wanted)}
+    for raw, code in zip(codes, wanted):
+        if code not in found:
+            raise terms.CouponRefused(_("No coupon with code %(code)s.") % {"code": raw or "—"}, code="coupon_not_found")
+        terms.check_usable(found[code], member_id=None, store_code=store_code, level_code=None, on=on, whose=False)
+    given = [found[c] for c in wanted]
+    if lines is not None and amounts is not None:
+        for coupon, amount in zip(given, amounts):
+            terms.check_amount(coupon, lines, amount)
+        terms.check_stacking(given)
+    return given
+
+
 def coupons_use_for_sale(*, sale) -> list[Coupon]:
     """Mark the sale's coupon tenders used (inside the posting). Refusals fail the posting."""
     tenders = [p for p in sale.payments.all() if p.method == COUPON]

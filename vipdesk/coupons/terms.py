@@ -66,13 +66,15 @@ def allowance(campaign, lines, *, face_value: Decimal | None = None) -> Decimal:
     return ZERO
 
 
-def check_usable(coupon, *, member_id: int | None, store_code: str, level_code: str | None, on: dt.date) -> None:
-    """Refuse a coupon that cannot be used here and now, with the reason the till shows."""
+def check_usable(coupon, *, member_id: int | None, store_code: str, level_code: str | None, on: dt.date,
+                 whose: bool = True) -> None:
+    """Refuse a coupon that cannot be used here and now, with the reason the till shows. With
+    whose=False only what does not depend on the member (his own coupon, his level) is checked."""
     campaign = coupon.campaign
     if coupon.status != CouponStatus.ISSUED:
         raise CouponRefused(_("Coupon %(code)s is %(status)s.") % {"code": _shown(coupon.code), "status": coupon.get_status_display()},
                             code="coupon_not_usable")
-    if coupon.member_id is not None and coupon.member_id != member_id:
+    if whose and coupon.member_id is not None and coupon.member_id != member_id:
         raise CouponRefused(_("Coupon %(code)s belongs to another member.") % {"code": _shown(coupon.code)}, code="coupon_other_member")
     if on < coupon.valid_from:
         raise CouponRefused(_("Coupon %(code)s is valid from %(day)s.") % {"code": _shown(coupon.code), "day": coupon.valid_from},
@@ -86,7 +88,7 @@ def check_usable(coupon, *, member_id: int | None, store_code: str, level_code: 
         raise CouponRefused(_("The campaign %(name)s has been stopped.") % {"name": campaign.name}, code="coupon_not_usable")
     if campaign.store_codes and store_code not in campaign.store_codes:
         raise CouponRefused(_("Coupon %(code)s cannot be used in this store.") % {"code": _shown(coupon.code)}, code="coupon_store")
-    if campaign.level_codes and level_code not in campaign.level_codes:
+    if whose and campaign.level_codes and level_code not in campaign.level_codes:
         raise CouponRefused(_("Coupon %(code)s is for members of other levels.") % {"code": _shown(coupon.code)}, code="coupon_level")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from .choices import CardStatus, ConsentChannel, ConsentPurpose, ConsentSource, 
 from .completeness import completeness_score
 from .models import Card, CardEvent, Consent, Member, Tag
 from .signals import member_withdrawing
-from .validation import clean_member_data
+from .validation import clean_member_data, identity_taken
 
 PII_FIELDS = ("name", "mobile", "email", "address", "id_number", "birthday")
 
@@ -113,7 +113,7 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     member = Member(member_no=member_no or next_member_no(), enrolled_by=staff, enrolled_at=timezone.now())
     _apply(member, cleaned)
     member.completeness = completeness_score(member)
-    member.save()
+    _save(member)
     owner_at_enrolment(member=member, actor=actor)  # the opener owns the member (R10.2); logged
     _set_tags(member, cleaned.get("tags"))
     for (purpose, channel), granted in (consents or {}).items():
@@ -121,6 +121,19 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     event_record(actor=actor, verb="member.enrolled", obj=member, payload={"store": member.home_store.code, "source": source})
     _welcome_coupons(member)
     return member
+
+
+def _save(member: Member) -> None:
+    """Save the file; a mobile or ID number that a racing till gave another member in the meantime
+    (the unique index refuses the row) is the same 409 as one taken before."""
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        taken = identity_taken(member)
+        if taken is None:
+            raise
+        raise taken from None
 
 
 def _welcome_coupons(member: Member) -> None:
@@ -144,7 +157,7 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     owner_before = member.owner_id
     changed = _apply(member, cleaned)
     member.completeness = completeness_score(member)
-    member.save()
+    _save(member)
     if "owner" in changed:
         owner_changed_by_hand(member=member, from_staff_id=owner_before, actor=actor)
     _set_tags(member, cleaned.get("tags"))

@@ -3,6 +3,11 @@
 `clean_member_data` takes raw values (strings from a form or a spreadsheet, or typed values from
 the API), returns typed values ready for the model, or raises ValidationFailed carrying a message
 per field, in the user's language.
+
+The mobile and the ID number are unique chain-wide. When that is the only thing wrong, the refusal
+is `IdentityTaken` (409 `mobile_taken` / `id_number_taken`, still with the field's message): the
+same answer whether the other file was there before or was written a moment ago by a racing till
+(`identity_taken` settles the race after the database's unique index refused the row).
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vipdesk.core import clock
 from vipdesk.core.errors import ValidationFailed
@@ -19,6 +25,17 @@ from vipdesk.core.fields import blind_index
 from vipdesk.core.validators import normalize_id_number, normalize_mobile
 
 from .choices import ContactPreference, Gender, PromoReceptiveness, SourceChannel
+
+
+class IdentityTaken(ValidationFailed):
+    """The mobile or ID number already belongs to another member (409). A ValidationFailed, so forms
+    and imports show it beside the field like any other."""
+
+    status = 409
+
+
+MSG_MOBILE_TAKEN = gettext_noop("This mobile number already belongs to another member.")
+MSG_ID_TAKEN = gettext_noop("This ID number already belongs to another member.")
 
 TEXT_LIMITS = {
     "name": 60, "ethnicity": 20, "clothing_size": 10, "shoe_size": 10, "occupation": 100, "personality": 200,
@@ -93,6 +110,7 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
     from .models import Member
 
     errors: dict[str, str] = {}
+    taken: dict[str, str] = {}  # field → code, for a mobile or ID number another member holds
     out: dict[str, Any] = {}
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -137,7 +155,7 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
                 if instance is not None:
                     clash = clash.exclude(pk=instance.pk)
                 if clash.exists():
-                    errors["mobile"] = _("This mobile number already belongs to another member.")
+                    errors["mobile"], taken["mobile"] = _(MSG_MOBILE_TAKEN), "mobile_taken"
 
     if given("email"):
         email = str(data.get("email") or "").strip()
@@ -164,7 +182,7 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
                 if instance is not None:
                     clash = clash.exclude(pk=instance.pk)
                 if clash.exists():
-                    errors["id_number"] = _("This ID number already belongs to another member.")
+                    errors["id_number"], taken["id_number"] = _(MSG_ID_TAKEN), "id_number_taken"
                 out["id_number"], out["id_number_hash"] = number, digest
 
     if given("birthday"):
@@ -227,8 +245,25 @@ def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = Fa
         out["tags"] = list(dict.fromkeys(names))
 
     if errors:
+        if set(errors) <= set(taken):  # only taken by another member: 409, the first field's code
+            raise IdentityTaken(next(iter(errors.values())), code=taken[next(iter(errors))], fields=errors)
         raise ValidationFailed(next(iter(errors.values())), fields=errors)
     return out
+
+
+def identity_taken(member) -> IdentityTaken | None:
+    """After the unique index refused `member`'s row: which of its mobile and ID number another member
+    holds now (the winner of a race has committed by then), as the refusal `clean_member_data` gives."""
+    errors = {}
+    others = type(member).objects.exclude(pk=member.pk) if member.pk else type(member).objects.all()
+    if member.mobile and others.filter(mobile=member.mobile).exists():
+        errors["mobile"] = _(MSG_MOBILE_TAKEN)
+    if member.id_number_hash and others.filter(id_number_hash=member.id_number_hash).exists():
+        errors["id_number"] = _(MSG_ID_TAKEN)
+    if not errors:
+        return None
+    first = next(iter(errors))
+    return IdentityTaken(errors[first], code=f"{first}_taken", fields=errors)
 
 
 def _resolve(value, model, natural_key: str):

@@ -19,6 +19,7 @@ from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.money import quantize
+from vipdesk.members.disclosure import discreet_refusals
 
 from .choices import EntryKind, ItemKind, LimitPeriod, RedemptionStatus, StockMove
 from .fulfilment import fulfil
@@ -81,8 +82,9 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     if quantity < 1:
         raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
     try:
-        redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
-                             today=clock.business_date(at, store), reference=reference)
+        with discreet_refusals(actor, member):  # another store's till: "not enough points", without the balance
+            redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
+                                 today=clock.business_date(at, store), reference=reference)
     except IntegrityError:
         # a twin request with the same reference committed first (the unique index stopped this one)
         twin = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
@@ -92,6 +94,20 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     return redemption
 
 
+def _reference_conflict(reference: str) -> Conflict:
+    return Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
+                    code="reference_conflict")
+
+
+def redemption_reference_check(*, store, reference: str) -> None:
+    """For a redemption whose member is not found: a reference this store already used is a
+    conflict (the first redemption was a member's), answered as to anyone — "no such member" there
+    would tell the till whether the mobile belongs to a member."""
+    reference = (reference or "").strip()[:60]
+    if reference and Redemption.objects.filter(store=store, reference=reference).exists():
+        raise _reference_conflict(reference)
+
+
 def _redeemed_before(store, reference: str, *, member, item_code: str, quantity: int) -> Redemption | None:
     if not reference:
         return None
@@ -99,10 +115,34 @@ def _redeemed_before(store, reference: str, *, member, item_code: str, quantity:
     if first is None:
         return None
     if (first.account.member_id, first.item.code, first.quantity) != (member.pk, item_code, quantity):
-        raise Conflict(_("Reference %(ref)s was already used at this store for another redemption.") % {"ref": reference},
-                       code="reference_conflict")
+        raise _reference_conflict(reference)
     first.replayed = True
     return first
+
+
+def _catalogue_item(item_code: str, today: dt.date) -> RedemptionItem:
+    item = RedemptionItem.objects.filter(code=item_code, active=True).first()
+    if item is None:
+        raise NotFound(_("No such item in the catalogue."), code="item_not_found")
+    if item.months and today.month not in item.months:
+        raise PointsError(_("This item can only be redeemed in months %(months)s.") % {"months": ", ".join(map(str, item.months))},
+                          code="outside_window")
+    return item
+
+
+def redemption_check(*, actor, item_code: str, store, quantity: int = 1, at: dt.datetime | None = None) -> RedemptionItem:
+    """What a redemption asks that does not depend on the member: a till that may redeem here, a
+    quantity, a gift in the catalogue, in its months and in stock at the store. Tills call it before
+    they identify the member, so a request refused for itself reads the same for a member and a
+    stranger (issue 13 §12); the redemption checks it all again, the stock under its row lock."""
+    if actor is not None:
+        _require_till(actor, store)
+    if quantity < 1:
+        raise ValidationFailed(_("Quantity must be at least 1."), fields={"quantity": _("At least 1.")})
+    item = _catalogue_item(item_code, clock.business_date(at, store))
+    if item.tracks_stock and not ItemStock.objects.filter(item=item, store=store, on_hand__gte=quantity).exists():
+        raise PointsError(_("Out of stock at this store."), code="out_of_stock")
+    return item
 
 
 @transaction.atomic
@@ -112,12 +152,7 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
     first = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
     if first is not None:
         return first
-    item = RedemptionItem.objects.filter(code=item_code, active=True).first()
-    if item is None:
-        raise NotFound(_("No such item in the catalogue."), code="item_not_found")
-    if item.months and today.month not in item.months:
-        raise PointsError(_("This item can only be redeemed in months %(months)s.") % {"months": ", ".join(map(str, item.months))},
-                          code="outside_window")
+    item = _catalogue_item(item_code, today)
     pol = policy()
     if item.limit_per_member:
         had = Redemption.objects.filter(account=account, item=item, status=RedemptionStatus.DONE)

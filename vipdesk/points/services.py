@@ -30,13 +30,13 @@ from .ledger import (
     _take, _usable, _write, policy,
 )
 from .models import (
-    EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, RedemptionItem, StockMovement,
+    EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, PointsPolicy, RedemptionItem, StockMovement,
 )
 # Re-exported, so callers keep importing every points service from here.
 from .config import (  # noqa: F401
     POLICY_FIELDS, earn_rule_save, earn_rule_set_active, points_policy_save, redemption_item_save, redemption_item_set_active,
 )
-from .redemption import points_redeem, points_redemption_cancel  # noqa: F401
+from .redemption import points_redeem, points_redemption_cancel, redemption_check, redemption_reference_check  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,15 @@ def points_credit_bonus(*, member, points: int, action: str, store=None, actor=N
 
 # ---- spending at the till and returns ------------------------------------------------------
 
+def points_offset_check(points: int, amount: Decimal, pol: PointsPolicy | None = None) -> None:
+    """`amount` yuan paid with `points`: at most what the points are worth (the policy's value per
+    point). The till's posting checks it before it identifies the member, and the spending again."""
+    most = quantize(points * (pol or policy()).value_per_point)
+    if amount > most:
+        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": most},
+                          code="points_offset_invalid")
+
+
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
 def points_spend_for_sale(*, sale) -> PointsEntry | None:
     """Deduct the points a sale was paid with (SalePayment method "points")."""
@@ -162,9 +171,7 @@ def points_spend_for_sale(*, sale) -> PointsEntry | None:
         raise PointsError(_("Paying with points needs a member."), code="member_required")
     pol = policy()
     amount = sum((p.amount for p in payments), ZERO)
-    if amount > quantize(points * pol.value_per_point):
-        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": quantize(points * pol.value_per_point)},
-                          code="points_offset_invalid")
+    points_offset_check(points, amount, pol)
     account = _locked_account(sale.member_id)
     done = PointsEntry.objects.filter(sale=sale, kind=EntryKind.SPEND).first()
     if done is not None:

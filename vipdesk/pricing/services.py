@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vipdesk.core import clock, limits, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import locked_row
+from vipdesk.members.disclosure import member_in_scope
 
 from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
@@ -213,6 +214,7 @@ def _options(data, problems):
 
 
 def quote_create(*, actor, data: dict) -> dict:
+    from vipdesk.coupons.services import coupons_check_given
     from vipdesk.sales.services import identify_member
     from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
 
@@ -231,12 +233,18 @@ def quote_create(*, actor, data: dict) -> dict:
     errors.raise_if_any()
     if (points or wallet) and not ref:
         raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
-    member, card, _how = identify_member(ref, actor=actor, store=store)
     on = clock.today(store)
+    if isinstance(coupons, list) and coupons:
+        # The request before the member (issue 13 §12): a coupon refused for itself reads the same for a member and a stranger.
+        coupons_check_given(coupons, store_code=store.code, on=on)
+    member, card, _how = identify_member(ref, actor=actor, store=store)
     pol = selectors.policy()
     ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet,
                         policy=pol)
     result = engine.quote(basket, ctx)
+    if result["stored_value"] and not member_in_scope(actor, member):
+        # Another store's till is told what the stored value pays on this basket, not what is left.
+        del result["stored_value"]["balance_after"]
     quote = Quote.objects.create(store=store, member=member, card_no=_card_no(member, card) if member else "", identified_by=ref,
                                  business_date=on, expires_at=timezone.now() + dt.timedelta(minutes=pol.quote_minutes), result=result)
     return quote_out(quote)
@@ -280,12 +288,17 @@ def _iso(value) -> str:
 
 
 def quote_commit(*, actor, data: dict):
-    """Commit a quote as a sale (all or nothing). Replaying the same receipt answers the first result."""
+    """Commit a quote as a sale (all or nothing). Replaying the same receipt answers the first result
+    (200, replayed), also to a retry racing the first commit; another receipt for a committed quote
+    is `quote_used` (409). Commits of one quote queue up on its row lock."""
     from vipdesk.sales.services import sale_post
 
     raw_id = str(data.get("quote") or "")
     with transaction.atomic():
-        quote = Quote.objects.select_for_update(of=("self",)).select_related("store", "member", "sale").filter(pk=_uuid(raw_id)).first()
+        # Not select_related("sale"): a commit that waited here for a racing one gets the quote's new
+        # row (committed, sale_id set) but a join made before the wait, which shows no sale. The sale
+        # is read after the lock, in a statement of its own, so it sees the winner's.
+        quote = Quote.objects.select_for_update(of=("self",)).select_related("store", "member").filter(pk=_uuid(raw_id)).first()
         if quote is None:
             raise NotFound(_("No such quote."), code="quote_not_found")
         if quote.status == QuoteStatus.COMMITTED:

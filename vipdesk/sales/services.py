@@ -28,14 +28,16 @@ from vipdesk.core import limits
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.coupons.services import (
-    coupon_dict, coupons_apply_return, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
+    coupon_dict, coupons_apply_return, coupons_check_given, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
     coupons_use_for_sale, format_code,
 )
+from vipdesk.coupons.terms import Line as CouponLine
 from vipdesk.members.cards import card_present
+from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.models import Member
 from vipdesk.org.models import ApiClient
 from vipdesk.points.models import PointsAccount
-from vipdesk.points.services import points_earn_for_sale, points_reverse_for_return, points_spend_for_sale
+from vipdesk.points.services import points_earn_for_sale, points_offset_check, points_reverse_for_return, points_spend_for_sale
 from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
 from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
 from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
@@ -222,11 +224,26 @@ def _result(sale: Sale, loyalty: dict, **extra) -> dict:
 
 # ---- sales -----------------------------------------------------------------------------------
 
+def _check_request(posting: CleanPosting) -> None:
+    """What a posting asks that does not depend on the member — its coupons, what its points pay —
+    checked before the member is identified, so a request refused for itself reads the same for a
+    member and a stranger (issue 13 §12). The write checks it all again."""
+    coupons = [p for p in posting.payments if p["method"] == PaymentMethod.COUPON]
+    if coupons:
+        lines = [CouponLine(ln["sku"], ln["brand"], ln["category"], ln["unit_price"], ln["quantity"], ln["amount"]) for ln in posting.lines]
+        coupons_check_given([p["reference"] or "" for p in coupons], store_code=posting.store.code,
+                            on=business_date(posting.occurred_at, posting.store), lines=lines, amounts=[p["amount"] for p in coupons])
+    paid = [p for p in posting.payments if p["method"] == PaymentMethod.POINTS]
+    if paid and posting.member_ref:
+        points_offset_check(sum(p["points"] or 0 for p in paid), sum((p["amount"] for p in paid), Decimal("0.00")))
+
+
 def sale_post(*, actor, data: dict) -> PostingResult:
     posting = clean_sale(actor=actor, data=data)
     first = _replay(posting)
     if first is not None:
         return first
+    _check_request(posting)
     member, card, how = identify_member(posting.member_ref, actor=actor, store=posting.store)
 
     def write() -> PostingResult:
@@ -252,7 +269,15 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         Sale.objects.filter(pk=sale.pk).update(result=sale.result)
         return PostingResult(sale, sale.result)
 
-    return _post_once(posting, write)
+    with discreet_refusals(actor, member):  # another store's till: "not enough points", without the balance
+        return _post_once(posting, write)
+
+
+def _check_attachable(sale: Sale) -> None:
+    if sale.member_id is not None:
+        raise Conflict(_("This sale is already credited to a member."), code="already_attached")
+    if sale.returns.exists():
+        raise Conflict(_("Goods of this sale were returned; it can no longer be credited."), code="sale_has_returns")
 
 
 def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> dict:
@@ -272,13 +297,11 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
     if (today(store) - sale.business_date).days > attach_days():
         raise DomainError(_("A sale can be credited to a member within %(days)d days only.") % {"days": attach_days()},
                           code="attach_too_late", status=409)
+    _check_attachable(sale)  # the receipt before the member (issue 13 §12); again under the lock below
     found, card, _how = identify_member(ref, actor=actor, store=store)
     with transaction.atomic():
         sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
-        if sale.member_id is not None:
-            raise Conflict(_("This sale is already credited to a member."), code="already_attached")
-        if sale.returns.exists():
-            raise Conflict(_("Goods of this sale were returned; it can no longer be credited."), code="sale_has_returns")
+        _check_attachable(sale)
         sale.member, sale.card, sale.identified_by = found, card, IdentifiedBy.ATTACHED
         sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
         _member_spent(found.pk, sale.amount, sale.occurred_at)

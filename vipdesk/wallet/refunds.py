@@ -23,11 +23,25 @@ from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, PermissionDenied
 from vipdesk.core.money import CENT
+from vipdesk.members.disclosure import discreet_to_other_stores
 
 from . import issuers
 from .choices import EntryKind
-from .models import WalletAccount, WalletRefund
-from .services import ZERO, WalletError, _amount, _locked_account, _require, _require_till, _staff, _write
+from .models import TopUp, WalletAccount, WalletRefund
+from .services import ZERO, WalletError, _amount, _locked_account, _require, _require_till, _staff, _topup_conflict, _write
+
+
+def _refund_conflict(reference: str) -> Conflict:
+    return Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference}, code="refund_conflict")
+
+
+def wallet_reference_check(*, store, reference: str, refund: bool = False) -> None:
+    """For a till request whose member is not found: a reference this store already used is a
+    conflict (the first request was a member's, so this one differs), answered as to anyone —
+    "no such member" there would tell the till whether the mobile belongs to a member."""
+    rows = WalletRefund.objects if refund else TopUp.objects
+    if reference and rows.filter(store=store, reference=reference).exists():
+        raise (_refund_conflict if refund else _topup_conflict)(reference)
 
 
 def _check_member_scope(actor, member) -> None:
@@ -42,11 +56,25 @@ def _check_member_scope(actor, member) -> None:
 
 def _replay(first: WalletRefund, account: WalletAccount, amount, reference: str) -> WalletRefund:
     if first.account_id != account.pk or (amount is not None and amount != first.principal):
-        raise Conflict(_("Refund reference %(ref)s was already used for another refund.") % {"ref": reference}, code="refund_conflict")
+        raise _refund_conflict(reference)
     first.replayed = True
     return first
 
 
+def wallet_refund_check(*, actor, store, amount=None, reason: str, reference: str = "") -> tuple:
+    """(amount, reason, reference) of a refund, checked with the role and the store, before the
+    till identifies the member (as `wallet_topup_check`, issue 13 §12); `wallet_refund` runs it again."""
+    _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
+    _require_till(actor, store)
+    problems = parsing.Problems()
+    amount = _amount(amount, "amount", problems, required=False, maximum=parsing.MAX_MONEY)
+    reason = parsing.text(reason, "reason", problems, limit=200, required=True)
+    reference = parsing.text(reference, "reference", problems, limit=60)
+    problems.raise_if_any()
+    return amount, reason, reference
+
+
+@discreet_to_other_stores  # another store's till: "more than the principal", without the figure
 @transaction.atomic
 def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.datetime | None = None,
                   reference: str = "") -> WalletRefund:
@@ -57,13 +85,7 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
     when refunds of different members race for one reference. Refusals besides: `permission_denied`,
     `store_out_of_scope`, `refund_out_of_scope`, `stored_value_other_issuer`, `nothing_to_refund`,
     `refund_exceeds_principal`, `validation_error`."""
-    _require(actor, Action.WALLET_REFUND, _("Only HQ or a store manager may refund stored value."))
-    _require_till(actor, store)
-    problems = parsing.Problems()
-    amount = _amount(amount, "amount", problems, required=False, maximum=parsing.MAX_MONEY)
-    reason = parsing.text(reason, "reason", problems, limit=200, required=True)
-    reference = parsing.text(reference, "reference", problems, limit=60)
-    problems.raise_if_any()
+    amount, reason, reference = wallet_refund_check(actor=actor, store=store, amount=amount, reason=reason, reference=reference)
     _check_member_scope(actor, member)
     account = _locked_account(member.pk)
     if reference:

@@ -37,6 +37,7 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from vipdesk.core.models import locked_row
 from vipdesk.core.money import CENT
+from vipdesk.members.disclosure import discreet_refusals, discreet_to_other_stores
 
 from . import issuers
 from .choices import EntryKind, SpendOrder, TopUpMethod
@@ -282,6 +283,25 @@ def wallet_policy_save(*, actor, data: dict) -> WalletPolicy:
 
 # ---- top-up ------------------------------------------------------------------------------------
 
+def wallet_topup_check(*, actor, store, amount, reference, method=None) -> tuple[Decimal, str, str]:
+    """(amount, reference, method) of a top-up, checked with the role and the store. Tills call it
+    before they identify the member, so a request refused for itself reads the same for a member
+    and a stranger (issue 13 §12); `wallet_topup` runs it again."""
+    _require(actor, Action.WALLET_TOPUP, _("Your role may not take stored-value top-ups."))
+    _require_till(actor, store)
+    problems = parsing.Problems()
+    amount = _amount(amount, "amount", problems)
+    reference = parsing.text(reference, "reference", problems, limit=60, required=True)
+    method = parsing.choice(method or TopUpMethod.CASH, "method", problems, TopUpMethod)
+    problems.raise_if_any()
+    return amount, reference, method
+
+
+def _topup_conflict(reference: str) -> Conflict:
+    return Conflict(_("Top-up %(ref)s of this store was already taken with different content.") % {"ref": reference},
+                    code="topup_conflict")
+
+
 def wallet_topup(*, actor, member, store, amount, reference: str, method: str = TopUpMethod.CASH,
                  at: dt.datetime | None = None) -> dict:
     """Take a top-up of `amount` yuan at `store` (R6.1): principal + the bonus of the rule reached.
@@ -291,13 +311,7 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
     content it is refused (`topup_conflict`). Refusals: `stored_value_limit`, `member_withdrawn`,
     `stored_value_other_issuer` (a store of another party, issuers.py), `store_out_of_scope`,
     `permission_denied`, `validation_error`."""
-    _require(actor, Action.WALLET_TOPUP, _("Your role may not take stored-value top-ups."))
-    _require_till(actor, store)
-    problems = parsing.Problems()
-    amount = _amount(amount, "amount", problems)
-    reference = parsing.text(reference, "reference", problems, limit=60, required=True)
-    method = parsing.choice(method or TopUpMethod.CASH, "method", problems, TopUpMethod)
-    problems.raise_if_any()
+    amount, reference, method = wallet_topup_check(actor=actor, store=store, amount=amount, reference=reference, method=method)
     content = _hash({"member": member.pk, "store": store.code, "amount": str(amount), "method": method})
 
     def replay() -> dict | None:
@@ -305,15 +319,14 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
         if first is None:
             return None
         if first.content_hash != content:
-            raise Conflict(_("Top-up %(ref)s of this store was already taken with different content.") % {"ref": reference},
-                           code="topup_conflict")
+            raise _topup_conflict(reference)
         return {**first.result, "replayed": True}
 
     first = replay()
     if first is not None:
         return first
     try:
-        with transaction.atomic():
+        with transaction.atomic(), discreet_refusals(actor, member):
             return _topup(actor=actor, member=member, store=store, amount=amount, reference=reference, method=method,
                           content=content, on=clock.business_date(at, store))
     except IntegrityError:

@@ -155,6 +155,20 @@ def test_store_key_cannot_enrol_into_another_store(till_a, store_b):
     assert response.status_code == 400 and "home_store" in response.json()["fields"]
 
 
+def test_a_mobile_or_id_number_of_another_member_is_a_409_with_its_own_code(till_a, desk_a, member_a, member_b):
+    """The same answer a racing twin gets (members/tests/test_concurrency.py); other mistakes stay 400."""
+    taken = till_a.post(MEMBERS, {"name": "王芳", "mobile": member_b.mobile})
+    assert taken.status_code == 409 and taken.json()["code"] == "mobile_taken" and list(taken.json()["fields"]) == ["mobile"]
+    assert "已被其他会员使用" in taken.json()["message"]
+    id_taken = till_a.post(MEMBERS, {"name": "王芳", "mobile": "13912345678", "id_number": member_a.id_number})
+    assert id_taken.status_code == 409 and id_taken.json()["code"] == "id_number_taken"
+    changed = desk_a.patch(url(member_a), {"mobile": member_b.mobile})
+    assert changed.status_code == 409 and changed.json()["code"] == "mobile_taken"
+    mixed = till_a.post(MEMBERS, {"name": "王芳", "mobile": member_b.mobile, "birthday": "2999-01-01"})
+    assert mixed.status_code == 400 and mixed.json()["code"] == "validation_error"
+    assert {"mobile", "birthday"} <= set(mixed.json()["fields"])
+
+
 @pytest.mark.parametrize("field, value, zh, en", [
     ("mobile", "12345678901", "手机号", "mobile"),
     ("id_number", "110105199003071234", "校验位", "check digit"),

@@ -28,7 +28,7 @@ from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.core.masking import mask_name
 from vipdesk.org.models import Store
 from vipdesk.points.models import ItemStock, PointsEntry, RedemptionItem
-from vipdesk.points.services import points_redeem
+from vipdesk.points.services import points_redeem, redemption_check
 from vipdesk.sales import services as sales
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
@@ -386,7 +386,10 @@ class RedeemView(PosMixin, TemplateView):
                 ref = form.member_ref()
                 if not ref:
                     raise ValidationFailed(_("Identify the member."), fields={"member_value": _("Identify the member.")})
-                # As the POS API does: the card is presented (an unusable one is flagged) before the redemption.
+                # As the POS API does: the gift is checked before the member is identified, and the card is
+                # presented (an unusable one is flagged) before the redemption.
+                redemption_check(actor=request.user, item_code=form.cleaned_data["item_code"], store=store,
+                                 quantity=form.cleaned_data["quantity"])
                 member, card, _how = sales.identify_member(ref, actor=request.user, store=store)
                 redemption = points_redeem(actor=request.user, member=member, item_code=form.cleaned_data["item_code"],
                                            store=store, quantity=form.cleaned_data["quantity"], card=card)

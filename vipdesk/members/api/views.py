@@ -57,14 +57,15 @@ LIST_CARD_FIELDS = ("id", "member_id", "number", "media", "kind", "status", "pri
     create=extend_schema(
         summary=gettext_lazy("Enrol a member"),
         request=s.MemberEnrolSerializer,
-        responses={201: s.MemberSerializer, **error_responses(400)},
+        responses={201: s.MemberSerializer, **error_responses(400, 409, s409=("mobile_taken", "id_number_taken"))},
         examples=[_ENROL_EXAMPLE],
     ),
     retrieve=extend_schema(summary=gettext_lazy("Member file"), responses={200: s.MemberSerializer, **error_responses(404)}),
     partial_update=extend_schema(
         summary=gettext_lazy("Change the member file"),
         request=s.MemberWriteSerializer,
-        responses={200: s.MemberSerializer, **error_responses(400, 404, 409, s409=("member_withdrawn",))},
+        responses={200: s.MemberSerializer,
+                   **error_responses(400, 404, 409, s409=("member_withdrawn", "mobile_taken", "id_number_taken"))},
     ),
 )
 @extend_schema(tags=["members"])

@@ -21,7 +21,7 @@ from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.points.selectors import points_history
-from vipdesk.points.redemption import redemption_answer
+from vipdesk.points.redemption import redemption_answer, redemption_check, redemption_reference_check
 from vipdesk.points.services import points_redeem, points_summary
 from vipdesk.sales import services
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
@@ -182,8 +182,14 @@ class RedemptionView(APIView):
         if not ref:
             raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
                                    fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
+        # The request before the member: a gift refused for itself reads the same for a member and a stranger.
+        redemption_check(actor=request.user, item_code=data["item_code"], store=store, quantity=data["quantity"])
         # The card is checked (and an invalid one flagged) before the redemption's transaction.
-        member, card, _how = services.identify_member(ref, actor=request.user, store=store)
+        try:
+            member, card, _how = services.identify_member(ref, actor=request.user, store=store)
+        except NotFound:
+            redemption_reference_check(store=store, reference=data.get("reference", ""))
+            raise
         redemption = points_redeem(actor=request.user, member=member, item_code=data["item_code"], store=store,
                                    quantity=data["quantity"], card=card, reference=data.get("reference", ""))
         replayed = getattr(redemption, "replayed", False)

@@ -20,18 +20,22 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
-from vipdesk.wallet.refunds import wallet_refund
-from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup
+from vipdesk.wallet.refunds import wallet_reference_check, wallet_refund, wallet_refund_check
+from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
 
 from . import serializers as s
 
 _MAX_PK = 2**63 - 1
 
 
-def _till(request, data):
+def _till(request, data, check, *, refund: bool = False):
+    """(store, member) at the till; `check(store)` checks the request itself first (role, store,
+    amounts), so a request refused for itself reads the same for a member and a stranger; so does
+    one whose reference the store already used."""
     store = posting_store(request.user, data.get("store"))
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
+    check(store)
     errors = FieldErrors()
     ref = member_ref(dict(data.get("member") or {}), errors)
     errors.raise_if_any()
@@ -40,7 +44,11 @@ def _till(request, data):
                                fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
     # A card is checked (and an invalid one flagged) before the service's transaction. A withdrawn
     # member is found (by member number): his principal can still be refunded; a top-up refuses him.
-    member, _card, _how = identify_member(ref, actor=request.user, store=store, withdrawn_ok=True)
+    try:
+        member, _card, _how = identify_member(ref, actor=request.user, store=store, withdrawn_ok=True)
+    except NotFound:
+        wallet_reference_check(store=store, reference=data.get("reference") or "", refund=refund)
+        raise
     return store, member
 
 
@@ -63,7 +71,8 @@ class TopUpView(APIView):
     )
     def post(self, request):
         data = _in(s.TopUpInSerializer, request)
-        store, member = _till(request, data)
+        store, member = _till(request, data, lambda store: wallet_topup_check(
+            actor=request.user, store=store, amount=data["amount"], reference=data["reference"], method=data.get("method")))
         result = wallet_topup(actor=request.user, member=member, store=store, amount=data["amount"], reference=data["reference"],
                               method=data.get("method"))
         return Response(result, status=status.HTTP_200_OK if result.get("replayed") else status.HTTP_201_CREATED)
@@ -84,7 +93,9 @@ class RefundView(APIView):
     )
     def post(self, request):
         data = _in(s.RefundInSerializer, request)
-        store, member = _till(request, data)
+        store, member = _till(request, data, lambda store: wallet_refund_check(
+            actor=request.user, store=store, amount=data.get("amount"), reason=data["reason"], reference=data.get("reference") or ""),
+            refund=True)
         refund = wallet_refund(actor=request.user, member=member, store=store, amount=data.get("amount"), reason=data["reason"],
                                reference=data.get("reference") or "")
         return Response({"id": refund.pk, "store": store.code, "business_date": refund.business_date.isoformat(),
