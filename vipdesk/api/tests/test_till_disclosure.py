@@ -30,7 +30,8 @@ from vipdesk.points.models import RedemptionItem
 from vipdesk.points.services import points_credit_bonus, points_redeem
 from vipdesk.sales.services import sale_post
 from vipdesk.testing.factories import FranchiseeFactory, StoreFactory, make_member, valid_id_number
-from vipdesk.wallet.services import wallet_refund, wallet_topup
+from vipdesk.wallet.refunds import wallet_refund
+from vipdesk.wallet.services import wallet_topup
 
 from .conftest import Api
 
