@@ -24,6 +24,7 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, PermissionDenied
 from vipdesk.core.money import CENT
 from vipdesk.members.disclosure import discreet_to_other_stores
+from vipdesk.members.models import Member
 
 from . import issuers
 from .choices import EntryKind
@@ -44,13 +45,15 @@ def wallet_reference_check(*, store, reference: str, refund: bool = False) -> No
         raise (_refund_conflict if refund else _topup_conflict)(reference)
 
 
-def _check_member_scope(actor, member) -> None:
-    """Refunds stay with the member's own store (or HQ): outside the actor's member scope, refused."""
-    from vipdesk.members.models import Member
-
+def refund_in_scope(actor, member) -> bool:
+    """Refunds stay with the member's own store (or HQ): is `member` in the actor's refund scope?"""
     if actor is None or getattr(actor, "is_superuser", False):
-        return
-    if not Member.objects.restrict(actor, Action.WALLET_REFUND).filter(pk=member.pk).exists():
+        return True
+    return Member.objects.restrict(actor, Action.WALLET_REFUND).filter(pk=member.pk).exists()
+
+
+def _check_member_scope(actor, member) -> None:
+    if not refund_in_scope(actor, member):
         raise PermissionDenied(_("Stored value is refunded only by the member's own store or by HQ."), code="refund_out_of_scope")
 
 

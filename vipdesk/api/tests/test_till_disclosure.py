@@ -68,8 +68,10 @@ def world(store_a, store_b):
         sale_post(actor=None, data={**_sale("R-CREDITED", {"mobile": MOBILE}, [{"method": "cash", "amount": "1000.00"}]),
                                     "store": store.code})
         points_redeem(actor=None, member=other, item_code="GIFT-PEN", store=store, reference="USED")
-        wallet_topup(actor=None, member=other, store=store, amount=Decimal("10.00"), reference="USED")
-        wallet_refund(actor=None, member=other, store=store, amount=Decimal("1.00"), reason="测试", reference="USED")
+        # stored value stays with its issuer (issue 13 §7): the top-up and refund are a local member's
+        local = make_member(store=store, name="李静", mobile=f"1360000{store.pk:04d}")
+        wallet_topup(actor=None, member=local, store=store, amount=Decimal("10.00"), reference="USED")
+        wallet_refund(actor=None, member=local, store=store, amount=Decimal("1.00"), reason="测试", reference="USED")
     for store in (store_a, store_b, store_f):
         keys[store.code] = api_client_create(name=f"POS {store.code}", store_code=store.code)[1]
         keys[f"{store.code}-manager"] = api_client_create(name=f"Desk {store.code}", store_code=store.code, role=Role.STORE_MANAGER)[1]
@@ -173,9 +175,12 @@ FOR_THE_MEMBER = {
     "quote committed after the stored value went": ("", "insufficient_stored_value", _quote_then_spend),
     "top-up over the limit": ("", "stored_value_limit", lambda api, w: api.post(
         "/api/v1/wallet/topups/", {"member": {"mobile": MOBILE}, "amount": "3000.00", "reference": "TU-2"})),
-    "refund beyond the principal": ("-manager", "refund_exceeds_principal", lambda api, w: api.post(
-        "/api/v1/wallet/refunds/", {"member": {"mobile": MOBILE}, "amount": "3000.00", "reason": "退卡"})),
 }
+# Stored value stays with its issuer (issue 13 §7): a franchisee's till is refused the chain's stored
+# value as such, before any figure of it is looked at.
+OTHER_ISSUER = {"SF01": {"sale paid by more stored value than held", "quote committed after the stored value went",
+                         "top-up over the limit"}}
+REFUND = {"member": {"mobile": MOBILE}, "amount": "3000.00", "reason": "退卡"}
 
 
 def _leaks(body: dict, member) -> list[str]:
@@ -188,6 +193,8 @@ def _leaks(body: dict, member) -> list[str]:
 @pytest.mark.parametrize("case", list(FOR_THE_MEMBER))
 def test_a_refusal_for_the_member_gives_another_store_none_of_his_figures(world, till, case):
     role, code, send = FOR_THE_MEMBER[case]
+    if case in OTHER_ISSUER.get(till, ()):
+        code = "stored_value_other_issuer"
     response = send(Api(world["keys"][till + role]), world)
     assert response.status_code == 422 and response.json()["code"] == code, response.json()
     assert _leaks(response.json(), world["member"]) == []
@@ -202,6 +209,18 @@ def test_the_home_store_still_gets_the_figures(world, case):
     response = send(Api(world["keys"]["SA01" + role]), world)
     assert response.status_code == 422 and response.json()["code"] == code, response.json()
     assert _leaks(response.json(), world["member"]), response.json()  # e.g. "4321 usable", "2345.67 yuan in the account"
+
+
+@pytest.mark.parametrize("till", OUT_OF_SCOPE)
+def test_a_refund_at_another_stores_desk_reads_as_no_such_member(world, till):
+    """Refunds stay with the member's own store or HQ: elsewhere the member reads as a stranger."""
+    api = Api(world["keys"][till + "-manager"])
+    member = api.post("/api/v1/wallet/refunds/", REFUND)
+    stranger = api.post("/api/v1/wallet/refunds/", {**REFUND, "member": {"mobile": "13900000000"}})
+    assert member.status_code == 404 and member.json() == stranger.json(), member.json()
+    home = Api(world["keys"]["SA01-manager"]).post("/api/v1/wallet/refunds/", REFUND)
+    assert home.status_code == 422 and home.json()["code"] == "refund_exceeds_principal"
+    assert _leaks(home.json(), world["member"]), home.json()  # the home store sees the principal
 
 
 @pytest.mark.parametrize("till", OUT_OF_SCOPE)

@@ -20,7 +20,7 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
-from vipdesk.wallet.refunds import wallet_reference_check, wallet_refund, wallet_refund_check
+from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
 from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
 
 from . import serializers as s
@@ -49,6 +49,13 @@ def _till(request, data, check, *, refund: bool = False):
     except NotFound:
         wallet_reference_check(store=store, reference=data.get("reference") or "", refund=refund)
         raise
+    key = next(iter(ref))
+    if refund and key in ("mobile", "member_no") and not refund_in_scope(request.user, member):
+        # A refund stays with the member's own store or HQ: to another store's desk he reads as
+        # nobody, exactly as a stranger would (issue 13 §7, §12), and so does a reference it used.
+        wallet_reference_check(store=store, reference=data.get("reference") or "", refund=True)
+        raise NotFound(_("No member with this %(what)s.") % {"what": _("mobile number") if key == "mobile" else _("member number")},
+                       code="member_not_found")
     return store, member
 
 
