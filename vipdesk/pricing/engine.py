@@ -168,8 +168,9 @@ def _coupons(lines: list[Priced], ctx: Context, total: Decimal) -> tuple[list[di
     for coupon, amount in choice.used:
         allowed = choice.allowances[coupon.code]
         if coupon.code in choice.capped:
+            share = _num(ctx.coupon_policy.max_share_percent)
             why = (_("%(name)s: %(amount)s of its %(allowed)s; coupons pay at most %(share)s%% of the order.")
-                   % {"name": coupon.campaign.name, "amount": amount, "allowed": allowed, "share": _num(ctx.coupon_policy.max_share_percent)})
+                   % {"name": coupon.campaign.name, "amount": amount, "allowed": allowed, "share": share})
         else:
             why = _("%(name)s: up to %(allowed)s on the goods it covers.") % {"name": coupon.campaign.name, "allowed": allowed}
         out.append({"code": terms._shown(coupon.code), "raw": coupon.code, "campaign": coupon.campaign.code,
