@@ -6,7 +6,7 @@ and stored value, over real HTTP against gunicorn on PostgreSQL.
 
 Builds a fresh PostgreSQL database (default vd_bench_quote) with the product's commands (`migrate`,
 `init --preset department-store`), one 金卡 member with a 9.5折 level discount, points, stored value
-and three stackable coupons, member prices and a special on some of the basket's SKUs, a member day.
+and three coupons that combine with any other (one of each campaign), member prices and a special on some of the basket's SKUs, a member day.
 Then, in the same run, sequentially (one client, keep-alive):
 
   api       POST /api/v1/quotes/ through gunicorn (1 sync worker): HTTP, key auth, JSON, the service;
@@ -91,7 +91,7 @@ def setup(env: dict) -> dict:
     codes = []
     for code, face in (("BA", "20.00"), ("BB", "30.00"), ("BC", "50.00")):
         campaign = campaign_save(actor=None, data={"code": code, "name": f"{face}元券", "kind": "voucher", "face_value": face,
-                                                   "valid_days": 30, "stackable": True})
+                                                   "valid_days": 30, "combines_with": "any"})
         coupons_issue_bulk(actor=None, campaign=campaign, members=Member.objects.filter(pk=member.pk))
         codes.append(Coupon.objects.get(campaign=campaign).code)
     for line in basket()[:5]:

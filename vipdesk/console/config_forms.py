@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from vipdesk.coupons.choices import CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
+from vipdesk.coupons.choices import CombinesWith, CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
 from vipdesk.wallet.choices import SpendOrder
 
 from .loyalty_forms import BLANK, ServiceErrorsMixin, _date, _number, _text
@@ -91,7 +91,13 @@ class CampaignForm(ServiceErrorsMixin, forms.Form):
     blackout_dates = _list(_("Not usable on"), _("Dates as YYYY-MM-DD, separated by commas."), rows=1)
     per_member_limit = _number(_("At most per member"), attrs={"inputmode": "numeric"}, help_text=_("Empty: no limit."))
     total_limit = _number(_("At most in all"), attrs={"inputmode": "numeric"}, help_text=_("Empty: no limit."))
-    stackable = forms.BooleanField(label=_("May be combined with other coupons"), required=False)
+    combines_with = forms.ChoiceField(label=_("May be used together with"), choices=CombinesWith.choices, initial=CombinesWith.NONE,
+                                      required=False, help_text=_("Two coupons go on one order only when each allows the other."))
+    max_per_order = _number(_("Coupons of this campaign per order, at most"), attrs={"inputmode": "numeric"},
+                            help_text=_("Empty: 1. A coupon that goes alone: 1."))
+    spend_per_coupon = _number(_("Goods per coupon used (yuan)"),
+                               help_text=_("n coupons need n times this of the goods they apply to (满300用一张). "
+                                           "Empty: 5 × the face value for a gift voucher, none for others; 0: none."))
     mall_share_percent = _number(_("Mall's share of the cost (%)"), help_text=_("Empty: 50 for a gift voucher, 100 otherwise."))
     active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
 
@@ -208,3 +214,9 @@ class PricingPolicyForm(ServiceErrorsMixin, forms.Form):
     points_offset_max_share = _number(_("Points pay at most this share of the order (%)"))
     points_offset_order_cap = _number(_("Points pay at most per order (yuan)"), help_text=_("Empty: no cap."))
     quote_minutes = _number(_("A quote is valid for (minutes)"), attrs={"inputmode": "numeric"})
+
+
+class CouponPolicyForm(ServiceErrorsMixin, forms.Form):
+    max_coupons_per_order = _number(_("Coupons per order, at most"), attrs={"inputmode": "numeric"}, help_text=_("1 to 20."))
+    max_share_percent = _number(_("Coupons pay at most this share of the order (%)"),
+                                help_text=_("Of the goods total after member prices and discounts. 100: the whole order."))

@@ -13,10 +13,12 @@ from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import PermissionDenied
 
-from .choices import MONEY_METHODS, CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
-from .models import Campaign, IssuanceRule
+from .choices import MAX_COUPONS_PER_ORDER, MONEY_METHODS, CombinesWith, CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
+from .models import Campaign, CouponPolicy, IssuanceRule
 
 MAX_LIST = 500
+# A B券 with no goods per coupon given needs five times its face value (003 篇9: one ¥60 per ¥300).
+GIFT_GOODS_PER_FACE = 5
 
 
 def require_config(actor) -> None:
@@ -86,7 +88,7 @@ def _flag(data: dict, key: str, default: bool) -> bool:
 CAMPAIGN_KEYS = ("code", "name", "kind", "face_value", "discount_zhe", "max_discount", "threshold", "exchange_sku",
                  "goods_scope", "scope_skus", "scope_brands", "scope_categories", "store_codes", "level_codes",
                  "valid_from", "valid_until", "valid_days", "blackout_dates", "per_member_limit", "total_limit",
-                 "stackable", "mall_share_percent", "active")
+                 "stackable", "combines_with", "max_per_order", "spend_per_coupon", "mall_share_percent", "active")
 RULE_KEYS = ("campaign", "name", "trigger", "step_amount", "coupons_per_step", "accumulate_daily", "paid_methods",
              "excluded_categories", "excluded_brands", "store_codes", "level_codes", "days_before", "starts_on",
              "ends_on", "used_on_return", "active")
@@ -118,13 +120,23 @@ def clean_campaign(data: dict, *, current: Campaign | None = None) -> dict:
         "blackout_dates": _dates(get("blackout_dates"), "blackout_dates", problems),
         "per_member_limit": parsing.whole(get("per_member_limit"), "per_member_limit", problems, minimum=1, required=False),
         "total_limit": parsing.whole(get("total_limit"), "total_limit", problems, minimum=1, required=False),
-        "stackable": _flag(data, "stackable", False),
+        "combines_with": parsing.choice(_combines(data), "combines_with", problems, CombinesWith),
+        "max_per_order": parsing.whole(1 if parsing.blank(get("max_per_order")) else get("max_per_order"), "max_per_order", problems,
+                                       minimum=1, maximum=MAX_COUPONS_PER_ORDER),
+        "spend_per_coupon": parsing.money(_str(get("spend_per_coupon")), "spend_per_coupon", problems, required=False),
         "mall_share_percent": parsing.decimal(_str(get("mall_share_percent")), "mall_share_percent", problems, places=2,
                                               required=False, maximum=Decimal("100")),
         "active": _flag(data, "active", True),
     }
     if clean["mall_share_percent"] is None:
         clean["mall_share_percent"] = Decimal("50.00") if kind == CouponKind.GIFT else Decimal("100.00")
+    if clean["spend_per_coupon"] is None and "spend_per_coupon" not in problems.fields:
+        face = clean["face_value"]
+        clean["spend_per_coupon"] = face * GIFT_GOODS_PER_FACE if kind == CouponKind.GIFT and face else Decimal("0.00")
+    if clean["combines_with"] == CombinesWith.NONE and (clean["max_per_order"] or 1) > 1:
+        problems.add("max_per_order", _("A coupon that cannot be combined with other coupons goes alone: one per order."))
+    if kind in (CouponKind.DISCOUNT, CouponKind.EXCHANGE) and (clean["max_per_order"] or 1) > 1:
+        problems.add("max_per_order", _("A discount or exchange coupon is used one per order."))
     _stores(clean["store_codes"], "store_codes", problems)
     _levels(clean["level_codes"], "level_codes", problems)
     # what each kind needs, and nothing it cannot use
@@ -161,6 +173,13 @@ def _str(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _combines(data: dict):
+    """`combines_with`; the former yes/no `stackable` still reads (yes: any coupon, no: none)."""
+    if parsing.blank(data.get("combines_with")) and data.get("stackable") is not None:
+        return CombinesWith.ANY if parsing.flag(data["stackable"]) else CombinesWith.NONE
+    return CombinesWith.NONE if parsing.blank(data.get("combines_with")) else data["combines_with"]
+
+
 @transaction.atomic
 def campaign_save(*, actor, data: dict, campaign: Campaign | None = None) -> Campaign:
     """Create a campaign, or change one. A campaign with coupons out keeps its kind and values:
@@ -184,6 +203,41 @@ def campaign_save(*, actor, data: dict, campaign: Campaign | None = None) -> Cam
         verb = "coupon.campaign_change"
     event_record(actor=actor, verb=verb, obj=current, payload={k: _plain(v) for k, v in clean.items()})
     return current
+
+
+# ---- the order's limits on coupons (用券规则) ------------------------------------------------------
+
+COUPON_POLICY_FIELDS = ("max_coupons_per_order", "max_share_percent")
+
+
+def coupon_policy() -> CouponPolicy:
+    """The policy in force; before HQ first saves one, the defaults (an unsaved row: reading writes nothing)."""
+    return CouponPolicy.objects.filter(code="default").first() or CouponPolicy(code="default")
+
+
+@transaction.atomic
+def coupon_policy_save(*, actor, data: dict) -> CouponPolicy:
+    """{"max_coupons_per_order" (1–20), "max_share_percent" (more than 0, at most 100)}; keys not
+    given keep their value. HQ only, recorded with the values before and after."""
+    require_config(actor)
+    CouponPolicy.objects.get_or_create(code="default")
+    pol = CouponPolicy.objects.select_for_update().get(code="default")
+    problems = parsing.Problems()
+    before = {k: getattr(pol, k) for k in COUPON_POLICY_FIELDS}
+    clean = dict(before)
+    if "max_coupons_per_order" in data:
+        clean["max_coupons_per_order"] = parsing.whole(data["max_coupons_per_order"], "max_coupons_per_order", problems, minimum=1,
+                                                       maximum=MAX_COUPONS_PER_ORDER)
+    if "max_share_percent" in data:
+        clean["max_share_percent"] = parsing.decimal(_str(data["max_share_percent"]), "max_share_percent", problems, places=2,
+                                                     positive=True, maximum=Decimal("100"))
+    problems.raise_if_any()
+    for key, value in clean.items():
+        setattr(pol, key, value)
+    pol.save(update_fields=[*COUPON_POLICY_FIELDS, "updated_at"])
+    event_record(actor=actor, verb="coupon.policy_update", obj=pol,
+                 payload={"before": {k: _plain(v) for k, v in before.items()}, "after": {k: _plain(v) for k, v in clean.items()}})
+    return pol
 
 
 def clean_rule(data: dict) -> dict:
@@ -269,13 +323,14 @@ def _plain(value):
 
 # The department store's campaign of 003 篇9 (活动2 购物送券): every 300 yuan of cash paid in a day
 # → a 60-yuan B券 (cost shared 50/50 with the brand); every 500 → a 50-yuan A券, gold, platinum,
-# watches, cosmetics, furs and specials excluded (注2).
+# watches, cosmetics, furs and specials excluded (注2). Used as they were given: one B券 per 300 of
+# goods (up to 10 on an order), one A券 per order; A券 and B券 together.
 SEED_CAMPAIGNS = [
     ({"code": "B60", "name": "60元礼品券(B券)", "kind": CouponKind.GIFT, "face_value": "60.00", "valid_days": 30,
-      "mall_share_percent": "50.00", "stackable": True},
+      "mall_share_percent": "50.00", "combines_with": CombinesWith.ANY, "max_per_order": 10, "spend_per_coupon": "300.00"},
      {"name": "当日累计满300元(现金部分)送60元B券", "trigger": Trigger.SALE, "step_amount": "300.00"}),
     ({"code": "A50", "name": "50元全场十足抵用券(A券)", "kind": CouponKind.VOUCHER, "face_value": "50.00", "valid_days": 30,
-      "stackable": True},
+      "combines_with": CombinesWith.ANY, "max_per_order": 1},
      {"name": "当日累计满500元(现金部分)送50元A券", "trigger": Trigger.SALE, "step_amount": "500.00",
       "excluded_categories": ["足金", "铂金", "名表", "化妆品", "裘皮", "特卖"]}),
 ]

@@ -10,6 +10,20 @@ class CouponKind(models.TextChoices):
     EXCHANGE = "exchange", _("Exchange (兑换)")  # one piece of the named item free
 
 
+class CombinesWith(models.TextChoices):
+    """With which other coupons one of a campaign may be used on the same order; two coupons go
+    together only when each allows the other."""
+
+    NONE = "none", _("No other coupon")
+    SAME_KIND = "same_kind", _("Coupons of the same kind only")
+    ANY = "any", _("Any other coupon")
+
+
+# The most coupons an order (or one campaign on an order) may be set to take: the best-combination
+# search is bounded by it.
+MAX_COUPONS_PER_ORDER = 20
+
+
 class GoodsScope(models.TextChoices):
     ALL = "all", _("All goods")
     LISTED = "listed", _("Listed goods only")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vipdesk.core.models import AppendOnlyModel, TimeStampedModel
 
-from .choices import CouponKind, CouponStatus, EventKind, GoodsScope, Trigger, UsedCouponOnReturn
+from .choices import MAX_COUPONS_PER_ORDER, CombinesWith, CouponKind, CouponStatus, EventKind, GoodsScope, Trigger, UsedCouponOnReturn
 
 
 def _money(label, **kw):
@@ -54,7 +54,13 @@ class Campaign(TimeStampedModel):
     per_member_limit = models.PositiveIntegerField(_("at most per member"), null=True, blank=True)
     total_limit = models.PositiveIntegerField(_("at most in all"), null=True, blank=True)
     issued_count = models.PositiveIntegerField(_("issued"), default=0)
-    stackable = models.BooleanField(_("may be combined with other coupons"), default=False)
+    # Stacking (issue 13 §15), as data: with which coupons one of this campaign may share an order
+    # (both must allow it), how many of it one order takes, and how much of the goods it applies to
+    # each one needs (B券: one ¥60 per ¥300). 0: none needed beyond `threshold`.
+    combines_with = models.CharField(_("may be combined with"), max_length=10, choices=CombinesWith.choices,
+                                     default=CombinesWith.NONE)
+    max_per_order = models.PositiveSmallIntegerField(_("at most per order"), default=1)
+    spend_per_coupon = _money(_("goods in scope per coupon used (yuan)"), default=Decimal("0.00"))
     # B券: who bears the cost (003 篇9 注1: mall and brand 50 % each). The brand's share is the rest.
     mall_share_percent = models.DecimalField(_("mall's share of the cost (%)"), max_digits=5, decimal_places=2,
                                              default=Decimal("100.00"))
@@ -75,10 +81,33 @@ class Campaign(TimeStampedModel):
                                    condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from"))),
             models.CheckConstraint(name="campaign_total_limit",
                                    condition=Q(total_limit__isnull=True) | Q(issued_count__lte=F("total_limit"))),
+            models.CheckConstraint(name="campaign_per_order_range",
+                                   condition=Q(max_per_order__gte=1, max_per_order__lte=MAX_COUPONS_PER_ORDER)),
+            models.CheckConstraint(name="campaign_alone_once", condition=~Q(combines_with="none") | Q(max_per_order=1)),
+            models.CheckConstraint(name="campaign_spend_per_coupon_nonneg", condition=Q(spend_per_coupon__gte=0)),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class CouponPolicy(TimeStampedModel):
+    """The order's limits on coupons, set by HQ: how many coupons one order may take, and what share
+    of the order (the goods total after member prices and discounts) coupons may pay together."""
+
+    code = models.CharField(max_length=20, unique=True, default="default")
+    max_coupons_per_order = models.PositiveSmallIntegerField(_("coupons per order at most"), default=5)
+    max_share_percent = models.DecimalField(_("coupons pay at most this share of the order (%)"), max_digits=5, decimal_places=2,
+                                            default=Decimal("100.00"))
+
+    class Meta:
+        verbose_name = _("coupon policy")
+        verbose_name_plural = _("coupon policies")
+        constraints = [
+            models.CheckConstraint(name="coupon_policy_count_range",
+                                   condition=Q(max_coupons_per_order__gte=1, max_coupons_per_order__lte=MAX_COUPONS_PER_ORDER)),
+            models.CheckConstraint(name="coupon_policy_share_range", condition=Q(max_share_percent__gt=0, max_share_percent__lte=100)),
+        ]
 
 
 class IssuanceRule(TimeStampedModel):

@@ -10,7 +10,9 @@ goods the rule counts, over the member's sales of the business date when it adds
 for that rule and date are subtracted. 900.00 paid → three 60-yuan B券.
 
 Using: a sale tender `{"method": "coupon", "reference": CODE, "amount": …}`; the coupon is checked
-(owner, dates, blackout, store, level, scope, threshold, stacking) and marked used by that sale.
+(owner, dates, blackout, store, level, scope, threshold) and the set against the stacking rules
+(stacking.check_tenders: combines with, per campaign, goods per coupon, per order, share of the
+order, goods paid once), then marked used by that sale.
 
 On a return (`coupons_return_preview` before the refund is settled, `coupons_apply_return` after):
 the coupon tender's share of the returned amount is not paid back in money; when the receipt is
@@ -36,8 +38,8 @@ from vipdesk.audit.services import event_record
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
 from vipdesk.core.money import CENT
 
-from . import terms
-from .campaigns import _staff
+from . import stacking, terms
+from .campaigns import _staff, coupon_policy
 from .choices import MONEY_METHODS, CouponStatus, EventKind, Trigger, UsedCouponOnReturn
 from .models import Campaign, Coupon, CouponEvent, IssuanceRule
 
@@ -358,7 +360,7 @@ def coupons_use_for_sale(*, sale) -> list[Coupon]:
         terms.check_usable(coupon, member_id=sale.member_id, store_code=sale.store.code, level_code=level, on=sale.business_date)
         terms.check_amount(coupon, lines, tender.amount)
         coupons.append((coupon, tender.amount))
-    terms.check_stacking([c for c, _a in coupons])
+    stacking.check_tenders(coupons, lines, total=sale.amount, policy=stacking.Policy.of(coupon_policy()))
     now = timezone.now()
     for coupon, amount in coupons:
         Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.USED, used_sale=sale, used_amount=amount, used_at=now, updated_at=now)

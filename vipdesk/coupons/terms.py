@@ -109,10 +109,3 @@ def check_amount(coupon, lines, amount: Decimal) -> Decimal:
                             code="coupon_amount")
     return allowed
 
-
-def check_stacking(coupons) -> None:
-    if len(coupons) > 1:
-        single = [c for c in coupons if not c.campaign.stackable]
-        if single:
-            raise CouponRefused(_("Coupon %(code)s cannot be combined with other coupons.") % {"code": _shown(single[0].code)},
-                                code="coupon_not_stackable")

@@ -8,7 +8,8 @@ Order (R7.4), per unit so that every line stays unit price × quantity, to the f
    splits: n pieces at the special price, the rest as before);
 3. one member discount on goods without a member price or special — the best of the level discount
    (unless a promotion suspends it), the member-day discount and the birthday discount;
-4. coupons: those given, or the best allowed combination of the member's coupons;
+4. coupons: those given (refused with a code when they break a stacking rule), or the best allowed
+   combination of the member's coupons (coupons.stacking), each coupon left out said why;
 5. points offset, within the policy's limits (minimum order, share of the order, cap per order);
 6. stored value; when it pays all that is left, the stored-value discount (003 篇6) is taken first.
 """
@@ -20,7 +21,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from vipdesk.coupons import terms
+from vipdesk.coupons import stacking, terms
 from vipdesk.core.money import CENT
 
 ZERO = Decimal("0.00")
@@ -62,6 +63,8 @@ class Context:
     birthday_zhe: Decimal | None = None
     coupons: list = field(default_factory=list)  # Coupon rows (with campaign) to consider
     best_coupons: bool = False
+    coupons_refused: list = field(default_factory=list)  # [(coupon, code, message)]: the member's, unusable here today
+    coupon_policy: stacking.Policy = field(default_factory=stacking.Policy)
     points_available: int = 0
     points_wanted: int | None = None  # None: as many as allowed
     value_per_point: Decimal = Decimal("0.1")
@@ -154,51 +157,32 @@ def _terms_lines(lines: list[Priced]) -> list[terms.Line]:
     return [terms.Line(p.item.sku, p.item.brand, p.item.category, p.unit, p.quantity, p.amount) for p in lines]
 
 
-def _coupons(lines: list[Priced], ctx: Context, due: Decimal) -> list[dict]:
+def _coupons(lines: list[Priced], ctx: Context, total: Decimal) -> tuple[list[dict], list[dict], dict]:
+    """The coupons that pay, the ones left out (by campaign and reason, each code listed) and how the search went."""
     tl = _terms_lines(lines)
-    usable = []
-    for coupon in ctx.coupons:
-        allowed = terms.allowance(coupon.campaign, tl, face_value=coupon.face_value)
-        if allowed > 0:
-            usable.append((coupon, allowed))
-        elif not ctx.best_coupons:  # a coupon the cashier gave must apply, or the quote says why not
-            terms.check_amount(coupon, tl, ZERO)
-    if not ctx.best_coupons:
-        terms.check_stacking([c for c, _a in usable])
-        chosen = usable
+    if ctx.best_coupons:
+        choice = stacking.best(ctx.coupons, tl, total=total, policy=ctx.coupon_policy, refused=ctx.coupons_refused)
     else:
-        chosen = _best(usable, due)
-    out, left = [], due
-    for coupon, allowed in chosen:
-        amount = min(allowed, left)
-        if amount <= 0:
-            continue
-        left -= amount
+        choice = stacking.given(ctx.coupons, tl, total=total, policy=ctx.coupon_policy)
+    out = []
+    for coupon, amount in choice.used:
+        allowed = choice.allowances[coupon.code]
+        if coupon.code in choice.capped:
+            share = _num(ctx.coupon_policy.max_share_percent)
+            why = (_("%(name)s: %(amount)s of its %(allowed)s; coupons pay at most %(share)s%% of the order.")
+                   % {"name": coupon.campaign.name, "amount": amount, "allowed": allowed, "share": share})
+        else:
+            why = _("%(name)s: up to %(allowed)s on the goods it covers.") % {"name": coupon.campaign.name, "allowed": allowed}
         out.append({"code": terms._shown(coupon.code), "raw": coupon.code, "campaign": coupon.campaign.code,
-                    "name": coupon.campaign.name, "amount": str(amount),
-                    "why": _("%(name)s: up to %(allowed)s on the goods it covers.") % {"name": coupon.campaign.name, "allowed": allowed}})
-    return out
-
-
-def _best(usable: list, due: Decimal) -> list:
-    """The most the member can save: every stackable coupon together, or the best one that does not
-    stack — whichever is worth more; ties go to fewer coupons, then the code (deterministic)."""
-    def worth(combo):
-        left, total = due, ZERO
-        for _c, allowed in combo:
-            take = min(allowed, left)
-            left -= take
-            total += take
-        return total
-
-    ordered = sorted(usable, key=lambda ca: (-ca[1], ca[0].code))
-    options = [[ca] for ca in ordered if not ca[0].campaign.stackable]
-    stackable = [ca for ca in ordered if ca[0].campaign.stackable]
-    if stackable:
-        options.append(stackable)
-    if not options:
-        return []
-    return max(options, key=lambda combo: (worth(combo), -len(combo)))  # the first of equals: options are in a fixed order
+                    "name": coupon.campaign.name, "amount": str(amount), "why": why})
+    groups: dict = {}
+    for coupon, reason, why in choice.left_out:
+        key = (coupon.campaign.code, reason, why)
+        if key not in groups:
+            groups[key] = {"campaign": coupon.campaign.code, "name": coupon.campaign.name, "reason": reason, "why": why, "codes": []}
+        groups[key]["codes"].append(terms._shown(coupon.code))
+    left_out = sorted(groups.values(), key=lambda g: (g["campaign"], g["reason"], g["why"]))
+    return out, left_out, {"steps": choice.steps, "exact": choice.exact}
 
 
 def _points(ctx: Context, total: Decimal, due: Decimal) -> dict | None:
@@ -218,10 +202,10 @@ def _points(ctx: Context, total: Decimal, due: Decimal) -> dict | None:
                "cap": (_(", at most %(cap)s per order") % {"cap": ctx.points_order_cap}) if ctx.points_order_cap is not None else ""}}
 
 
-def _settle(lines: list[Priced], ctx: Context) -> tuple[list[dict], dict | None, Decimal]:
+def _settle(lines: list[Priced], ctx: Context) -> tuple[tuple, dict | None, Decimal]:
     total = sum((p.amount for p in lines), ZERO)
     coupons = _coupons(lines, ctx, total)
-    due = total - sum((Decimal(c["amount"]) for c in coupons), ZERO)
+    due = total - sum((Decimal(c["amount"]) for c in coupons[0]), ZERO)
     points = _points(ctx, total, due)
     if points:
         due -= Decimal(points["amount"])
@@ -254,8 +238,8 @@ def quote(basket: list[BasketLine], ctx: Context) -> dict:
                    "unit_price": str(p.unit), "amount": str(p.amount), "special": p.special, "adjustments": p.steps}
                   for i, p in enumerate(lines, start=1)],
         "total_list": str(total_list), "discounts": str(total - total_list), "total": str(total),
-        "coupons": [{k: v for k, v in c.items() if k != "raw"} for c in coupons], "points": points, "stored_value": wallet,
-        "to_pay": str(due),
+        "coupons": [{k: v for k, v in c.items() if k != "raw"} for c in coupons[0]], "coupons_left_out": coupons[1],
+        "points": points, "stored_value": wallet, "to_pay": str(due),
         "points_multiplier": str(ctx.member_day[2]) if ctx.member_day and ctx.member_day[2] is not None else None,
-        "_coupon_codes": [c["raw"] for c in coupons],
+        "_coupon_codes": [c["raw"] for c in coupons[0]], "_coupon_search": coupons[2],
     }

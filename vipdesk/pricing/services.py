@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,7 +139,9 @@ def _given_coupons(codes: list[str]) -> list:
 
 def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None,
                   policy=None) -> engine.Context:
-    from vipdesk.coupons.models import Coupon
+    from vipdesk.coupons.campaigns import coupon_policy
+    from vipdesk.coupons.models import Campaign, Coupon
+    from vipdesk.coupons.stacking import Policy
     from vipdesk.coupons.terms import check_usable
     from vipdesk.points.services import points_summary
     from vipdesk.points.services import policy as points_policy
@@ -151,7 +153,7 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
     pol = policy or selectors.policy()
     skus = {b.sku for b in basket}
     ctx = engine.Context(on=on, store_code=store.code, member_id=member.pk if member else None, level_code=level_code,
-                         level_name=level.name if level else "", level_zhe=level_zhe)
+                         level_name=level.name if level else "", level_zhe=level_zhe, coupon_policy=Policy.of(coupon_policy()))
     if member is None:
         if coupons not in (None, "best"):
             ctx.coupons = _given_coupons(coupons)
@@ -171,14 +173,20 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
         ctx.birthday_zhe = pol.birthday_discount_zhe
     if coupons == "best":
         ctx.best_coupons = True
-        candidates = []
-        for c in Coupon.objects.select_related("campaign").filter(member=member, status="issued").order_by("code"):
+        candidates, refused = [], []
+        held = list(Coupon.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on), member=member, status="issued")
+                    .only("code", "campaign_id", "member_id", "status", "face_value", "valid_from", "valid_until").order_by("code"))
+        # a member may hold hundreds of coupons of a few campaigns: each campaign is read once and shared
+        campaigns = Campaign.objects.in_bulk({c.campaign_id for c in held})
+        for c in held:
+            c.campaign = campaigns[c.campaign_id]
             try:
                 check_usable(c, member_id=member.pk, store_code=store.code, level_code=level_code, on=on)
-            except DomainError:
+            except DomainError as exc:
+                refused.append((c, exc.code, exc.message))
                 continue
             candidates.append(c)
-        ctx.coupons = candidates
+        ctx.coupons, ctx.coupons_refused = candidates, refused
     elif coupons:
         ctx.coupons = _given_coupons(coupons)
         for c in ctx.coupons:

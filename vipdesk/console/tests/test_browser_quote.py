@@ -133,3 +133,33 @@ def test_hq_pages_render_for_review(live_server, page):
     page.wait_for_selector("#error-discount_zhe")
     assert "折扣券须填写折数" in page.inner_text("#error-discount_zhe")
     shot(page, "hq-campaign-refused.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_best_coupons_on_the_till_say_why_the_others_were_left_out(live_server, page):
+    """Issue 13 §15: 15 × ¥60 B券 on one ¥899 bag — one B券 per ¥300 of goods, the A券 beside them,
+    and the 13 B券 left out listed with the reason."""
+    campaigns = {c.code: c for c in campaigns_install_default()}
+    store = StoreFactory(code="SH01", name="上海南京西路店")
+    StaffFactory(username="shouyin2", display_name="赵敏", role=Role.CASHIER, stores=[store])
+    member = make_member(store=store, name="张小明", mobile="13812348001")
+    mine = Member.objects.filter(pk=member.pk)
+    coupons_issue_bulk(actor=None, campaign=campaigns["B60"], members=mine, count=15)
+    coupons_issue_bulk(actor=None, campaign=campaigns["A50"], members=mine)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    sign_in(page, base, "shouyin2")
+    page.goto(f"{base}/pos/quote/?store=SH01")
+    page.wait_for_selector("#quote-form")
+    page.select_option("#id_member_by", "mobile")
+    page.fill("#id_member_value", "13812348001")
+    for field, value in (("sku", "BAG-88"), ("name", "手提包"), ("brand", "雅致"), ("category", "箱包"), ("unit_price", "899.00"),
+                         ("quantity", "1")):
+        page.fill(f"#id_lines-0-{field}", value)
+    page.check("#id_coupon_mode_2")
+    page.click("#quote-submit")
+    page.wait_for_selector("#quote-result")
+    assert page.inner_text("#quote-to-pay") == "¥729.00"  # 899 − 2 × 60 − 50
+    left = page.inner_text("#quote-left-out")
+    assert "未使用的券及原因" in left and "13 张" in left and "每满 300.00 元可用一张" in left and "最多 2 张" in left
+    shot(page, "till-quote-best.png")

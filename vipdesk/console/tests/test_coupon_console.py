@@ -1,5 +1,7 @@
 """Coupons in the console: campaigns and issuance rules (HQ), bulk issue with a count first, void,
 and the 券 pane of the 360° page. Writes go through vipdesk.coupons; refusals show Chinese and change nothing."""
+from decimal import Decimal as D
+
 import pytest
 from django.urls import reverse
 
@@ -58,9 +60,11 @@ def test_hq_edits_a_campaign_and_its_rules(login, hq, seeded):
     page = client.get(url).content.decode()
     assert 'value="B60"' in page and "当日累计满300元(现金部分)送60元B券" in page
     data = {**campaign_post(code="B60", name="60元礼品券(B券)", kind="gift", face_value="60.00", valid_days="45",
-                            per_member_limit="", mall_share_percent="50"), "stackable": "on"}
+                            per_member_limit="", mall_share_percent="50"), "combines_with": "any", "max_per_order": "10",
+            "spend_per_coupon": "300"}
     assert client.post(url, data).status_code == 302
-    assert Campaign.objects.get(pk=b60.pk).valid_days == 45
+    b60 = Campaign.objects.get(pk=b60.pk)
+    assert (b60.valid_days, b60.combines_with, b60.max_per_order, b60.spend_per_coupon) == (45, "any", 10, D("300.00"))
     # a new rule: on registration, one coupon
     assert client.post(url, {"step": "rule", "name": "注册送券", "trigger": "registration", "coupons_per_step": "1",
                              "used_on_return": "charge_back"}).status_code == 302

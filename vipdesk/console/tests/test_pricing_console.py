@@ -65,6 +65,20 @@ def test_the_pricing_policy(login, hq):
     assert PricingPolicy.objects.get().quote_minutes == 10
 
 
+def test_the_limits_on_coupons_per_order_beside_the_pricing_policy(login, hq):
+    from vipdesk.coupons.campaigns import coupon_policy
+
+    client = login(hq)
+    page = client.get(reverse("console:pricing_policy")).content.decode()
+    assert 'id="coupon-policy-form"' in page and "每单用券规则" in page and "用券最多抵订单金额比例" in page and 'value="100.00"' in page
+    data = {"step": "coupon_policy", "max_coupons_per_order": "3", "max_share_percent": "50"}
+    assert client.post(reverse("console:pricing_policy"), data).status_code == 302
+    assert (coupon_policy().max_coupons_per_order, coupon_policy().max_share_percent) == (3, D("50.00"))
+    page = client.post(reverse("console:pricing_policy"), {**data, "max_coupons_per_order": "0", "max_share_percent": "120"}).content.decode()
+    assert 'id="error-max_coupons_per_order"' in page and 'id="error-max_share_percent"' in page and "不能" in page
+    assert coupon_policy().max_coupons_per_order == 3 and PricingPolicy.objects.count() <= 1
+
+
 @pytest.mark.parametrize("who", ["guide_a", "cashier_a", "manager_a", "auditor"])
 def test_only_hq_reaches_the_pricing_pages(login, request, hq, who):
     row = MemberPrice.objects.create(sku="A", price=D("1.00"))

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from vipdesk.coupons.campaigns import campaigns_install_default
-from vipdesk.coupons.models import Coupon
+from vipdesk.coupons.models import Campaign, Coupon
 from vipdesk.coupons.services import coupons_issue_bulk, format_code
 from vipdesk.members.models import Member
 from vipdesk.points.services import earn_rule_install_default
@@ -73,6 +73,19 @@ def test_a_quote_explains_each_adjustment_and_writes_no_sale(login, cashier_a, s
 def test_best_coupons_and_points_max(login, cashier_a, shop):
     page = login(cashier_a).post(URL, quote_post(coupon_mode="best", points_mode="max")).content.decode()
     assert format_code(shop["coupon"].code) in page and 'id="quote-to-pay">¥950.00' in page
+
+
+def test_best_coupons_say_on_the_till_why_the_others_were_left_out(login, cashier_a, shop, member_a):
+    coupons_issue_bulk(actor=None, campaign=Campaign.objects.get(code="B60"), members=Member.objects.filter(pk=member_a.pk), count=5)
+    client = login(cashier_a)
+    page = client.post(URL, quote_post(coupon_mode="best")).content.decode()
+    # ¥1000 of goods: the A券 and one B券 per ¥300 (three); two B券 wait for another order
+    assert 'id="quote-to-pay">¥770.00' in page
+    assert 'id="quote-left-out"' in page and 'data-reason="coupon_spend_per_coupon"' in page
+    assert "未使用的券及原因" in page and "每满 300.00 元可用一张" in page and "最多 3 张" in page
+    b60 = [format_code(c.code) for c in Coupon.objects.filter(campaign__code="B60").order_by("code")]
+    page = client.post(URL, quote_post(coupon_mode="codes", coupon_codes="\n".join(b60[:4]))).content.decode()
+    assert 'id="error-coupon_codes"' in page and "每满 300.00 元可用一张" in page and 'id="quote-result"' not in page
 
 
 def test_refusals_are_put_next_to_the_fields_in_chinese(login, cashier_a, shop):

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
 
-from vipdesk.accounts.roles import Action
+from vipdesk.accounts.roles import Action, can
 from vipdesk.core.errors import DomainError
+from vipdesk.coupons.campaigns import COUPON_POLICY_FIELDS, coupon_policy, coupon_policy_save
 from vipdesk.pricing import config
 from vipdesk.pricing.models import MemberDay, MemberPrice, Promotion, Special
 from vipdesk.pricing.selectors import policy
 
-from ..config_forms import MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
+from ..config_forms import CouponPolicyForm, MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
 from ..mixins import SwitchActiveView
 from .loyalty import LoyaltyConfigMixin
 
@@ -89,15 +90,23 @@ class PricingActiveView(SwitchActiveView):
 
 
 class PricingPolicyView(PricingMixin, TemplateView):
+    """The pricing policy and, beside it for those who set up coupons, the order's limits on coupons
+    (用券规则: coupons per order, share of the order) — the other half of what a quote applies."""
+
     template_name = "console/pricing_policy.html"
 
     def get_context_data(self, **kwargs):
         pol = policy()
         kwargs.setdefault("form", PricingPolicyForm(initial={k: "" if getattr(pol, k) is None else getattr(pol, k)
                                                              for k in config.POLICY_FIELDS}))
+        if can(self.request.user, Action.COUPON_CONFIG):
+            coupons = coupon_policy()
+            kwargs.setdefault("coupon_form", CouponPolicyForm(initial={k: getattr(coupons, k) for k in COUPON_POLICY_FIELDS}))
         return super().get_context_data(kind="policy", policy=pol, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("step") == "coupon_policy":
+            return self.post_coupon_policy(request)
         form = PricingPolicyForm(request.POST)
         if form.is_valid():
             try:
@@ -108,3 +117,15 @@ class PricingPolicyView(PricingMixin, TemplateView):
                 messages.success(request, _("The pricing policy was saved."))
                 return redirect("console:pricing_policy")
         return self.render_to_response(self.get_context_data(form=form))
+
+    def post_coupon_policy(self, request):
+        form = CouponPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                coupon_policy_save(actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The limits on coupons per order were saved."))
+                return redirect("console:pricing_policy")
+        return self.render_to_response(self.get_context_data(coupon_form=form))

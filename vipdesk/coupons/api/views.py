@@ -32,9 +32,10 @@ _MAX_PK = 2**63 - 1
 
 def campaign_out(c: Campaign) -> dict:
     keys = ["code", "name", "kind", "goods_scope", "scope_skus", "scope_brands", "scope_categories", "store_codes", "level_codes",
-            "valid_days", "blackout_dates", "per_member_limit", "total_limit", "issued_count", "stackable", "active", "exchange_sku"]
+            "valid_days", "blackout_dates", "per_member_limit", "total_limit", "issued_count", "combines_with", "max_per_order", "active",
+            "exchange_sku"]
     out = {k: getattr(c, k) for k in keys}
-    for k in ("face_value", "discount_zhe", "max_discount", "threshold", "mall_share_percent"):
+    for k in ("face_value", "discount_zhe", "max_discount", "threshold", "spend_per_coupon", "mall_share_percent"):
         value = getattr(c, k)
         out[k] = str(value) if value is not None else None
     for k in ("valid_from", "valid_until"):
@@ -78,7 +79,7 @@ class CampaignListView(APIView):
                    responses={201: dict, **error_responses(400)},
                    examples=[OpenApiExample("B券", request_only=True, value={
                        "code": "B60", "name": "60元礼品券(B券)", "kind": "gift", "face_value": "60.00", "valid_days": 30,
-                       "mall_share_percent": "50.00", "stackable": True})])
+                       "mall_share_percent": "50.00", "combines_with": "any", "max_per_order": 10, "spend_per_coupon": "300.00"})])
     def post(self, request):
         campaign = campaign_save(actor=request.user, data=strict_body(request, _CAMPAIGN_SHAPE))
         return Response(campaign_out(_campaign(campaign.code)), status=status.HTTP_201_CREATED)
@@ -99,7 +100,9 @@ class CampaignView(APIView):
         require_config(request.user)
         body = strict_body(request, _CAMPAIGN_SHAPE)
         campaign = _campaign(code)
-        current = {k: v for k, v in campaign_out(campaign).items() if k not in ("rules", "issued_count")}
+        # the former yes/no `stackable`, when given alone, decides "combines with" (services.campaigns._combines)
+        skip = ("rules", "issued_count", "combines_with") if "stackable" in body and "combines_with" not in body else ("rules", "issued_count")
+        current = {k: v for k, v in campaign_out(campaign).items() if k not in skip}
         campaign_save(actor=request.user, campaign=campaign, data={**current, **body})
         return Response(campaign_out(_campaign(body.get("code") or code)))
 

@@ -37,6 +37,20 @@ def test_hq_sets_up_a_campaign_and_a_rule(hq_key):
     assert changed.status_code == 200 and changed.json()["per_member_limit"] == 10 and changed.json()["face_value"] == "60.00"
 
 
+def test_the_stacking_settings_through_the_api(hq_key):
+    made = hq_key.post("/api/v1/coupons/campaigns/", {**B60, "max_per_order": 10}).json()
+    assert (made["combines_with"], made["max_per_order"], made["spend_per_coupon"]) == ("any", 10, "300.00")
+    assert "stackable" not in made
+    changed = hq_key.patch("/api/v1/coupons/campaigns/B60/", {"spend_per_coupon": "250.00"}).json()
+    assert (changed["combines_with"], changed["max_per_order"], changed["spend_per_coupon"]) == ("any", 10, "250.00")
+    refused = hq_key.patch("/api/v1/coupons/campaigns/B60/", {"stackable": False})  # the old yes/no: "none", alone, one per order
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {"max_per_order"}
+    alone = hq_key.patch("/api/v1/coupons/campaigns/B60/", {"stackable": False, "max_per_order": 1}).json()
+    assert (alone["combines_with"], alone["max_per_order"]) == ("none", 1)
+    same = hq_key.patch("/api/v1/coupons/campaigns/B60/", {"combines_with": "same_kind", "max_per_order": 2}).json()
+    assert (same["combines_with"], same["max_per_order"], same["spend_per_coupon"]) == ("same_kind", 2, "250.00")
+
+
 def test_bad_campaign_gets_per_field_messages_in_chinese(hq_key):
     response = hq_key.post("/api/v1/coupons/campaigns/", {"code": "Z", "name": "折扣券", "kind": "discount", "discount_zhe": "10",
                                                           "valid_days": 0}, headers={"Accept-Language": "zh-hans"})

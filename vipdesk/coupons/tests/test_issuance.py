@@ -117,7 +117,7 @@ def test_rule_window_and_store_list(seed_campaigns, member, hq, store_b):
 
 def _fields(campaign) -> dict:
     keys = ["code", "name", "kind", "face_value", "discount_zhe", "threshold", "valid_days", "valid_until", "mall_share_percent",
-            "stackable", "goods_scope", "scope_categories"]
+            "combines_with", "max_per_order", "spend_per_coupon", "goods_scope", "scope_categories"]
     return {k: getattr(campaign, k) for k in keys}
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from vipdesk.core.clock import today
 from vipdesk.coupons.campaigns import campaign_save, rule_save
-from vipdesk.coupons.models import Coupon, CouponEvent
+from vipdesk.coupons.models import Campaign, Coupon, CouponEvent
 from vipdesk.coupons.services import coupon_check, coupons_issue_bulk, coupon_void, format_code
 from vipdesk.coupons.terms import CouponRefused, Line
 from vipdesk.members.models import Member
@@ -142,6 +142,7 @@ def test_a_refund_may_not_list_a_coupon(hq, member):
 
 
 def test_a_return_revokes_the_coupons_it_earned_unused_first(seed_campaigns, member):
+    Campaign.objects.filter(code="B60").update(spend_per_coupon=0)  # a B券 on a 100.00 receipt: no goods needed per coupon here
     sale = sale_post(actor=None, data=sale_data(lines=[line("500.00"), line("400.00")])).data  # 3 × B60, 1 × A50
     b = held(member, "B60")
     spent = b[0]
@@ -161,7 +162,8 @@ def test_a_return_revokes_the_coupons_it_earned_unused_first(seed_campaigns, mem
 
 
 def test_the_mall_may_absorb_a_used_coupon_on_return(hq, member):
-    campaign_save(actor=hq, data={"code": "B", "name": "B券", "kind": "gift", "face_value": "60.00", "valid_days": 30, "stackable": True})
+    campaign_save(actor=hq, data={"code": "B", "name": "B券", "kind": "gift", "face_value": "60.00", "valid_days": 30, "stackable": True,
+                                  "spend_per_coupon": "0"})
     rule_save(actor=hq, data={"campaign": "B", "trigger": "sale", "step_amount": "300.00", "used_on_return": "absorb"})
     sale = sale_post(actor=None, data=sale_data(lines=[line("300.00")])).data
     coupon = held(member, "B")[0]
