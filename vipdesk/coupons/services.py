@@ -337,7 +337,9 @@ def coupons_check_given(codes: list[str], *, store_code: str, on: dt.date, lines
     if lines is not None and amounts is not None:
         for coupon, amount in zip(given, amounts):
             terms.check_amount(coupon, lines, amount)
-        terms.check_stacking(given)
+        # the stacking rules, share cap and goods covered, as the sale checks them (stacking.py)
+        stacking.check_tenders(list(zip(given, amounts)), lines, total=sum((ln.amount for ln in lines), Decimal("0.00")),
+                               policy=stacking.Policy.of(coupon_policy()))
     return given
 
 
