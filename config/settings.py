@@ -237,9 +237,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vipdesk.api.schema.VipdeskAutoSchema",
     "EXCEPTION_HANDLER": "vipdesk.api.errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "vipdesk.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "MessageChannelEnum": "vipdesk.messaging.choices.Channel",
         "OutboxStatusEnum": "vipdesk.messaging.choices.OutboxStatus",
         "DeliveryReportStatusEnum": "vipdesk.messaging.choices.ReportStatus",
+        "PostingKindEnum": [("sale", "sale"), ("return", "return")],
     },
 }
 
