@@ -16,12 +16,14 @@ from vipdesk.core.errors import NotFound, PermissionDenied
 from vipdesk.pricing.models import Quote
 from vipdesk.pricing.services import _uuid, quote_create, quote_out
 
+from .serializers import QuoteSerializer
+
 
 class QuoteListView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        tags=["pos"], operation_id="quote_create", request=dict, responses={201: dict, **error_responses(400, 404, 409, 422)},
+        tags=["pos"], operation_id="quote_create", request=dict, responses={201: QuoteSerializer, **error_responses(400, 404, 409, 422)},
         summary=gettext_lazy("Price a basket for a member: member prices, specials, discounts, coupons, points, stored value"),
         examples=[OpenApiExample("quote", request_only=True, value={
             "store": "SA01", "member": {"mobile": "13612345678"}, "coupons": "best", "points": "max", "stored_value": "max",
@@ -35,7 +37,7 @@ class QuoteListView(APIView):
 
 class QuoteView(APIView):
     @extend_schema(tags=["pos"], operation_id="quote_retrieve", summary=gettext_lazy("A quote, as it was given"),
-                   responses={200: dict, **error_responses(404)})
+                   responses={200: QuoteSerializer, **error_responses(404, s404=("quote_not_found",))})
     def get(self, request, pk):
         quote = Quote.objects.select_related("store", "member").filter(pk=_uuid(pk)).first()
         user = request.user
