@@ -150,8 +150,9 @@ class MemberWinBackView(APIView):
 class ChurnReasonsView(APIView):
     @extend_schema(tags=["care"], operation_id="churn_reasons_report",
                    summary=gettext_lazy("Why VIPs left, by kind and reason, and how many were won back (?from=&to=)"),
-                   parameters=[OpenApiParameter("from", OpenApiTypes.DATE, description=gettext_lazy("First day (default: a year before `to`).")),
-                               OpenApiParameter("to", OpenApiTypes.DATE, description=gettext_lazy("Last day (default: today)."))],
+                   parameters=[
+                       OpenApiParameter("from", OpenApiTypes.DATE, description=gettext_lazy("First day (default: a year before `to`).")),
+                       OpenApiParameter("to", OpenApiTypes.DATE, description=gettext_lazy("Last day (default: today)."))],
                    responses={200: s.ChurnReportSerializer, **error_responses(400)})
     def get(self, request):
         import datetime as dt
