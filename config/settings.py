@@ -242,12 +242,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vipdesk.api.schema.VipdeskAutoSchema",
     "EXCEPTION_HANDLER": "vipdesk.api.errors.exception_handler",
     # JSON through vipdesk's parser (a depth limit: deep nesting is 400, not a RecursionError).
     "DEFAULT_PARSER_CLASSES": ["vipdesk.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "vipdesk.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
 }
@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "MessageChannelEnum": "vipdesk.messaging.choices.Channel",
         "OutboxStatusEnum": "vipdesk.messaging.choices.OutboxStatus",
         "DeliveryReportStatusEnum": "vipdesk.messaging.choices.ReportStatus",
+        "PostingKindEnum": [("sale", "sale"), ("return", "return")],
     },
 }
 

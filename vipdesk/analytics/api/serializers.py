@@ -48,7 +48,24 @@ class MigrationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     to = serializers.DateField()
     classes = serializers.ListField(child=serializers.CharField())
-    matrix = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    matrix = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()),
+                                   help_text=_("Members by class on the first date (rows) and on the second (columns)."))
 
-    def to_representation(self, instance):  # "from" is a Python keyword: pass the dict through
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared above.
+        return {"from": serializers.DateField(), **super().get_fields()}
+
+    def to_representation(self, instance):
         return instance
+
+
+class DistributionSerializer(serializers.Serializer):
+    """Members per class of every classification, from the snapshot of `date`."""
+
+    date = serializers.DateField(help_text=_("The snapshot's date (the latest on or before the date asked)."))
+    members = serializers.IntegerField()
+
+    def get_fields(self):
+        per_class = {kind: serializers.DictField(child=serializers.IntegerField(), help_text=_("Members per class."))
+                     for kind in MIGRATION_KINDS}
+        return {**super().get_fields(), **per_class}

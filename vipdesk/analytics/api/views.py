@@ -108,7 +108,7 @@ class SegmentViewSet(viewsets.GenericViewSet):
         return Response({"count": segment_count(data["definition"], user=request.user, on=on), "on": on.isoformat()})
 
     @extend_schema(summary=gettext_lazy("Members per class of every classification (latest snapshot)"),
-                   parameters=[s.OnSerializer], responses={200: dict, **error_responses(409, s409=("no_snapshot",))})
+                   parameters=[s.OnSerializer], responses={200: s.DistributionSerializer, **error_responses(409, s409=("no_snapshot",))})
     @action(detail=False, methods=["get"])
     def distribution(self, request):
         services._require(request.user)

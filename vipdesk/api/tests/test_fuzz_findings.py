@@ -20,3 +20,11 @@ def test_non_ascii_digits_do_not_crash_reference_lookup(store_a, field):
     with pytest.raises(ValidationFailed) as caught:
         clean_member_data(data)
     assert field in caught.value.fields
+
+
+def test_an_api_address_with_a_newline_is_the_json_404(hq_api):
+    """Found by the schema-conformance run: a newline in a path parameter slipped past the catch-all
+    (".*" stops at a newline) and Django answered its HTML 404 page."""
+    response = hq_api.get("/api/v1/members/%C3%B8j%0A%3D/messages/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"

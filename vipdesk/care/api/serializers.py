@@ -55,3 +55,36 @@ class ContactSerializer(serializers.Serializer):
 class CheckoutSerializer(serializers.Serializer):
     member = serializers.IntegerField(help_text=_("The member's id."))
     left_at = serializers.DateTimeField(required=False)
+
+
+class WinBackOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.CharField(help_text=_("Member number."))
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    outcome = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ChurnKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_name = serializers.CharField()
+    members = serializers.IntegerField()
+    won_back = serializers.IntegerField()
+
+
+class ChurnReasonSerializer(ChurnKindSerializer):
+    reason = serializers.CharField()
+    reason_name = serializers.CharField()
+
+
+class ChurnReportSerializer(serializers.Serializer):
+    to = serializers.DateField()
+    members = serializers.IntegerField(help_text=_("Members asked in the period (the latest call of each counts)."))
+    won_back = serializers.IntegerField()
+    by_kind = ChurnKindSerializer(many=True)
+    by_reason = ChurnReasonSerializer(many=True)
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared above.
+        return {"from": serializers.DateField(), **super().get_fields()}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,6 +55,8 @@ def contact_dict(c: ContactLog) -> dict:
 
 
 class TaskListView(APIView):
+    pagination_class = ApiPagination
+
     @extend_schema(tags=["care"], summary=gettext_lazy("Care tasks: mine (today and overdue by default) or my team's"),
                    parameters=[s.TaskQuerySerializer], responses={200: s.TaskSerializer(many=True), **error_responses(400, 403)})
     def get(self, request):
@@ -71,7 +74,7 @@ class TaskListView(APIView):
             qs = qs.filter(due_on__lte=clock.today(), status__in=PENDING)
         if "status" in q:
             qs = qs.filter(status=q["status"])
-        page = ApiPagination()
+        page = self.pagination_class()
         rows = page.paginate_queryset(qs.order_by("due_on", "due_at", "id"), request, view=self)
         return page.get_paginated_response([task_dict(t, request.user) for t in rows])
 
@@ -89,12 +92,13 @@ class TaskCompleteView(APIView):
 
 class MemberContactsView(APIView):
     parser_classes = [JSONParser]
+    pagination_class = ApiPagination
 
     @extend_schema(tags=["care"], summary=gettext_lazy("A member's contact log (calls, visits, messages, gifts), newest first"),
                    responses={200: s.ContactSerializer(many=True), **error_responses(404)})
     def get(self, request, pk):
         member = member_for_actor(request.user, _pk(pk))
-        page = ApiPagination()
+        page = self.pagination_class()
         rows = page.paginate_queryset(ContactLog.objects.filter(member=member).select_related("staff"), request, view=self)
         return page.get_paginated_response([contact_dict(c) for c in rows])
 
@@ -134,7 +138,7 @@ class MemberWinBackView(APIView):
 
     @extend_schema(tags=["care"], operation_id="member_winback_create", request=WinBackInSerializer,
                    summary=gettext_lazy("Record a win-back call: why the VIP left and whether they came back"),
-                   responses={201: dict, **error_responses(400, 404)})
+                   responses={201: s.WinBackOutSerializer, **error_responses(400, 404)})
     def post(self, request, pk):
         from ..winback import winback_record
 
@@ -147,7 +151,10 @@ class MemberWinBackView(APIView):
 class ChurnReasonsView(APIView):
     @extend_schema(tags=["care"], operation_id="churn_reasons_report",
                    summary=gettext_lazy("Why VIPs left, by kind and reason, and how many were won back (?from=&to=)"),
-                   responses={200: dict, **error_responses(400)})
+                   parameters=[
+                       OpenApiParameter("from", OpenApiTypes.DATE, description=gettext_lazy("First day (default: a year before `to`).")),
+                       OpenApiParameter("to", OpenApiTypes.DATE, description=gettext_lazy("Last day (default: today)."))],
+                   responses={200: s.ChurnReportSerializer, **error_responses(400)})
     def get(self, request):
         import datetime as dt
 

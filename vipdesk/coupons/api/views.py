@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,10 +22,12 @@ from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from vipdesk.coupons.campaigns import CAMPAIGN_KEYS, RULE_KEYS, campaign_save, require_config, rule_save
 from vipdesk.coupons.models import Campaign, IssuanceRule
 from vipdesk.coupons.services import coupon_by_code, coupon_check, coupon_dict, coupon_void, coupons_issue_bulk, member_coupons
-from vipdesk.coupons.terms import Line
+from vipdesk.coupons.terms import CouponRefused, Line
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.validation import posting_store
+
+from . import serializers as out
 
 _MAX_PK = 2**63 - 1
 
@@ -69,14 +71,14 @@ class CampaignListView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(tags=["coupons"], operation_id="coupon_campaigns_list", summary=gettext_lazy("Coupon campaigns with their issuance rules"),
-                   responses={200: dict, **error_responses()})
+                   responses={200: out.CampaignSerializer(many=True), **error_responses()})
     def get(self, request):
         if not can(request.user, Action.VIEW):
             raise PermissionDenied(_("The role of the key or user may not do this."))
         return Response([campaign_out(c) for c in Campaign.objects.prefetch_related("rules__campaign").order_by("code")])
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("Create a coupon campaign (HQ)"), request=dict,
-                   responses={201: dict, **error_responses(400)},
+                   responses={201: out.CampaignSerializer, **error_responses(400)},
                    examples=[OpenApiExample("B券", request_only=True, value={
                        "code": "B60", "name": "60元礼品券(B券)", "kind": "gift", "face_value": "60.00", "valid_days": 30,
                        "mall_share_percent": "50.00", "combines_with": "any", "max_per_order": 10, "spend_per_coupon": "300.00"})])
@@ -88,14 +90,15 @@ class CampaignListView(APIView):
 class CampaignView(APIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(tags=["coupons"], operation_id="coupon_campaign_retrieve", summary=gettext_lazy("One campaign"), responses={200: dict, **error_responses(404)})
+    @extend_schema(tags=["coupons"], operation_id="coupon_campaign_retrieve", summary=gettext_lazy("One campaign"),
+                   responses={200: out.CampaignSerializer, **error_responses(404)})
     def get(self, request, code):
         if not can(request.user, Action.VIEW):
             raise PermissionDenied(_("The role of the key or user may not do this."))
         return Response(campaign_out(_campaign(code)))
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("Change a campaign (HQ); what is not given stays"), request=dict,
-                   responses={200: dict, **error_responses(400, 404)})
+                   responses={200: out.CampaignSerializer, **error_responses(400, 404)})
     def patch(self, request, code):
         require_config(request.user)
         body = strict_body(request, _CAMPAIGN_SHAPE)
@@ -111,7 +114,7 @@ class RuleListView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("Create an issuance rule (HQ): on a sale, birthday, upgrade, registration"),
-                   request=dict, responses={201: dict, **error_responses(400)},
+                   request=dict, responses={201: out.RuleSerializer, **error_responses(400)},
                    examples=[OpenApiExample("every 300 → B券", request_only=True, value={
                        "campaign": "B60", "trigger": "sale", "step_amount": "300.00", "excluded_categories": ["足金", "名表"]})])
     def post(self, request):
@@ -130,7 +133,10 @@ class IssueView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("Issue coupons to a list of members; preview: true only counts"),
-                   request=IssueInSerializer, responses={200: dict, 201: dict, **error_responses(400, 404, 409)})
+                   request=IssueInSerializer,
+                   responses={200: OpenApiResponse(out.IssueOutSerializer, description=gettext_lazy("Preview: counted, nothing issued.")),
+                              201: OpenApiResponse(out.IssueOutSerializer, description=gettext_lazy("Issued.")),
+                              **error_responses(400, 404, 409)})
     def post(self, request, code):
         data = _in(IssueInSerializer, request)
         campaign = _campaign(code)
@@ -160,7 +166,7 @@ class CheckView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("At the till: may this coupon be used on these goods, and for how much"),
-                   request=CheckInSerializer, responses={200: dict, **error_responses(400, 404, 422)})
+                   request=CheckInSerializer, responses={200: out.CouponCheckSerializer, **error_responses(400, 404, 422)})
     def post(self, request):
         data = _in(CheckInSerializer, request)
         store = posting_store(request.user, data.get("store"))
@@ -185,18 +191,22 @@ class VoidView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(tags=["coupons"], summary=gettext_lazy("Void an unused coupon, with the reason"), request=VoidInSerializer,
-                   responses={200: dict, **error_responses(400, 404, 409)})
+                   responses={200: out.CouponSerializer, **error_responses(400, 404, 409, s404=("coupon_not_found",))})
     def post(self, request, code):
         data = _in(VoidInSerializer, request)
-        coupon = coupon_by_code(code)
-        if coupon.member_id is not None:
-            member_for_actor(request.user, coupon.member_id)  # outside the caller's scope: 404
+        try:
+            coupon = coupon_by_code(code)
+            if coupon.member_id is not None:
+                member_for_actor(request.user, coupon.member_id)
+        except (CouponRefused, NotFound):
+            # The code is the path's object: unknown or outside the caller's scope, the same 404.
+            raise NotFound(_("No coupon with this code."), code="coupon_not_found") from None
         return Response(coupon_dict(coupon_void(actor=request.user, coupon=coupon, reason=data["reason"])))
 
 
 class MemberCouponsView(APIView):
     @extend_schema(tags=["coupons"], summary=gettext_lazy("A member's coupons (usable; ?all=1 also used, void, revoked)"),
-                   responses={200: dict, **error_responses(404)})
+                   responses={200: out.MemberCouponsSerializer, **error_responses(404)})
     def get(self, request, pk):
         if not str(pk).isdigit() or int(pk) > _MAX_PK:
             raise NotFound(_("No such member."))

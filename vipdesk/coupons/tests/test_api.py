@@ -108,3 +108,15 @@ def test_paying_with_a_coupon_through_the_sales_api(hq_key, till_a, member):
     assert done.json()["coupons_used"] == [f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}"]
     again = till_a.post("/api/v1/sales/", {**body, "receipt_no": "R2"})
     assert again.status_code == 422 and again.json()["code"] == "coupon_not_usable"
+
+
+def test_voiding_a_code_that_is_not_there_or_not_in_scope_is_404(hq_key, store_b, member):
+    """The coupon code is the path's object: unknown or out of the caller's scope, the answer is the same 404."""
+    hq_key.post("/api/v1/coupons/campaigns/", B60)
+    hq_key.post("/api/v1/coupons/campaigns/B60/issue/", {"member_nos": [member.member_no]})
+    code = Coupon.objects.get().code
+    desk_b = key("Desk B", store_code=store_b.code, role=Role.STORE_MANAGER)
+    for api, path_code in ((hq_key, "ZZZZ-ZZZZ-ZZZZ-ZZZZ"), (desk_b, "ZZZZ-ZZZZ-ZZZZ-ZZZZ"), (desk_b, code)):
+        response = api.post(f"/api/v1/coupons/{path_code}/void/", {"reason": "重复发放"})
+        assert (response.status_code, response.json()["code"]) == (404, "coupon_not_found"), path_code
+    assert Coupon.objects.get().status == "issued"

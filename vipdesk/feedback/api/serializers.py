@@ -132,3 +132,34 @@ class ResponseOutSerializer(serializers.Serializer):
     business_date = serializers.DateField()
     points = serializers.IntegerField()
     created = serializers.BooleanField()
+
+
+class NpsSerializer(serializers.Serializer):
+    responses = serializers.IntegerField()
+    promoters = serializers.IntegerField(help_text=_("Scores 9–10."))
+    passives = serializers.IntegerField(help_text=_("Scores 7–8."))
+    detractors = serializers.IntegerField(help_text=_("Scores 0–6."))
+    score = serializers.CharField(allow_null=True, help_text=_("% promoters − % detractors, −100…100; null without answers."))
+
+
+class CsatSerializer(serializers.Serializer):
+    responses = serializers.IntegerField()
+    satisfied = serializers.IntegerField(help_text=_("Scores 4–5."))
+    percent = serializers.CharField(allow_null=True, help_text=_("% satisfied; null without answers."))
+
+
+class StoreSurveyFiguresSerializer(serializers.Serializer):
+    store = serializers.CharField(allow_null=True, help_text=_("null in the total."))
+    store_name = serializers.CharField(allow_null=True)
+    nps = NpsSerializer()
+    csat = CsatSerializer()
+
+
+class SurveyReportSerializer(serializers.Serializer):
+    to = serializers.DateField()
+    stores = StoreSurveyFiguresSerializer(many=True)
+    total = StoreSurveyFiguresSerializer()
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared above.
+        return {"from": serializers.DateField(), **super().get_fields()}

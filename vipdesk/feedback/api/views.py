@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
@@ -130,7 +129,7 @@ class SurveyReportView(APIView):
     permission_classes = _may(Action.FEEDBACK_VIEW)
 
     @extend_schema(tags=["feedback"], summary=gettext_lazy("NPS and CSAT per store over a period"),
-                   parameters=[s.ReportQuerySerializer], responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)})
+                   parameters=[s.ReportQuerySerializer], responses={200: s.SurveyReportSerializer, **error_responses(400, 404)})
     def get(self, request):
         query = query_in(s.ReportQuerySerializer, request)
         store = acting_store(request.user, query.get("store"), required=False) if query.get("store") else None
@@ -148,6 +147,7 @@ class SurveyReportView(APIView):
 class ComplaintListView(APIView):
     permission_classes = _may(Action.FEEDBACK)
     parser_classes = [JSONParser]
+    pagination_class = ApiPagination
 
     @extend_schema(tags=["feedback"], summary=gettext_lazy("Complaints in your scope"), parameters=[s.ComplaintQuerySerializer],
                    responses={200: s.ComplaintSerializer(many=True), **error_responses(400, 404)})
@@ -160,7 +160,7 @@ class ComplaintListView(APIView):
             qs = qs.filter(store=acting_store(request.user, query["store"]))
         if query.get("overdue"):
             qs = qs.filter(status__in=UNRESOLVED, deadline__lt=clock.today())
-        paginator = ApiPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([complaint_dict(c) for c in page])
 
@@ -217,11 +217,12 @@ class ComplaintAssignView(APIView):
 class ReferralListView(APIView):
     permission_classes = _may(Action.FEEDBACK)
     parser_classes = [JSONParser]
+    pagination_class = ApiPagination
 
     @extend_schema(tags=["feedback"], summary=gettext_lazy("Referrals in your scope"),
                    responses={200: s.ReferralSerializer(many=True), **error_responses()})
     def get(self, request):
-        paginator = ApiPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(referrals_for(request.user), request, view=self)
         return paginator.get_paginated_response([referral_dict(r) for r in page])
 

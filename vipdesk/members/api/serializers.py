@@ -240,7 +240,9 @@ class MemberSerializer(MemberBriefSerializer):
     enrolled_at = serializers.DateTimeField()
     withdrawn_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema_field(serializers.EmailField(allow_blank=True))
+    @extend_schema_field(serializers.CharField(
+        allow_blank=True, help_text=_("E-mail address; empty when none is on file. Masked (l***@example.com) unless the "
+                                      "viewer may see personal data in full.")))
     def get_email(self, member) -> str:
         return member.email if sees_full(self.context) else mask_email(member.email)
 

@@ -52,7 +52,7 @@ LIST_CARD_FIELDS = ("id", "member_id", "number", "media", "kind", "status", "pri
     list=extend_schema(
         summary=gettext_lazy("Find members"),
         parameters=[s.MemberSearchSerializer],
-        responses={200: s.MemberSerializer(many=True), **error_responses(400)},
+        responses={200: s.MemberListSerializer(many=True), **error_responses(400)},
     ),
     create=extend_schema(
         summary=gettext_lazy("Enrol a member"),

@@ -120,3 +120,14 @@ class ReportSerializer(serializers.Serializer):
     status = serializers.ChoiceField(ReportStatus.choices)
     detail = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text=_("The gateway's error code or text."))
     at = serializers.DateTimeField(required=False)
+
+
+class ReportOutcomeSerializer(serializers.Serializer):
+    message_id = serializers.CharField(required=False, allow_blank=True)
+    reference = serializers.CharField(allow_blank=True)
+    outcome = serializers.CharField(help_text=_("The message's status after the report, or why the report was not taken "
+                                                "(invalid, or an error code)."))
+
+
+class ReportsOutSerializer(serializers.Serializer):
+    results = ReportOutcomeSerializer(many=True, help_text=_("One per report, in the order sent."))

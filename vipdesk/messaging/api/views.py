@@ -127,7 +127,7 @@ class CallbackView(APIView):
         description=gettext_lazy("Headers X-Vipdesk-Timestamp (unix seconds) and X-Vipdesk-Signature "
                                  "(sha256=HMAC-SHA256 of \"<timestamp>.<raw body>\" with VIPDESK_CALLBACK_SECRET, hex)."),
         request=s.ReportSerializer,
-        responses={200: OpenApiResponse(description=gettext_lazy("Each report's outcome.")),
+        responses={200: OpenApiResponse(s.ReportsOutSerializer, description=gettext_lazy("Each report's outcome.")),
                    **error_responses(400, 409, s401=("signature_invalid",), s409=("report_replayed",))},
     )
     def post(self, request):

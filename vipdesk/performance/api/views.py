@@ -83,7 +83,7 @@ class CommissionView(APIView):
 
     @extend_schema(tags=["performance"], parameters=[s.MonthQuerySerializer],
                    summary=gettext_lazy("VIP commission of a store's groups for a month (seed 002's formula)"),
-                   responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)})
+                   responses={200: s.CommissionSerializer, **error_responses(400, 404)})
     def get(self, request):
         store, month = _query(request)
         return Response(commission_body(store, month))
@@ -94,7 +94,7 @@ class KpiView(APIView):
 
     @extend_schema(tags=["performance"], parameters=[s.MonthQuerySerializer],
                    summary=gettext_lazy("KPIs of a store and its people for a month"),
-                   responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)})
+                   responses={200: s.KpiSerializer, **error_responses(400, 404)})
     def get(self, request):
         store, month = _query(request)
         return Response({"store": store.code, "month": month.label, "total": _kpi_row(store_kpis(store, month)),

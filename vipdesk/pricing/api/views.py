@@ -22,12 +22,14 @@ from vipdesk.sales.validation import MEMBER_KEYS
 _QUOTE_SHAPE = {"store": None, "member": dict.fromkeys(MEMBER_KEYS), "lines": [dict.fromkeys(LINE_KEYS)],
                 "coupons": None, "points": None, "stored_value": None}
 
+from .serializers import QuoteSerializer
+
 
 class QuoteListView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        tags=["pos"], operation_id="quote_create", request=dict, responses={201: dict, **error_responses(400, 404, 409, 422)},
+        tags=["pos"], operation_id="quote_create", request=dict, responses={201: QuoteSerializer, **error_responses(400, 404, 409, 422)},
         summary=gettext_lazy("Price a basket for a member: member prices, specials, discounts, coupons, points, stored value"),
         examples=[OpenApiExample("quote", request_only=True, value={
             "store": "SA01", "member": {"mobile": "13612345678"}, "coupons": "best", "points": "max", "stored_value": "max",
@@ -41,7 +43,7 @@ class QuoteListView(APIView):
 
 class QuoteView(APIView):
     @extend_schema(tags=["pos"], operation_id="quote_retrieve", summary=gettext_lazy("A quote, as it was given"),
-                   responses={200: dict, **error_responses(404)})
+                   responses={200: QuoteSerializer, **error_responses(404, s404=("quote_not_found",))})
     def get(self, request, pk):
         quote = Quote.objects.select_related("store", "member").filter(pk=_uuid(pk)).first()
         user = request.user

@@ -4,6 +4,7 @@ so the API refuses exactly what the cashier screen and imports refuse, with the 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vipdesk.sales.choices import PaymentMethod
@@ -173,6 +174,43 @@ class ReturnRefundSerializer(serializers.Serializer):
     coupon_charge_back = _yuan(_("Coupon value charged back from the money."))
 
 
+class BenefitSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    quota = serializers.IntegerField(allow_null=True)
+    period = serializers.CharField(allow_blank=True)
+
+
+class StoredValueSerializer(serializers.Serializer):
+    principal = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("Principal (本金) left after this posting."))
+    bonus = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("Bonus (赠送金) left after this posting."))
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class EarnedCouponSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    campaign = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    face_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    discount_zhe = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    threshold = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    issued_on = serializers.DateField()
+    used_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class ReturnCouponsSerializer(serializers.Serializer):
+    revoked = serializers.ListField(child=serializers.CharField())
+    restored = serializers.ListField(child=serializers.CharField())
+    not_restored_expired = serializers.ListField(child=serializers.CharField())
+    charged_back = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
 class PostingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField([("sale", "sale"), ("return", "return")])
@@ -184,10 +222,20 @@ class PostingSerializer(serializers.Serializer):
     member = MemberShortSerializer(allow_null=True)
     points = PointsOutcomeSerializer(allow_null=True, help_text=_("null when no member was identified."))
     tier = TierChangeSerializer(allow_null=True)
-    benefits = serializers.ListField(child=serializers.DictField())
+    benefits = BenefitSerializer(many=True, help_text=_("The benefits of the member's level after the posting."))
+    stored_value = StoredValueSerializer(required=False, help_text=_("Members only: stored value after the posting."))
+    coupons_used = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("Sales: coupon codes that paid."))
+    coupons_earned = EarnedCouponSerializer(many=True, required=False, help_text=_("Sales: coupons the sale earned."))
+    coupons = ReturnCouponsSerializer(required=False, help_text=_("Returns: what happened to the coupons of the sale."))
     original = OriginalOutSerializer(required=False, help_text=_("Returns only."))
-    refund = ReturnRefundSerializer(required=False, help_text=_("Returns only."))
+    refund = ReturnRefundSerializer(required=False, help_text=_("Returns: how the returned amount is paid back."))
     replayed = serializers.BooleanField(help_text=_("true: this receipt was posted before; this is the first result again."))
+
+
+class AttachedSerializer(PostingSerializer):
+    """A sale credited afterwards: the posting's result, now with the member's points and tier."""
+
+    replayed = None
 
 
 class RedemptionOutSerializer(serializers.Serializer):
@@ -210,3 +258,105 @@ class AttachSerializer(serializers.Serializer):
     store = _text(20, help_text=_("Store of the receipt; a store terminal may leave it out."))
     receipt_no = serializers.CharField(max_length=40)
     member = MemberRefSerializer(help_text=_("Exactly one of card, ecard, mobile, member_no."))
+
+
+# ---- a member's points and tier (GET /members/{id}/points/, …/tier/) ----------------------------
+
+class NextExpirySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    points = serializers.IntegerField(help_text=_("Points expiring on that date."))
+
+
+class LotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    store = serializers.CharField(allow_null=True, help_text=_("Store where the points were earned."))
+    earned_on = serializers.DateField()
+    available_on = serializers.DateField()
+    expires_on = serializers.DateField(allow_null=True, help_text=_("null: never expires."))
+    original = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    pending = serializers.BooleanField(help_text=_("Still in the return window: not usable yet."))
+
+
+class PointsEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("e.g. earn, redeem, expire, return_reversal."))
+    kind_display = serializers.CharField()
+    points = serializers.IntegerField()
+    debt = serializers.IntegerField()
+    business_date = serializers.DateField()
+    store = serializers.CharField(allow_null=True)
+    receipt_no = serializers.CharField(allow_null=True)
+    item = serializers.CharField(allow_null=True, help_text=_("Redemptions: the catalogue item."))
+    note = serializers.CharField(allow_blank=True)
+
+
+class MemberPointsSerializer(serializers.Serializer):
+    balance = serializers.IntegerField()
+    available = serializers.IntegerField(help_text=_("Unexpired points past the return window."))
+    redeemable_today = serializers.IntegerField(help_text=_("What a redemption may take today."))
+    pending = serializers.IntegerField(help_text=_("Points still in the return window."))
+    debt = serializers.IntegerField(help_text=_("Points owed because they were spent before a return."))
+    next_expiry = NextExpirySerializer(allow_null=True)
+    lots = LotSerializer(many=True, help_text=_("Lots with points left, in the order they are used."))
+    history = PointsEntrySerializer(many=True, help_text=_("Recent ledger entries, newest first."))
+
+
+@extend_schema_field({"anyOf": [{"type": "string"}, {"type": "boolean"}], "nullable": True,
+                      "description": _("Amounts as \"1234.00\", counts as \"3\"; manual approval: true or false.")})
+class FigureField(serializers.Field):
+    pass
+
+
+class GapSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    months = serializers.IntegerField(allow_null=True)
+    target = FigureField()
+    current = FigureField()
+    short = FigureField()
+    met = serializers.BooleanField()
+    by = serializers.DateField(allow_null=True)
+
+
+def _options():
+    return serializers.ListField(child=GapSerializer(many=True),
+                                 help_text=_("Groups of conditions; with mode any, meeting every condition of one group is enough."))
+
+
+class NextLevelSerializer(serializers.Serializer):
+    level = LevelSerializer()
+    mode = serializers.CharField()
+    options = _options()
+
+
+class KeepLevelSerializer(serializers.Serializer):
+    policy = serializers.CharField()
+    policy_label = serializers.CharField()
+    guaranteed = serializers.BooleanField()
+    evaluated_on = serializers.DateField(allow_null=True)
+    override_until = serializers.DateField(allow_null=True)
+    mode = serializers.CharField(required=False)
+    options = _options()
+
+
+class TierHistorySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    to = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    reason_label = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    receipt = serializers.CharField(allow_null=True)
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared above.
+        return {"from": serializers.CharField(allow_null=True), **super().get_fields()}
+
+
+class MemberTierSerializer(serializers.Serializer):
+    programme = serializers.CharField(allow_null=True, help_text=_("null: no tier programme is active."))
+    current = LevelSerializer(allow_null=True)
+    reached_on = serializers.DateField(allow_null=True, required=False)
+    next = NextLevelSerializer(allow_null=True)
+    keep = KeepLevelSerializer(allow_null=True)
+    history = TierHistorySerializer(many=True, required=False, help_text=_("The last 20 level changes, newest first."))

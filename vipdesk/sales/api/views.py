@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -88,7 +87,7 @@ class SaleAttachView(APIView):
         tags=["pos"],
         summary=gettext_lazy("Credit an anonymous sale to a member afterwards (within the configured days)"),
         request=s.AttachSerializer,
-        responses={200: OpenApiResponse(s.PostingSerializer, description=gettext_lazy("Credited: points earned, tier.")),
+        responses={200: OpenApiResponse(s.AttachedSerializer, description=gettext_lazy("Credited: points earned, tier.")),
                    **error_responses(400, 404, 409, 422,
                                      s403=("permission_denied", "store_out_of_scope"),
                                      s404=("sale_not_found", "member_not_found", "card_not_found"),
@@ -131,7 +130,7 @@ class MemberPointsView(APIView):
         tags=["pos"],
         summary=gettext_lazy("A member's points: balance, available and pending, lots with expiry, history"),
         parameters=[OpenApiParameter("history", int, description=gettext_lazy("How many recent ledger entries (0–200, default 20)."))],
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
+        responses={200: s.MemberPointsSerializer, **error_responses(400, 404)},
     )
     def get(self, request, pk):
         member = _member(request, pk)
@@ -146,7 +145,7 @@ class MemberTierView(APIView):
     @extend_schema(
         tags=["pos"],
         summary=gettext_lazy("A member's tier: current level, progress to the next, history"),
-        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
+        responses={200: s.MemberTierSerializer, **error_responses(404)},
     )
     def get(self, request, pk):
         member = _member(request, pk)

@@ -92,8 +92,10 @@ class RefundView(APIView):
         tags=["wallet"],
         summary=gettext_lazy("Refund unused principal (退卡/退款); the bonus is forfeited in proportion"),
         request=s.RefundInSerializer,
-        responses={201: s.RefundOutSerializer, 200: OpenApiResponse(s.RefundOutSerializer, description=gettext_lazy(
-            "Refunded before under this reference: the first refund, replayed: true.")), **error_responses(
+        responses={201: OpenApiResponse(s.RefundOutSerializer, description=gettext_lazy("Refunded.")),
+                   200: OpenApiResponse(s.RefundOutSerializer, description=gettext_lazy(
+                       "Refunded before under this reference: the first refund, replayed: true.")),
+                   **error_responses(
             400, 404, 409, 422, s403=("permission_denied", "store_out_of_scope", "refund_out_of_scope"),
             s404=("member_not_found", "card_not_found"), s409=("refund_conflict",),
             s422=("nothing_to_refund", "refund_exceeds_principal", "stored_value_other_issuer", "card_invalid"))},
