@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from vipdesk.coupons.choices import CombinesWith
+
 
 def _money(**kw):
     return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, **kw)
@@ -56,7 +58,9 @@ class CampaignSerializer(serializers.Serializer):
     per_member_limit = serializers.IntegerField(allow_null=True)
     total_limit = serializers.IntegerField(allow_null=True)
     issued_count = serializers.IntegerField()
-    stackable = serializers.BooleanField()
+    combines_with = serializers.ChoiceField(CombinesWith.choices, help_text=_("Which other coupons may share an order."))
+    max_per_order = serializers.IntegerField(help_text=_("Coupons of this campaign in one order at most."))
+    spend_per_coupon = _money(help_text=_("Goods it applies to needed per coupon used (0: no such rule)."))
     mall_share_percent = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True, allow_null=True)
     active = serializers.BooleanField()
     rules = RuleSerializer(many=True)
