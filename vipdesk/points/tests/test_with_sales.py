@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from vipdesk.core.clock import today
 from vipdesk.points.choices import EntryKind
 from vipdesk.points.models import PointsEntry
 from vipdesk.points.services import points_recompute, points_summary
@@ -31,7 +32,7 @@ def posting(receipt, member, **over):
 
 def test_posted_sale_earns_and_its_return_takes_back(member, store_a, base_rule, hq):
     # points from an earlier day pay 50 yuan of the coat
-    points_earn_for_sale(sale=make_sale(member=member, store=store_a, on=dt.date(2026, 1, 5), lines=[("1000.00", "", "")]), level=None)
+    points_earn_for_sale(sale=make_sale(member=member, store=store_a, on=today() - dt.timedelta(days=30), lines=[("1000.00", "", "")]), level=None)
     first = sale_post(actor=hq, data=posting("R1", member, payments=[{"method": "points", "amount": "50.00", "points": 500},
                                                                      {"method": "cash", "amount": "750.00"}]))
     assert first.result["points"]["earned"] == 750 and first.result["points"]["spent"] == 500

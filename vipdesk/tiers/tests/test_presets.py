@@ -1,4 +1,7 @@
 """Each seed preset at its boundaries (R4.2–R4.5): one fen below a threshold is not enough."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from vipdesk.tiers.models import TierApproval, TierHistory
@@ -64,7 +67,8 @@ def test_gold_by_twelve_months_8000(dept, member):
     assert code(member) == "GOLD"
 
 
-def test_purple_diamond_needs_40000_and_hq_approval(dept, member, hq):
+def test_purple_diamond_needs_40000_and_hq_approval(dept, member, hq, clock):
+    clock.move_to(dt.datetime(2026, 2, 3, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # HQ approves within the window
     _s, outcome = buy(member, "39999.99", "2026-02-01")
     assert outcome.after.code == "DIAMOND" and outcome.awaiting_approval is None
     sale, outcome = buy(member, "0.01", "2026-02-02")
