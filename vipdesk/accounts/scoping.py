@@ -23,9 +23,7 @@ def member_scope_q(principal) -> Q | None:
     if role in (Role.HQ_ADMIN, Role.AUDITOR):
         return None
     if role == Role.ACCOUNT_MANAGER:
-        from vipdesk.org.models import ApiClient
-
-        if isinstance(principal, ApiClient):  # a key with this role is scoped to its store
+        if getattr(principal, "is_api_client", False):  # a key with this role is scoped to its store
             return Q(home_store_id__in=principal.store_ids)
         return Q(owner_id=principal.pk)
     if role in Role.STORE_ROLES:

@@ -70,7 +70,7 @@ from django.utils import timezone
 from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Member
 from vipdesk.sales.choices import SaleKind
-from vipdesk.sales.jobs import months_before
+from vipdesk.core.dates import months_before
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.models import Level, MemberTier
 

@@ -6,11 +6,9 @@ from .models import Event, PiiAccess
 
 def actor_fields(actor) -> dict:
     """The actor columns of an audit-style row: a staff user or an API client (or nobody: a job)."""
-    from vipdesk.org.models import ApiClient
-
     if actor is None:
         return {}
-    if isinstance(actor, ApiClient):
+    if getattr(actor, "is_api_client", False):
         return {"api_client": actor}
     if getattr(actor, "is_authenticated", False):
         return {"actor": actor}

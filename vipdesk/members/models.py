@@ -198,3 +198,18 @@ class ImportJob(TimeStampedModel):
         ordering = ["-id"]
         verbose_name = _("member import")
         verbose_name_plural = _("member imports")
+
+
+class DormantCard(models.Model):
+    """A card whose member bought nothing for N months (R2.6, 休眠卡), flagged by the daily part in
+    members/dormancy.py; the row goes away when the member buys again or the card stops being active.
+    A row beside the card rather than a column on it: the flag is the daily job's, not the card's state."""
+
+    card = models.OneToOneField("members.Card", on_delete=models.CASCADE, related_name="dormancy")
+    since = models.DateField(_("dormant since"))
+    last_purchase_on = models.DateField(_("last purchase"), null=True, blank=True)
+
+    class Meta:
+        db_table = "sales_dormantcard"  # its first name, from when the sales app flagged dormancy
+        verbose_name = _("dormant card")
+        verbose_name_plural = _("dormant cards")

@@ -93,6 +93,9 @@ class ApiClient(TimeStampedModel):
     # An ApiClient stands in for a user in scoping and auditing.
     is_authenticated = True
     is_active = property(lambda self: self.active)
+    # Lets the apps below org (accounts' scoping, audit's actor columns) tell a key from a staff user
+    # without importing this model (dependencies point one way: docs/architecture.md).
+    is_api_client = True
 
     @property
     def store_ids(self) -> list[int]:

@@ -31,7 +31,8 @@ from vipdesk.core.masking import mask_name
 from vipdesk.members.choices import Gender
 from vipdesk.members.models import Member
 from vipdesk.sales.choices import SaleKind
-from vipdesk.sales.jobs import dormant_months, months_before
+from vipdesk.core.dates import months_before
+from vipdesk.members.dormancy import dormant_months
 from vipdesk.sales.models import Sale, SaleLine
 
 from .periods import Period, Scope

@@ -102,33 +102,3 @@ class SalePayment(models.Model):
             models.CheckConstraint(name="sale_payment_points_only_for_points",
                                    condition=Q(method=PaymentMethod.POINTS, points__gt=0) | (~Q(method=PaymentMethod.POINTS) & Q(points=0))),
         ]
-
-
-class JobRun(models.Model):
-    """One row per (job, business date) that has run: `run-jobs` skips what is already recorded,
-    so running the same date twice changes nothing the second time."""
-
-    job = models.CharField(max_length=40)
-    date = models.DateField()
-    started_at = models.DateTimeField(auto_now_add=True)
-    result = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-date", "job"]
-        constraints = [models.UniqueConstraint(fields=["job", "date"], name="job_run_once_per_date")]
-
-    def __str__(self):
-        return f"{self.job}@{self.date}"
-
-
-class DormantCard(models.Model):
-    """A card whose member bought nothing for N months (R2.6, 休眠卡). Kept here rather than as a
-    column on members.Card so the sales app owns the rule; the row goes away when the member buys again."""
-
-    card = models.OneToOneField("members.Card", on_delete=models.CASCADE, related_name="dormancy")
-    since = models.DateField(_("dormant since"))
-    last_purchase_on = models.DateField(_("last purchase"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("dormant card")
-        verbose_name_plural = _("dormant cards")

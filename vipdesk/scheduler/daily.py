@@ -7,7 +7,7 @@ today). So the task that fires at VIPDESK["DAILY_JOBS_AT"] (default 00:10 Asia/S
 today's date — the business date that has just begun — and before that time of day the newest due
 date is still yesterday.
 
-Catch-up. Every run does all dates after the last *completed* one (every part of `JOBS` recorded in
+Catch-up. Every run does all dates after the last *completed* one (every registered part recorded in
 JobRun) up to the newest due date, oldest first, at most CATCH_UP_DAYS dates. A date before the last
 completed one is never run: the dormant-card pass for an older date would undo newer flags. A
 database with no JobRun at all starts at the newest due date (nothing was missed). A failing date
@@ -33,8 +33,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from vipdesk.core.clock import store_tz
-from vipdesk.sales import jobs
-from vipdesk.sales.models import JobRun
+
+from . import registry
+from .models import JobRun
+from .runs import run_jobs
 
 logger = logging.getLogger("vipdesk.scheduler")
 
@@ -81,7 +83,7 @@ def latest_due_date(at: dt.datetime | None = None) -> dt.date:
 
 def last_completed_date(upto: dt.date) -> dt.date | None:
     """The newest date (not after `upto`) on which every part of the daily job is recorded."""
-    parts = list(jobs.JOBS)
+    parts = registry.names()
     row = (JobRun.objects.filter(job__in=parts, date__lte=upto).order_by().values("date")
            .annotate(parts=Count("job")).filter(parts=len(parts)).order_by("-date").first())
     return row["date"] if row else None
@@ -158,7 +160,7 @@ def run_due(at: dt.datetime | None = None) -> dict:
         ran = []
         for day in due_dates(latest):
             try:
-                results = jobs.run_jobs(on=day)
+                results = run_jobs(on=day)
             except Exception:
                 logger.exception("daily jobs for %s failed; the next run starts again with this date", day)
                 raise

@@ -11,7 +11,7 @@ from vipdesk.analytics.segments import definition_clean, segment_create, segment
 from vipdesk.analytics.selectors import NoSnapshot, class_distribution, class_migration, scarcity, segment_count, segment_members
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.members.models import Member, Tag
-from vipdesk.sales.jobs import run_jobs
+from vipdesk.scheduler.runs import run_jobs
 from vipdesk.testing.factories import StaffFactory
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS

@@ -13,7 +13,7 @@ from vipdesk.analytics.choices import RFM_SEGMENT_OF
 from vipdesk.analytics.classify import policy, snapshot_take
 from vipdesk.analytics.models import ClassificationPolicy, MemberSnapshot
 from vipdesk.members.models import Member
-from vipdesk.sales.jobs import months_before
+from vipdesk.core.dates import months_before
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS

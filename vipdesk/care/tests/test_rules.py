@@ -12,7 +12,7 @@ from vipdesk.members.models import Member
 from vipdesk.members.services import member_withdraw
 from vipdesk.points.models import PointsAccount, PointsLot
 from vipdesk.points.tests.helpers import make_sale
-from vipdesk.sales.models import DormantCard
+from vipdesk.members.models import DormantCard
 from vipdesk.testing.factories import make_member
 from vipdesk.tiers.models import Level, MemberTier, TierHistory
 
@@ -303,12 +303,12 @@ def test_every_preset_together_and_a_rerun_creates_nothing(dept, guide_a, store_
 
 
 def test_run_jobs_includes_care_after_the_other_parts(guide_a):
-    from vipdesk.sales.jobs import run_jobs
+    from vipdesk.scheduler.runs import run_jobs
 
     rule("birthday-greeting")
     member(guide_a, "王芳", birthday="1990-09-25")
     out = run_jobs(on=MID_AUTUMN_2026)
-    assert list(out)[-1] == "care" and list(out)[:3] == ["points", "tiers", "dormant_cards"] and out["care"]["created"] == 1
+    assert list(out)[-1] == "care" and list(out)[:3] == ["dormant_cards", "points", "tiers"] and out["care"]["created"] == 1
     assert run_jobs(on=MID_AUTUMN_2026)["care"] is None
     assert CareTask.objects.count() == 1
 

@@ -128,7 +128,8 @@ def test_purchases_were_posted_through_the_services_up_to_yesterday(demo):
 
     from vipdesk.core import clock
     from vipdesk.points.models import PointsEntry
-    from vipdesk.sales.models import JobRun, Sale
+    from vipdesk.sales.models import Sale
+    from vipdesk.scheduler.models import JobRun
 
     yesterday = clock.today() - dt.timedelta(days=1)
     sales = Sale.objects.filter(kind="sale")
@@ -145,7 +146,7 @@ def test_purchases_were_posted_through_the_services_up_to_yesterday(demo):
 def test_history_gives_a_tier_mix_dormancy_and_points_that_add_up(demo):
     from vipdesk.points.models import PointsAccount
     from vipdesk.points.services import points_recompute
-    from vipdesk.sales.models import DormantCard
+    from vipdesk.members.models import DormantCard
     from vipdesk.tiers.models import MemberTier
 
     levels = Counter(MemberTier.objects.filter(level__isnull=False).values_list("level__code", flat=True))

@@ -11,7 +11,7 @@ from vipdesk.feedback.choices import ComplaintStatus
 from vipdesk.feedback.models import Complaint, ComplaintEvent
 from vipdesk.feedback.selectors import complaints_for
 from vipdesk.feedback.services import complaint_assign, complaint_create, complaint_move, complaints_escalate
-from vipdesk.sales.jobs import run_jobs
+from vipdesk.scheduler.runs import run_jobs
 from vipdesk.testing.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

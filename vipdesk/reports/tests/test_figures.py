@@ -194,7 +194,7 @@ def test_member_counts(case, settings):
     p, scope = case
     got = figures.member_counts(p, scope)
     from vipdesk.reports.periods import Period  # noqa: F401
-    from vipdesk.sales.jobs import months_before
+    from vipdesk.core.dates import months_before
 
     for period, side in ((p, "current"), (p.previous(), "previous")):
         start, end = (db_time(x) for x in period.bounds())

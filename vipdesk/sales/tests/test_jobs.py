@@ -7,9 +7,13 @@ from django.utils import timezone
 
 from vipdesk.members.cards import card_issue
 from vipdesk.members.models import Card
-from vipdesk.sales import jobs
-from vipdesk.sales.jobs import dormant_cards_flag, months_before, run_jobs
-from vipdesk.sales.models import DormantCard, JobRun
+from vipdesk.scheduler import registry
+from vipdesk.scheduler.registry import swap_part
+from vipdesk.core.dates import months_before
+from vipdesk.members.dormancy import dormant_cards_flag
+from vipdesk.members.models import DormantCard
+from vipdesk.scheduler.models import JobRun
+from vipdesk.scheduler.runs import run_jobs
 from vipdesk.sales.services import sale_post
 from vipdesk.testing.factories import make_member
 
@@ -27,30 +31,30 @@ def test_months_before_clamps_to_the_month_end():
 @pytest.fixture
 def counted(monkeypatch):
     calls = []
-    monkeypatch.setitem(jobs.JOBS, "points", lambda *, on: calls.append(("points", on)) or {"expired": 3})
-    monkeypatch.setitem(jobs.JOBS, "tiers", lambda *, on: calls.append(("tiers", on)) or {"downgraded": 1})
+    swap_part(monkeypatch, "points", lambda *, on: calls.append(("points", on)) or {"expired": 3})
+    swap_part(monkeypatch, "tiers", lambda *, on: calls.append(("tiers", on)) or {"downgraded": 1})
     return calls
 
 
 def test_each_part_runs_once_per_business_date_in_order(counted):
     day = dt.date(2026, 5, 1)
     first = run_jobs(on=day)
-    assert list(first)[:3] == ["points", "tiers", "dormant_cards"] and list(first) == list(jobs.JOBS)
+    assert list(first)[:3] == ["dormant_cards", "points", "tiers"] and list(first) == registry.names()
     assert first["points"] == {"expired": 3}
-    assert run_jobs(on=day) == dict.fromkeys(jobs.JOBS)
+    assert run_jobs(on=day) == dict.fromkeys(registry.names())
     assert counted == [("points", day), ("tiers", day)]
     run_jobs(on=day + dt.timedelta(days=1))
-    assert len(counted) == 4 and JobRun.objects.count() == 2 * len(jobs.JOBS)
+    assert len(counted) == 4 and JobRun.objects.count() == 2 * len(registry.names())
 
 
 def test_a_failing_part_leaves_no_claim_and_runs_again(counted, monkeypatch):
     def broken(*, on):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(jobs.JOBS, "tiers", broken)
+    swap_part(monkeypatch, "tiers", broken)
     with pytest.raises(RuntimeError):
         run_jobs(on=dt.date(2026, 5, 1))
-    assert list(JobRun.objects.values_list("job", flat=True)) == ["points"]
+    assert sorted(JobRun.objects.values_list("job", flat=True)) == ["dormant_cards", "points"]
 
 
 def test_command_defaults_to_today_and_reports(counted, capsys):
@@ -100,7 +104,7 @@ def test_run_jobs_with_the_real_points_and_tiers_jobs(store_a, shopper):
     day = timezone.localdate()
     first = run_jobs(on=day)
     assert all(isinstance(first[name], dict) for name in ("points", "tiers", "dormant_cards"))
-    assert run_jobs(on=day) == dict.fromkeys(jobs.JOBS)
+    assert run_jobs(on=day) == dict.fromkeys(registry.names())
 
 
 class _Watched:
@@ -121,7 +125,7 @@ def test_run_jobs_prints_each_part_as_it_commits_before_the_next_runs():
     """Issue 13 §16: a part killed half-way must not hide the parts that committed before it."""
     out = _Watched()
     call_command("run-jobs", "--date", "2026-05-01", stdout=out)
-    names = list(jobs.JOBS)
+    names = registry.names()
     assert [line.split(":")[0] for line, _done in out.lines] == [f"2026-05-01 {name}" for name in names]
     for n, (_line, done) in enumerate(out.lines):
         assert done == set(names[: n + 1]), f"when {names[n]} was printed, {sorted(done)} had committed"
@@ -132,8 +136,8 @@ def test_a_part_that_fails_leaves_the_parts_before_it_printed(counted, monkeypat
     def broken(*, on):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(jobs.JOBS, "tiers", broken)
+    swap_part(monkeypatch, "tiers", broken)
     out = _Watched()
     with pytest.raises(RuntimeError):
         call_command("run-jobs", "--date", "2026-05-01", stdout=out)
-    assert [line for line, _done in out.lines] == ['2026-05-01 points: {"expired": 3}']
+    assert [line.split(":")[0] for line, _done in out.lines] == ["2026-05-01 dormant_cards", "2026-05-01 points"]

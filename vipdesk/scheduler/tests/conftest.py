@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from huey.contrib.djhuey import HUEY
 
-from vipdesk.sales import jobs
-from vipdesk.sales.models import JobRun
+from vipdesk.scheduler import registry
+from vipdesk.scheduler.registry import swap_part
+from vipdesk.scheduler.models import JobRun
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -45,14 +46,14 @@ def calls(monkeypatch):
 
         return run
 
-    for name, job in list(jobs.JOBS.items()):
-        monkeypatch.setitem(jobs.JOBS, name, recorded(name, job))
+    for name, job in list(registry.jobs().items()):
+        swap_part(monkeypatch, name, recorded(name, job.run))
     return seen
 
 
 def complete(*days: dt.date) -> None:
     """Record `days` as completed runs of every part."""
-    JobRun.objects.bulk_create([JobRun(job=name, date=day) for day in days for name in jobs.JOBS])
+    JobRun.objects.bulk_create([JobRun(job=name, date=day) for day in days for name in registry.names()])
 
 
 def dates_run(calls) -> list[dt.date]:

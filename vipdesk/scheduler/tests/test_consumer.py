@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from huey import SqliteHuey
 
-from vipdesk.sales import jobs
-from vipdesk.sales.models import JobRun
+from vipdesk.scheduler import registry
+from vipdesk.scheduler.registry import swap_part
+from vipdesk.scheduler.models import JobRun
 from vipdesk.scheduler import tasks
 from vipdesk.scheduler.embedded import describe, start_embedded_consumer
 
@@ -30,7 +31,7 @@ def test_the_embedded_consumer_runs_an_enqueued_daily_job(sqlite_huey, clock):
     finished = run_with_consumer(sqlite_huey, task)
     assert finished == [("complete", tasks.TASK_NAME)]
     assert sorted(set(JobRun.objects.values_list("date", flat=True))) == [D(2026, 4, 29), D(2026, 4, 30), D(2026, 5, 1)]
-    assert JobRun.objects.count() == 3 * len(jobs.JOBS)
+    assert JobRun.objects.count() == 3 * len(registry.names())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import connections
 from huey.contrib.djhuey import HUEY
 
-from vipdesk.sales import jobs
-from vipdesk.sales.models import JobRun
+from vipdesk.scheduler import registry
+from vipdesk.scheduler.registry import swap_part
+from vipdesk.scheduler.models import JobRun
 from vipdesk.scheduler import daily, tasks
 from vipdesk.scheduler.daily import daily_jobs_lock, due_dates, is_due, latest_due_date, run_due
 
@@ -77,7 +78,7 @@ def test_the_task_runs_the_date_that_has_just_begun(clock, calls):
     clock.set(shanghai(2026, 5, 2, 0, 10, 3))
     tasks.daily_jobs()  # immediate mode: enqueued and run here
     assert dates_run(calls) == [D(2026, 5, 2)]
-    assert sorted(JobRun.objects.values_list("job", "date")) == sorted((name, D(2026, 5, 2)) for name in jobs.JOBS)
+    assert sorted(JobRun.objects.values_list("job", "date")) == sorted((name, D(2026, 5, 2)) for name in registry.names())
 
 
 # ---- catch-up -------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def test_catch_up_runs_the_missed_dates_oldest_first_and_only_those(clock, calls
     out = run_due()
     expected = [D(2026, 4, 28), D(2026, 4, 29), D(2026, 4, 30), D(2026, 5, 1)]
     assert dates_run(calls) == expected
-    assert calls == [(name, day) for day in expected for name in jobs.JOBS]  # parts in order, each date whole
+    assert calls == [(name, day) for day in expected for name in registry.names()]  # parts in order, each date whole
     assert out == {"latest": "2026-05-01", "ran": [d.isoformat() for d in expected], "locked": False}
 
 
@@ -99,8 +100,8 @@ def test_a_partly_run_date_is_finished_first(clock, calls):
     JobRun.objects.create(job="points", date=D(2026, 4, 29))  # tiers failed that night
     clock.set(shanghai(2026, 4, 30, 0, 10))
     run_due()
-    rest = list(jobs.JOBS)[1:]
-    assert calls == [(name, D(2026, 4, 29)) for name in rest] + [(name, D(2026, 4, 30)) for name in jobs.JOBS]
+    rest = [name for name in registry.names() if name != "points"]
+    assert calls == [(name, D(2026, 4, 29)) for name in rest] + [(name, D(2026, 4, 30)) for name in registry.names()]
 
 
 @pytest.mark.django_db
@@ -158,21 +159,21 @@ def test_running_twice_changes_nothing(clock, calls):
 def test_a_failing_date_stops_the_run_and_is_first_next_time(clock, calls, monkeypatch):
     complete(D(2026, 4, 28))
     clock.set(shanghai(2026, 5, 1, 0, 10))
-    tiers = jobs.JOBS["tiers"]
+    tiers = registry.jobs()["tiers"].run
 
     def broken(*, on):
         if on == D(2026, 4, 29):
             raise RuntimeError("database went away")
         return tiers(on=on)
 
-    monkeypatch.setitem(jobs.JOBS, "tiers", broken)
+    swap_part(monkeypatch, "tiers", broken)
     with pytest.raises(RuntimeError):
         run_due()
     assert not JobRun.objects.filter(date__gt=D(2026, 4, 29)).exists()
-    monkeypatch.setitem(jobs.JOBS, "tiers", tiers)
+    swap_part(monkeypatch, "tiers", tiers)
     del calls[:]
     assert run_due()["ran"] == ["2026-04-29", "2026-04-30", "2026-05-01"]
-    assert calls[:2] == [("tiers", D(2026, 4, 29)), ("dormant_cards", D(2026, 4, 29))]
+    assert calls[:2] == [("tiers", D(2026, 4, 29)), ("birthday_coupons", D(2026, 4, 29))]
 
 
 # ---- the lock -------------------------------------------------------------------------------

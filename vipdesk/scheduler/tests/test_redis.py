@@ -9,8 +9,9 @@ import uuid
 import pytest
 from huey import RedisHuey
 
-from vipdesk.sales import jobs
-from vipdesk.sales.models import JobRun
+from vipdesk.scheduler import registry
+from vipdesk.scheduler.registry import swap_part
+from vipdesk.scheduler.models import JobRun
 from vipdesk.scheduler import tasks
 from vipdesk.scheduler.embedded import describe
 
@@ -55,7 +56,7 @@ def test_the_daily_job_runs_through_redis(redis_huey, clock):
     by_date = {}
     for job, day in JobRun.objects.values_list("job", "date"):
         by_date.setdefault(day, set()).add(job)
-    assert by_date == {day: set(jobs.JOBS) for day in (D(2026, 4, 28), D(2026, 4, 29), D(2026, 4, 30), D(2026, 5, 1))}
+    assert by_date == {day: set(registry.names()) for day in (D(2026, 4, 28), D(2026, 4, 29), D(2026, 4, 30), D(2026, 5, 1))}
     assert redis_huey.pending_count() == 0
     assert describe(redis_huey).startswith(f"RedisHuey {redis_huey.name} @ redis://")
 

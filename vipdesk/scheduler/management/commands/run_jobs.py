@@ -1,7 +1,9 @@
 """vipdesk run-jobs [--date YYYY-MM-DD] [--only points,tiers,dormant_cards]
 
 Runs everything due on the business date (default: today in the default time zone): points
-expiry and pending unlock, tier evaluation and downgrades, dormant-card flags… (sales/jobs.py JOBS).
+expiry and pending unlock, tier evaluation and downgrades, dormant-card flags, birthday coupons,
+complaint escalation, segments, the weekly lifetime-value refit, care tasks — the parts each app
+registers in its jobs.py (vipdesk/scheduler/registry.py).
 Idempotent. Prints one line per part as that part commits.
 """
 import datetime as dt
@@ -10,7 +12,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from vipdesk.core.clock import today
-from vipdesk.sales.jobs import JOBS, run_jobs
+from vipdesk.scheduler.registry import names
+from vipdesk.scheduler.runs import run_jobs
 
 
 class Command(BaseCommand):
@@ -18,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="business date YYYY-MM-DD (default: today)")
-        parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(JOBS))
+        parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(names()))
 
     def handle(self, *args, **options):
         try:
@@ -26,7 +29,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--date must be YYYY-MM-DD")
         only = [n.strip() for n in (options["only"] or "").split(",") if n.strip()] or None
-        unknown = set(only or ()) - set(JOBS)
+        unknown = set(only or ()) - set(names())
         if unknown:
             raise CommandError(f"unknown job(s): {', '.join(sorted(unknown))}")
         run_jobs(on=on, only=only, report=lambda name, result: self._report(on, name, result))
