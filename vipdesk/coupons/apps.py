@@ -6,3 +6,10 @@ class CouponsConfig(AppConfig):
     name = "vipdesk.coupons"
     verbose_name = _("Coupons")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from vipdesk.members.signals import member_enrolled
+
+        from . import receivers
+
+        member_enrolled.connect(receivers.on_member_enrolled, dispatch_uid="coupons.on_member_enrolled")

@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import actor_fields as _event_actor, event_record, pii_access_record
-from vipdesk.care.ownership import owner_at_enrolment, owner_changed_by_hand
-from vipdesk.care.services import care_forget_member
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.models import Sequence
 
 from .choices import CardStatus, ConsentChannel, ConsentPurpose, ConsentSource, MemberStatus
 from .completeness import completeness_score
 from .models import Card, CardEvent, Consent, Member, Tag
-from .signals import member_withdrawing
+from .signals import member_enrolled, member_owner_changed, member_withdrawing, member_withdrawn
 from .validation import clean_member_data, identity_taken
 
 PII_FIELDS = ("name", "mobile", "email", "address", "id_number", "birthday")
@@ -114,12 +112,12 @@ def member_enrol(*, actor, data: dict[str, Any], consents: dict | None = None, s
     _apply(member, cleaned)
     member.completeness = completeness_score(member)
     _save(member)
-    owner_at_enrolment(member=member, actor=actor)  # the opener owns the member (R10.2); logged
     _set_tags(member, cleaned.get("tags"))
     for (purpose, channel), granted in (consents or {}).items():
         _consent_write(member=member, purpose=purpose, channel=channel, granted=granted, source=source, actor=staff)
     event_record(actor=actor, verb="member.enrolled", obj=member, payload={"store": member.home_store.code, "source": source})
-    _welcome_coupons(member)
+    # care logs the opener as owner (R10.2); coupons gives the registration coupons (issue 4 §2)
+    member_enrolled.send(sender=Member, member=member, actor=actor)
     return member
 
 
@@ -136,15 +134,6 @@ def _save(member: Member) -> None:
         raise taken from None
 
 
-def _welcome_coupons(member: Member) -> None:
-    """Coupons given on registration (issue 4 §2), once per member."""
-    from vipdesk.core.clock import today
-    from vipdesk.coupons.services import coupons_issue_for_event
-
-    coupons_issue_for_event(member=member, trigger="registration", on=today(member.home_store), key="registration",
-                            store_code=member.home_store.code)
-
-
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     require(actor, Action.CHANGE)
@@ -159,7 +148,7 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     member.completeness = completeness_score(member)
     _save(member)
     if "owner" in changed:
-        owner_changed_by_hand(member=member, from_staff_id=owner_before, actor=actor)
+        member_owner_changed.send(sender=Member, member=member, from_staff_id=owner_before, actor=actor)
     _set_tags(member, cleaned.get("tags"))
     if changed or cleaned.get("tags") is not None:
         # Record which fields changed, never their personal values.
@@ -260,9 +249,6 @@ def member_withdraw(*, actor, member: Member, reason: str = "") -> Member:
     member.save()
     member.tags.clear()
     Card.objects.filter(member=member, kind="supplementary").update(holder_name="", holder_mobile="")
-    from vipdesk.messaging.services import member_messages_erase  # late import: messaging imports members
-
-    member_messages_erase(member=member)
-    care_forget_member(member=member)  # no more care tasks; their scripts named the person
+    member_withdrawn.send(sender=Member, member=member, actor=actor)  # messages erased, care tasks cancelled
     event_record(actor=actor, verb="member.withdrawn", obj=member, payload={"reason": (reason or "")[:200], "pseudonym": pseudonym})
     return member
