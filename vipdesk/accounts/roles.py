@@ -4,7 +4,9 @@ Capabilities are data: one table says which role may do which action. Scoping of
 members a role sees) lives in `scoping.py`.
 """
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from vipdesk.core.errors import PermissionDenied
 
 
 class Role(models.TextChoices):
@@ -94,3 +96,14 @@ def can(principal, action: str) -> bool:
     if getattr(principal, "is_superuser", False):
         return True
     return action in CAPABILITIES.get(getattr(principal, "role", ""), frozenset())
+
+
+def require(actor, action: str, message=None, *, system: bool = True) -> None:
+    """Refuse (403) an actor whose role may not do `action`, with `message` or "Your role may not
+    do this.". `actor=None` is the system itself (a job, a signal, the demo loader) and passes;
+    `system=False` is for acts only a person starts (configuration, reports), where no actor is
+    refused like a role without the capability."""
+    if actor is None and system:
+        return
+    if not can(actor, action):
+        raise PermissionDenied(message if message is not None else gettext("Your role may not do this."))

@@ -67,6 +67,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from vipdesk.core.models import policy_of
+from vipdesk.core.sql import model_table, quote_name
 from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Member
 from vipdesk.sales.choices import SaleKind
@@ -79,10 +81,7 @@ from .models import ClassificationPolicy, MemberSnapshot
 
 
 def policy() -> ClassificationPolicy:
-    found = ClassificationPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _created = ClassificationPolicy.objects.get_or_create(code="default")
-    return found
+    return policy_of(ClassificationPolicy)
 
 
 def dormant_months() -> int:
@@ -109,10 +108,9 @@ def _day(day: dt.date):
 
 def snapshot_sql(on: dt.date, pol: ClassificationPolicy, *, table: str | None = None) -> tuple[str, list]:
     """The INSERT … SELECT that writes the snapshot of `on` (into `table`, default the snapshot table)."""
-    q = connection.ops.quote_name
-    sale, member = q(Sale._meta.db_table), q(Member._meta.db_table)
-    tier, level = q(MemberTier._meta.db_table), q(Level._meta.db_table)
-    target = q(table or MemberSnapshot._meta.db_table)
+    sale, member = model_table(Sale), model_table(Member)
+    tier, level = model_table(MemberTier), model_table(Level)
+    target = quote_name(table or MemberSnapshot._meta.db_table)
     bins = int(pol.rfm_bins)
     years = int(pol.spend_class_years)
     rfm_cut = months_before(on, int(pol.rfm_window_months))

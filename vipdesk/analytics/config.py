@@ -20,10 +20,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import PermissionDenied
 
 from .choices import SplitRule
 from .classify import dormant_months, policy
@@ -54,8 +53,7 @@ POLICY_FIELDS = {
 
 
 def require_config(actor) -> None:
-    if actor is None or not can(actor, Action.CLASSIFY_CONFIG):
-        raise PermissionDenied(_("Only HQ may change the classification settings."))
+    require(actor, Action.CLASSIFY_CONFIG, _("Only HQ may change the classification settings."), system=False)
 
 
 def _plain(value):

@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, PermissionDenied
@@ -168,8 +168,7 @@ def definition_clean(data) -> dict:
 # ---- services ---------------------------------------------------------------------------------
 
 def _require(actor) -> None:
-    if actor is None or not can(actor, Action.SEGMENTS):
-        raise PermissionDenied(_("Your role may not work with segments."))
+    require(actor, Action.SEGMENTS, _("Your role may not work with segments."), system=False)
 
 
 def segment_may_change(actor, segment: Segment) -> bool:

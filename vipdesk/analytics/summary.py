@@ -24,6 +24,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError
+from vipdesk.core.sql import model_table
 from vipdesk.members.models import Member
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
@@ -42,10 +43,9 @@ def unit_days(time_unit: str) -> int:
 
 
 def _purchase_days_sql(where: str) -> str:
-    q = connection.ops.quote_name
     return f"""
         SELECT s.member_id AS member_id, s.business_date AS day, SUM(s.amount - s.returned_amount) AS spend
-        FROM {q(Sale._meta.db_table)} s
+        FROM {model_table(Sale)} s
         WHERE s.kind = %s AND s.member_id IS NOT NULL
           AND NOT (s.returned_amount > 0 AND s.returned_amount >= s.amount)
           AND {where}
@@ -67,7 +67,6 @@ def rfm_summary(*, calibration_end: dt.date, time_unit: str = "weeks") -> RfmSum
     import pandas as pd
 
     per = unit_days(time_unit)
-    q = connection.ops.quote_name
     sql = f"""
         WITH days AS ({_purchase_days_sql("s.business_date <= %s")}),
         members AS (
@@ -77,7 +76,7 @@ def rfm_summary(*, calibration_end: dt.date, time_unit: str = "weeks") -> RfmSum
         SELECT m.member_id, mm.member_no, m.first_day, m.last_day, m.n_days, m.total, d.spend AS first_spend
         FROM members m
         JOIN days d ON d.member_id = m.member_id AND d.day = m.first_day
-        JOIN {q(Member._meta.db_table)} mm ON mm.id = m.member_id
+        JOIN {model_table(Member)} mm ON mm.id = m.member_id
         ORDER BY m.member_id"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [SaleKind.SALE, calibration_end])

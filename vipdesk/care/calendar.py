@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from lunardate import LunarDate
 
+from vipdesk.core.dates import add_months
+
 _from_solar = getattr(LunarDate, "from_solar_date", None) or LunarDate.fromSolarDate
 _to_solar = getattr(LunarDate, "to_solar_date", None) or LunarDate.toSolarDate
 
@@ -105,13 +107,6 @@ def lunar_birthday_days(day: dt.date) -> tuple[LunarDay, list[tuple[int, int]]]:
     if ld.last_of_month:
         pairs.append((ld.month, 30))
     return ld, pairs
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
 def source_days(on: dt.date, *, days: int = 0, months: int = 0) -> list[dt.date]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
+from vipdesk.core.sql import model_table
 from vipdesk.org.models import Store
 
 from .choices import STAFF_KINDS, RuleKind, TaskStatus
@@ -176,7 +177,7 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
         when = "CASE c.home_store_id " + "".join("WHEN %s THEN %s " for _ in other) + "ELSE %s END" if other else "%s"
         when_params = [x for pair in other.items() for x in pair] + [default]
     now = timezone.now()
-    table = connection.ops.quote_name(CareTask._meta.db_table)
+    table = model_table(CareTask)
     sql = (f"INSERT INTO {table} ({_COLUMNS}) "
            f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
            f"%s, '', '', %s, %s "

@@ -25,7 +25,7 @@ CHUNK = 2000
 def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
     """Hand the open message tasks (due by `on`) to the outbox, CHUNK at a time through
     messaging.enqueue_texts; tasks already handed over come back as replays and count nothing."""
-    from vipdesk.messaging.choices import MessageKind
+    from vipdesk.messaging.choices import MessageKind, OutboxStatus
     from vipdesk.messaging.models import OutboxMessage
     from vipdesk.messaging.services import Text, enqueue_texts
 
@@ -49,7 +49,7 @@ def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
                  if (f"{SOURCE}{pk}", channel) not in known]  # handed over on an earlier run
         messages = [m for m in enqueue_texts(chunk) if not m.replayed] if chunk else []
         handed += len(messages)
-        suppressed += sum(m.status == "suppressed" for m in messages)
+        suppressed += sum(m.status == OutboxStatus.SUPPRESSED for m in messages)
     return {"handed": handed, "suppressed": suppressed}
 
 
@@ -58,12 +58,14 @@ def on_message_settled(sender, *, message, status, **kwargs) -> None:
     source = message.source or ""
     if not source.startswith(SOURCE):
         return
+    from vipdesk.messaging.choices import OutboxStatus
+
     from .services import care_task_complete
 
     pk = int(source[len(SOURCE):])
     if not CareTask.objects.filter(pk=pk, status=TaskStatus.OPEN).exists():
         return
-    outcome = Outcome.SENT if status in ("sent", "delivered") else Outcome.FAILED
+    outcome = Outcome.SENT if status in (OutboxStatus.SENT, OutboxStatus.DELIVERED) else Outcome.FAILED
     note = "" if outcome == Outcome.SENT else (message.reason or status)
     with transaction.atomic():
         care_task_complete(actor=None, task=pk, outcome=outcome, note=note)

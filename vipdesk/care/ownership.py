@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
-from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.members.choices import MemberStatus
@@ -31,8 +31,7 @@ from .models import CareTask, OwnershipChange, StaffPair
 
 
 def _require(actor, store=None) -> None:
-    if actor is not None and not can(actor, Action.OWNERSHIP):
-        raise PermissionDenied(_("Your role may not do this."))
+    require(actor, Action.OWNERSHIP)
     if (actor is not None and store is not None and getattr(actor, "role", None) == Role.STORE_MANAGER
             and not getattr(actor, "is_superuser", False) and store.pk not in actor.store_ids):
         raise PermissionDenied(_("Only for your own stores."))
@@ -119,8 +118,7 @@ def distribute_store_book(*, actor, store, guides, by: str = "count") -> dict:
 @transaction.atomic
 def reassign_book(*, actor, from_staff: Staff, to_staff: Staff | None = None, guides=None, by: str = "count", note: str = "") -> dict:
     """A leaver's members go to `to_staff`, or are spread over `guides`; their open tasks follow."""
-    if actor is not None and not can(actor, Action.OWNERSHIP):
-        raise PermissionDenied(_("Your role may not do this."))
+    require(actor, Action.OWNERSHIP)
     if actor is not None and getattr(actor, "role", None) == Role.STORE_MANAGER and not set(from_staff.store_ids) & set(actor.store_ids):
         raise PermissionDenied(_("Only for your own stores."))
     if (to_staff is None) == (not guides):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vipdesk.core.dates import add_months
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Card, Member
@@ -293,7 +294,7 @@ def _tier_review(rule, on, members):
         # judged every day; a lapse is forgiven for the grace months after the last qualifying day
         if not programme.grace_months:
             return []
-        due = Q(last_qualified_on=cal.add_months(review, -programme.grace_months))
+        due = Q(last_qualified_on=add_months(review, -programme.grace_months))
     else:
         due = _policy_due(programme, review)
         if due is None:

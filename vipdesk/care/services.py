@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
-from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
 from vipdesk.members.models import Member
 
 from .choices import (
@@ -23,11 +23,6 @@ from .generation import Crews, generate, render
 from .models import CareEvent, CareRule, CareTask, ContactLog
 from .rules import check_channel, check_script, clean_parameters, targeted
 from .selectors import tasks_for
-
-
-def _require(actor, action: str) -> None:
-    if not can(actor, action):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _staff(actor):
@@ -65,7 +60,7 @@ def care_task_complete(*, actor, task: CareTask | int, outcome: str, note: str =
     if actor is None:
         task = CareTask.objects.select_for_update().get(pk=pk)
     else:
-        _require(actor, Action.CARE_WORK)
+        require(actor, Action.CARE_WORK)
         task = task_for_actor(actor, pk, lock=True)
     if outcome not in OUTCOMES_OF_KIND[task.kind]:
         raise ValidationFailed(_("Choose an outcome that fits this task."),
@@ -83,7 +78,7 @@ def care_task_complete(*, actor, task: CareTask | int, outcome: str, note: str =
 @transaction.atomic
 def care_task_skip(*, actor, task: CareTask | int, note: str) -> CareTask:
     """Not done on purpose (the member asked not to be called, is abroad …): a reason is required."""
-    _require(actor, Action.CARE_WORK)
+    require(actor, Action.CARE_WORK, system=False)
     if not (note or "").strip():
         raise ValidationFailed(_("Say why the task is skipped."), fields={"note": _("Required.")})
     task = task_for_actor(actor, getattr(task, "pk", task), lock=True)
@@ -95,7 +90,7 @@ def care_task_skip(*, actor, task: CareTask | int, note: str) -> CareTask:
 
 @transaction.atomic
 def care_task_cancel(*, actor, task: CareTask | int, note: str = "") -> CareTask:
-    _require(actor, Action.CARE_MANAGE)
+    require(actor, Action.CARE_MANAGE, system=False)
     task = task_for_actor(actor, getattr(task, "pk", task), action=Action.CARE_MANAGE, lock=True)
     _move(task, TaskStatus.CANCELLED)
     task.note = (note or "")[:500]
@@ -114,7 +109,7 @@ def care_forget_member(*, member) -> int:
 @transaction.atomic
 def contact_log(*, actor, member: Member, kind: str, channel: str, outcome: str, note: str = "", at: dt.datetime | None = None) -> ContactLog:
     """A contact made outside any task (the member rang, a guide met her in the street)."""
-    _require(actor, Action.CARE_WORK)
+    require(actor, Action.CARE_WORK, system=False)
     from vipdesk.members.services import member_for_actor
 
     member = member_for_actor(actor, member.pk)
@@ -135,7 +130,7 @@ def contact_log(*, actor, member: Member, kind: str, channel: str, outcome: str,
 @transaction.atomic
 def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: dt.date, script: str = "", owner=None) -> CareTask:
     """A task by hand (a manager asks a guide to visit a member)."""
-    _require(actor, Action.CARE_MANAGE)
+    require(actor, Action.CARE_MANAGE, system=False)
     from vipdesk.members.services import member_for_actor
 
     member = member_for_actor(actor, member.pk)
@@ -265,8 +260,7 @@ def _rule_write(*, actor, rule: CareRule, data: dict, verb: str) -> CareRule:
 @transaction.atomic
 def care_rule_save(*, actor, code: str, data: dict) -> CareRule:
     """Create or change a rule by its code (the installers, init and the demo: `actor=None`)."""
-    if actor is not None:
-        _require(actor, Action.CARE_CONFIG)
+    require(actor, Action.CARE_CONFIG)
     rule = CareRule.objects.select_for_update().filter(code=code).first() or CareRule(code=code)
     return _rule_write(actor=actor, rule=rule, data=data, verb="care.rule_saved")
 
@@ -274,7 +268,7 @@ def care_rule_save(*, actor, code: str, data: dict) -> CareRule:
 @transaction.atomic
 def care_rule_create(*, actor, code: str, data: dict) -> CareRule:
     """A new rule (HQ): its code is new and stays (task keys start with it)."""
-    _require(actor, Action.CARE_CONFIG)
+    require(actor, Action.CARE_CONFIG, system=False)
     code = (code or "").strip()
     if not re.fullmatch(r"[-a-z0-9_]{1,40}", code):
         raise ValidationFailed(_("Give the rule a code of lower-case letters, digits and hyphens (at most 40)."),
@@ -294,7 +288,7 @@ def care_rule_create(*, actor, code: str, data: dict) -> CareRule:
 def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
     """Change a rule (HQ): anything but its code and kind (a different kind is a different rule;
     tasks already made keep pointing at this one)."""
-    _require(actor, Action.CARE_CONFIG)
+    require(actor, Action.CARE_CONFIG, system=False)
     try:
         rule = CareRule.objects.select_for_update().get(pk=getattr(rule, "pk", rule))
     except (CareRule.DoesNotExist, ValueError, TypeError):
@@ -313,8 +307,7 @@ def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
 
 @transaction.atomic
 def care_event_create(*, actor, name: str, starts_at: dt.datetime, store=None, levels=None) -> CareEvent:
-    if actor is not None:
-        _require(actor, Action.CARE_CONFIG)
+    require(actor, Action.CARE_CONFIG)
     if not (name or "").strip():
         raise ValidationFailed(_("Name the event."), fields={"name": _("Required.")})
     return CareEvent.objects.create(name=name.strip(), starts_at=starts_at, store=store, levels=list(levels or []))

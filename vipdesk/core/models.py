@@ -78,3 +78,13 @@ def locked_row(model, *, defaults: dict | None = None, **lookup):
         return found
     model.objects.get_or_create(defaults=defaults or {}, **lookup)
     return model.objects.select_for_update().get(**lookup)
+
+
+def policy_of(model):
+    """The chain's one settings row of a policy model (points, wallet, pricing, feedback,
+    classification), the row coded "default", created with the model's defaults the first time.
+    Read without a lock: a service that changes the policy locks the row itself."""
+    found = model.objects.filter(code="default").first()
+    if found is None:
+        found, _created = model.objects.get_or_create(code="default")
+    return found

@@ -13,3 +13,8 @@ def quantize(amount, rounding=ROUND_HALF_UP) -> Decimal:
 
 def yuan(amount) -> str:
     return f"¥{quantize(amount):,.2f}"
+
+
+def in_fen(amount: Decimal) -> bool:
+    """Whether a finite amount is whole fen (at most two decimals), as money given to us must be."""
+    return amount == amount.quantize(CENT)

@@ -12,9 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .errors import ValidationFailed
+from .errors import NotFound, ValidationFailed
 
 MAX_MONEY = Decimal("999999999999.99")
+# Every table's id is a 64-bit BigAutoField (settings.DEFAULT_AUTO_FIELD).
+PK_MAX = 2**63 - 1
 
 
 class Problems:
@@ -37,6 +39,14 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationFailed(next(iter(self.fields.values()))[0], fields=self.fields)
+
+
+def row_id(value, message) -> int:
+    """The id of a row named in a URL path, or NotFound(`message`): digits only, and not beyond
+    the 64-bit ids, which the database would refuse with an overflow (a 500) rather than a miss."""
+    if not str(value).isdigit() or int(value) > PK_MAX:
+        raise NotFound(message)
+    return int(value)
 
 
 def blank(value) -> bool:

@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import PermissionDenied
 
 from .choices import MAX_COUPONS_PER_ORDER, MONEY_METHODS, CombinesWith, CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
 from .models import Campaign, CouponPolicy, IssuanceRule
@@ -22,8 +21,7 @@ GIFT_GOODS_PER_FACE = 5
 
 
 def require_config(actor) -> None:
-    if actor is not None and not can(actor, Action.COUPON_CONFIG):
-        raise PermissionDenied(_("Only HQ may set up coupon campaigns."))
+    require(actor, Action.COUPON_CONFIG, _("Only HQ may set up coupon campaigns."))
 
 
 def _words(value, key: str, problems: parsing.Problems, *, limit: int = 60) -> list[str]:

@@ -26,17 +26,17 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
-from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
-from vipdesk.core.money import CENT
+from vipdesk.core.errors import DomainError, NotFound
+from vipdesk.core.money import quantize
 
 from . import stacking, terms
 from .campaigns import _staff, coupon_policy
@@ -151,7 +151,7 @@ def paid_base(sale, rule: IssuanceRule, *, returning: dict | None = None, return
     unnamed = sale.returned_amount + returning_amount - by_lines
     if unnamed > 0:
         counted -= unnamed * counted_gross / sale.amount
-    return max((counted * paid / sale.amount).quantize(CENT, rounding=ROUND_DOWN), ZERO)
+    return max(quantize(counted * paid / sale.amount, ROUND_DOWN), ZERO)
 
 
 def _day_sales(member_id: int, day: dt.date, rule: IssuanceRule):
@@ -210,6 +210,7 @@ def coupons_issue_for_event(*, member, trigger: str, on: dt.date, key: str, leve
 def coupons_birthday_daily(*, on: dt.date) -> dict:
     """The daily job's part: birthday coupons `days_before` the birthday (29 February counts on 28
     February in other years). Members are selected by month and day in SQL; the few of a day are issued one by one."""
+    from vipdesk.members.choices import MemberStatus
     from vipdesk.members.models import Member
     from vipdesk.tiers.models import MemberTier
 
@@ -219,7 +220,7 @@ def coupons_birthday_daily(*, on: dt.date) -> dict:
         match = Q(birthday__month=day.month, birthday__day=day.day)
         if day.month == 2 and day.day == 28 and not _leap(day.year):
             match |= Q(birthday__month=2, birthday__day=29)
-        members = Member.objects.filter(match, status="active").select_related("home_store")
+        members = Member.objects.filter(match, status=MemberStatus.ACTIVE).select_related("home_store")
         levels = dict(MemberTier.objects.filter(member__in=members).values_list("member_id", "level__code"))
         for member in members.iterator(chunk_size=2000):
             if not _rule_applies(rule, on=on, store_code=member.home_store.code, level_code=levels.get(member.pk)):
@@ -243,8 +244,7 @@ def coupons_give(*, campaign: Campaign, member_id: int, count: int, on: dt.date,
 # ---- bulk issue and void (staff) -------------------------------------------------------------
 
 def require_issue(actor) -> None:
-    if actor is not None and not can(actor, Action.COUPON_ISSUE):
-        raise PermissionDenied(_("You may not issue or void coupons."))
+    require(actor, Action.COUPON_ISSUE, _("You may not issue or void coupons."))
 
 
 def coupons_issue_bulk(*, actor, campaign: Campaign, members, count: int = 1, preview: bool = False, note: str = "") -> dict:

@@ -35,7 +35,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
-from vipdesk.core.money import CENT
+from vipdesk.core.money import quantize
 
 from . import terms
 from .choices import CombinesWith, CouponKind
@@ -77,7 +77,7 @@ class Choice:
 
 
 def share_cap(total: Decimal, policy: Policy) -> Decimal:
-    return (total * policy.max_share_percent / 100).quantize(CENT, rounding=ROUND_DOWN)
+    return quantize(total * policy.max_share_percent / 100, ROUND_DOWN)
 
 
 def _num(value: Decimal) -> str:
@@ -89,7 +89,7 @@ def _fen(value: Decimal) -> int:
 
 
 def _yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(CENT)
+    return quantize(Decimal(fen) / 100)
 
 
 # ---- what a campaign's coupon pays for ------------------------------------------------------------

@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError
-from vipdesk.core.money import CENT
+from vipdesk.core.money import quantize
 
 from .choices import CouponKind, CouponStatus, GoodsScope
 
@@ -58,7 +58,7 @@ def allowance(campaign, lines, *, face_value: Decimal | None = None) -> Decimal:
     if campaign.kind in (CouponKind.VOUCHER, CouponKind.GIFT, CouponKind.THRESHOLD):
         return min(face, eligible)
     if campaign.kind == CouponKind.DISCOUNT:
-        off = (eligible * (Decimal(10) - campaign.discount_zhe) / Decimal(10)).quantize(CENT, rounding=ROUND_DOWN)
+        off = quantize(eligible * (Decimal(10) - campaign.discount_zhe) / Decimal(10), ROUND_DOWN)
         return min(off, campaign.max_discount) if campaign.max_discount is not None else off
     if campaign.kind == CouponKind.EXCHANGE:
         prices = [line.unit_price for line in lines if line.sku == campaign.exchange_sku and line.quantity > 0]

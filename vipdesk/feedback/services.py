@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.accounts.roles import Action, Role, can, require
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from vipdesk.core.models import Sequence
+from vipdesk.core.models import Sequence, policy_of
 from vipdesk.members.choices import MemberStatus
 
 from .choices import COMPLAINT_TRANSITIONS, SCORE_RANGE, UNRESOLVED, Channel, ComplaintStatus, ReferralStatus, SurveyKind
@@ -25,15 +25,7 @@ from .models import Complaint, ComplaintCategory, ComplaintEvent, FeedbackPolicy
 
 
 def policy() -> FeedbackPolicy:
-    found = FeedbackPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _created = FeedbackPolicy.objects.get_or_create(code="default")
-    return found
-
-
-def require(actor, action: str) -> None:
-    if actor is not None and not can(actor, action):
-        raise PermissionDenied(_("Your role may not do this."))
+    return policy_of(FeedbackPolicy)
 
 
 def check_store(actor, store) -> None:

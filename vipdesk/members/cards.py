@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, can, require
 from vipdesk.audit.services import actor_fields as _event_actor
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import DomainError, NotFound, ValidationFailed
@@ -18,7 +18,7 @@ from vipdesk.core.validators import luhn_check_digit, normalize_id_number, norma
 
 from .choices import CARD_TRANSITIONS, CARD_UNUSABLE, CardKind, CardMedia, CardStatus
 from .models import Card, CardEvent, Member
-from .services import member_for_actor, require
+from .services import member_for_actor
 
 
 class CardInvalid(DomainError):

@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, can, require
 from vipdesk.accounts.scoping import restrict_members
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
@@ -25,7 +25,7 @@ from vipdesk.core.masking import mask_email, mask_mobile, mask_name
 from .choices import CardKind, CardStatus, MemberStatus
 from .columns import FIELD_HEADERS as H, format_lunar
 from .models import Card, Member
-from .services import PII_FIELDS, require
+from .services import PII_FIELDS
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 CHUNK = 2000

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from vipdesk.accounts.models import Staff
-from vipdesk.accounts.roles import Action
+from vipdesk.accounts.roles import Action, require
 from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.core.validators import normalize_id_number, normalize_mobile
 from vipdesk.org.models import Store
@@ -36,7 +36,7 @@ from .columns import (
 )
 from .exporting import member_export  # noqa: F401  (part of this module's interface)
 from .models import Card, ImportJob
-from .services import _check_store_in_scope, member_enrol, require, reserve_member_nos
+from .services import _check_store_in_scope, member_enrol, reserve_member_nos
 from .validation import clean_member_data
 
 __all__ = ["member_import", "guess_mapping", "read_headers", "member_export", "FIELD_LABELS", "MAX_BYTES", "MAX_ROWS"]

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, QuerySet
 
 from vipdesk.core.validators import luhn_valid
 
+from .choices import MemberStatus
 from .models import Card, Member
 
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -38,10 +39,10 @@ def member_search(qs: QuerySet, query: str) -> QuerySet:
 
 
 def completeness_by_owner(qs: QuerySet) -> QuerySet:
-    return (qs.filter(status="active").values("owner_id", "owner__display_name", "owner__username")
+    return (qs.filter(status=MemberStatus.ACTIVE).values("owner_id", "owner__display_name", "owner__username")
             .annotate(members=Count("id"), average=Avg("completeness")).order_by("-average"))
 
 
 def completeness_by_store(qs: QuerySet) -> QuerySet:
-    return (qs.filter(status="active").values("home_store_id", "home_store__code", "home_store__name")
+    return (qs.filter(status=MemberStatus.ACTIVE).values("home_store_id", "home_store__code", "home_store__name")
             .annotate(members=Count("id"), average=Avg("completeness")).order_by("home_store__code"))

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import actor_fields as _event_actor, event_record, pii_access_record
-from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.errors import DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import Sequence
 
 from .choices import CardStatus, ConsentChannel, ConsentPurpose, ConsentSource, MemberStatus
@@ -25,11 +25,6 @@ from .signals import member_enrolled, member_owner_changed, member_withdrawing, 
 from .validation import clean_member_data, identity_taken
 
 PII_FIELDS = ("name", "mobile", "email", "address", "id_number", "birthday")
-
-
-def require(actor, action: str) -> None:
-    if actor is not None and not can(actor, action):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def member_for_actor(actor, pk=None, *, action: str = Action.VIEW, member_no: str | None = None, lock: bool = False) -> Member:

@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require as _require
 from vipdesk.audit.services import actor_fields, event_record
-from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
 from vipdesk.members.choices import ConsentPurpose
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
@@ -40,11 +40,6 @@ logger = logging.getLogger("vipdesk.messaging")
 
 def _conf(key: str, default):
     return settings.VIPDESK.get(key, default)
-
-
-def _require(actor, action: str) -> None:
-    if actor is not None and not can(actor, action):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 # ---- templates -------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ group's pool rounded on its own; the difference (at most half a fen per person) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 
-from vipdesk.core.money import CENT, quantize
+from vipdesk.core.money import quantize
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
 
@@ -54,7 +54,7 @@ def split(spend: Decimal, days: dict, rate: Decimal = Decimal("0.01")) -> Split:
     if total <= 0:
         return Split(spend=spend, rate=rate, pool=quantize(earned), total_days=total,
                      shares={k: ZERO for k in days}, remainder=quantize(earned))
-    shares = {k: (earned * Decimal(d) / total).quantize(CENT, rounding=ROUND_HALF_UP) for k, d in days.items()}
+    shares = {k: quantize(earned * Decimal(d) / total) for k, d in days.items()}
     pool = quantize(earned)
     return Split(spend=spend, rate=rate, pool=pool, total_days=total, shares=shares, remainder=pool - sum(shares.values(), ZERO))
 

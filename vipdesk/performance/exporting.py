@@ -7,14 +7,14 @@ import io
 
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
 
 from .commission import store_commission
 from .kpis import store_kpis, staff_kpis
 from .period import parse_month
-from .services import require, staff_of
+from .services import staff_of
 
 
 def _pct(value):

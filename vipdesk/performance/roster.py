@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
-from vipdesk.accounts.roles import Action
+from vipdesk.accounts.roles import Action, require
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
@@ -21,7 +21,7 @@ from vipdesk.members.importing import _cell, _read
 
 from .choices import DaysSource
 from .period import parse_month
-from .services import _store, clean_days, require
+from .services import _store, clean_days
 
 HEADERS = {
     "employee_no": ("工号", "员工编号", "编号", "employee_no", "employee no"),

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
-from vipdesk.accounts.roles import Action, can
-from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.accounts.roles import Action, require
+from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from vipdesk.core.errors import NotFound, ValidationFailed
 
 from .choices import DaysSource
 from .models import DaysWorked, StaffGroup, StaffGroupMember
@@ -24,18 +24,9 @@ from .period import Month, parse_month
 HALF = Decimal("0.5")
 
 
-def require(actor, action: str) -> None:
-    if actor is not None and not can(actor, action):
-        raise PermissionDenied(_("Your role may not do this."))
-
-
 def stores_for(actor):
     """Stores whose performance the actor may see or edit."""
-    from vipdesk.org.models import Store
-
-    ids = store_ids_in_scope(actor) if actor is not None else None
-    qs = Store.objects.filter(active=True).order_by("code")
-    return qs if ids is None else qs.filter(pk__in=ids)
+    return stores_in_scope(actor, active_only=True)
 
 
 def store_for(actor, code):

@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import PermissionDenied, ValidationFailed
+from vipdesk.core.errors import ValidationFailed
 
 from .choices import BonusAction, DebtPolicy, ExpiryKind, ItemKind, LimitPeriod, RuleKind
 from .ledger import policy
@@ -25,8 +25,7 @@ from .models import EarnRule, PointsPolicy, RedemptionItem
 
 
 def _require_config(actor) -> None:
-    if actor is None or not can(actor, Action.LOYALTY_CONFIG):
-        raise PermissionDenied(_("Only HQ may change the points configuration."))
+    require(actor, Action.LOYALTY_CONFIG, _("Only HQ may change the points configuration."), system=False)
 
 
 def _plain(value):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from vipdesk.core import limits
 from vipdesk.core.errors import DomainError, PermissionDenied
-from vipdesk.core.models import locked_row
-from vipdesk.core.money import CENT, quantize
+from vipdesk.core.models import locked_row, policy_of
+from vipdesk.core.money import quantize
 
 from . import rules
 from .choices import EntryKind
@@ -33,10 +33,7 @@ class PointsError(DomainError):
 # ---- plumbing --------------------------------------------------------------------------------
 
 def policy() -> PointsPolicy:
-    found = PointsPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _created = PointsPolicy.objects.get_or_create(code="default")
-    return found
+    return policy_of(PointsPolicy)
 
 
 def _locked_account(member_id: int) -> PointsAccount:
@@ -77,7 +74,7 @@ def _split(value: Decimal, parts: list[int]) -> list[Decimal]:
     total = sum(parts)
     if not parts or total == 0:
         return [ZERO for _p in parts]
-    shares = [(value * p / total).quantize(CENT, rounding=ROUND_DOWN) for p in parts[:-1]]
+    shares = [quantize(value * p / total, ROUND_DOWN) for p in parts[:-1]]
     return shares + [quantize(value - sum(shares, ZERO))]
 
 

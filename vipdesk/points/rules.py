@@ -17,6 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from vipdesk.core.dates import add_months
+
 from .choices import ExpiryKind, RuleKind
 
 ONE = Decimal("1")
@@ -154,12 +156,6 @@ def bonus_points(rules, *, action: str, store_id: int | None, on: dt.date) -> in
 
 
 # ---- expiry ----------------------------------------------------------------------------------
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def expires_on(policy, earned_on: dt.date) -> dt.date | None:
     """The last business date on which points earned on `earned_on` may be spent."""

@@ -13,10 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
+from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import PermissionDenied
 # The campaigns' readers of code lists ("SA01, SB01" or a JSON list) and their existence checks:
 # one way to type a list of stores or levels across the HQ screens.
 from vipdesk.coupons.campaigns import _levels, _stores, _words
@@ -28,8 +27,7 @@ ZHE_MAX = Decimal("9.99")
 
 
 def require_config(actor) -> None:
-    if actor is not None and not can(actor, Action.PRICING_CONFIG):
-        raise PermissionDenied(_("Only HQ may set up member prices, specials, member days and promotions."))
+    require(actor, Action.PRICING_CONFIG, _("Only HQ may set up member prices, specials, member days and promotions."))
 
 
 def _str(value):

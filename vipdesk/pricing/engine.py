@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
 from vipdesk.coupons import stacking, terms
-from vipdesk.core.money import CENT
+from vipdesk.core.money import quantize
 
 ZERO = Decimal("0.00")
 TEN = Decimal(10)
@@ -91,7 +91,7 @@ class Priced:
         return self.unit * self.quantity
 
     def step(self, kind: str, new_unit: Decimal, rule: str, why: str) -> None:
-        new_unit = new_unit.quantize(CENT, rounding=ROUND_HALF_UP)
+        new_unit = quantize(new_unit)
         if new_unit >= self.unit:
             return
         self.steps.append({"kind": kind, "rule": rule, "unit_before": str(self.unit), "unit_after": str(new_unit),
@@ -190,12 +190,12 @@ def _points(ctx: Context, total: Decimal, due: Decimal) -> dict | None:
         return None
     if total < ctx.points_min_order:
         return {"points": 0, "amount": "0.00", "why": _("Points pay only from an order of %(min)s.") % {"min": ctx.points_min_order}}
-    cap = min(due, (total * ctx.points_max_share / 100).quantize(CENT, rounding=ROUND_DOWN))
+    cap = min(due, quantize(total * ctx.points_max_share / 100, ROUND_DOWN))
     if ctx.points_order_cap is not None:
         cap = min(cap, ctx.points_order_cap)
     most = int(cap / ctx.value_per_point)
     points = min(ctx.points_available, most, ctx.points_wanted if ctx.points_wanted is not None else most)
-    amount = (points * ctx.value_per_point).quantize(CENT, rounding=ROUND_DOWN)
+    amount = quantize(points * ctx.value_per_point, ROUND_DOWN)
     return {"points": points, "amount": str(amount),
             "why": _("%(points)d points at %(value)s yuan each; at most %(share)s%% of the order%(cap)s.")
             % {"points": points, "value": _num(ctx.value_per_point), "share": _num(ctx.points_max_share),

@@ -4,16 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from vipdesk.core.models import policy_of
+
 from .models import MemberDay, MemberPrice, PricingPolicy, Promotion, Special
 
 ONE = Decimal("1")
 
 
 def policy() -> PricingPolicy:
-    found = PricingPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _c = PricingPolicy.objects.get_or_create(code="default")
-    return found
+    return policy_of(PricingPolicy)
 
 
 def member_day(*, store_code: str, on: dt.date, level_code: str | None) -> MemberDay | None:

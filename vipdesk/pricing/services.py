@@ -224,7 +224,7 @@ def _options(data, problems):
 def quote_create(*, actor, data: dict) -> dict:
     from vipdesk.coupons.services import coupons_check_given
     from vipdesk.sales.services import identify_member
-    from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+    from vipdesk.sales.validation import member_ref, posting_store
 
     if not isinstance(data, dict):
         raise ValidationFailed(_("Send a JSON object."))
@@ -232,13 +232,10 @@ def quote_create(*, actor, data: dict) -> dict:
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
     problems = parsing.Problems()
-    errors = FieldErrors()
-    ref = member_ref(data.get("member"), errors) if data.get("member") else {}
-    problems.extend(getattr(errors, "fields", {}) or {})
+    ref = member_ref(data.get("member"), problems) if data.get("member") else {}
     basket = _basket(data, problems)
     coupons, points, wallet = _options(data, problems)
     problems.raise_if_any()
-    errors.raise_if_any()
     if (points or wallet) and not ref:
         raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
     on = clock.today(store)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, can
-from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.accounts.roles import Action, require
+from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
 from vipdesk.core import clock
-from vipdesk.core.errors import PermissionDenied, ValidationFailed
+from vipdesk.core.errors import ValidationFailed
 
 MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
 _MONTHS = {MONTH: 1, QUARTER: 3, HALF: 6, YEAR: 12}
@@ -124,8 +124,7 @@ class Scope:
 
 
 def require_reports(principal) -> None:
-    if not can(principal, Action.REPORT_VIEW):
-        raise PermissionDenied(_("You may not see reports."))
+    require(principal, Action.REPORT_VIEW, _("You may not see reports."), system=False)
 
 
 def parse_scope(principal, value=None) -> Scope:
@@ -161,13 +160,9 @@ def parse_scope(principal, value=None) -> Scope:
 
 def scope_choices(principal) -> list[Scope]:
     """What the selector offers: everything the user sees, its regions, its stores."""
-    from vipdesk.org.models import Region, Store
+    from vipdesk.org.models import Region
 
-    allowed = store_ids_in_scope(principal)
-    stores = Store.objects.order_by("code")
-    if allowed is not None:
-        stores = stores.filter(pk__in=allowed)
-    stores = list(stores)
+    stores = list(stores_in_scope(principal))
     region_ids = {s.region_id for s in stores if s.region_id}
     out = [parse_scope(principal, "all")]
     out += [Scope("region", r.code, r.name, None) for r in Region.objects.filter(pk__in=region_ids).order_by("code")]

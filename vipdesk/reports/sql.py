@@ -9,14 +9,8 @@ from decimal import Decimal
 from django.db import connection
 
 from vipdesk.core.money import quantize
-
-
-def q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def table(model) -> str:
-    return q(model._meta.db_table)
+# Short names: the report statements quote a name or a table on nearly every line.
+from vipdesk.core.sql import model_table as table, quote_name as q
 
 
 def in_stores(column: str, store_ids) -> tuple[str, list]:

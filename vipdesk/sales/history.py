@@ -43,7 +43,7 @@ from vipdesk.audit.models import Event
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core.clock import store_tz
 from vipdesk.core.errors import Conflict, DomainError, ValidationFailed
-from vipdesk.core.money import CENT, quantize
+from vipdesk.core.money import in_fen, quantize
 from vipdesk.members.choices import ConsentSource, MemberStatus, SourceChannel
 from vipdesk.members.completeness import completeness_score
 from vipdesk.members.models import Member
@@ -135,9 +135,9 @@ def _parse_amount(text: str) -> Decimal | None:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_MONEY or amount != amount.quantize(CENT):
+    if not amount.is_finite() or amount < 0 or amount > MAX_MONEY or not in_fen(amount):
         return None
-    return amount.quantize(CENT)
+    return quantize(amount)
 
 
 def parse_cdnow(text: str, *, today: dt.date) -> list[HistoryRow]:

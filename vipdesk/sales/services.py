@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
 from vipdesk.care.services import care_after_sale
-from vipdesk.core import limits
+from vipdesk.core import limits, parsing
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.coupons.services import (
@@ -44,7 +44,7 @@ from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_f
 
 from .choices import IdentifiedBy, PaymentMethod, SaleKind
 from .models import Sale, SaleLine, SalePayment
-from .validation import CleanPosting, FieldErrors, clean_return, clean_sale, member_ref, posting_store
+from .validation import CleanPosting, clean_return, clean_sale, member_ref, posting_store
 
 
 class ReceiptConflict(Conflict):
@@ -286,7 +286,7 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
     store = posting_store(actor, getattr(store, "code", store))
     if store is None:
         raise DomainError(_("Give the store of the receipt."), code="validation_error")
-    errors = FieldErrors()
+    errors = parsing.Problems()
     ref = member_ref(member, errors)
     errors.raise_if_any()
     if not ref:

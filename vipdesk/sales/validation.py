@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Role
 from vipdesk.core import limits, parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
-from vipdesk.core.money import CENT
+from vipdesk.core.money import CENT, in_fen, quantize
 from vipdesk.core.validators import normalize_mobile
 from vipdesk.org.models import ApiClient, Store
 
@@ -67,19 +67,8 @@ class CleanPosting:
         return sum((line["amount"] for line in self.lines), Decimal("0.00"))
 
 
-class FieldErrors:
-    def __init__(self):
-        self.fields: dict[str, list[str]] = {}
 
-    def add(self, key: str, message) -> None:
-        self.fields.setdefault(key, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(next(iter(self.fields.values()))[0], fields=self.fields)
-
-
-def _text(data: dict, key: str, errors: FieldErrors, *, limit: int, required: bool = False, where: str | None = None) -> str:
+def _text(data: dict, key: str, errors: parsing.Problems, *, limit: int, required: bool = False, where: str | None = None) -> str:
     value = data.get(key)
     where = where or key
     if value is None:
@@ -97,7 +86,7 @@ def _text(data: dict, key: str, errors: FieldErrors, *, limit: int, required: bo
     return value
 
 
-def _money(value, where: str, errors: FieldErrors, *, positive: bool = False, required: bool = True) -> Decimal | None:
+def _money(value, where: str, errors: parsing.Problems, *, positive: bool = False, required: bool = True) -> Decimal | None:
     if value is None or value == "":
         if required:
             errors.add(where, _("This field is required."))
@@ -114,7 +103,7 @@ def _money(value, where: str, errors: FieldErrors, *, positive: bool = False, re
     if not amount.is_finite():
         errors.add(where, _("Not a valid amount."))
         return None
-    if amount != amount.quantize(CENT):
+    if not in_fen(amount):
         errors.add(where, _("Amounts have at most 2 decimal places (fen)."))
         return None
     if amount < 0 or (positive and amount == 0):
@@ -123,14 +112,14 @@ def _money(value, where: str, errors: FieldErrors, *, positive: bool = False, re
     if amount > MAX_MONEY:
         errors.add(where, _too_large())
         return None
-    return amount.quantize(CENT)
+    return quantize(amount)
 
 
 def _too_large() -> str:
     return _("At most %(max)s yuan per receipt.") % {"max": MAX_MONEY}
 
 
-def _int(value, where: str, errors: FieldErrors, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:
+def _int(value, where: str, errors: parsing.Problems, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:
     if isinstance(value, bool) or value is None or value == "":
         errors.add(where, _("This field is required.") if value in (None, "") else _("Must be a whole number."))
         return None
@@ -151,7 +140,7 @@ def _int(value, where: str, errors: FieldErrors, *, minimum: int = 1, maximum: i
     return number
 
 
-def _list(data: dict, key: str, errors: FieldErrors) -> list:
+def _list(data: dict, key: str, errors: parsing.Problems) -> list:
     value = data.get(key)
     if value is None:
         return []
@@ -161,7 +150,7 @@ def _list(data: dict, key: str, errors: FieldErrors) -> list:
     return list(value)
 
 
-def posting_store(actor, code: str | None, errors: FieldErrors | None = None) -> Store | None:
+def posting_store(actor, code: str | None, errors: parsing.Problems | None = None) -> Store | None:
     """The store a posting is for: a store terminal's own store, or the given code within scope.
 
     A terminal key naming another store is refused (403 `store_out_of_scope`), as is a staff
@@ -191,7 +180,7 @@ def posting_store(actor, code: str | None, errors: FieldErrors | None = None) ->
     return store
 
 
-def _occurred_at(value, errors: FieldErrors) -> dt.datetime | None:
+def _occurred_at(value, errors: parsing.Problems) -> dt.datetime | None:
     if value in (None, ""):
         errors.add("occurred_at", _("This field is required."))
         return None
@@ -222,7 +211,7 @@ def _occurred_at(value, errors: FieldErrors) -> dt.datetime | None:
     return at
 
 
-def member_ref(value, errors: FieldErrors) -> dict:
+def member_ref(value, errors: parsing.Problems) -> dict:
     if value in (None, "", {}):
         return {}
     if not isinstance(value, dict):
@@ -252,7 +241,7 @@ def member_ref(value, errors: FieldErrors) -> dict:
     return {key: raw}
 
 
-def _guide(value, store, errors: FieldErrors):
+def _guide(value, store, errors: parsing.Problems):
     if value in (None, ""):
         return None
     from vipdesk.accounts.models import Staff
@@ -263,7 +252,7 @@ def _guide(value, store, errors: FieldErrors):
     return guide
 
 
-def _payments(data: dict, errors: FieldErrors) -> list[dict]:
+def _payments(data: dict, errors: parsing.Problems) -> list[dict]:
     out = []
     raw = _list(data, "payments", errors)
     if len(raw) > MAX_PAYMENTS:
@@ -290,7 +279,7 @@ def _payments(data: dict, errors: FieldErrors) -> list[dict]:
     return out
 
 
-def _lines(data: dict, errors: FieldErrors) -> list[dict]:
+def _lines(data: dict, errors: parsing.Problems) -> list[dict]:
     raw = _list(data, "lines", errors)
     if not raw and "lines" not in errors.fields:
         errors.add("lines", _("A sale needs at least one line."))
@@ -318,7 +307,7 @@ def _lines(data: dict, errors: FieldErrors) -> list[dict]:
             # The till rounds each line to the fen; anything beyond that is a wrong line.
             if abs(expected - clean["amount"]) > CENT:
                 errors.add(f"{where}.amount", _("The line amount %(amount)s is not unit price × quantity (%(expected)s).")
-                           % {"amount": clean["amount"], "expected": expected.quantize(CENT)})
+                           % {"amount": clean["amount"], "expected": quantize(expected)})
         out.append(clean)
     return out
 
@@ -328,7 +317,7 @@ def _canonical_hash(payload: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _head(actor, data, kind: str, errors: FieldErrors) -> dict:
+def _head(actor, data, kind: str, errors: parsing.Problems) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed(_("The posting must be an object."))
     store = posting_store(actor, data.get("store"), errors)
@@ -342,7 +331,7 @@ def _head(actor, data, kind: str, errors: FieldErrors) -> dict:
 
 
 def clean_sale(*, actor, data: dict) -> CleanPosting:
-    errors = FieldErrors()
+    errors = parsing.Problems()
     head = _head(actor, data, SaleKind.SALE, errors)
     ref = member_ref(data.get("member"), errors)
     guide = _guide(data.get("guide"), head["store"], errors)
@@ -385,7 +374,7 @@ def clean_return(*, actor, data: dict) -> CleanPosting:
     """A return names the original receipt (`original.receipt_no`, and `original.store` when it was
     bought in another store of the programme) and either `lines` [{line_no, quantity}], or an
     `amount`, or neither for a full return of whatever is still unreturned."""
-    errors = FieldErrors()
+    errors = parsing.Problems()
     head = _head(actor, data, SaleKind.RETURN, errors)
     original = data.get("original")
     original_store, original_receipt = None, ""

@@ -5,23 +5,16 @@ purchase on 2025-03-01 counts in a 12-month window up to and including 2026-02-2
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
 
+from vipdesk.core.dates import add_months
+
 from .choices import Combine, ConditionKind as K
 
 ZERO = Decimal("0")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day N months later/earlier, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def window_start(as_of: dt.date, months: int) -> dt.date:

@@ -13,7 +13,6 @@ Prepaid money is the customer's until spent or refunded, so:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from vipdesk.accounts.roles import Action
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, PermissionDenied
-from vipdesk.core.money import CENT
+from vipdesk.core.money import quantize
 from vipdesk.members.disclosure import discreet_to_other_stores
 from vipdesk.members.models import Member
 
@@ -103,7 +102,7 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
     if amount > principal:
         raise WalletError(_("At most %(max)s yuan of principal can be refunded.") % {"max": principal}, code="refund_exceeds_principal",
                           fields={"amount": _("At most %(max)s.") % {"max": principal}})
-    forfeit = bonus if amount == principal else min((bonus * amount / principal).quantize(CENT, rounding=ROUND_HALF_UP), bonus)
+    forfeit = bonus if amount == principal else min(quantize(bonus * amount / principal), bonus)
     on = clock.business_date(at, store)
     try:
         with transaction.atomic():

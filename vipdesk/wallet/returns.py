@@ -21,12 +21,12 @@ The ledger shows both steps: a `return_reversal` entry with everything given bac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 
-from vipdesk.core.money import CENT
+from vipdesk.core.money import quantize
 
 from . import issuers
 from .choices import EntryKind
@@ -79,8 +79,8 @@ def wallet_reverse_for_return(*, sale_return) -> ReturnCredit:
     returned = min(_fen(Sale.objects.filter(original=original, kind="return").aggregate(s=Sum("amount"))["s"]), original.amount)
     if original.amount <= 0 or taken <= 0:
         return NOTHING
-    owed = (taken * returned / original.amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    owed_p = (owed * taken_p / taken).quantize(CENT, rounding=ROUND_DOWN)
+    owed = quantize(taken * returned / original.amount)
+    owed_p = quantize(owed * taken_p / taken, ROUND_DOWN)
     owed_b = owed - owed_p
     earlier = WalletEntry.objects.filter(sale__original=original, sale__kind="return", kind=EntryKind.RETURN_REVERSAL).exclude(
         sale=sale_return).aggregate(p=Sum("principal"), b=Sum("bonus"))

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
@@ -31,12 +31,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.accounts.roles import Action, Role, require as _require
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from vipdesk.core.models import locked_row
-from vipdesk.core.money import CENT
+from vipdesk.core.models import locked_row, policy_of
+from vipdesk.core.money import quantize
 from vipdesk.members.disclosure import discreet_refusals, discreet_to_other_stores
 
 from . import issuers
@@ -65,10 +65,7 @@ class Split:
 # ---- plumbing --------------------------------------------------------------------------------
 
 def policy() -> WalletPolicy:
-    found = WalletPolicy.objects.filter(code="default").first()
-    if found is None:
-        found, _created = WalletPolicy.objects.get_or_create(code="default")
-    return found
+    return policy_of(WalletPolicy)
 
 
 def _locked_account(member_id: int) -> WalletAccount:
@@ -103,11 +100,6 @@ def _staff(actor):
     from vipdesk.accounts.models import Staff
 
     return actor if isinstance(actor, Staff) else None
-
-
-def _require(actor, action: str, message) -> None:
-    if actor is not None and not can(actor, action):
-        raise PermissionDenied(message)
 
 
 def _require_till(actor, store) -> None:
@@ -145,7 +137,7 @@ def split_payment(amount: Decimal, principal: Decimal, bonus: Decimal, order: st
     total = principal + bonus
     if total <= 0:
         return Split(ZERO, ZERO)
-    p = (amount * principal / total).quantize(CENT, rounding=ROUND_DOWN)
+    p = quantize(amount * principal / total, ROUND_DOWN)
     return Split(p, amount - p)
 
 
@@ -161,11 +153,11 @@ def _amount(value, key: str, problems: parsing.Problems, *, required: bool = Tru
 
 def _fen(value) -> Decimal:
     """An aggregate back to the fen: SQLite sums decimals as binary floats (PostgreSQL's numeric is exact)."""
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(Decimal(value or 0))
 
 
 def _money_out(value: Decimal) -> str:
-    return str(Decimal(value).quantize(CENT))
+    return str(quantize(value))
 
 
 def balance_dict(member_id: int) -> dict:

@@ -16,8 +16,8 @@ from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
 from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
-from vipdesk.core import clock
-from vipdesk.core.errors import NotFound, PermissionDenied
+from vipdesk.core import clock, parsing
+from vipdesk.core.errors import PermissionDenied
 from vipdesk.members.services import member_for_actor
 
 from ..choices import PENDING
@@ -26,9 +26,6 @@ from ..selectors import book_of, shown_script, tasks_for
 from ..services import care_member_left, care_task_complete, contact_log
 from . import serializers as s
 
-_MAX_PK = 2**31 - 1
-
-
 def _in(serializer_class, data):
     ser = serializer_class(data=data)
     ser.is_valid(raise_exception=True)
@@ -36,9 +33,8 @@ def _in(serializer_class, data):
 
 
 def _pk(value) -> int:
-    if not str(value).isdigit() or int(value) > _MAX_PK:
-        raise NotFound(_("No such object."))
-    return int(value)
+    # One guard for task and member ids alike, hence the neutral words.
+    return parsing.row_id(value, _("No such object."))
 
 
 def task_dict(task: CareTask, principal) -> dict:

@@ -17,6 +17,7 @@ from vipdesk.accounts.scoping import restrict_members
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import strict_body, validated as _in
 from vipdesk.api.parsers import JSONParser
+from vipdesk.core import parsing
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from vipdesk.coupons.campaigns import CAMPAIGN_KEYS, RULE_KEYS, campaign_save, require_config, rule_save
@@ -29,7 +30,6 @@ from vipdesk.sales.validation import posting_store
 
 from . import serializers as out
 
-_MAX_PK = 2**63 - 1
 
 
 def campaign_out(c: Campaign) -> dict:
@@ -208,7 +208,5 @@ class MemberCouponsView(APIView):
     @extend_schema(tags=["coupons"], summary=gettext_lazy("A member's coupons (usable; ?all=1 also used, void, revoked)"),
                    responses={200: out.MemberCouponsSerializer, **error_responses(404)})
     def get(self, request, pk):
-        if not str(pk).isdigit() or int(pk) > _MAX_PK:
-            raise NotFound(_("No such member."))
-        member = member_for_actor(request.user, int(pk))
+        member = member_for_actor(request.user, parsing.row_id(pk, _("No such member.")))
         return Response({"member": member.member_no, "coupons": member_coupons(member, include_closed=request.query_params.get("all") == "1")})

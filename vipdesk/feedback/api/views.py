@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, can
-from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
 from vipdesk.api.parsers import JSONParser
@@ -24,7 +24,7 @@ from vipdesk.feedback.selectors import complaints_for, referrals_for, survey_rep
 from vipdesk.feedback.services import (
     complaint_assign, complaint_create, complaint_for_actor, complaint_move, referral_record, survey_respond,
 )
-from vipdesk.org.models import ApiClient, Store
+from vipdesk.org.models import ApiClient
 
 from . import serializers as s
 
@@ -54,7 +54,7 @@ def acting_store(user, code: str | None, *, required: bool = True):
             raise NotFound(_("No such store in your scope."), code="store_out_of_scope")
         return user.store
     ids = store_ids_in_scope(user)
-    stores = Store.objects.all() if ids is None else Store.objects.filter(pk__in=ids)
+    stores = stores_in_scope(user)
     if not code:
         if ids is not None and len(ids) == 1:
             return stores.first()

@@ -20,6 +20,7 @@ from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
+from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.core.validators import normalize_mobile
 from vipdesk.members import cards as card_services
@@ -30,7 +31,6 @@ from vipdesk.members.selectors import member_search
 
 from . import serializers as s
 
-_MAX_PK = 2**63 - 1
 
 
 _ENROL_EXAMPLE = OpenApiExample(
@@ -89,9 +89,7 @@ class MemberViewSet(viewsets.GenericViewSet):
     # -- helpers
 
     def _member(self, pk) -> Member:
-        if not str(pk).isdigit() or int(pk) > _MAX_PK:
-            raise NotFound(_("No such member."))
-        return services.member_for_actor(self.request.user, int(pk))
+        return services.member_for_actor(self.request.user, parsing.row_id(pk, _("No such member.")))
 
     def _out(self, member: Member, code: int = status.HTTP_200_OK) -> Response:
         # Re-read with the prefetches; a member just moved out of scope is shown as the service returned it.

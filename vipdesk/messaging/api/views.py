@@ -24,7 +24,8 @@ from vipdesk.api.errors import error_responses
 from vipdesk.api.input import refuse_unknown, shape_of, validated
 from vipdesk.api import parsers
 from vipdesk.api.parsers import JSONParser
-from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
+from vipdesk.core import parsing
+from vipdesk.core.errors import DomainError, PermissionDenied
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 
@@ -32,7 +33,6 @@ from .. import selectors, signing
 from ..services import callback_accept_signature, callback_secret, delivery_report, enqueue, preview
 from . import serializers as s
 
-_MAX_PK = 2**63 - 1
 
 
 def _need(request) -> None:
@@ -109,9 +109,7 @@ class MemberMessagesView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        pk = self.kwargs["pk"]
-        if not str(pk).isdigit() or int(pk) > _MAX_PK:
-            raise NotFound(_("No such member."))
+        pk = parsing.row_id(self.kwargs["pk"], _("No such member."))
         return selectors.member_outbox(_member(self.request, pk)).select_related("member")
 
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
+from vipdesk.core import parsing
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
@@ -23,12 +24,11 @@ from vipdesk.points.selectors import points_history
 from vipdesk.points.redemption import redemption_answer, redemption_check, redemption_reference_check
 from vipdesk.points.services import points_redeem, points_summary
 from vipdesk.sales import services
-from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+from vipdesk.sales.validation import member_ref, posting_store
 from vipdesk.tiers.services import tier_progress
 
 from . import serializers as s
 
-_MAX_PK = 2**63 - 1
 
 
 def _posted(result: services.PostingResult) -> Response:
@@ -120,9 +120,7 @@ class ReturnPostView(APIView):
 
 
 def _member(request, pk):
-    if not str(pk).isdigit() or int(pk) > _MAX_PK:
-        raise NotFound(_("No such member."))
-    return member_for_actor(request.user, int(pk))
+    return member_for_actor(request.user, parsing.row_id(pk, _("No such member.")))
 
 
 class MemberPointsView(APIView):
@@ -175,7 +173,7 @@ class RedemptionView(APIView):
         store = posting_store(request.user, data.get("store"))
         if store is None:
             raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
-        errors = FieldErrors()
+        errors = parsing.Problems()
         ref = member_ref(data.get("member"), errors)
         errors.raise_if_any()
         if not ref:

@@ -16,16 +16,16 @@ from rest_framework.views import APIView
 from vipdesk.api.input import validated as _in
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
+from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
-from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
+from vipdesk.sales.validation import member_ref, posting_store
 from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
 from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
 
 from . import serializers as s
 
-_MAX_PK = 2**63 - 1
 
 
 def _till(request, data, check, *, refund: bool = False):
@@ -36,7 +36,7 @@ def _till(request, data, check, *, refund: bool = False):
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
     check(store)
-    errors = FieldErrors()
+    errors = parsing.Problems()
     ref = member_ref(dict(data.get("member") or {}), errors)
     errors.raise_if_any()
     if not ref:
@@ -121,6 +121,4 @@ class MemberWalletView(APIView):
         responses={200: s.WalletSerializer, **error_responses(404)},
     )
     def get(self, request, pk):
-        if not str(pk).isdigit() or int(pk) > _MAX_PK:
-            raise NotFound(_("No such member."))
-        return Response(wallet_summary(member_for_actor(request.user, int(pk))))
+        return Response(wallet_summary(member_for_actor(request.user, parsing.row_id(pk, _("No such member.")))))
