@@ -70,7 +70,7 @@ def setup(env: dict) -> dict:
     from vipdesk.members.services import member_enrol
     from vipdesk.org.models import Store
     from vipdesk.pricing.models import MemberDay, MemberPrice, Special
-    from vipdesk.sales.services import sale_post
+    from vipdesk.till.services import sale_post
     from vipdesk.tiers.models import Benefit, Level
     from vipdesk.tiers.services import tier_override
     from vipdesk.wallet.services import wallet_topup

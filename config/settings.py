@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "vipdesk.wallet",
     "vipdesk.coupons",
     "vipdesk.pricing",
+    "vipdesk.till",
     "vipdesk.messaging",
     "vipdesk.feedback",
     "vipdesk.performance",

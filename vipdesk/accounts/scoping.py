@@ -44,15 +44,3 @@ def store_ids_in_scope(principal) -> list[int] | None:
     if getattr(principal, "is_superuser", False) or getattr(principal, "role", None) in (Role.HQ_ADMIN, Role.AUDITOR):
         return None
     return list(getattr(principal, "store_ids", None) or [])
-
-
-def stores_in_scope(principal, *, active_only: bool = False):
-    """The stores of `store_ids_in_scope` as a queryset by code (every store for HQ, auditors and
-    the system, `principal=None`); `active_only` leaves closed stores out, for pickers."""
-    from vipdesk.org.models import Store
-
-    ids = store_ids_in_scope(principal) if principal is not None else None
-    qs = Store.objects.order_by("code")
-    if active_only:
-        qs = qs.filter(active=True)
-    return qs if ids is None else qs.filter(pk__in=ids)

@@ -8,7 +8,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(), name="api-docs"),
     path("v1/", include("vipdesk.members.api.urls")),
-    path("v1/", include("vipdesk.sales.api.urls")),
+    path("v1/", include("vipdesk.till.api.urls")),
     path("v1/", include("vipdesk.points.api.urls")),
     path("v1/", include("vipdesk.wallet.api.urls")),
     path("v1/", include("vipdesk.coupons.api.urls")),

@@ -9,11 +9,12 @@ class CareConfig(AppConfig):
     def ready(self):
         from vipdesk.members.signals import member_enrolled, member_owner_changed, member_withdrawn
         from vipdesk.messaging.signals import message_settled
+        from vipdesk.sales.signals import sale_credited
 
         from . import receivers
-        from .outbox import on_message_settled
 
-        message_settled.connect(on_message_settled, dispatch_uid="care.on_message_settled")
+        message_settled.connect(receivers.on_message_settled, dispatch_uid="care.on_message_settled")
         member_enrolled.connect(receivers.on_member_enrolled, dispatch_uid="care.on_member_enrolled")
         member_owner_changed.connect(receivers.on_member_owner_changed, dispatch_uid="care.on_member_owner_changed")
         member_withdrawn.connect(receivers.on_member_withdrawn, dispatch_uid="care.on_member_withdrawn")
+        sale_credited.connect(receivers.on_sale_credited, dispatch_uid="care.on_sale_credited")

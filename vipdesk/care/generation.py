@@ -233,12 +233,3 @@ def escalate(*, on: dt.date) -> int:
         count += overdue.filter(store_id=store_id).update(status=TaskStatus.ESCALATED, escalated_to_id=manager,
                                                           escalated_at=now, updated_at=now)
     return count
-
-
-def care_run_daily(*, on: dt.date) -> dict:
-    from .outbox import care_messages_to_outbox
-
-    created = generate(on=on)
-    return {"date": on.isoformat(), "created": sum(created.values()), "by_rule": created, "escalated": escalate(on=on),
-            "outbox": care_messages_to_outbox(on=on)}
-

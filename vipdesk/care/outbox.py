@@ -4,7 +4,7 @@ A care rule whose action is a message makes a CareTask of kind "message" (channe
 inbox, script filled in). `care_messages_to_outbox` hands each open one to `messaging.enqueue_text`
 with the source "care_task:<id>" (so a re-run hands nothing twice) and the task's due time (quiet
 hours and consent are the outbox's business). When the outbox settles the message — sent,
-delivered, failed or suppressed (no consent, weekly cap …) — `on_message_settled` completes the
+delivered, failed or suppressed (no consent, weekly cap …) — `receivers.on_message_settled` completes the
 task with the outcome, which writes the contact log line on the member's timeline.
 """
 from __future__ import annotations
@@ -51,21 +51,3 @@ def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
         handed += len(messages)
         suppressed += sum(m.status == OutboxStatus.SUPPRESSED for m in messages)
     return {"handed": handed, "suppressed": suppressed}
-
-
-def on_message_settled(sender, *, message, status, **kwargs) -> None:
-    """Complete the care task that asked for this message (once; a task already closed stays)."""
-    source = message.source or ""
-    if not source.startswith(SOURCE):
-        return
-    from vipdesk.messaging.choices import OutboxStatus
-
-    from .services import care_task_complete
-
-    pk = int(source[len(SOURCE):])
-    if not CareTask.objects.filter(pk=pk, status=TaskStatus.OPEN).exists():
-        return
-    outcome = Outcome.SENT if status in (OutboxStatus.SENT, OutboxStatus.DELIVERED) else Outcome.FAILED
-    note = "" if outcome == Outcome.SENT else (message.reason or status)
-    with transaction.atomic():
-        care_task_complete(actor=None, task=pk, outcome=outcome, note=note)

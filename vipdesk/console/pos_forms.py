@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from vipdesk.core.clock import store_tz
 from vipdesk.core.money import CENT
 from vipdesk.sales.choices import PaymentMethod
-from vipdesk.sales.validation import MAX_LINES, MAX_PAYMENTS
+from vipdesk.till.validation import MAX_LINES, MAX_PAYMENTS
 
 MEMBER_BY = [("card", _("Card number")), ("mobile", _("Mobile")), ("member_no", _("Member number"))]
 RETURN_MODES = [("whole", _("The whole receipt (whatever is not yet returned)")), ("lines", _("Selected lines"))]

@@ -19,7 +19,7 @@ from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, points_redeem
 from vipdesk.scheduler.runs import run_jobs
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.tiers.models import MemberTier, Programme
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.services import programme_install

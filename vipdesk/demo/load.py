@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.db import transaction
 
-from vipdesk.care.generation import care_run_daily
+from vipdesk.care.jobs import care_run_daily
 from vipdesk.care.services import care_rules_install_default
 from vipdesk.core import clock
 

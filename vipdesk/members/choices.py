@@ -98,3 +98,12 @@ class ImportStatus(models.TextChoices):
     DRY_RUN = "dry_run", _("Dry run")
     REJECTED = "rejected", _("Rejected")
     COMPLETED = "completed", _("Completed")
+
+
+class IdentifiedBy(models.TextChoices):
+    CARD = "card", _("Card")
+    ECARD = "ecard", _("E-card")
+    MOBILE = "mobile", _("Mobile")
+    MEMBER_NO = "member_no", _("Member number")
+    NONE = "none", _("Not identified")
+    ATTACHED = "attached", _("Attached later")

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, require
-from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
+from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.org.scoping import stores_in_scope
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, ValidationFailed

@@ -38,6 +38,8 @@ from .config import (  # noqa: F401
 )
 from .redemption import points_redeem, points_redemption_cancel, redemption_check, redemption_reference_check  # noqa: F401
 
+ONE = Decimal(1)  # no extra factor on the earning (a member day passes its own)
+
 
 @dataclass(frozen=True)
 class EarnOutcome:
@@ -77,25 +79,24 @@ def tenders_paid(sale, *, stored_value_bonus: Decimal = ZERO) -> dict[str, Decim
     return {k: v for k, v in paid.items() if v}
 
 
-def _sale_input(sale, level, share: Decimal) -> rules.SaleIn:
+def _sale_input(sale, level, share: Decimal, extra_factor: Decimal) -> rules.SaleIn:
     lines = tuple(rules.LineIn(key=ln.pk, amount=ln.amount, category=ln.category, brand=ln.brand) for ln in sale.lines.all())
     if not lines:
         lines = (rules.LineIn(key=0, amount=sale.amount),)
-    from vipdesk.pricing.selectors import member_day_multiplier
-
     level_code = getattr(level, "code", None)
     return rules.SaleIn(store_id=sale.store_id, business_date=sale.business_date, level_code=level_code, lines=lines, base_share=share,
-                        extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
+                        extra_factor=extra_factor)
 
 
-def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> rules.EarnResult:
-    """What a sale earns under the current rules, without writing anything."""
+def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO, extra_factor: Decimal = ONE) -> rules.EarnResult:
+    """What a sale earns under the current rules, without writing anything. `extra_factor` multiplies
+    the earning (a member day's, decided by the pricing app and passed in by the till)."""
     share, _not_earning = rules.earning_share(sale.amount, tenders_paid(sale, stored_value_bonus=stored_value_bonus), policy())
-    return rules.earn(_active_rules(), _sale_input(sale, level, share))
+    return rules.earn(_active_rules(), _sale_input(sale, level, share, extra_factor))
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
-def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO) -> EarnOutcome:
+def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO, extra_factor: Decimal = ONE) -> EarnOutcome:
     """Award the points of a posted sale (called by the sales service inside its transaction, after
     the stored-value payment, whose bonus part it passes as `stored_value_bonus`)."""
     if sale.member_id is None:
@@ -107,7 +108,7 @@ def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO
         return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date))
     paid = tenders_paid(sale, stored_value_bonus=stored_value_bonus)
     share, not_earning = rules.earning_share(sale.amount, paid, pol)
-    result = rules.earn(_active_rules(), _sale_input(sale, level, share))
+    result = rules.earn(_active_rules(), _sale_input(sale, level, share, extra_factor))
     if result.points <= 0:
         return EarnOutcome(0, False)
     # How the points were reached, for the auditor; "paid" and "not_earning": the tenders the policy

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, require
-from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
+from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.org.scoping import stores_in_scope
 from vipdesk.core import clock
 from vipdesk.core.errors import ValidationFailed
 

@@ -7,15 +7,6 @@ class SaleKind(models.TextChoices):
     RETURN = "return", _("Return")
 
 
-class IdentifiedBy(models.TextChoices):
-    CARD = "card", _("Card")
-    ECARD = "ecard", _("E-card")
-    MOBILE = "mobile", _("Mobile")
-    MEMBER_NO = "member_no", _("Member number")
-    NONE = "none", _("Not identified")
-    ATTACHED = "attached", _("Attached later")
-
-
 class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     BANK_CARD = "bank_card", _("Bank card")

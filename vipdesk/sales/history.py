@@ -41,19 +41,20 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action
 from vipdesk.audit.models import Event
 from vipdesk.audit.services import actor_fields, event_record
+from vipdesk.core import limits
 from vipdesk.core.clock import store_tz
 from vipdesk.core.errors import Conflict, DomainError, ValidationFailed
 from vipdesk.core.money import in_fen, quantize
-from vipdesk.members.choices import ConsentSource, MemberStatus, SourceChannel
+from vipdesk.members.choices import ConsentSource, IdentifiedBy, MemberStatus, SourceChannel
 from vipdesk.members.completeness import completeness_score
 from vipdesk.members.models import Member
 from vipdesk.members.services import require, reserve_member_nos
 from vipdesk.members.validation import clean_member_data
 from vipdesk.org.models import Store
 
-from .choices import IdentifiedBy, PaymentMethod, SaleKind
+from .choices import PaymentMethod, SaleKind
 from .models import Sale, SaleLine, SalePayment
-from .validation import MAX_MONEY
+
 
 IMPORT_TERMINAL = "IMPORT"
 DEFAULT_STORE = "S001"
@@ -135,7 +136,7 @@ def _parse_amount(text: str) -> Decimal | None:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_MONEY or not in_fen(amount):
+    if not amount.is_finite() or amount < 0 or amount > limits.RECEIPT_AMOUNT_MAX or not in_fen(amount):
         return None
     return quantize(amount)
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from vipdesk.core.models import TimeStampedModel
 
-from .choices import IdentifiedBy, PaymentMethod, SaleKind
+from vipdesk.members.choices import IdentifiedBy
+
+from .choices import PaymentMethod, SaleKind
 
 
 class Sale(TimeStampedModel):

@@ -4,9 +4,9 @@ in the path included) and requests Django itself refuses. The console keeps its 
 import pytest
 from django.test import Client
 
-from vipdesk.sales.api import views as sales_views
+from vipdesk.till.api import views as sales_views
 from vipdesk.sales.models import Sale
-from vipdesk.sales.tests.conftest import a_sale
+from vipdesk.till.tests.conftest import a_sale
 
 from .conftest import Api, _key
 

@@ -15,7 +15,7 @@ from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount, PointsEntry
 from vipdesk.points.services import earn_rule_install_default, earn_rule_save, points_recompute
 from vipdesk.sales.models import Sale
-from vipdesk.sales.tests.conftest import a_sale
+from vipdesk.till.tests.conftest import a_sale
 from vipdesk.testing.factories import make_member
 
 from .conftest import Api, _key
@@ -84,7 +84,7 @@ def test_points_that_would_not_fit_the_ledger_refuse_the_sale_instead_of_a_500(t
 
 def test_the_total_spend_column_cannot_overflow(shopper, store_a):
     Member.objects.filter(pk=shopper.pk).update(total_spend=limits.TOTAL_SPEND_MAX - Decimal("1.00"))
-    from vipdesk.sales.services import sale_post
+    from vipdesk.till.services import sale_post
 
     sale_post(actor=None, data=one_line("5000.00", store="SA01"))
     shopper.refresh_from_db()

@@ -19,7 +19,7 @@ from vipdesk.coupons.campaigns import campaigns_install_default
 from vipdesk.members.cards import card_issue
 from vipdesk.messaging import signing
 from vipdesk.sales.models import Sale
-from vipdesk.sales.tests.conftest import a_return, a_sale
+from vipdesk.till.tests.conftest import a_return, a_sale
 from vipdesk.testing.factories import StaffFactory, make_member
 
 from .conftest import Api, _key

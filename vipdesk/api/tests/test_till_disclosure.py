@@ -28,7 +28,7 @@ from vipdesk.org.choices import Ownership
 from vipdesk.org.services import api_client_create
 from vipdesk.points.models import RedemptionItem
 from vipdesk.points.services import points_credit_bonus, points_redeem
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import FranchiseeFactory, StoreFactory, make_member, valid_id_number
 from vipdesk.wallet.refunds import wallet_refund
 from vipdesk.wallet.services import wallet_topup

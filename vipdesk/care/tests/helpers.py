@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from vipdesk.care.generation import care_run_daily
+from vipdesk.care.jobs import care_run_daily
 from vipdesk.care.models import CareTask
 from vipdesk.care.presets import PRESET_RULES
 from vipdesk.care.services import care_rule_save

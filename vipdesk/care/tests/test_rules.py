@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from vipdesk.care.generation import care_run_daily
+from vipdesk.care.jobs import care_run_daily
 from vipdesk.care.models import CareEvent, CareTask
 from vipdesk.members.cards import card_issue
 from vipdesk.members.models import Member

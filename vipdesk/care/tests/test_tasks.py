@@ -5,14 +5,15 @@ import pytest
 
 from vipdesk.accounts.roles import Role
 from vipdesk.care.choices import TaskStatus
-from vipdesk.care.generation import care_run_daily, escalate
+from vipdesk.care.generation import escalate
+from vipdesk.care.jobs import care_run_daily
 from vipdesk.care.models import CareTask, ContactLog
 from vipdesk.care.selectors import tasks_for, team_view, work_list
 from vipdesk.care.services import care_task_complete, care_task_skip, contact_log
 from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
 from vipdesk.members.services import member_withdraw
-from vipdesk.sales.services import sale_post
-from vipdesk.sales.tests.conftest import a_sale
+from vipdesk.till.services import sale_post
+from vipdesk.till.tests.conftest import a_sale
 from vipdesk.testing.factories import StaffFactory
 
 from .helpers import D, member, rule, run
@@ -129,7 +130,7 @@ def test_a_member_attached_to_a_posted_sale_gets_the_same_day_call_once(store_a,
     """1311: a receipt rung up without the card and credited to the member afterwards (补登) makes
     the same-day call as if she had been identified at the till — under the key the daily job
     derives, so the job for that date and a second attempt to attach make nothing new."""
-    from vipdesk.sales.services import sale_attach_member
+    from vipdesk.till.services import sale_attach_member
 
     rule("1311-same-day")
     m = member(guide_a, "陈美玲", mobile="13612345678")
@@ -149,7 +150,7 @@ def test_a_sale_attached_days_later_makes_the_call_due_on_the_day_it_is_attached
     from django.utils import timezone
 
     from vipdesk.core.clock import today
-    from vipdesk.sales.services import sale_attach_member
+    from vipdesk.till.services import sale_attach_member
 
     rule("1311-same-day")
     m = member(guide_a, "王芳", mobile="13612345678")
@@ -165,7 +166,7 @@ def test_a_sale_attached_days_later_makes_the_call_due_on_the_day_it_is_attached
 
 def test_an_inactive_same_day_rule_makes_no_call_on_attach(store_a, guide_a, hq):
     from vipdesk.care.services import care_rule_update
-    from vipdesk.sales.services import sale_attach_member
+    from vipdesk.till.services import sale_attach_member
 
     same_day = rule("1311-same-day")
     care_rule_update(actor=hq, rule=same_day, data={"active": False})

@@ -6,7 +6,8 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from vipdesk.console.loyalty_reads import yuan as _yuan
 from vipdesk.points.choices import ItemKind, LimitPeriod
-from vipdesk.sales.choices import IdentifiedBy, PaymentMethod
+from vipdesk.members.choices import IdentifiedBy
+from vipdesk.sales.choices import PaymentMethod
 
 register = template.Library()
 

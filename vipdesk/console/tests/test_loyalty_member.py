@@ -13,7 +13,7 @@ from vipdesk.points.choices import ExpiryKind
 from vipdesk.points.models import PointsPolicy
 from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, points_redeem
 from vipdesk.sales.models import Sale
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.services import benefit_use, programme_install, tier_override

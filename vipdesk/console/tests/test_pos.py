@@ -12,7 +12,7 @@ from vipdesk.points.choices import ItemKind, StockMove
 from vipdesk.points.models import PointsAccount, PointsEntry, Redemption, RedemptionItem
 from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, stock_move
 from vipdesk.sales.models import Sale
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import StaffFactory
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.services import programme_install, tier_of

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from vipdesk.analytics.clv import member_clv
 from vipdesk.analytics.models import ClvModel
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 
 pytestmark = pytest.mark.django_db
 

@@ -29,10 +29,10 @@ from vipdesk.core.masking import mask_name
 from vipdesk.org.models import Store
 from vipdesk.points.models import ItemStock, PointsEntry, RedemptionItem
 from vipdesk.points.services import points_redeem, redemption_check
-from vipdesk.sales import services as sales
+from vipdesk.till import services as sales
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
-from vipdesk.sales.validation import posting_store
+from vipdesk.org.scoping import posting_store
 
 from ..loyalty_reads import lines_summary, member_in_scope, sales_for, till_member, till_stores, yuan
 from ..mixins import CapabilityMixin

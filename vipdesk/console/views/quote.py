@@ -21,7 +21,8 @@ from django.views.generic import TemplateView
 
 from vipdesk.core.errors import DomainError
 from vipdesk.pricing.models import Quote
-from vipdesk.pricing.services import quote_commit, quote_create, quote_out
+from vipdesk.pricing.services import quote_create, quote_out
+from vipdesk.till.quotes import quote_commit
 
 from ..loyalty_reads import yuan
 from ..pos_forms import LineFormSet, filled, now_local, occurred_at_iso

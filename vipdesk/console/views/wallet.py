@@ -20,8 +20,8 @@ from django.views.generic import TemplateView
 from vipdesk.accounts.roles import Action
 from vipdesk.core.clock import today
 from vipdesk.core.errors import DomainError, ValidationFailed
-from vipdesk.sales import services as sales
-from vipdesk.sales.validation import posting_store
+from vipdesk.till import services as sales
+from vipdesk.org.scoping import posting_store
 from vipdesk.wallet import services as wallet
 from vipdesk.wallet.refunds import wallet_refund
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund

@@ -26,7 +26,7 @@ from vipdesk.coupons.services import coupon_by_code, coupon_check, coupon_dict, 
 from vipdesk.coupons.terms import CouponRefused, Line
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
-from vipdesk.sales.validation import posting_store
+from vipdesk.org.scoping import posting_store
 
 from . import serializers as out
 

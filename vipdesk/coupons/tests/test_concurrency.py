@@ -7,7 +7,7 @@ from vipdesk.coupons.models import Campaign, Coupon, CouponEvent
 from vipdesk.coupons.services import coupons_issue_bulk
 from vipdesk.coupons.terms import CouponRefused
 from vipdesk.members.models import Member
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StoreFactory, make_member
 

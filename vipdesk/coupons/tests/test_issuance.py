@@ -11,7 +11,7 @@ from vipdesk.coupons.models import Coupon, CouponEvent
 from vipdesk.coupons.services import ALPHABET, CODE_LENGTH, coupons_issue_bulk
 from vipdesk.members.models import Member
 from vipdesk.scheduler.runs import run_jobs
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import make_member
 
 from .helpers import held, line, sale_data

@@ -17,7 +17,7 @@ from vipdesk.coupons.services import coupons_issue_bulk
 from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_recompute
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.models import WalletAccount
 from vipdesk.wallet.services import wallet_recompute, wallet_topup
 

@@ -17,7 +17,7 @@ from vipdesk.coupons.models import Campaign, Coupon
 from vipdesk.coupons.services import coupons_issue_bulk
 from vipdesk.coupons.terms import CouponRefused, Line
 from vipdesk.members.models import Member
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 
 from .helpers import line, sale_data
 

@@ -10,7 +10,7 @@ from vipdesk.coupons.models import Campaign, Coupon, CouponEvent
 from vipdesk.coupons.services import coupon_check, coupons_issue_bulk, coupon_void, format_code
 from vipdesk.coupons.terms import CouponRefused, Line
 from vipdesk.members.models import Member
-from vipdesk.sales.services import ReturnExceedsSale, return_post, sale_post
+from vipdesk.till.services import ReturnExceedsSale, return_post, sale_post
 
 from .helpers import held, line, return_data, sale_data
 

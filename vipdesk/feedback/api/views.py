@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, can
-from vipdesk.accounts.scoping import store_ids_in_scope, stores_in_scope
+from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.org.scoping import stores_in_scope
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import validated
 from vipdesk.api.parsers import JSONParser

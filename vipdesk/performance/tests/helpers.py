@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from vipdesk.members.models import Member
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 
 _receipts = itertools.count(1)
 

@@ -13,7 +13,7 @@ from vipdesk.points.choices import EntryKind
 from vipdesk.points.models import PointsEntry, PointsPolicy
 from vipdesk.points.services import points_policy_save, points_quote_for_sale, points_recompute, points_summary
 from vipdesk.sales.models import SalePayment
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.models import WalletAccount, WalletEntry
 from vipdesk.wallet.services import topup_rules_install_default
 from vipdesk.wallet.tests.helpers import return_data, sale_data, topup

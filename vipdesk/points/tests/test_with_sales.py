@@ -8,7 +8,7 @@ from vipdesk.core.clock import today
 from vipdesk.points.choices import EntryKind
 from vipdesk.points.models import PointsEntry
 from vipdesk.points.services import points_recompute, points_summary
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 
 from .helpers import make_sale
 from vipdesk.points.services import points_earn_for_sale

@@ -15,8 +15,8 @@ from vipdesk.api.input import strict_body
 from vipdesk.api.parsers import JSONParser
 from vipdesk.core.errors import NotFound, PermissionDenied
 from vipdesk.pricing.models import Quote
-from vipdesk.pricing.services import LINE_KEYS, _uuid, quote_create, quote_out
-from vipdesk.sales.validation import MEMBER_KEYS
+from vipdesk.pricing.services import LINE_KEYS, quote_create, quote_id, quote_out
+from vipdesk.members.identification import MEMBER_KEYS
 
 # What a quote request takes (quote_create reads no other key); anything else: 400 unknown_field.
 _QUOTE_SHAPE = {"store": None, "member": dict.fromkeys(MEMBER_KEYS), "lines": [dict.fromkeys(LINE_KEYS)],
@@ -45,7 +45,7 @@ class QuoteView(APIView):
     @extend_schema(tags=["pos"], operation_id="quote_retrieve", summary=gettext_lazy("A quote, as it was given"),
                    responses={200: QuoteSerializer, **error_responses(404, s404=("quote_not_found",))})
     def get(self, request, pk):
-        quote = Quote.objects.select_related("store", "member").filter(pk=_uuid(pk)).first()
+        quote = Quote.objects.select_related("store", "member").filter(pk=quote_id(pk)).first()
         user = request.user
         chain_wide = getattr(user, "is_superuser", False) or getattr(user, "role", None) in (Role.HQ_ADMIN, Role.AUDITOR)
         if quote is None or not (chain_wide or quote.store_id in (getattr(user, "store_ids", None) or [])):

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from vipdesk.core.errors import DomainError
 from vipdesk.pricing.models import Special, SpecialDay, SpecialTake
-from vipdesk.pricing.services import quote_commit, quote_create
+from vipdesk.pricing.services import quote_create
+from vipdesk.till.quotes import quote_commit
 from vipdesk.sales.models import Sale
 from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StoreFactory, make_member

@@ -13,7 +13,8 @@ from vipdesk.coupons.services import coupons_issue_bulk, format_code
 from vipdesk.coupons.terms import CouponRefused
 from vipdesk.members.models import Member
 from vipdesk.points.services import earn_rule_install_default
-from vipdesk.pricing.services import quote_commit, quote_create
+from vipdesk.pricing.services import quote_create
+from vipdesk.till.quotes import quote_commit
 from vipdesk.testing.factories import make_member
 
 pytestmark = pytest.mark.django_db

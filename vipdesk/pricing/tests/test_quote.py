@@ -12,7 +12,8 @@ from vipdesk.coupons.models import Coupon
 from vipdesk.coupons.services import coupons_issue_bulk
 from vipdesk.members.models import Member
 from vipdesk.pricing.models import MemberDay, MemberPrice, PricingPolicy, Promotion, Quote, Special, SpecialDay
-from vipdesk.pricing.services import quote_commit, quote_create
+from vipdesk.pricing.services import quote_create
+from vipdesk.till.quotes import quote_commit
 from vipdesk.sales.models import Sale
 from vipdesk.wallet.models import WalletAccount, WalletPolicy
 from vipdesk.wallet.services import wallet_topup
@@ -171,7 +172,7 @@ def test_the_same_request_gives_the_same_quote(gold_member):
 
 
 def _give_points(member, points):
-    from vipdesk.sales.services import sale_post
+    from vipdesk.till.services import sale_post
 
     data = {"store": "SA01", "receipt_no": f"P{points}", "occurred_at": (timezone.now() - dt.timedelta(days=2)).isoformat(),
             "member": {"mobile": member.mobile},

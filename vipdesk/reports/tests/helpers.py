@@ -16,7 +16,7 @@ from vipdesk.coupons.models import Campaign, Coupon
 from vipdesk.members.models import Member
 from vipdesk.points.services import earn_rule_install_default
 from vipdesk.sales.models import Sale
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import RegionFactory, StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.models import Level, TierHistory
 from vipdesk.tiers.presets import DEPARTMENT_STORE

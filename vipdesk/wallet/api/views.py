@@ -19,8 +19,9 @@ from vipdesk.api.parsers import JSONParser
 from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
-from vipdesk.sales.services import identify_member
-from vipdesk.sales.validation import member_ref, posting_store
+from vipdesk.members.identification import identify_member
+from vipdesk.members.identification import member_ref
+from vipdesk.org.scoping import posting_store
 from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
 from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from vipdesk.core.errors import DomainError
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StoreFactory, make_member
 from vipdesk.wallet.choices import EntryKind

@@ -12,7 +12,7 @@ from vipdesk.members.services import member_update
 from vipdesk.org.choices import Ownership
 from vipdesk.org.services import api_client_create
 from vipdesk.sales.models import Sale
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import FranchiseeFactory, StaffFactory, StoreFactory, make_member
 from vipdesk.wallet.models import WalletAccount, WalletRefund
 from vipdesk.wallet.refunds import wallet_refund

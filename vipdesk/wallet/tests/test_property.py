@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vipdesk.core.errors import DomainError
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind, SpendOrder
 from vipdesk.wallet.models import WalletAccount, WalletEntry, WalletPolicy
 from vipdesk.wallet.refunds import wallet_refund

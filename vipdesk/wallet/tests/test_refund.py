@@ -5,7 +5,7 @@ import pytest
 
 from vipdesk.audit.models import Event
 from vipdesk.core.errors import DomainError
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletEntry
 from vipdesk.wallet.refunds import wallet_refund

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from vipdesk.core.errors import DomainError
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletEntry
 from vipdesk.wallet.services import wallet_policy_save, wallet_recompute

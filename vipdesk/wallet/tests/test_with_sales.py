@@ -9,7 +9,7 @@ from vipdesk.members.models import Member
 from vipdesk.points.models import PointsEntry
 from vipdesk.points.services import earn_rule_install_default
 from vipdesk.sales.models import Sale
-from vipdesk.sales.services import ReturnExceedsSale, return_post, sale_attach_member, sale_post
+from vipdesk.till.services import ReturnExceedsSale, return_post, sale_attach_member, sale_post
 from vipdesk.wallet.choices import EntryKind, SpendOrder
 from vipdesk.wallet.models import WalletEntry, WalletPolicy
 from vipdesk.wallet.services import wallet_card_limit_set, wallet_recompute, wallet_set_pin

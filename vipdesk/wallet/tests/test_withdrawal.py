@@ -17,7 +17,7 @@ from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_withdraw
 from vipdesk.org.services import api_client_create
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletEntry, WalletRefund
 from vipdesk.wallet.refunds import wallet_refund

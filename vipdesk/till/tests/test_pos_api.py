@@ -7,7 +7,7 @@ from vipdesk.members.cards import card_change_status
 from vipdesk.org.services import api_client_create
 from vipdesk.sales.models import Sale
 
-from vipdesk.sales import services
+from vipdesk.till import services
 
 from .conftest import a_return, a_sale
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
-from vipdesk.care.services import care_after_sale
 from vipdesk.core import limits, parsing
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -32,19 +31,23 @@ from vipdesk.coupons.services import (
     coupons_use_for_sale, format_code,
 )
 from vipdesk.coupons.terms import Line as CouponLine
-from vipdesk.members.cards import card_present
 from vipdesk.members.disclosure import discreet_refusals
+from vipdesk.members.choices import IdentifiedBy
+from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.members.models import Member
-from vipdesk.org.models import ApiClient
+from vipdesk.org.scoping import posting_store
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_earn_for_sale, points_offset_check, points_reverse_for_return, points_spend_for_sale
 from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
 from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
 from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
 
-from .choices import IdentifiedBy, PaymentMethod, SaleKind
-from .models import Sale, SaleLine, SalePayment
-from .validation import CleanPosting, clean_return, clean_sale, member_ref, posting_store
+from vipdesk.pricing.selectors import member_day_multiplier
+from vipdesk.sales.choices import PaymentMethod, SaleKind
+from vipdesk.sales.models import Sale, SaleLine, SalePayment
+from vipdesk.sales.signals import sale_credited
+
+from .validation import CleanPosting, clean_return, clean_sale
 
 
 class ReceiptConflict(Conflict):
@@ -69,34 +72,6 @@ class PostingResult:
 
 def attach_days() -> int:
     return int(settings.VIPDESK.get("ATTACH_SALE_DAYS", 7))
-
-
-# ---- member identification -------------------------------------------------------------------
-
-def identify_member(ref: dict, *, actor=None, store=None, withdrawn_ok: bool = False):
-    """(member, card, identified_by) from {"card"|"ecard"|"mobile"|"member_no": value}.
-
-    Cards go through `card_present`, which flags and records an invalid card in its own
-    transaction: call this BEFORE opening the posting's transaction, so the refusal keeps its flag.
-    A withdrawn member is refused (no sale is credited to him) unless `withdrawn_ok`: the stored-value
-    till finds him to refund his principal, and its services give their own refusals.
-    """
-    if not ref:
-        return None, None, IdentifiedBy.NONE
-    key, value = next(iter(ref.items()))
-    if key in ("card", "ecard"):
-        card = card_present(number=value, actor=actor, store=store)
-        member, how = card.member, IdentifiedBy.CARD if key == "card" else IdentifiedBy.ECARD
-    else:
-        card = None
-        member = Member.objects.filter(**{key: value}).first()
-        how = IdentifiedBy.MOBILE if key == "mobile" else IdentifiedBy.MEMBER_NO
-        if member is None:
-            raise NotFound(_("No member with this %(what)s.") % {"what": _("mobile number") if key == "mobile" else _("member number")},
-                           code="member_not_found")
-    if member.is_withdrawn and not withdrawn_ok:
-        raise Conflict(_("The member has withdrawn; the sale cannot be credited."), code="member_withdrawn")
-    return member, card, how
 
 
 # ---- replays ---------------------------------------------------------------------------------
@@ -134,7 +109,7 @@ def _known(sale: Sale, **related: list) -> None:
 
 
 def _actor_columns(actor) -> dict:
-    if isinstance(actor, ApiClient):
+    if getattr(actor, "is_api_client", False):
         return {"api_client": actor}
     if actor is not None and getattr(actor, "is_authenticated", False):
         return {"actor": actor}
@@ -177,7 +152,9 @@ def _apply_loyalty(sale: Sale) -> dict:
     outcome = tier_evaluate_posting(member=sale.member, sale=sale)
     # The bonus part of the stored value paid earns only if the points policy says so.
     bonus_paid = -paid.bonus if paid is not None else Decimal("0.00")
-    earn = points_earn_for_sale(sale=sale, level=outcome.after, stored_value_bonus=bonus_paid)
+    level_code = getattr(outcome.after, "code", None)
+    earn = points_earn_for_sale(sale=sale, level=outcome.after, stored_value_bonus=bonus_paid,  # 会员日: more points
+                                extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
     tier, benefits = _tier(outcome)
     level_code = outcome.after.code if outcome.after is not None else None
     earned = coupons_issue_for_sale(sale=sale, level_code=level_code)
@@ -264,7 +241,7 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         if member is not None:
             _member_spent(member.pk, sale.amount, sale.occurred_at)
             loyalty = _apply_loyalty(sale)
-            care_after_sale(sale=sale)  # the same-day 1311 call and a tier-change call, at once
+            sale_credited.send(sender=Sale, sale=sale, on=None)  # care: the same-day 1311 call, a tier-change call
         sale.result = _result(sale, loyalty, coupons_used=[format_code(c.code) for c in used])
         Sale.objects.filter(pk=sale.pk).update(result=sale.result)
         return PostingResult(sale, sale.result)
@@ -306,7 +283,7 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
         sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
         _member_spent(found.pk, sale.amount, sale.occurred_at)
         answer = _result(sale, _apply_loyalty(sale))
-        care_after_sale(sale=sale, on=today(store))  # the 1311 same-day call, as if identified at the till
+        sale_credited.send(sender=Sale, sale=sale, on=today(store))  # care: the 1311 call, as if identified at the till
         event_record(actor=actor, verb="sale.member_attached", obj=sale, payload={"member": found.pk, "by": next(iter(ref))})
     return answer
 

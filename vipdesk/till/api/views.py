@@ -23,8 +23,10 @@ from vipdesk.members.services import member_for_actor
 from vipdesk.points.selectors import points_history
 from vipdesk.points.redemption import redemption_answer, redemption_check, redemption_reference_check
 from vipdesk.points.services import points_redeem, points_summary
-from vipdesk.sales import services
-from vipdesk.sales.validation import member_ref, posting_store
+from vipdesk.till import services
+from vipdesk.till.quotes import quote_commit
+from vipdesk.members.identification import member_ref
+from vipdesk.org.scoping import posting_store
 from vipdesk.tiers.services import tier_progress
 
 from . import serializers as s
@@ -74,8 +76,6 @@ class SalePostView(APIView):
     def post(self, request):
         if isinstance(request.data, dict) and request.data.get("quote"):
             # Committing a checkout quote (issue 4 §4): lines, coupons, points and stored value come from it.
-            from vipdesk.pricing.services import quote_commit
-
             return _posted(quote_commit(actor=request.user, data=_in(s.QuoteCommitSerializer, request)))
         return _posted(services.sale_post(actor=request.user, data=_in(s.SalePostSerializer, request)))
 

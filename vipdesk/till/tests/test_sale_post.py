@@ -10,7 +10,7 @@ from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from vipdesk.members.cards import card_change_status
 from vipdesk.members.models import Card, CardEvent, Member
 from vipdesk.sales.models import Sale, SalePayment
-from vipdesk.sales.services import sale_attach_member, sale_post
+from vipdesk.till.services import sale_attach_member, sale_post
 
 from .conftest import a_sale
 

@@ -1,4 +1,4 @@
-"""The daily job: each part once per business date; dormant cards (R2.6)."""
+"""The daily jobs over real postings: each part once per business date; dormant cards (R2.6)."""
 import datetime as dt
 
 import pytest
@@ -14,7 +14,7 @@ from vipdesk.members.dormancy import dormant_cards_flag
 from vipdesk.members.models import DormantCard
 from vipdesk.scheduler.models import JobRun
 from vipdesk.scheduler.runs import run_jobs
-from vipdesk.sales.services import sale_post
+from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import make_member
 
 from .conftest import a_sale

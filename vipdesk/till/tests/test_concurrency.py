@@ -7,7 +7,7 @@ from django.db import connection
 from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
 from vipdesk.sales.models import Sale, SaleLine
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.concurrency import race
 
 from .conftest import a_return, a_sale

@@ -9,7 +9,7 @@ from vipdesk.api.tests.conftest import Api
 from vipdesk.org.services import api_client_create
 from vipdesk.points.models import PointsAccount, PointsEntry
 from vipdesk.points.services import earn_rule_install_default, points_summary
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.services import programme_install, tier_of
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from vipdesk.members.cards import card_issue
-from vipdesk.sales import services
+from vipdesk.till import services
 from vipdesk.testing.factories import make_member
 
 

@@ -1,7 +1,7 @@
 """The posting result carries the member's stored-value balance (R6.1: shown on receipts)."""
 import pytest
 
-from vipdesk.sales.services import return_post, sale_post
+from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.services import topup_rules_install_default, wallet_topup
 
 from .conftest import a_return, a_sale

@@ -24,23 +24,19 @@ from vipdesk.core import limits, parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.core.money import CENT, in_fen, quantize
 from vipdesk.core.validators import normalize_mobile
-from vipdesk.org.models import ApiClient, Store
-
-from .choices import PaymentMethod, SaleKind
+from vipdesk.members.identification import member_ref
+from vipdesk.org.models import Store
+from vipdesk.org.scoping import posting_store
+from vipdesk.sales.choices import PaymentMethod, SaleKind
 
 MAX_LINES = limits.RECEIPT_LINES_MAX
 MAX_PAYMENTS = limits.RECEIPT_PAYMENTS_MAX
-MEMBER_KEYS = ("card", "ecard", "mobile", "member_no")
 LINE_TEXT = {"sku": 40, "name": 100, "brand": 60, "category": 60, "style_no": 40, "size": 20, "colour": 20}
 MAX_MONEY = limits.RECEIPT_AMOUNT_MAX  # any amount of a receipt, and the receipt's total
 
 
 def clock_skew() -> dt.timedelta:
     return dt.timedelta(seconds=settings.VIPDESK.get("POS_CLOCK_SKEW_SECONDS", 300))
-
-
-class StoreOutOfScope(PermissionDenied):
-    code = "store_out_of_scope"
 
 
 @dataclass
@@ -150,36 +146,6 @@ def _list(data: dict, key: str, errors: parsing.Problems) -> list:
     return list(value)
 
 
-def posting_store(actor, code: str | None, errors: parsing.Problems | None = None) -> Store | None:
-    """The store a posting is for: a store terminal's own store, or the given code within scope.
-
-    A terminal key naming another store is refused (403 `store_out_of_scope`), as is a staff
-    member of store A posting for store B; HQ keys and jobs (actor None) may post for any store.
-    """
-    code = (str(code).strip() if isinstance(code, (str, int)) and not isinstance(code, bool) else "")
-    if isinstance(actor, ApiClient) and actor.store_id:
-        own = actor.store
-        if code and code != own.code:
-            raise StoreOutOfScope(_("This terminal may only post for its own store (%(code)s).") % {"code": own.code})
-        return own
-    if actor is not None and not getattr(actor, "is_superuser", False) and getattr(actor, "role", None) == Role.AUDITOR:
-        raise PermissionDenied(_("Your role may not post sales."))
-    if not code:
-        if errors is not None:
-            errors.add("store", _("This field is required."))
-        return None
-    store = Store.objects.filter(code=code, active=True).first()
-    if store is None:
-        if errors is not None:
-            errors.add("store", _("No store with code %(code)s.") % {"code": code})
-        return None
-    if actor is not None and not getattr(actor, "is_superuser", False):
-        role = getattr(actor, "role", None)
-        if role in Role.STORE_ROLES | {Role.ACCOUNT_MANAGER} and store.pk not in actor.store_ids:
-            raise StoreOutOfScope(_("You may only post for your own stores."))
-    return store
-
-
 def _occurred_at(value, errors: parsing.Problems) -> dt.datetime | None:
     if value in (None, ""):
         errors.add("occurred_at", _("This field is required."))
@@ -209,36 +175,6 @@ def _occurred_at(value, errors: parsing.Problems) -> dt.datetime | None:
         errors.add("occurred_at", _("The time of the sale is in the future; check the till's clock."))
         return None
     return at
-
-
-def member_ref(value, errors: parsing.Problems) -> dict:
-    if value in (None, "", {}):
-        return {}
-    if not isinstance(value, dict):
-        errors.add("member", _("Must be an object with one of: card, ecard, mobile, member_no."))
-        return {}
-    given = {k: v for k, v in value.items() if v not in (None, "")}
-    unknown = set(given) - set(MEMBER_KEYS)
-    if unknown or len(given) > 1:
-        errors.add("member", _("Identify the member by exactly one of: card, ecard, mobile, member_no."))
-        return {}
-    if not given:
-        return {}
-    key, raw = next(iter(given.items()))
-    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
-        errors.add(f"member.{key}", _("Must be text."))
-        return {}
-    raw = str(raw).strip()
-    if len(raw) > 40 or "\x00" in raw or not raw:
-        errors.add(f"member.{key}", _("Not a valid value."))
-        return {}
-    if key == "mobile":
-        try:
-            raw = normalize_mobile(raw)
-        except DjangoValidationError as exc:
-            errors.add("member.mobile", exc.messages[0])
-            return {}
-    return {key: raw}
 
 
 def _guide(value, store, errors: parsing.Problems):
