@@ -52,7 +52,7 @@ GOAL_S = 60
 def baseline_sql(on: dt.date) -> tuple[str, list]:
     from django.db import connection
 
-    from vipdesk.sales.jobs import months_before
+    from vipdesk.core.dates import months_before
 
     d = connection.ops.adapt_datefield_value
     sql = """

@@ -197,7 +197,8 @@ def main(argv=None) -> dict:
     load_members(args.database_url, args.members, stores)
     enrich(args.database_url, stores, on)
 
-    from vipdesk.care.generation import care_run_daily, escalate, generate
+    from vipdesk.care.generation import escalate, generate
+    from vipdesk.care.jobs import care_run_daily
     from vipdesk.care.models import CareTask
     from vipdesk.care.outbox import care_messages_to_outbox
     from vipdesk.messaging.models import OutboxMessage

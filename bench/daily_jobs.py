@@ -121,7 +121,7 @@ def explain_parts(on: dt.date) -> dict:
     every statement it sends (EXPLAIN without ANALYZE, run just before the statement itself)."""
     from django.db import connection, transaction
 
-    from vipdesk.sales.jobs import JOBS
+    from vipdesk.scheduler.registry import run_part
 
     plans: dict[str, list] = {}
 
@@ -144,7 +144,7 @@ def explain_parts(on: dt.date) -> dict:
         try:
             with transaction.atomic():
                 with connection.execute_wrapper(wrapper):
-                    JOBS[name](on=on)
+                    run_part(name, on=on)
                 raise Rollback
         except Rollback:
             pass
@@ -206,7 +206,7 @@ def main(argv=None) -> dict:
         t1 = t0 + total
         results = parse_run(out)
         # Where the time went, from the claims the job writes as each part starts (JobRun.started_at).
-        from vipdesk.sales.models import JobRun
+        from vipdesk.scheduler.models import JobRun
 
         starts = {r.job: r.started_at.timestamp() for r in JobRun.objects.filter(date=on)}
         order = sorted(starts, key=starts.get)

@@ -1,5 +1,5 @@
 """Shapes of the POS endpoints. Input serializers check types and sizes only; the rules (line
-arithmetic, payments adding up, scope, idempotency) live in sales/validation.py and the services,
+arithmetic, payments adding up, scope, idempotency) live in till/validation.py and the services,
 so the API refuses exactly what the cashier screen and imports refuse, with the same messages."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from vipdesk.sales.choices import PaymentMethod
 
 class MoneyField(serializers.DecimalField):
     """Money as a string ("128.00") or a whole number; a JSON float (128.0, 0.1) is refused, since
-    binary fractions are not money (the rule of sales/validation.py, kept at the API's door)."""
+    binary fractions are not money (the rule of till/validation.py, kept at the API's door)."""
 
     def to_internal_value(self, data):
         if isinstance(data, float):
