@@ -74,7 +74,7 @@ def _points(*, on: dt.date) -> dict:
 
 
 def _tiers(*, on: dt.date) -> dict:
-    from vipdesk.tiers.services import tier_run_daily
+    from vipdesk.tiers.retention import tier_run_daily
 
     return tier_run_daily(on=on)
 

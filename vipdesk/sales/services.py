@@ -38,7 +38,8 @@ from vipdesk.members.models import Member
 from vipdesk.org.models import ApiClient
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_earn_for_sale, points_offset_check, points_reverse_for_return, points_spend_for_sale
-from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
+from vipdesk.tiers.programme import level_dict
+from vipdesk.tiers.services import TierOutcome, tier_evaluate_posting, tier_evaluate_return
 from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
 from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
 

@@ -339,7 +339,7 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
 
 def _topup(*, actor, member, store, amount, reference, method, content, on) -> dict:
     from vipdesk.members.models import Member
-    from vipdesk.tiers.services import tier_of
+    from vipdesk.tiers.programme import tier_of
 
     # The top-up row goes in first: a racing twin of this reference fails here, before the account.
     topup = TopUp.objects.create(account=_account_row(member.pk), store=store, reference=reference, amount=amount,

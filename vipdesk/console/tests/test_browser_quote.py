@@ -13,7 +13,7 @@ from vipdesk.pricing.models import MemberDay, MemberPrice
 from vipdesk.sales.models import Sale
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 from vipdesk.wallet.models import WalletAccount
 from vipdesk.wallet.services import topup_rules_install_default
 

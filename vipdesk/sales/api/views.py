@@ -24,7 +24,7 @@ from vipdesk.points.redemption import redemption_answer, redemption_check, redem
 from vipdesk.points.services import points_redeem, points_summary
 from vipdesk.sales import services
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
-from vipdesk.tiers.services import tier_progress
+from vipdesk.tiers.progress import tier_progress
 
 from . import serializers as s
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from vipdesk.org.models import Store
 from vipdesk.tiers.models import Programme
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 
 class Command(BaseCommand):
