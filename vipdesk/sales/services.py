@@ -41,7 +41,8 @@ from vipdesk.points.services import points_earn_for_sale, points_offset_check, p
 from vipdesk.tiers.programme import level_dict
 from vipdesk.tiers.services import TierOutcome, tier_evaluate_posting, tier_evaluate_return
 from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
-from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
+from vipdesk.wallet.ledger import balance_dict
+from vipdesk.wallet.services import stored_value_pin, wallet_pay_for_sale
 
 from .choices import IdentifiedBy, PaymentMethod, SaleKind
 from .models import Sale, SaleLine, SalePayment

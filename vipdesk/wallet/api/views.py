@@ -21,7 +21,8 @@ from vipdesk.members.services import member_for_actor
 from vipdesk.sales.services import identify_member
 from vipdesk.sales.validation import FieldErrors, member_ref, posting_store
 from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
-from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
+from vipdesk.wallet.ledger import balance_dict
+from vipdesk.wallet.services import wallet_summary, wallet_topup, wallet_topup_check
 
 from . import serializers as s
 
