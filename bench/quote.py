@@ -72,7 +72,7 @@ def setup(env: dict) -> dict:
     from vipdesk.pricing.models import MemberDay, MemberPrice, Special
     from vipdesk.till.services import sale_post
     from vipdesk.tiers.models import Benefit, Level
-    from vipdesk.tiers.services import tier_override
+    from vipdesk.tiers.overrides import tier_override
     from vipdesk.wallet.services import wallet_topup
 
     store = Store.objects.order_by("pk").first()

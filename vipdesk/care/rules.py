@@ -284,7 +284,8 @@ def _tier_review(rule, on, members):
     from vipdesk.tiers.choices import RetentionPolicy
     from vipdesk.tiers.metrics import member_metrics
     from vipdesk.tiers.models import MemberTier
-    from vipdesk.tiers.services import _policy_due, active_programme, load
+    from vipdesk.tiers.programme import active_programme, load
+    from vipdesk.tiers.retention import _policy_due
 
     programme = active_programme()
     if programme is None:

@@ -27,7 +27,9 @@ from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.choices import BenefitPeriod, ConditionKind as K
 from vipdesk.tiers.models import MemberTier
-from vipdesk.tiers.services import benefit_summary, tier_of, tier_progress
+from vipdesk.tiers.benefits import benefit_summary
+from vipdesk.tiers.programme import tier_of
+from vipdesk.tiers.progress import tier_progress
 
 PANE_ROWS = 20
 EXPIRING_DAYS = 30

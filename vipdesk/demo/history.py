@@ -22,8 +22,8 @@ from vipdesk.scheduler.runs import run_jobs
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.tiers.models import MemberTier, Programme
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
-from vipdesk.wallet.services import topup_rules_install_default
+from vipdesk.tiers.config import programme_install
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
 from .behaviour import DemoPurchase, plan_purchases
 from .chain import STORE_CODES

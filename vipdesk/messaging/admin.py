@@ -4,8 +4,8 @@ from django.contrib import admin
 from vipdesk.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from vipdesk.core.errors import ValidationFailed
 
+from .message_templates import TEMPLATE_FIELDS, template_check, template_save
 from .models import BlockedWord, DeliveryEvent, InboxMessage, MessageTemplate, OutboxMessage
-from .services import TEMPLATE_FIELDS, template_check, template_save
 
 
 class MessageTemplateForm(forms.ModelForm):

@@ -48,7 +48,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
                                      OutboxStatus.FAILED, OutboxStatus.SUPPRESSED, OutboxStatus.SENDING}),
     OutboxStatus.SENT: frozenset({OutboxStatus.DELIVERED, OutboxStatus.FAILED}),
     OutboxStatus.DELIVERED: frozenset(),
-    OutboxStatus.FAILED: frozenset({OutboxStatus.QUEUED}),  # only by hand: services.message_retry
+    OutboxStatus.FAILED: frozenset({OutboxStatus.QUEUED}),  # only by hand: outbox.message_retry
     OutboxStatus.SUPPRESSED: frozenset(),
 }
 

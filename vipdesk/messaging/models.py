@@ -2,7 +2,7 @@
 
 Every message to a member is one OutboxMessage per channel, written by `services.enqueue` — also
 the ones that are not sent: a suppressed row records why (no consent, weekly cap, …) instead of
-dropping the message silently. `services.deliver_due` sends what is due through the channel
+dropping the message silently. `delivery.deliver_due` sends what is due through the channel
 adapters (vipdesk/messaging/channels). DeliveryEvent rows are the append-only history of each
 message: queued, deferred, every attempt, sent, delivery reports.
 """

@@ -1,137 +1,34 @@
-"""Messaging services (R9.2, R9.3): templates, enqueueing, delivery, delivery reports, the inbox.
+"""Messaging services (R9.2, R9.3): putting messages in the outbox, and what is kept for a member —
+erased at withdrawal, read in the portal's inbox.
 
 `enqueue` decides once, in one transaction under a lock on the member row (so two callers cannot
 both take the last place under the weekly cap), what becomes of a message, and always writes the
-row: queued, deferred past quiet hours, or suppressed with the reason. `deliver_due` sends what is
-due: it claims rows with SELECT … FOR UPDATE SKIP LOCKED and marks them "sending" in a short
-transaction (so two runs never take the same message), checks consent, the member's status and the
-content rules once more, then calls the channel adapters outside any transaction (network time
-never holds a lock) and records the outcome: sent, delivered, a retry after back-off, or failed.
-A run that dies mid-send leaves rows "sending"; after VIPDESK["MESSAGE_SENDING_LEASE_SECONDS"]
-they are taken again (at least once, never lost).
+row: queued, deferred past quiet hours, or suppressed with the reason. Consent, quiet hours and the
+weekly cap are policy.py's; sending is delivery.py's (`deliver_due`, delivery reports); templates
+are message_templates.py's; the outbox's status moves, retry and cancel are outbox.py's.
 """
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, require as _require
-from vipdesk.audit.services import actor_fields, event_record
-from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
+from vipdesk.accounts.roles import Action
+from vipdesk.audit.services import actor_fields
+from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.choices import ConsentPurpose
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
 
 from . import policy, rendering, rules
-from .channels import ChannelError, Outgoing, SendResult, TransientError, adapter_for
-from .choices import PENDING, TRANSITIONS, Channel, EventKind, MessageKind, OutboxStatus, Reason
-from .models import CallbackNonce, DeliveryEvent, InboxMessage, MessageTemplate, OutboxMessage
+from .choices import PENDING, Channel, EventKind, MessageKind, OutboxStatus, Reason
+from .message_templates import template_get
+from .models import DeliveryEvent, InboxMessage, MessageTemplate, OutboxMessage
+from .outbox import _event, _move, _require
 from .signals import message_settled
-
-logger = logging.getLogger("vipdesk.messaging")
-
-
-def _conf(key: str, default):
-    return settings.VIPDESK.get(key, default)
-
-
-# ---- templates -------------------------------------------------------------------------------
-
-TEMPLATE_FIELDS = ("name", "purpose", "kind", "channels", "subject_zh", "body_zh", "subject_en", "body_en",
-                   "extra_placeholders", "sms_template_code", "active")
-
-
-def template_check(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate a template's fields (the service and the admin form share this); return them cleaned."""
-    data = {k: v for k, v in data.items() if k in TEMPLATE_FIELDS or k == "code"}
-    errors = {}
-    if data.get("purpose") not in ConsentPurpose.values:
-        errors["purpose"] = _("Choose service or marketing.")
-    if data.get("kind") not in MessageKind.values:
-        errors["kind"] = _("Choose greeting, notice or marketing.")
-    elif data["kind"] == MessageKind.MARKETING and data.get("purpose") != ConsentPurpose.MARKETING:
-        errors["purpose"] = _("A marketing message needs the member's marketing consent: choose the purpose marketing.")
-    channels = data.get("channels") or []
-    if not isinstance(channels, (list, tuple)) or not channels or any(c not in Channel.values for c in channels):
-        errors["channels"] = _("Choose one or more of sms, email, inbox.")
-    else:
-        data["channels"] = sorted(set(channels))
-    if not (data.get("body_zh") or "").strip():
-        errors["body_zh"] = _("The Chinese text is required.")
-    extra = data.get("extra_placeholders") or []
-    if not isinstance(extra, (list, tuple)) or any(not isinstance(x, str) or not rendering._WORD.match(x) or x in rendering.BUILTIN
-                                                   for x in extra):
-        errors["extra_placeholders"] = _("Extra placeholders are lower-case words that are not built in.")
-        extra = []
-    data["extra_placeholders"] = list(extra)
-    if errors:
-        raise ValidationFailed(next(iter(errors.values())), fields=errors)
-    texts = {f: data.get(f) or "" for f in ("subject_zh", "body_zh", "subject_en", "body_en")}
-    rendering.check_placeholders(texts, data["extra_placeholders"])
-    rules.check_content(data["kind"], texts)
-    return data
-
-
-@transaction.atomic
-def template_save(*, actor, code: str, new: bool = False, **fields) -> MessageTemplate:
-    """Create or change the template `code`. A greeting with advertising words is refused. With
-    `new`, an existing code is refused instead of changed (a form that creates a template)."""
-    _require(actor, Action.MESSAGE_CONFIG)
-    code = (code or "").strip()
-    if not code or len(code) > 40:
-        raise ValidationFailed(_("Give the template a code of at most 40 characters."), fields={"code": _("Required.")})
-    template = MessageTemplate.objects.select_for_update().filter(code=code).first()
-    if new and template is not None:
-        raise ValidationFailed(_("A template with the code %(code)s exists already.") % {"code": code},
-                               fields={"code": _("Taken: choose another code.")})
-    current = {f: getattr(template, f) for f in TEMPLATE_FIELDS} if template else {"active": True}
-    data = template_check({**current, **fields})
-    if template is None:
-        template = MessageTemplate(code=code)
-    for key, value in data.items():
-        if key != "code":
-            setattr(template, key, value)
-    template.save()
-    event_record(actor=actor, verb="message_template.saved", obj=template, payload={"code": code, "kind": template.kind})
-    return template
-
-
-def template_get(code: str, *, active_only: bool = True) -> MessageTemplate:
-    qs = MessageTemplate.objects.filter(code=code)
-    if active_only:
-        qs = qs.filter(active=True)
-    template = qs.first()
-    if template is None:
-        raise NotFound(_("No active message template with the code %(code)s.") % {"code": code}, code="template_not_found")
-    return template
-
-
-# ---- the outbox's life cycle -----------------------------------------------------------------
-
-def _event(message: OutboxMessage, kind: str, at: dt.datetime, *, detail: str = "", payload: dict | None = None) -> DeliveryEvent:
-    return DeliveryEvent.objects.create(message=message, at=at, kind=kind, status=message.status, reason=message.reason,
-                                        detail=(detail or "")[:300], payload=payload or {})
-
-
-def _move(message: OutboxMessage, status: str, *, event: str, at: dt.datetime, reason: str = "", detail: str = "",
-          payload: dict | None = None, **fields) -> OutboxMessage:
-    """Change the status along TRANSITIONS and record the event (the caller holds the row lock)."""
-    if status not in TRANSITIONS[message.status]:
-        raise Conflict(_("A message that is %(old)s cannot become %(new)s.") % {"old": message.status, "new": status},
-                       code="illegal_transition")
-    message.status, message.reason, message.detail = status, reason, (detail or "")[:300]
-    for key, value in fields.items():
-        setattr(message, key, value)
-    message.save()
-    _event(message, event, at, detail=detail, payload=payload)
-    return message
 
 
 def _recipient(member: Member, channel: str) -> str:
@@ -369,215 +266,6 @@ def _write_texts(items: list[tuple[int, Text]], now: dt.datetime) -> dict[int, O
         if message.status == OutboxStatus.SUPPRESSED:
             transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=m.status))
     return rows
-
-
-# ---- delivery --------------------------------------------------------------------------------
-
-def backoff(attempts: int) -> dt.timedelta:
-    """Wait before try number attempts + 1: 1, 2, 4, 8 … minutes, at most MESSAGE_RETRY_MAX_SECONDS."""
-    base = int(_conf("MESSAGE_RETRY_SECONDS", 60))
-    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), int(_conf("MESSAGE_RETRY_MAX_SECONDS", 3600))))
-
-
-def max_attempts() -> int:
-    return max(1, int(_conf("MESSAGE_MAX_ATTEMPTS", 5)))
-
-
-def _recheck(message: OutboxMessage, member: Member, now: dt.datetime) -> tuple[str, str, dt.datetime | None]:
-    """The send-time checks: things may have changed since the message was queued."""
-    if member.is_withdrawn:
-        return OutboxStatus.SUPPRESSED, Reason.MEMBER_WITHDRAWN, None
-    refusal = policy.consent_refusal(member, message.purpose, message.channel)
-    if refusal:
-        return OutboxStatus.SUPPRESSED, refusal, None
-    if message.kind == MessageKind.GREETING and rules.advertising_words(message.subject, message.body):
-        return OutboxStatus.SUPPRESSED, Reason.BLOCKED_WORDS, None
-    later = policy.quiet_until(now, message.channel, member.home_store)
-    if later:
-        return OutboxStatus.DEFERRED, Reason.QUIET_HOURS, later
-    return OutboxStatus.SENDING, "", None
-
-
-def _claim(now: dt.datetime, limit: int) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for this run and mark them sending (one short transaction)."""
-    lease = now - dt.timedelta(seconds=int(_conf("MESSAGE_SENDING_LEASE_SECONDS", 600)))
-    with transaction.atomic():
-        due = list(OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(status__in=list(PENDING), next_attempt_at__lte=now)
-                   .order_by("next_attempt_at", "id")[:limit])
-        if len(due) < limit:  # rows a dead run left "sending"
-            due += list(OutboxMessage.objects.select_for_update(skip_locked=True)
-                        .filter(status=OutboxStatus.SENDING, last_attempt_at__lte=lease)
-                        .order_by("last_attempt_at", "id")[:limit - len(due)])
-        members = Member.objects.select_related("home_store").in_bulk({m.member_id for m in due})
-        claimed = []
-        for message in due:
-            status, reason, later = _recheck(message, members[message.member_id], now)
-            if status == OutboxStatus.SUPPRESSED:
-                _move(message, status, event=EventKind.SUPPRESSED, at=now, reason=reason, next_attempt_at=None)
-                transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=OutboxStatus.SUPPRESSED))
-            elif status == OutboxStatus.DEFERRED:
-                if message.status == OutboxStatus.DEFERRED and message.next_attempt_at == later:
-                    continue
-                _move(message, status, event=EventKind.DEFERRED, at=now, reason=reason, next_attempt_at=later)
-            elif message.attempts >= max_attempts():  # a reclaimed row that already used its tries
-                _move(message, OutboxStatus.FAILED, event=EventKind.FAILED, at=now, reason=Reason.GATEWAY_ERROR,
-                      detail="interrupted while sending", next_attempt_at=None)
-            else:
-                _move(message, OutboxStatus.SENDING, event=EventKind.ATTEMPT, at=now, attempts=message.attempts + 1,
-                      last_attempt_at=now, payload={"attempt": message.attempts + 1})
-                claimed.append(message)
-    return claimed
-
-
-def _outgoing(message: OutboxMessage) -> Outgoing:
-    return Outgoing(outbox_id=message.pk, member_id=message.member_id, channel=message.channel, recipient=message.recipient,
-                    subject=message.subject, body=message.body, language=message.language, params=message.params or {},
-                    sms_template_code=message.template.sms_template_code if message.template_id else "")
-
-
-@transaction.atomic
-def _record(message_id: int, now: dt.datetime, *, result: SendResult | None = None, error: ChannelError | None = None) -> str:
-    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-    if message.status != OutboxStatus.SENDING:  # a delivery report or another run got there first
-        return message.status
-    if result is not None:
-        status = OutboxStatus.DELIVERED if result.delivered else OutboxStatus.SENT
-        _move(message, status, event=EventKind.SENT, at=now, detail=result.detail, payload={"provider": result.provider},
-              provider=result.provider, provider_message_id=result.message_id[:100], sent_at=now,
-              delivered_at=now if result.delivered else None, next_attempt_at=None)
-        transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=status))
-        return status
-    if error.transient and message.attempts < max_attempts():
-        when = now + backoff(message.attempts)
-        _move(message, OutboxStatus.QUEUED, event=EventKind.RETRY, at=now, reason=Reason.RETRY, detail=error.detail,
-              next_attempt_at=when, payload={"attempt": message.attempts, "next_attempt_at": when.isoformat()})
-        return "retry"
-    _move(message, OutboxStatus.FAILED, event=EventKind.FAILED, at=now, reason=error.reason, detail=error.detail,
-          next_attempt_at=None, payload={"attempt": message.attempts})
-    transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=OutboxStatus.FAILED))
-    return OutboxStatus.FAILED
-
-
-def deliver_due(now: dt.datetime | None = None, *, limit: int | None = None) -> dict[str, int]:
-    """Send every message due at `now` (default: the clock), at most `limit` (VIPDESK["MESSAGE_BATCH"])."""
-    now = now or timezone.now()
-    limit = limit or int(_conf("MESSAGE_BATCH", 200))
-    counts = {"sent": 0, "delivered": 0, "retry": 0, "failed": 0}
-    adapters: dict[str, Any] = {}
-    for message in _claim(now, limit):
-        try:
-            if message.channel not in adapters:
-                adapters[message.channel] = adapter_for(message.channel)
-            result, error = adapters[message.channel].send(_outgoing(message)), None
-        except ChannelError as exc:
-            result, error = None, exc
-        except Exception as exc:  # noqa: BLE001 - an adapter's bug must not leave the message "sending"
-            logger.exception("messaging: channel %s raised on message %s", message.channel, message.pk)
-            result, error = None, TransientError(f"{type(exc).__name__}: {exc}")
-        outcome = _record(message.pk, now, result=result, error=error)
-        if outcome in counts:
-            counts[outcome] += 1
-    return counts
-
-
-# ---- by hand: retry, cancel ------------------------------------------------------------------
-
-def _message_for(actor, message: OutboxMessage | int) -> OutboxMessage:
-    """The message, locked, within the actor's outbox (OUTBOX; outside the scope: 404)."""
-    from .selectors import outbox_for
-
-    _require(actor, Action.OUTBOX)
-    qs = OutboxMessage.objects.select_for_update() if actor is None else outbox_for(actor).select_for_update(of=("self",))
-    try:
-        return qs.get(pk=getattr(message, "pk", message))
-    except (OutboxMessage.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("No such message."), code="message_not_found") from None
-
-
-@transaction.atomic
-def message_retry(*, actor, message: OutboxMessage | int, now: dt.datetime | None = None) -> OutboxMessage:
-    """Queue a failed message again, due now: the next delivery run (every minute) sends it with a
-    fresh set of tries, after the send-time checks (consent, quiet hours …) once more. A message
-    the member never got because of a rule (suppressed) cannot be forced out this way."""
-    now = now or timezone.now()
-    message = _message_for(actor, message)
-    if message.status != OutboxStatus.FAILED:
-        raise Conflict(_("Only a failed message can be sent again; this one is %(status)s.")
-                       % {"status": OutboxStatus(message.status).label}, code="not_failed")
-    attempts = message.attempts
-    _move(message, OutboxStatus.QUEUED, event=EventKind.RETRIED, at=now, next_attempt_at=now, attempts=0,
-          payload={"previous_attempts": attempts, **_who(actor)})
-    event_record(actor=actor, verb="message.retried", obj=message, payload={"previous_attempts": attempts})
-    return message
-
-
-@transaction.atomic
-def message_cancel(*, actor, message: OutboxMessage | int, now: dt.datetime | None = None) -> OutboxMessage:
-    """Stop a message still waiting (queued, or deferred past quiet hours): it becomes "not sent",
-    reason cancelled. One being sent right now can no longer be stopped."""
-    now = now or timezone.now()
-    message = _message_for(actor, message)
-    if message.status not in PENDING:
-        raise Conflict(_("Only a message still waiting can be cancelled; this one is %(status)s.")
-                       % {"status": OutboxStatus(message.status).label}, code="not_pending")
-    _move(message, OutboxStatus.SUPPRESSED, event=EventKind.CANCELLED, at=now, reason=Reason.CANCELLED, next_attempt_at=None,
-          payload=_who(actor))
-    event_record(actor=actor, verb="message.cancelled", obj=message, payload={})
-    transaction.on_commit(lambda: message_settled.send(sender=OutboxMessage, message=message, status=OutboxStatus.SUPPRESSED))
-    return message
-
-
-def _who(actor) -> dict:
-    return {"by": getattr(actor, "username", None) or str(actor)} if actor is not None else {}
-
-
-# ---- delivery reports ------------------------------------------------------------------------
-
-REPORT_STATUSES = {"delivered": OutboxStatus.DELIVERED, "failed": OutboxStatus.FAILED}
-
-
-def callback_secret() -> str:
-    return str(_conf("CALLBACK_SECRET", "") or "")
-
-
-def callback_accept_signature(signature: str, now: dt.datetime) -> None:
-    """Remember a delivery report's signature; the same one again is a replay (409)."""
-    window = dt.timedelta(seconds=2 * int(_conf("CALLBACK_MAX_SKEW_SECONDS", 300)))
-    CallbackNonce.objects.filter(received_at__lt=now - window).delete()
-    try:
-        with transaction.atomic():
-            CallbackNonce.objects.create(signature=signature[-64:], received_at=now)
-    except IntegrityError:
-        raise Conflict(_("This delivery report was received before."), code="report_replayed") from None
-
-
-@transaction.atomic
-def delivery_report(*, status: str, provider: str = "", message_id: str = "", reference: str = "", detail: str = "",
-                    at: dt.datetime | None = None, payload: dict | None = None) -> OutboxMessage:
-    """Apply a gateway's delivery report: the message found by the provider's id or by our
-    reference ("vd-123"). A report that changes nothing (a repeat) is still recorded."""
-    now = at or timezone.now()
-    if status not in REPORT_STATUSES:
-        raise ValidationFailed(_("The status must be delivered or failed."), fields={"status": _("delivered or failed.")})
-    qs = OutboxMessage.objects.select_for_update()
-    message = None
-    if message_id:
-        found = qs.filter(provider_message_id=message_id)
-        message = (found.filter(provider=provider) if provider else found).order_by("-id").first()
-    if message is None and reference.startswith("vd-") and reference[3:].isascii() and reference[3:].isdigit() and len(reference) <= 21:
-        message = qs.filter(pk=int(reference[3:])).first()
-    if message is None:
-        raise NotFound(_("No message with this id."), code="message_not_found")
-    new = REPORT_STATUSES[status]
-    body = {"status": status, "message_id": message_id, "reference": reference, **(payload or {})}
-    if new in TRANSITIONS[message.status]:
-        fields = {"delivered_at": now} if new == OutboxStatus.DELIVERED else {}
-        _move(message, new, event=EventKind.REPORT, at=now, reason="" if new == OutboxStatus.DELIVERED else Reason.PROVIDER_FAILED,
-              detail=detail, payload=body, **fields)
-    else:
-        _event(message, EventKind.REPORT, now, detail=detail, payload={**body, "ignored": True})
-    return message
 
 
 # ---- withdrawal (退会) -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from huey.contrib.djhuey import HUEY
 
 from vipdesk.scheduler.tasks import _with_db
 
-from .services import deliver_due
+from .delivery import deliver_due
 
 TASK_NAME = "deliver_messages"
 

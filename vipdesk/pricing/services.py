@@ -148,7 +148,7 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
     from vipdesk.points.services import points_summary
     from vipdesk.points.services import policy as points_policy
     from vipdesk.wallet.models import WalletAccount
-    from vipdesk.wallet.services import policy as wallet_policy
+    from vipdesk.wallet.ledger import policy as wallet_policy
 
     level, level_zhe = _level(member)
     level_code = level.code if level else None

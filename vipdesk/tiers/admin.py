@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from vipdesk.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-# Read-only: programmes are configured through the console (tiers.services validates them and
+# Read-only: programmes are configured through the console (tiers.config validates them and
 # every worker reloads them), tiers change through postings, overrides and approvals.
 from .models import Benefit, BenefitUsage, Condition, Level, MemberTier, Programme, RuleGroup, TierApproval, TierHistory
 

@@ -2,6 +2,6 @@
 level never rests on points that expired that morning (vipdesk/scheduler/registry.py)."""
 from vipdesk.scheduler.registry import daily_job
 
-from .services import tier_run_daily
+from .retention import tier_run_daily
 
 daily_job("tiers", after=("points",))(tier_run_daily)

@@ -1,4 +1,4 @@
-"""The seeds' tier programmes (R4.2–R4.5) as specs for services.programme_install.
+"""The seeds' tier programmes (R4.2–R4.5) as specs for config.programme_install.
 
 Numbers from the seeds are exact. Where a seed is silent (retention policy, restaurant thresholds,
 quotas of countable benefits) the choice is written in `notes`, stored on the programme, so staff

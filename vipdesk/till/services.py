@@ -38,9 +38,11 @@ from vipdesk.members.models import Member
 from vipdesk.org.scoping import posting_store
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.services import points_earn_for_sale, points_offset_check, points_reverse_for_return, points_spend_for_sale
-from vipdesk.tiers.services import TierOutcome, level_dict, tier_evaluate_posting, tier_evaluate_return
+from vipdesk.tiers.programme import level_dict
+from vipdesk.tiers.services import TierOutcome, tier_evaluate_posting, tier_evaluate_return
 from vipdesk.wallet.returns import NOTHING as NO_STORED_VALUE, ReturnCredit, wallet_reverse_for_return
-from vipdesk.wallet.services import balance_dict, stored_value_pin, wallet_pay_for_sale
+from vipdesk.wallet.ledger import balance_dict
+from vipdesk.wallet.services import stored_value_pin, wallet_pay_for_sale
 
 from vipdesk.pricing.selectors import member_day_multiplier
 from vipdesk.sales.choices import PaymentMethod, SaleKind

@@ -27,8 +27,9 @@ from vipdesk.members.models import Member
 
 from . import issuers
 from .choices import EntryKind
+from .ledger import ZERO, WalletError, _amount, _locked_account, _require, _require_till, _staff, _write
 from .models import TopUp, WalletAccount, WalletRefund
-from .services import ZERO, WalletError, _amount, _locked_account, _require, _require_till, _staff, _topup_conflict, _write
+from .services import _topup_conflict
 
 
 def _refund_conflict(reference: str) -> Conflict:

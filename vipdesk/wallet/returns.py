@@ -30,8 +30,8 @@ from vipdesk.core.money import quantize
 
 from . import issuers
 from .choices import EntryKind
+from .ledger import ZERO, _fen, _locked_account, _write, limit_for, policy
 from .models import WalletEntry
-from .services import ZERO, _fen, _locked_account, _write, limit_for, policy
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from vipdesk.analytics.models import ClassificationPolicy, MemberSnapshot
 from vipdesk.members.models import Member
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .helpers import buy, member
 

@@ -15,7 +15,7 @@ from vipdesk.scheduler.runs import run_jobs
 from vipdesk.testing.factories import StaffFactory
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .helpers import buy, member
 

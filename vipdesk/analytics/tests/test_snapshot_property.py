@@ -17,7 +17,7 @@ from vipdesk.core.dates import months_before
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .helpers import buy, member
 

@@ -42,8 +42,8 @@ from vipdesk.points.services import catalogue_install_default, earn_rule_install
 from vipdesk.pricing.models import Quote
 from vipdesk.testing.factories import StoreFactory, make_member, valid_id_number
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
-from vipdesk.wallet.services import topup_rules_install_default
+from vipdesk.tiers.config import programme_install
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
 # Never a 5xx, and every answer as the schema documents it: a documented status code, its
 # content type, headers and body.

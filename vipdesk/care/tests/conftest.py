@@ -3,7 +3,7 @@ import pytest
 from vipdesk.accounts.roles import Role
 from vipdesk.testing.factories import StaffFactory
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from vipdesk.care.models import CareTask, ContactLog
 from vipdesk.messaging.models import InboxMessage, OutboxMessage
-from vipdesk.messaging.services import deliver_due
+from vipdesk.messaging.delivery import deliver_due
 from vipdesk.members.services import consent_set
 
 from .helpers import D, SHANGHAI, member, rule, run

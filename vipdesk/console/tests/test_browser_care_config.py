@@ -11,7 +11,8 @@ from vipdesk.accounts.roles import Role
 from vipdesk.care.models import CareRule
 from vipdesk.care.services import care_rules_install_default
 from vipdesk.messaging.models import OutboxMessage
-from vipdesk.messaging.services import enqueue, template_save
+from vipdesk.messaging.message_templates import template_save
+from vipdesk.messaging.services import enqueue
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 
 from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)

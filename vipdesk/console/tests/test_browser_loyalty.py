@@ -10,7 +10,7 @@ from vipdesk.points.services import catalogue_install_default, earn_rule_install
 from vipdesk.sales.models import Sale
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD

@@ -13,9 +13,9 @@ from vipdesk.pricing.models import MemberDay, MemberPrice
 from vipdesk.sales.models import Sale
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 from vipdesk.wallet.models import WalletAccount
-from vipdesk.wallet.services import topup_rules_install_default
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
 from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD

@@ -15,7 +15,7 @@ from vipdesk.analytics.tests.helpers import buy, member
 from vipdesk.testing.factories import StaffFactory, StoreFactory
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
 from .test_browser_quote import sign_in

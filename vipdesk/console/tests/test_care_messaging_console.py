@@ -12,7 +12,8 @@ from vipdesk.care.services import care_rules_install_default
 from vipdesk.console.care_forms import CareRuleForm, MessageTemplateForm
 from vipdesk.core import clock
 from vipdesk.messaging.models import MessageTemplate, OutboxMessage
-from vipdesk.messaging.services import enqueue, template_save
+from vipdesk.messaging.message_templates import template_save
+from vipdesk.messaging.services import enqueue
 from vipdesk.testing.factories import StaffFactory
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

@@ -9,7 +9,7 @@ from vipdesk.points.models import EarnRule, ItemStock, PointsPolicy, RedemptionI
 from vipdesk.points.services import earn_rule_install_default
 from vipdesk.tiers.models import Condition, Level, Programme
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 pytestmark = pytest.mark.django_db
 

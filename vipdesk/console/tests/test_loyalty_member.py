@@ -16,7 +16,9 @@ from vipdesk.sales.models import Sale
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import benefit_use, programme_install, tier_override
+from vipdesk.tiers.benefits import benefit_use
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.overrides import tier_override
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from vipdesk.sales.models import Sale
 from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import StaffFactory
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install, tier_of
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.programme import tier_of
 
 pytestmark = pytest.mark.django_db
 

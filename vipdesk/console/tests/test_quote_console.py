@@ -12,9 +12,10 @@ from vipdesk.points.services import earn_rule_install_default
 from vipdesk.pricing.models import MemberPrice, Quote
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 from vipdesk.wallet.models import WalletAccount
-from vipdesk.wallet.services import topup_rules_install_default, wallet_topup
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.wallet.services import wallet_topup
 
 pytestmark = pytest.mark.django_db
 URL = "/pos/quote/"

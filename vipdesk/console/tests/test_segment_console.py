@@ -18,7 +18,7 @@ from vipdesk.analytics.tests.helpers import buy, member
 from vipdesk.audit.models import Event
 from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from vipdesk.audit.models import Event
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletAccount, WalletLimitChange, WalletPolicy, WalletRefund
-from vipdesk.wallet.services import policy, topup_rules_install_default, wallet_topup
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.wallet.ledger import policy
+from vipdesk.wallet.services import wallet_topup
 
 pytestmark = pytest.mark.django_db
 

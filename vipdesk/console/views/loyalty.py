@@ -19,9 +19,10 @@ from vipdesk.org.models import Store
 from vipdesk.points import services as points
 from vipdesk.points.choices import RuleKind, StockMove
 from vipdesk.points.models import EarnRule, ItemStock, RedemptionItem, StockMovement
-from vipdesk.tiers import services as tiers
+from vipdesk.tiers import config as tiers
 from vipdesk.tiers.describe import level_rules_text, policy_text
 from vipdesk.tiers.models import Level, MemberTier
+from vipdesk.tiers.programme import active_programme
 
 from ..loyalty_forms import (
     EarnRuleForm, LevelForm, PointsPolicyForm, ProgrammePolicyForm, RedemptionItemForm, StockMoveForm,
@@ -44,7 +45,7 @@ class ProgrammeView(LoyaltyConfigMixin, TemplateView):
     tab = "programme"
 
     def get_context_data(self, **kwargs):
-        programme = tiers.active_programme()
+        programme = active_programme()
         levels = []
         if programme is not None:
             counts = dict(MemberTier.objects.filter(programme=programme, level__isnull=False)
@@ -62,7 +63,7 @@ class ProgrammePolicyView(LoyaltyConfigMixin, TemplateView):
     tab = "programme"
 
     def programme(self):
-        programme = tiers.active_programme()
+        programme = active_programme()
         if programme is None:
             raise Http404
         return programme
@@ -119,7 +120,7 @@ class LevelEditView(LoyaltyConfigMixin, TemplateView):
 # ---- earn rules and points policy -----------------------------------------------------------------
 
 def _levels():
-    programme = tiers.active_programme()
+    programme = active_programme()
     return list(programme.levels.order_by("rank")) if programme else []
 
 

@@ -24,7 +24,8 @@ from vipdesk.messaging.choices import PENDING, EventKind, OutboxStatus, Reason
 from vipdesk.messaging.models import DeliveryEvent, MessageTemplate
 from vipdesk.messaging.rules import blocked_words
 from vipdesk.messaging.selectors import mask_recipient, mask_text, outbox_for
-from vipdesk.messaging.services import message_cancel, message_retry, template_save
+from vipdesk.messaging.message_templates import template_save
+from vipdesk.messaging.outbox import message_cancel, message_retry
 from vipdesk.org.models import Store
 
 from ..care_forms import MessageTemplateForm, OutboxFilterForm

@@ -23,6 +23,9 @@ from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.till import services as sales
 from vipdesk.org.scoping import posting_store
 from vipdesk.wallet import services as wallet
+from vipdesk.wallet.bonus_rules import bonus_for, topup_rule_save, topup_rule_set_active
+from vipdesk.wallet.config import POLICY_FIELDS, wallet_policy_save, wallet_raise_limit, wallet_set_pin
+from vipdesk.wallet.ledger import balance_dict, policy
 from vipdesk.wallet.refunds import wallet_refund
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletRefund
 
@@ -53,7 +56,7 @@ def bonus_steps(level_code: str | None, on) -> list[dict]:
     own `bonus_for` asked at each threshold (the bonus changes only there)."""
     steps = []
     for threshold in sorted(set(TopUpRule.objects.filter(active=True).values_list("threshold", flat=True))):
-        bonus, rule = wallet.bonus_for(threshold, level_code=level_code, on=on)
+        bonus, rule = bonus_for(threshold, level_code=level_code, on=on)
         if rule is not None and rule.threshold == threshold:
             steps.append({"threshold": str(threshold), "bonus": str(bonus), "name": str(rule)})
     return steps
@@ -70,7 +73,7 @@ class WalletTillMixin(PosMixin):
         if found and found["found"]:
             member = found["member"]
             summary = wallet.wallet_summary(member, entries=5)
-            pol = wallet.policy()
+            pol = policy()
             held = Decimal(summary["principal"]) + (Decimal(summary["bonus"]) if pol.limit_includes_bonus else Decimal("0"))
             summary["room"] = str(max(Decimal(summary["limit"]) - held, Decimal("0.00")))
             summary["limit_includes_bonus"] = pol.limit_includes_bonus
@@ -174,7 +177,7 @@ class RefundView(WalletTillMixin, TemplateView):
             refund = WalletRefund.objects.filter(pk=int(done), store__in=self.stores).select_related("store", "account").first()
             if refund is not None:
                 kwargs["refund"] = refund
-                kwargs["refund_balance"] = wallet.balance_dict(refund.account.member_id)
+                kwargs["refund_balance"] = balance_dict(refund.account.member_id)
         return super().get_context_data(stores=self.stores, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -203,8 +206,8 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
     tab = "wallet"
 
     def get_context_data(self, **kwargs):
-        pol = wallet.policy()
-        kwargs.setdefault("policy_form", WalletPolicyForm(initial={k: getattr(pol, k) for k in wallet.POLICY_FIELDS}))
+        pol = policy()
+        kwargs.setdefault("policy_form", WalletPolicyForm(initial={k: getattr(pol, k) for k in POLICY_FIELDS}))
         kwargs.setdefault("rule_form", TopUpRuleForm())
         rules = list(TopUpRule.objects.select_related("gift_campaign").order_by("-active", "threshold", "id"))
         return super().get_context_data(policy=pol, active_rules=[r for r in rules if r.active],
@@ -215,7 +218,7 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
             form = TopUpRuleForm(request.POST)
             if form.is_valid():
                 try:
-                    rule = wallet.topup_rule_save(actor=request.user, data=form.cleaned_data)
+                    rule = topup_rule_save(actor=request.user, data=form.cleaned_data)
                 except DomainError as exc:
                     form.add_service_errors(exc)
                 else:
@@ -225,7 +228,7 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
         form = WalletPolicyForm(request.POST)
         if form.is_valid():
             try:
-                wallet.wallet_policy_save(actor=request.user, data=form.cleaned_data)
+                wallet_policy_save(actor=request.user, data=form.cleaned_data)
             except DomainError as exc:
                 form.add_service_errors(exc)
             else:
@@ -241,7 +244,7 @@ class TopUpRuleActiveView(SwitchActiveView):
     off_message = gettext_lazy("Top-up rule “%(rule)s” was switched off.")
 
     def switch(self, row, active):
-        wallet.topup_rule_set_active(actor=self.request.user, rule=row, active=active)
+        topup_rule_set_active(actor=self.request.user, rule=row, active=active)
 
     def back(self, row):
         return redirect("console:wallet_config")
@@ -267,7 +270,7 @@ class MemberWalletLimitView(MemberWalletMixin):
         form = LimitForm(request.POST)
         form.is_valid()
         try:
-            change = wallet.wallet_raise_limit(actor=request.user, member=self.member, limit=(form.cleaned_data.get("limit") or "").strip(),
+            change = wallet_raise_limit(actor=request.user, member=self.member, limit=(form.cleaned_data.get("limit") or "").strip(),
                                                reason=form.cleaned_data.get("reason", ""))
         except DomainError as exc:
             return self.refused(form, exc)
@@ -286,7 +289,7 @@ class MemberWalletPinView(MemberWalletMixin):
         form.is_valid()
         pin = (form.cleaned_data.get("pin") or "").strip() or None
         try:
-            wallet.wallet_set_pin(actor=request.user, member=self.member, pin=pin)
+            wallet_set_pin(actor=request.user, member=self.member, pin=pin)
         except DomainError as exc:
             return self.refused(form, exc)
         messages.success(request, _("The stored-value PIN was set.") if pin else _("The stored-value PIN was removed."))

@@ -158,7 +158,7 @@ def test_birthday_coupons_come_days_ahead_once_per_year(hq, store_a):
 
 def test_upgrade_gives_the_upgrade_coupon(hq, store_a, seed_campaigns):
     from vipdesk.tiers.presets import PRESETS
-    from vipdesk.tiers.services import programme_install
+    from vipdesk.tiers.config import programme_install
 
     programme_install(spec=PRESETS["department-store"])
     campaign_save(actor=hq, data={"code": "UP", "name": "升级礼券", "kind": "voucher", "face_value": "100.00", "valid_days": 30})

@@ -30,7 +30,8 @@ from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 
 from .. import selectors, signing
-from ..services import callback_accept_signature, callback_secret, delivery_report, enqueue, preview
+from ..delivery import callback_accept_signature, callback_secret, delivery_report
+from ..services import enqueue, preview
 from . import serializers as s
 
 

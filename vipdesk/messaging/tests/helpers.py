@@ -4,7 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from vipdesk.members.services import consent_set
-from vipdesk.messaging.services import template_save
+from vipdesk.messaging.message_templates import template_save
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -9,7 +9,10 @@ from vipdesk.core.clock import today
 from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.messaging.models import MessageTemplate
 from vipdesk.messaging.selectors import outbox_for
-from vipdesk.messaging.services import deliver_due, enqueue, message_cancel, message_retry, template_save
+from vipdesk.messaging.delivery import deliver_due
+from vipdesk.messaging.message_templates import template_save
+from vipdesk.messaging.outbox import message_cancel, message_retry
+from vipdesk.messaging.services import enqueue
 from vipdesk.testing.factories import make_member
 
 from .helpers import shanghai

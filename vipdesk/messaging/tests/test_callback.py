@@ -6,7 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from vipdesk.messaging import signing
-from vipdesk.messaging.services import deliver_due, enqueue
+from vipdesk.messaging.delivery import deliver_due
+from vipdesk.messaging.services import enqueue
 
 from .helpers import shanghai
 

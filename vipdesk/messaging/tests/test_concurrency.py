@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 
 from vipdesk.messaging.models import OutboxMessage
-from vipdesk.messaging.services import deliver_due, enqueue
+from vipdesk.messaging.delivery import deliver_due
+from vipdesk.messaging.services import enqueue
 from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 

@@ -10,7 +10,8 @@ from vipdesk.messaging import signing
 from vipdesk.messaging.channels.base import Outgoing
 from vipdesk.messaging.channels.sms import AliyunSms, aliyun_signature
 from vipdesk.messaging.models import InboxMessage
-from vipdesk.messaging.services import deliver_due, enqueue, inbox_mark_read
+from vipdesk.messaging.delivery import deliver_due
+from vipdesk.messaging.services import enqueue, inbox_mark_read
 
 from .helpers import shanghai
 

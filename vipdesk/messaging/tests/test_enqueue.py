@@ -5,7 +5,8 @@ import pytest
 
 from vipdesk.members.services import member_withdraw
 from vipdesk.messaging.models import BlockedWord, DeliveryEvent, InboxMessage, OutboxMessage
-from vipdesk.messaging.services import deliver_due, enqueue
+from vipdesk.messaging.delivery import deliver_due
+from vipdesk.messaging.services import enqueue
 from vipdesk.testing.factories import make_member
 
 from .helpers import consent, shanghai
@@ -201,7 +202,7 @@ def test_events_are_append_only(member, birthday):
 
 def test_channel_must_be_offered_by_the_template(member, notice):
     from vipdesk.core.errors import ValidationFailed
-    from vipdesk.messaging.services import template_save
+    from vipdesk.messaging.message_templates import template_save
 
     template_save(actor=None, code="points_expiry", channels=["inbox"])
     with pytest.raises(ValidationFailed) as err:

@@ -4,7 +4,7 @@ import pytest
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.messaging.models import BlockedWord
 from vipdesk.messaging.rendering import render
-from vipdesk.messaging.services import template_save
+from vipdesk.messaging.message_templates import template_save
 from vipdesk.testing.factories import make_member
 
 from .helpers import birthday_template, event_template

@@ -15,7 +15,7 @@ from vipdesk.points.services import (
     redemption_item_set_active,
 )
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 from .helpers import make_sale
 

@@ -15,7 +15,7 @@ from vipdesk.points.services import points_policy_save, points_quote_for_sale, p
 from vipdesk.sales.models import SalePayment
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.models import WalletAccount, WalletEntry
-from vipdesk.wallet.services import topup_rules_install_default
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
 from vipdesk.wallet.tests.helpers import return_data, sale_data, topup
 
 from .helpers import make_sale

@@ -7,7 +7,8 @@ from vipdesk.points.services import earn_rule_install_default
 from vipdesk.testing.factories import make_member
 from vipdesk.tiers.models import Benefit, Level
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install, tier_override
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.overrides import tier_override
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import RegionFactory, StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.models import Level, TierHistory
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 from vipdesk.wallet.services import wallet_topup
 
 _receipts = itertools.count(1)

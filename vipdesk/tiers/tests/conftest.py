@@ -8,7 +8,8 @@ from django.db.models import F
 
 from vipdesk.sales.models import Sale
 from vipdesk.testing.factories import make_member
-from vipdesk.tiers import services
+from vipdesk.tiers import config, services
+from vipdesk.tiers.programme import tier_of
 from vipdesk.tiers.presets import PRESETS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,7 +21,7 @@ def D(s: str) -> dt.date:
 
 
 def install(preset: str, **over):
-    return services.programme_install(spec={**PRESETS[preset], **over})
+    return config.programme_install(spec={**PRESETS[preset], **over})
 
 
 @pytest.fixture
@@ -56,5 +57,5 @@ def give_back(original, amount, on):
 
 
 def code(member):
-    level = services.tier_of(member)
+    level = tier_of(member)
     return level.code if level else None

@@ -7,7 +7,7 @@ from django.utils.translation import override
 
 from vipdesk.audit.models import Event
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
-from vipdesk.tiers import services
+from vipdesk.tiers import config
 from vipdesk.tiers.choices import ConditionKind as K, RetentionPolicy
 from vipdesk.tiers.describe import level_rules_text, policy_text
 from vipdesk.tiers.models import Condition, Level
@@ -22,7 +22,7 @@ def level(programme, code_):
 
 
 def spec_of(programme, code_):
-    return services.level_spec(level(programme, code_))
+    return config.level_spec(level(programme, code_))
 
 
 def snapshot(programme):
@@ -32,7 +32,7 @@ def snapshot(programme):
 
 def refused(**kw):
     with override("zh-hans"), pytest.raises(ValidationFailed) as exc:
-        services.level_update(**kw)
+        config.level_update(**kw)
     return exc.value
 
 
@@ -40,7 +40,7 @@ def test_level_update_replaces_the_rules_and_records_an_event(dept, hq):
     spec = spec_of(dept, "SILVER")
     spec["groups"][0]["conditions"][0]["amount"] = "3500"
     spec["name"] = "银卡会员"
-    services.level_update(actor=hq, level=level(dept, "SILVER"), data=spec)
+    config.level_update(actor=hq, level=level(dept, "SILVER"), data=spec)
     silver = level(dept, "SILVER")
     assert silver.name == "银卡会员"
     assert [(c.kind, c.months, c.amount) for g in silver.groups.all() for c in g.conditions.all()] == [
@@ -55,7 +55,7 @@ def test_level_update_replaces_the_rules_and_records_an_event(dept, hq):
 def test_new_rules_decide_the_next_upgrade(dept, hq, member):
     spec = spec_of(dept, "PK")
     spec["groups"][0]["conditions"] = [{"kind": K.FIRST_PURCHASE, "amount": "300"}, {"kind": K.ROLLING_SPEND, "months": "3", "amount": "800"}]
-    services.level_update(actor=hq, level=level(dept, "PK"), data=spec)
+    config.level_update(actor=hq, level=level(dept, "PK"), data=spec)
     buy(member, "900", "2026-03-01")
     assert code(member) == "PK"  # 900 would not have reached the preset's 1500
 
@@ -101,15 +101,15 @@ def test_a_level_left_without_conditions_is_refused(dept, hq):
 def test_only_hq_configures(dept, guide_a, auditor):
     for who in (guide_a, auditor, None):
         with pytest.raises(PermissionDenied):
-            services.level_update(actor=who, level=level(dept, "SILVER"), data=spec_of(dept, "SILVER"))
+            config.level_update(actor=who, level=level(dept, "SILVER"), data=spec_of(dept, "SILVER"))
         with pytest.raises(PermissionDenied):
-            services.programme_policy_update(actor=who, programme=dept, data={})
+            config.programme_policy_update(actor=who, programme=dept, data={})
 
 
 def test_policy_update_and_its_refusals(dept, hq):
     data = {"name": "百货会员等级", "retention_policy": RetentionPolicy.ROLLING, "grace_months": "3",
             "one_level_per_evaluation": "on", "return_policy": "wait", "notes": "改为滚动复核"}
-    services.programme_policy_update(actor=hq, programme=dept, data=data)
+    config.programme_policy_update(actor=hq, programme=dept, data=data)
     dept.refresh_from_db()
     assert (dept.retention_policy, dept.grace_months, dept.one_level_per_evaluation, dept.return_policy) == ("rolling", 3, True, "wait")
     with override("zh-hans"):
@@ -118,7 +118,7 @@ def test_policy_update_and_its_refusals(dept, hq):
     for bad, key in [({"grace_months": "-1"}, "grace_months"), ({"grace_months": "two"}, "grace_months"),
                      ({"retention_policy": "sometimes"}, "retention_policy"), ({"name": " "}, "name")]:
         with override("zh-hans"), pytest.raises(ValidationFailed) as exc:
-            services.programme_policy_update(actor=hq, programme=dept, data={**data, **bad, "notes": "不应保存"})
+            config.programme_policy_update(actor=hq, programme=dept, data={**data, **bad, "notes": "不应保存"})
         assert key in exc.value.fields
     dept.refresh_from_db()
     assert dept.notes == "改为滚动复核" and Event.objects.filter(verb="tier.programme_update").count() == 1

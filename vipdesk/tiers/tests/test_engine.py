@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from vipdesk.tiers import engine
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import _spec_rules
+from vipdesk.tiers.config import _spec_rules
 
 RULES = _spec_rules(PRESETS["department-store"])
 BY = {r.code: r for r in RULES}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from vipdesk.sales.models import Sale
 from vipdesk.tiers import engine
 from vipdesk.tiers.metrics import member_metrics, one_member_metrics
-from vipdesk.tiers.services import _spec_rules
+from vipdesk.tiers.config import _spec_rules
 from vipdesk.tiers.presets import PRESETS
 
 from .conftest import SHANGHAI

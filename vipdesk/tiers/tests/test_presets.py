@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vipdesk.tiers.models import TierApproval, TierHistory
-from vipdesk.tiers.services import tier_approve
+from vipdesk.tiers.overrides import tier_approve
 
 from .conftest import buy, code, install
 

@@ -4,7 +4,8 @@ import pytest
 
 from vipdesk.core.errors import DomainError
 from vipdesk.tiers.models import BenefitUsage
-from vipdesk.tiers.services import benefit_summary, benefit_use, tier_progress
+from vipdesk.tiers.benefits import benefit_summary, benefit_use
+from vipdesk.tiers.progress import tier_progress
 
 from .conftest import D, buy, install
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from vipdesk.testing.factories import make_member
 from vipdesk.tiers.models import TierHistory
-from vipdesk.tiers.services import tier_run_daily
+from vipdesk.tiers.retention import tier_run_daily
 
 from .conftest import D, buy, code, install
 

@@ -7,7 +7,8 @@ from django.utils.translation import override
 from vipdesk.core import clock
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.tiers.models import TierHistory
-from vipdesk.tiers.services import tier_override, tier_run_daily
+from vipdesk.tiers.overrides import tier_override
+from vipdesk.tiers.retention import tier_run_daily
 
 from .conftest import buy, code, give_back, install
 

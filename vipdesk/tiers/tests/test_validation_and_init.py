@@ -9,7 +9,7 @@ from vipdesk.core.errors import ValidationFailed
 from vipdesk.org.models import Store
 from vipdesk.tiers.models import Benefit, Level, Programme
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install, programme_validate
+from vipdesk.tiers.config import programme_install, programme_validate
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from vipdesk.till import services
 from vipdesk.till.quotes import quote_commit
 from vipdesk.members.identification import member_ref
 from vipdesk.org.scoping import posting_store
-from vipdesk.tiers.services import tier_progress
+from vipdesk.tiers.progress import tier_progress
 
 from . import serializers as s
 

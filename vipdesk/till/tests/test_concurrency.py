@@ -48,7 +48,7 @@ def test_racing_receipts_award_points_once_with_the_real_engine(store_a, shopper
     from vipdesk.points.models import PointsAccount, PointsEntry
     from vipdesk.points.services import earn_rule_install_default
     from vipdesk.tiers.presets import DEPARTMENT_STORE
-    from vipdesk.tiers.services import programme_install
+    from vipdesk.tiers.config import programme_install
 
     programme_install(spec=DEPARTMENT_STORE)
     earn_rule_install_default(yuan_per_point=1)

@@ -96,7 +96,7 @@ def test_cards_without_purchases_for_n_months_become_dormant_and_wake_on_a_purch
 def test_run_jobs_with_the_real_points_and_tiers_jobs(store_a, shopper):
     from vipdesk.points.services import earn_rule_install_default
     from vipdesk.tiers.presets import DEPARTMENT_STORE
-    from vipdesk.tiers.services import programme_install
+    from vipdesk.tiers.config import programme_install
 
     programme_install(spec=DEPARTMENT_STORE)
     earn_rule_install_default(yuan_per_point=1)

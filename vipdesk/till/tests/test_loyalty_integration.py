@@ -11,7 +11,8 @@ from vipdesk.points.models import PointsAccount, PointsEntry
 from vipdesk.points.services import earn_rule_install_default, points_summary
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.tiers.presets import DEPARTMENT_STORE
-from vipdesk.tiers.services import programme_install, tier_of
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.programme import tier_of
 
 from .conftest import a_return, a_sale
 

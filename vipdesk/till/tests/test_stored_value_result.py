@@ -2,7 +2,8 @@
 import pytest
 
 from vipdesk.till.services import return_post, sale_post
-from vipdesk.wallet.services import topup_rules_install_default, wallet_topup
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.wallet.services import wallet_topup
 
 from .conftest import a_return, a_sale
 

@@ -23,7 +23,8 @@ from vipdesk.members.identification import identify_member
 from vipdesk.members.identification import member_ref
 from vipdesk.org.scoping import posting_store
 from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
-from vipdesk.wallet.services import balance_dict, wallet_summary, wallet_topup, wallet_topup_check
+from vipdesk.wallet.ledger import balance_dict
+from vipdesk.wallet.services import wallet_summary, wallet_topup, wallet_topup_check
 
 from . import serializers as s
 

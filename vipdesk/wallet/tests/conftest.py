@@ -1,7 +1,7 @@
 import pytest
 
 from vipdesk.testing.factories import make_member
-from vipdesk.wallet.services import topup_rules_install_default
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
 
 @pytest.fixture

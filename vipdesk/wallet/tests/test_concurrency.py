@@ -11,7 +11,8 @@ from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StoreFactory, make_member
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletAccount, WalletEntry
-from vipdesk.wallet.services import topup_rules_install_default, wallet_recompute, wallet_topup
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.wallet.services import wallet_recompute, wallet_topup
 
 from .helpers import sale_data
 

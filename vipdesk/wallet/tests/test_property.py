@@ -14,7 +14,10 @@ from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind, SpendOrder
 from vipdesk.wallet.models import WalletAccount, WalletEntry, WalletPolicy
 from vipdesk.wallet.refunds import wallet_refund
-from vipdesk.wallet.services import _fen, topup_rules_install_default, wallet_raise_limit, wallet_recompute
+from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.wallet.config import wallet_raise_limit
+from vipdesk.wallet.ledger import _fen
+from vipdesk.wallet.services import wallet_recompute
 
 from .helpers import return_data, sale_data, topup
 

@@ -15,7 +15,8 @@ from vipdesk.core.errors import DomainError
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import WalletEntry
-from vipdesk.wallet.services import wallet_policy_save, wallet_recompute
+from vipdesk.wallet.config import wallet_policy_save
+from vipdesk.wallet.services import wallet_recompute
 
 from .helpers import balances, return_data, sale_data, topup
 

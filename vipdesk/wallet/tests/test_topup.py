@@ -10,9 +10,9 @@ from vipdesk.members.models import Member
 from vipdesk.testing.factories import make_member
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletEntry, WalletLimitChange
-from vipdesk.wallet.services import (
-    topup_rule_save, wallet_raise_limit, wallet_recompute, wallet_summary,
-)
+from vipdesk.wallet.bonus_rules import topup_rule_save
+from vipdesk.wallet.config import wallet_raise_limit
+from vipdesk.wallet.services import wallet_recompute, wallet_summary
 
 from .helpers import balances, topup
 
@@ -130,7 +130,7 @@ def test_a_top_up_rule_may_also_give_points_and_coupons_once(member, store_a, hq
     from vipdesk.coupons.models import Coupon
     from vipdesk.points.models import PointsAccount
     from vipdesk.points.services import earn_rule_install_default
-    from vipdesk.wallet.services import topup_rule_save
+    from vipdesk.wallet.bonus_rules import topup_rule_save
 
     earn_rule_install_default(yuan_per_point=1)
     campaign_save(actor=hq, data={"code": "TU50", "name": "充值礼券", "kind": "voucher", "face_value": "50.00", "valid_days": 30})
@@ -145,7 +145,7 @@ def test_a_top_up_rule_may_also_give_points_and_coupons_once(member, store_a, hq
 
 def test_gift_coupons_need_their_campaign(hq):
     from vipdesk.core.errors import ValidationFailed
-    from vipdesk.wallet.services import topup_rule_save
+    from vipdesk.wallet.bonus_rules import topup_rule_save
 
     with pytest.raises(ValidationFailed) as refused:
         topup_rule_save(actor=hq, data={"threshold": "1000.00", "bonus": "0.00", "gift_coupons": 1})

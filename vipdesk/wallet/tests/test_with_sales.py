@@ -12,7 +12,8 @@ from vipdesk.sales.models import Sale
 from vipdesk.till.services import ReturnExceedsSale, return_post, sale_attach_member, sale_post
 from vipdesk.wallet.choices import EntryKind, SpendOrder
 from vipdesk.wallet.models import WalletEntry, WalletPolicy
-from vipdesk.wallet.services import wallet_card_limit_set, wallet_recompute, wallet_set_pin
+from vipdesk.wallet.config import wallet_card_limit_set, wallet_set_pin
+from vipdesk.wallet.services import wallet_recompute
 
 from .helpers import balances, return_data, sale_data, topup
 

@@ -61,7 +61,7 @@ def test_after_the_refund_the_withdrawal_goes_through(rules, member, store_a, ma
 
 
 def test_a_bonus_left_without_principal_is_forfeited_by_the_withdrawal_and_recorded(rules, member, store_a, manager_a):
-    from vipdesk.wallet.services import wallet_policy_save
+    from vipdesk.wallet.config import wallet_policy_save
 
     wallet_policy_save(actor=None, data={"spend_order": "principal_first"})
     topup(member, store_a, "3000.00")  # 3000 + 1000

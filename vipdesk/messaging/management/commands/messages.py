@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count
 
 from vipdesk.messaging.models import OutboxMessage
-from vipdesk.messaging.services import deliver_due
+from vipdesk.messaging.delivery import deliver_due
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.db import transaction
 from vipdesk.org.models import Store
 from vipdesk.tiers.models import Programme
 from vipdesk.tiers.presets import PRESETS
-from vipdesk.tiers.services import programme_install
+from vipdesk.tiers.config import programme_install
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             else:  # a build without the points app
                 self.stderr.write("积分模块未安装：未设置积分规则。")
             if apps.is_installed("vipdesk.wallet"):
-                from vipdesk.wallet.services import topup_rules_install_default
+                from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
                 topup_rules_install_default()  # 充3000送1000 … (seed 003 篇8), editable afterwards
             if apps.is_installed("vipdesk.care"):
