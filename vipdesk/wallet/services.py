@@ -232,7 +232,7 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
     Refusals: `stored_value_other_issuer` (a store of another party, issuers.py), `insufficient_stored_value`,
     `pin_required`, `pin_invalid`, `card_spend_limit`."""
     from vipdesk.members.choices import CardKind
-    from vipdesk.sales.choices import IdentifiedBy
+    from vipdesk.members.choices import IdentifiedBy
 
     payments = [p for p in sale.payments.all() if p.method == STORED_VALUE]
     if not payments or sale.member_id is None or sale.identified_by == IdentifiedBy.ATTACHED:
