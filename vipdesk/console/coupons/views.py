@@ -1,0 +1,212 @@
+"""Coupons in the console (R7.1, issue 4 §5): campaigns and their issuance rules (HQ), bulk issue to
+a list of members or a saved segment with a preview count first, and voiding a coupon.
+
+Every write goes through vipdesk.coupons (campaigns.campaign_save / rule_save / rule_set_active,
+services.coupons_issue_bulk / coupon_void); their per-field Chinese messages are shown next to the
+fields and a refused form changes nothing.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from vipdesk.accounts.roles import Action
+from vipdesk.core.errors import DomainError, NotFound
+from vipdesk.coupons.campaigns import campaign_save, rule_save, rule_set_active
+from vipdesk.coupons.models import Campaign, IssuanceRule
+from vipdesk.coupons.services import coupon_by_code, coupon_void, coupons_issue_bulk
+from vipdesk.members.models import Member
+from vipdesk.members.services import member_for_actor
+
+from .forms import BulkIssueForm, CampaignForm, IssuanceRuleForm, VoidForm
+from ..mixins import CapabilityMixin, LoyaltyConfigMixin, SwitchActiveView, domain_error_message
+
+
+class CouponConfigMixin(LoyaltyConfigMixin):
+    capability = Action.COUPON_CONFIG
+    tab = "coupons"
+
+
+# ---- campaigns -----------------------------------------------------------------------------------
+
+class CampaignListView(CouponConfigMixin, TemplateView):
+    template_name = "console/coupons/campaigns.html"
+
+    def get_context_data(self, **kwargs):
+        campaigns = Campaign.objects.annotate(
+            rules_active=Count("rules", filter=Q(rules__active=True))).order_by("-active", "code")
+        return super().get_context_data(campaigns=campaigns, **kwargs)
+
+
+def _iso(initial: dict) -> dict:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items()}
+
+
+class CampaignEditView(CouponConfigMixin, TemplateView):
+    """New campaign (no pk) or one campaign: its settings, its issuance rules and a form for a new rule."""
+
+    template_name = "console/coupons/campaign.html"
+
+    def campaign(self) -> Campaign | None:
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(Campaign, pk=pk) if pk else None
+
+    def get_context_data(self, **kwargs):
+        campaign = kwargs.pop("campaign", None) or self.campaign()
+        if "form" not in kwargs:
+            initial = _iso(CampaignForm.initial_for(campaign)) if campaign else {"active": True, "kind": "voucher"}
+            kwargs["form"] = CampaignForm(initial=initial)
+        rules = []
+        if campaign is not None:
+            kwargs.setdefault("rule_form", IssuanceRuleForm(initial={"trigger": "sale", "accumulate_daily": True}))
+            rules = list(campaign.rules.order_by("-active", "id"))
+        return super().get_context_data(campaign=campaign, rules=rules, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        campaign = self.campaign()
+        if request.POST.get("step") == "rule" and campaign is not None:
+            return self.add_rule(campaign)
+        form = CampaignForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = campaign_save(actor=request.user, data=form.cleaned_data, campaign=campaign)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Campaign %(code)s saved.") % {"code": saved.code})
+                return redirect("console:coupon_campaign", pk=saved.pk)
+        return self.render_to_response(self.get_context_data(form=form, campaign=campaign))
+
+    def add_rule(self, campaign):
+        form = IssuanceRuleForm(self.request.POST)
+        if form.is_valid():
+            try:
+                rule = rule_save(actor=self.request.user, data={**form.cleaned_data, "campaign": campaign.pk})
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(self.request, _("Issuance rule “%(rule)s” created.") % {"rule": rule})
+                return redirect("console:coupon_campaign", pk=campaign.pk)
+        return self.render_to_response(self.get_context_data(campaign=campaign, rule_form=form, rule_open=True))
+
+
+class RuleActiveView(SwitchActiveView):
+    capability = Action.COUPON_CONFIG
+    model = IssuanceRule
+    on_message = gettext_lazy("Issuance rule “%(rule)s” is in force again.")
+    off_message = gettext_lazy("Issuance rule “%(rule)s” was switched off.")
+
+    def switch(self, row, active):
+        rule_set_active(actor=self.request.user, rule=row, active=active)
+
+    def back(self, row):
+        return redirect("console:coupon_campaign", pk=row.campaign_id)
+
+
+# ---- bulk issue ------------------------------------------------------------------------------------
+
+def segment_hook():
+    """HOOK (saved segments): the analytics app's `segment_members(segment, user=…)` and `Segment`,
+    when that app provides them; None otherwise, and the page issues to a pasted list only."""
+    try:
+        from vipdesk.analytics.models import Segment
+        from vipdesk.analytics.selectors import segment_members
+    except ImportError:
+        return None
+    return Segment, segment_members
+
+
+class BulkIssueView(CapabilityMixin, TemplateView):
+    """Issue a campaign's coupons to members: first the count (how many found, how many at their
+    limit), then the issue itself, which names its batch."""
+
+    capability = Action.COUPON_ISSUE
+    template_name = "console/coupons/issue.html"
+
+    def form(self, data=None, **kwargs):
+        hook = segment_hook()
+        segments = [(str(s.pk), s.name) for s in hook[0].objects.order_by("name")] if hook else None
+        return BulkIssueForm(data, campaigns=Campaign.objects.filter(active=True).order_by("code"), segments=segments, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            kwargs["form"] = self.form(initial={"campaign": self.request.GET.get("campaign", ""), "count": 1})
+        kwargs.setdefault("void_form", VoidForm())
+        return super().get_context_data(segments_available=segment_hook() is not None, **kwargs)
+
+    def members(self, form):
+        """(members queryset in the user's scope, words not found) from the segment or the pasted list."""
+        user = self.request.user
+        segment = form.cleaned_data.get("segment")
+        hook = segment_hook()
+        if segment and hook:
+            found = hook[0].objects.filter(pk=segment).first()
+            if found is None:
+                form.add_error("segment", _("No such segment."))
+                return None, []
+            return hook[1](found, user=user).filter(status="active"), []
+        words = form.words()
+        if not words:
+            form.add_error("members", _("Paste member numbers or mobile numbers."))
+            return None, []
+        scoped = Member.objects.restrict(user, Action.VIEW).filter(status="active")
+        members = scoped.filter(Q(member_no__in=words) | Q(mobile__in=words))
+        known = set()
+        for member_no, mobile in members.values_list("member_no", "mobile"):
+            known.update({member_no, mobile})
+        return members, [w for w in words if w not in known]
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        context = {"form": form}
+        if form.is_valid():
+            campaign = Campaign.objects.filter(code=form.cleaned_data["campaign"]).first()
+            members, missing = self.members(form)
+            if members is not None and campaign is not None:
+                preview = request.POST.get("step") != "issue"
+                try:
+                    answer = coupons_issue_bulk(actor=request.user, campaign=campaign, members=members.order_by("pk"),
+                                                count=form.cleaned_data["count"], preview=preview, note=form.cleaned_data.get("note", ""))
+                except DomainError as exc:
+                    form.add_service_errors(exc)
+                else:
+                    context.update(answer=answer, campaign=campaign, missing=missing, preview=preview)
+                    if not preview:
+                        messages.success(request, _("%(n)s coupons of %(campaign)s issued to %(members)s members (batch %(batch)s).")
+                                         % {"n": answer["issued"], "campaign": campaign.name, "members": answer["members"],
+                                            "batch": answer["batch"]})
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class CouponVoidView(CapabilityMixin, View):
+    """Void an unused coupon with a reason (from the bulk page or a member's 360° page)."""
+
+    capability = Action.COUPON_ISSUE
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = VoidForm(request.POST)
+        form.is_valid()
+        back = form.cleaned_data.get("next") or ""
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        back = back or reverse("console:coupon_issue")
+        try:
+            coupon = coupon_by_code(form.cleaned_data.get("code", ""))
+            if coupon.member_id is not None:
+                member_for_actor(request.user, coupon.member_id)  # outside the user's scope: as if it did not exist
+            coupon = coupon_void(actor=request.user, coupon=coupon, reason=form.cleaned_data.get("reason", ""))
+        except NotFound:
+            messages.error(request, _("No coupon with code %(code)s.") % {"code": form.cleaned_data.get("code", "")})
+        except DomainError as exc:
+            domain_error_message(request, exc)
+        else:
+            messages.success(request, _("Coupon %(code)s was voided.") % {"code": request.POST.get("code", "").strip()})
+        return HttpResponseRedirect(back)
