@@ -15,7 +15,8 @@ ERROR_FIELD / field_for) and the page is shown again with what was typed; succes
 
 and overrides a hook only where it needs to: `service_data` (what the service gets as `data`),
 `service_kwargs` (the row it changes…), `call_service` (a service with another signature),
-`success_message_data` / `get_success_url` (they see `self.result`, the service's answer).
+`success_message_data` / `get_success_url` (they see `self.result`, the service's answer), `done`
+(a page that shows the answer rather than redirecting).
 
 A page with several forms (a policy and a new rule, say) is one declaration per form: the page's
 view handles its main form, and `steps` maps the POST's `step` to a subclass of the page that
@@ -72,7 +73,11 @@ class ServiceFormView(FormView):
         except self.refusals as exc:
             form.add_service_errors(exc)
             return self.form_invalid(form)
-        text = self.get_success_message(form, self.result)
+        return self.done(form, self.result)
+
+    def done(self, form, result):
+        """The service said yes: say so and redirect (a page that shows the answer instead overrides this)."""
+        text = self.get_success_message(form, result)
         if text:
             messages.success(self.request, text)
         return super().form_valid(form)

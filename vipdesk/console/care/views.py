@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
@@ -34,6 +35,7 @@ from vipdesk.members.models import Member
 from vipdesk.org.models import Store
 
 from ..mixins import CapabilityMixin, ScopedMemberMixin, SwitchActiveView, domain_error_message, redirect_back
+from ..service_form import ServiceFormView
 from .forms import CareRuleForm, parameter_summary
 
 
@@ -228,49 +230,52 @@ class CareRuleListView(CareConfigMixin, TemplateView):
         return super().get_context_data(rules=rules, days=RECENT_DAYS, **kwargs)
 
 
-class CareRuleEditView(CareConfigMixin, TemplateView):
+class CareRuleEditView(CareConfigMixin, ServiceFormView):
     """A new rule (no pk) or one rule's settings."""
 
     template_name = "console/care/rule.html"
+    form_class = CareRuleForm
+    success_message = gettext_lazy("Care rule “%(rule)s” saved.")
 
+    @cached_property
     def rule(self) -> CareRule | None:
         pk = self.kwargs.get("pk")
         return get_object_or_404(CareRule, pk=pk) if pk else None
 
-    def form(self, rule: CareRule | None, data=None) -> CareRuleForm:
-        if rule is not None:
-            return CareRuleForm(data, kind=rule.kind, initial=CareRuleForm.initial_for(rule))
+    def get_initial(self):
+        if self.rule is not None:
+            return CareRuleForm.initial_for(self.rule)
         initial = {"active": True, "kind": RuleKind.BIRTHDAY, "task_kind": "message", "channel": "sms", "lead_days": 0,
                    "due_time": dt.time(10, 0), "audience": "all"}
         for kind in PARAMETERS:
             initial.update(CareRuleForm.parameter_initial(kind))
-        return CareRuleForm(data, initial=initial)
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.rule is not None:
+            kwargs["kind"] = self.rule.kind
+        return kwargs
+
+    def call_service(self, form):
+        if self.rule is None:
+            return care_rule_create(actor=self.request.user, code=form.cleaned_data["code"], data=form.rule_data())
+        return care_rule_update(actor=self.request.user, rule=self.rule, data=form.rule_data())
+
+    def success_message_data(self, form, saved):
+        return {"rule": saved.name}
+
+    def get_success_url(self):
+        return f"{reverse('console:care_rules')}#rule-{self.result.code}"
 
     def get_context_data(self, **kwargs):
-        rule = kwargs.pop("rule", None) if "rule" in kwargs else self.rule()
-        kwargs.setdefault("form", self.form(rule))
+        rule = self.rule
         greeting = rule is None or rule.kind in NO_ADVERTISING
         return super().get_context_data(
             rule=rule, placeholders=sorted(PLACEHOLDERS), blocked_words=greeting_blocked_words() if greeting else [],
             greeting_kinds=" ".join(sorted(NO_ADVERTISING)), plain_kinds=" ".join(k for k, spec in PARAMETERS.items() if not spec),
             recent=recent_counts().get(rule.pk, {}) if rule else {},
             days=RECENT_DAYS, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        rule = self.rule()
-        form = self.form(rule, request.POST)
-        if form.is_valid():
-            try:
-                if rule is None:
-                    saved = care_rule_create(actor=request.user, code=form.cleaned_data["code"], data=form.rule_data())
-                else:
-                    saved = care_rule_update(actor=request.user, rule=rule, data=form.rule_data())
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Care rule “%(rule)s” saved.") % {"rule": saved.name})
-                return redirect(f"{reverse('console:care_rules')}#rule-{saved.code}")
-        return self.render_to_response(self.get_context_data(rule=rule, form=form))
 
 
 class CareRuleActiveView(SwitchActiveView):

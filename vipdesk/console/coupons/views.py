@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
@@ -25,6 +26,7 @@ from vipdesk.coupons.services import coupon_by_code, coupon_void, coupons_issue_
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 
+from ..service_form import ServiceFormView
 from .forms import BulkIssueForm, CampaignForm, IssuanceRuleForm, VoidForm
 from ..mixins import CapabilityMixin, LoyaltyConfigMixin, SwitchActiveView, domain_error_message
 
@@ -49,17 +51,19 @@ def _iso(initial: dict) -> dict:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items()}
 
 
-class CampaignEditView(CouponConfigMixin, TemplateView):
-    """New campaign (no pk) or one campaign: its settings, its issuance rules and a form for a new rule."""
+class CampaignPage(CouponConfigMixin, ServiceFormView):
+    """New campaign (no pk) or one campaign: its settings (CampaignEditView), its issuance rules and
+    a form for a new rule (IssuanceRuleCreateView, POST step=rule, only once the campaign exists)."""
 
     template_name = "console/coupons/campaign.html"
 
+    @cached_property
     def campaign(self) -> Campaign | None:
         pk = self.kwargs.get("pk")
         return get_object_or_404(Campaign, pk=pk) if pk else None
 
     def get_context_data(self, **kwargs):
-        campaign = kwargs.pop("campaign", None) or self.campaign()
+        campaign = self.campaign
         if "form" not in kwargs:
             initial = _iso(CampaignForm.initial_for(campaign)) if campaign else {"active": True, "kind": "voucher"}
             kwargs["form"] = CampaignForm(initial=initial)
@@ -69,32 +73,41 @@ class CampaignEditView(CouponConfigMixin, TemplateView):
             rules = list(campaign.rules.order_by("-active", "id"))
         return super().get_context_data(campaign=campaign, rules=rules, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        campaign = self.campaign()
-        if request.POST.get("step") == "rule" and campaign is not None:
-            return self.add_rule(campaign)
-        form = CampaignForm(request.POST)
-        if form.is_valid():
-            try:
-                saved = campaign_save(actor=request.user, data=form.cleaned_data, campaign=campaign)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Campaign %(code)s saved.") % {"code": saved.code})
-                return redirect("console:coupon_campaign", pk=saved.pk)
-        return self.render_to_response(self.get_context_data(form=form, campaign=campaign))
 
-    def add_rule(self, campaign):
-        form = IssuanceRuleForm(self.request.POST)
-        if form.is_valid():
-            try:
-                rule = rule_save(actor=self.request.user, data={**form.cleaned_data, "campaign": campaign.pk})
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(self.request, _("Issuance rule “%(rule)s” created.") % {"rule": rule})
-                return redirect("console:coupon_campaign", pk=campaign.pk)
-        return self.render_to_response(self.get_context_data(campaign=campaign, rule_form=form, rule_open=True))
+class IssuanceRuleCreateView(CampaignPage):
+    form_class = IssuanceRuleForm
+    form_context_name = "rule_form"
+    refused_context = {"rule_open": True}
+    service = rule_save
+    success_message = gettext_lazy("Issuance rule “%(rule)s” created.")
+
+    def service_data(self, form):
+        return {**form.cleaned_data, "campaign": self.campaign.pk}
+
+    def success_message_data(self, form, rule):
+        return {"rule": rule}
+
+    def get_success_url(self):
+        return reverse("console:coupon_campaign", args=[self.campaign.pk])
+
+
+class CampaignEditView(CampaignPage):
+    form_class = CampaignForm
+    service = campaign_save
+    success_message = gettext_lazy("Campaign %(code)s saved.")
+    steps = {"rule": IssuanceRuleCreateView}
+
+    def get_step(self):
+        return super().get_step() if self.campaign is not None else None  # a rule needs its campaign saved first
+
+    def service_kwargs(self, form):
+        return {"campaign": self.campaign}
+
+    def success_message_data(self, form, saved):
+        return {"code": saved.code}
+
+    def get_success_url(self):
+        return reverse("console:coupon_campaign", args=[self.result.pk])
 
 
 class RuleActiveView(SwitchActiveView):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -29,6 +30,7 @@ from vipdesk.org.models import Store
 
 from .forms import MessageTemplateForm, OutboxFilterForm
 from ..mixins import CapabilityMixin, domain_error_message, redirect_back
+from ..service_form import ServiceFormView
 
 
 class TemplateConfigMixin(CapabilityMixin):
@@ -43,38 +45,37 @@ class TemplateListView(TemplateConfigMixin, TemplateView):
         return super().get_context_data(templates=templates, **kwargs)
 
 
-class TemplateEditView(TemplateConfigMixin, TemplateView):
+class TemplateEditView(TemplateConfigMixin, ServiceFormView):
     """A new template (no pk) or one template."""
 
     template_name = "console/messaging/template.html"
+    form_class = MessageTemplateForm
+    success_message = gettext_lazy("Message template %(code)s saved.")
+    success_url = "console:message_templates"
 
+    @cached_property
     def template(self) -> MessageTemplate | None:
         pk = self.kwargs.get("pk")
         return get_object_or_404(MessageTemplate, pk=pk) if pk else None
 
-    def form(self, template, data=None) -> MessageTemplateForm:
-        if template is not None:
-            return MessageTemplateForm(data, new=False, initial=MessageTemplateForm.initial_for(template))
-        return MessageTemplateForm(data, initial={"active": True, "kind": "notice", "purpose": "service", "channels": ["sms"]})
+    def get_initial(self):
+        if self.template is not None:
+            return MessageTemplateForm.initial_for(self.template)
+        return {"active": True, "kind": "notice", "purpose": "service", "channels": ["sms"]}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "new": self.template is None}
+
+    def call_service(self, form):
+        code = self.template.code if self.template is not None else form.cleaned_data["code"]
+        return template_save(actor=self.request.user, code=code, new=self.template is None, **form.template_data())
+
+    def success_message_data(self, form, saved):
+        return {"code": saved.code}
 
     def get_context_data(self, **kwargs):
-        template = kwargs.pop("template") if "template" in kwargs else self.template()
-        kwargs.setdefault("form", self.form(template))
-        return super().get_context_data(template=template, builtin=sorted(rendering.BUILTIN), blocked_words=blocked_words(), **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        template = self.template()
-        form = self.form(template, request.POST)
-        if form.is_valid():
-            code = template.code if template is not None else form.cleaned_data["code"]
-            try:
-                saved = template_save(actor=request.user, code=code, new=template is None, **form.template_data())
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Message template %(code)s saved.") % {"code": saved.code})
-                return redirect("console:message_templates")
-        return self.render_to_response(self.get_context_data(template=template, form=form))
+        return super().get_context_data(template=self.template, builtin=sorted(rendering.BUILTIN), blocked_words=blocked_words(),
+                                        **kwargs)
 
 
 # ---- the outbox -------------------------------------------------------------------------------

@@ -6,21 +6,20 @@ service's Chinese message next to each field.
 """
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _, gettext_lazy
-from django.views.generic import TemplateView
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from vipdesk.accounts.roles import Action, can
-from vipdesk.core.errors import DomainError
 from vipdesk.coupons.campaigns import COUPON_POLICY_FIELDS, coupon_policy, coupon_policy_save
 from vipdesk.pricing import config
 from vipdesk.pricing.models import MemberDay, MemberPrice, Promotion, Special
 from vipdesk.pricing.selectors import policy
 
-from .forms import CouponPolicyForm, MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
 from ..mixins import LoyaltyConfigMixin, SwitchActiveView
+from ..service_form import ServiceFormView
+from .forms import CouponPolicyForm, MemberDayForm, MemberPriceForm, PricingPolicyForm, PromotionForm, SpecialForm
 
 
 class PricingMixin(LoyaltyConfigMixin):
@@ -37,35 +36,37 @@ KINDS = {
 }
 
 
-class PricingListView(PricingMixin, TemplateView):
+class PricingListView(PricingMixin, ServiceFormView):
     template_name = "console/pricing/list.html"
+    initial = {"suspend_level_discount": True}
+    success_message = gettext_lazy("“%(row)s” saved.")
+    refused_context = {"form_open": True}
 
     def kind(self):
         if self.kwargs["kind"] not in KINDS:
             raise Http404
         return KINDS[self.kwargs["kind"]]
 
+    def get_form_class(self):
+        return self.kind()[1]
+
+    def call_service(self, form):
+        save = self.kind()[2]
+        return save(actor=self.request.user, data=self.service_data(form))
+
+    def success_message_data(self, form, row):
+        return {"row": getattr(row, "name", None) or row.sku}
+
+    def get_success_url(self):
+        return reverse("console:pricing_list", kwargs={"kind": self.kwargs["kind"]})
+
     def get_context_data(self, **kwargs):
-        model, form_class, _save, title = self.kind()
-        kwargs.setdefault("form", form_class(initial={"suspend_level_discount": True}))
+        model, _form_class, _save, title = self.kind()
         rows = list(model.objects.all())
         rows.sort(key=lambda r: not r.active)
         kwargs["kind"] = self.kwargs["kind"]
         return super().get_context_data(title=title, active_rows=[r for r in rows if r.active],
                                         inactive_rows=[r for r in rows if not r.active], **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        _model, form_class, save, _title = self.kind()
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                row = save(actor=request.user, data=form.cleaned_data)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("“%(row)s” saved.") % {"row": getattr(row, "name", None) or row.sku})
-                return redirect("console:pricing_list", kind=self.kwargs["kind"])
-        return self.render_to_response(self.get_context_data(form=form, form_open=True))
 
 
 class PricingActiveView(SwitchActiveView):
@@ -88,11 +89,13 @@ class PricingActiveView(SwitchActiveView):
         return redirect("console:pricing_list", kind=self.kwargs["kind"])
 
 
-class PricingPolicyView(PricingMixin, TemplateView):
-    """The pricing policy and, beside it for those who set up coupons, the order's limits on coupons
-    (用券规则: coupons per order, share of the order) — the other half of what a quote applies."""
+class PricingPolicyPage(PricingMixin, ServiceFormView):
+    """The pricing policy (PricingPolicyView) and, beside it for those who set up coupons, the order's
+    limits on coupons (CouponPolicyView, POST step=coupon_policy; 用券规则: coupons per order, share of
+    the order) — the other half of what a quote applies."""
 
     template_name = "console/pricing/policy.html"
+    success_url = "console:pricing_policy"
 
     def get_context_data(self, **kwargs):
         pol = policy()
@@ -103,28 +106,16 @@ class PricingPolicyView(PricingMixin, TemplateView):
             kwargs.setdefault("coupon_form", CouponPolicyForm(initial={k: getattr(coupons, k) for k in COUPON_POLICY_FIELDS}))
         return super().get_context_data(kind="policy", policy=pol, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "coupon_policy":
-            return self.post_coupon_policy(request)
-        form = PricingPolicyForm(request.POST)
-        if form.is_valid():
-            try:
-                config.pricing_policy_save(actor=request.user, data=form.cleaned_data)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The pricing policy was saved."))
-                return redirect("console:pricing_policy")
-        return self.render_to_response(self.get_context_data(form=form))
 
-    def post_coupon_policy(self, request):
-        form = CouponPolicyForm(request.POST)
-        if form.is_valid():
-            try:
-                coupon_policy_save(actor=request.user, data=form.cleaned_data)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The limits on coupons per order were saved."))
-                return redirect("console:pricing_policy")
-        return self.render_to_response(self.get_context_data(coupon_form=form))
+class CouponPolicyView(PricingPolicyPage):
+    form_class = CouponPolicyForm
+    form_context_name = "coupon_form"
+    service = coupon_policy_save
+    success_message = gettext_lazy("The limits on coupons per order were saved.")
+
+
+class PricingPolicyView(PricingPolicyPage):
+    form_class = PricingPolicyForm
+    service = config.pricing_policy_save
+    success_message = gettext_lazy("The pricing policy was saved.")
+    steps = {"coupon_policy": CouponPolicyView}

@@ -17,7 +17,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -36,6 +38,7 @@ from vipdesk.tiers.models import Level
 
 from .forms import LIFECYCLE_CHOICES, ClassificationPolicyForm, SegmentForm
 from ..mixins import CapabilityMixin, domain_error_message, may_see_full
+from ..service_form import ServiceFormView
 
 PREVIEW_ROWS = 50
 
@@ -131,12 +134,14 @@ class SegmentListView(SegmentMixin, TemplateView):
         return super().get_context_data(rows=rows, reasons=reasons, **kwargs)
 
 
-class SegmentEditView(SegmentMixin, TemplateView):
-    """A new segment (no pk) or a saved one. Buttons: 预览人数 (step=preview: count and the first
-    members of what is typed, nothing saved), 保存 (step=save, through the service)."""
+class SegmentPage(SegmentMixin, ServiceFormView):
+    """A new segment (no pk) or a saved one. Buttons: 预览人数 (SegmentEditView: count and the first
+    members of what is typed, nothing saved), 保存 (SegmentSaveView, POST step=save, through the service)."""
 
     template_name = "console/segments/form.html"
+    form_class = SegmentForm
 
+    @cached_property
     def segment(self) -> Segment | None:
         pk = self.kwargs.get("pk")
         if pk is None:
@@ -146,9 +151,12 @@ class SegmentEditView(SegmentMixin, TemplateView):
         except NotFound:
             raise Http404
 
-    def form(self, segment, data=None, **kwargs) -> SegmentForm:
-        extra = (segment.definition or {}).get("levels", []) if segment else []
-        return SegmentForm(data, extra_levels=extra, **kwargs)
+    def get_initial(self):
+        return SegmentForm.initial_for(self.segment) if self.segment else {"tags_mode": "any"}
+
+    def get_form_kwargs(self):
+        extra = (self.segment.definition or {}).get("levels", []) if self.segment else []
+        return {**super().get_form_kwargs(), "extra_levels": extra}
 
     def preview(self, definition) -> dict:
         """Count and first members of a definition in the user's scope (masked as in member search)."""
@@ -161,42 +169,47 @@ class SegmentEditView(SegmentMixin, TemplateView):
         return {"preview": {"count": count, "why": why, "members": members, "more": (count or 0) > len(members)}}
 
     def get_context_data(self, **kwargs):
-        segment = kwargs.pop("segment", None) or self.segment()
-        if "form" not in kwargs:
-            kwargs["form"] = self.form(segment, initial=SegmentForm.initial_for(segment) if segment else {"tags_mode": "any"})
-            if segment is not None:
-                kwargs.update(self.preview(segment))
+        segment = self.segment
+        if "form" not in kwargs and segment is not None:
+            kwargs.update(self.preview(segment))  # a saved segment opens with its count
         user = self.request.user
         return super().get_context_data(segment=segment, see_full=may_see_full(user),
                                         may_change=segment is None or segment_may_change(user, segment),
                                         preview_rows=PREVIEW_ROWS, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        segment = self.segment()
-        form = self.form(segment, request.POST)
-        context = {"form": form, "segment": segment}
-        if form.is_valid():
-            definition = form.definition()
-            if request.POST.get("step") == "save":
-                data = {"name": form.cleaned_data["name"], "description": form.cleaned_data["description"], "definition": definition}
-                try:
-                    if segment is None:
-                        saved = segment_create(actor=request.user, data=data)
-                    else:
-                        saved = segment_update(actor=request.user, segment=segment, data=data)
-                except DomainError as exc:  # bad input next to its field; not the owner above the form
-                    form.add_service_errors(exc)
-                else:
-                    messages.success(request, _("Segment “%(name)s” saved.") % {"name": saved.name})
-                    return redirect("console:segment", pk=saved.pk)
-            else:
-                try:
-                    definition_clean(definition)
-                except ValidationFailed as exc:
-                    form.add_service_errors(exc)
-                else:
-                    context.update(self.preview(definition))
-        return self.render_to_response(self.get_context_data(**context))
+
+class SegmentSaveView(SegmentPage):
+    success_message = gettext_lazy("Segment “%(name)s” saved.")
+
+    def service_data(self, form):
+        return {"name": form.cleaned_data["name"], "description": form.cleaned_data["description"], "definition": form.definition()}
+
+    def call_service(self, form):
+        # bad input goes next to its field; "not the owner" above the form
+        if self.segment is None:
+            return segment_create(actor=self.request.user, data=self.service_data(form))
+        return segment_update(actor=self.request.user, segment=self.segment, data=self.service_data(form))
+
+    def success_message_data(self, form, saved):
+        return {"name": saved.name}
+
+    def get_success_url(self):
+        return reverse("console:segment", args=[self.result.pk])
+
+
+class SegmentEditView(SegmentPage):
+    """The preview: the definition checked by the service (nothing saved), then counted."""
+
+    refusals = (ValidationFailed,)
+    steps = {"save": SegmentSaveView}
+
+    def call_service(self, form):
+        definition = form.definition()
+        definition_clean(definition)
+        return definition
+
+    def done(self, form, definition):
+        return self.render_to_response(self.get_context_data(form=form, **self.preview(definition)))
 
 
 class SegmentDeleteView(SegmentMixin, View):
@@ -247,31 +260,32 @@ def _distribution(user) -> tuple[list[dict], dict | None, str]:
     return tables, {**scarce, "date": dist["date"], "members": total}, ""
 
 
-class ClassificationPolicyView(SegmentMixin, TemplateView):
+class ClassificationPolicyView(SegmentMixin, ServiceFormView):
     template_name = "console/segments/classification_policy.html"
     tab = "policy"
+    form_class = ClassificationPolicyForm
+    service = config.classification_policy_save
+    success_message = gettext_lazy("The classification settings were saved. They apply from the next snapshot.")
+    success_url = "console:classification_policy"
+
+    @cached_property
+    def current(self):
+        return policy()
+
+    def get_initial(self):
+        return {k: getattr(self.current, k) for k in config.POLICY_FIELDS}
 
     def get_context_data(self, **kwargs):
-        pol = policy()
         may_edit = can(self.request.user, Action.CLASSIFY_CONFIG)
-        form = kwargs.setdefault("form", ClassificationPolicyForm(initial={k: getattr(pol, k) for k in config.POLICY_FIELDS}))
+        form = kwargs.setdefault("form", self.get_form())
         for field in form.fields.values():
             field.disabled = not may_edit
         tables, summary, why = _distribution(self.request.user)
-        return super().get_context_data(policy=pol, may_edit=may_edit,
+        return super().get_context_data(policy=self.current, may_edit=may_edit,
                                         dormant_months=dormant_months(), tables=tables, summary=summary, no_snapshot=why,
                                         **kwargs)
 
     def post(self, request, *args, **kwargs):
         if not can(request.user, Action.CLASSIFY_CONFIG):
             raise Forbidden
-        form = ClassificationPolicyForm(request.POST)
-        if form.is_valid():
-            try:
-                config.classification_policy_save(actor=request.user, data=form.cleaned_data)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The classification settings were saved. They apply from the next snapshot."))
-                return redirect("console:classification_policy")
-        return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)

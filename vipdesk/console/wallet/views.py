@@ -12,7 +12,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError
@@ -21,15 +20,20 @@ from vipdesk.wallet.models import TopUpRule
 
 from ..loyalty_reads import yuan
 from ..mixins import LoyaltyConfigMixin, ScopedMemberMixin, SwitchActiveView, domain_error_message
+from ..service_form import ServiceFormView
 from .forms import LimitForm, PinForm, TopUpRuleForm, WalletPolicyForm
 
 
 # ---- HQ: policy and top-up bonus rules -----------------------------------------------------------
 
-class WalletConfigView(LoyaltyConfigMixin, TemplateView):
+class WalletConfigPage(LoyaltyConfigMixin, ServiceFormView):
+    """The stored-value policy and the top-up bonus rules: two forms on one page, the policy
+    (WalletConfigView) and a new rule (TopUpRuleCreateView, POST step=rule)."""
+
     capability = Action.WALLET_CONFIG
     template_name = "console/wallet/config.html"
     tab = "wallet"
+    success_url = "console:wallet_config"
 
     def get_context_data(self, **kwargs):
         pol = wallet.policy()
@@ -39,28 +43,25 @@ class WalletConfigView(LoyaltyConfigMixin, TemplateView):
         return super().get_context_data(policy=pol, active_rules=[r for r in rules if r.active],
                                         inactive_rules=[r for r in rules if not r.active], **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "rule":
-            form = TopUpRuleForm(request.POST)
-            if form.is_valid():
-                try:
-                    rule = wallet.topup_rule_save(actor=request.user, data=form.cleaned_data)
-                except DomainError as exc:
-                    form.add_service_errors(exc)
-                else:
-                    messages.success(request, _("Top-up rule “%(rule)s” created.") % {"rule": rule})
-                    return redirect("console:wallet_config")
-            return self.render_to_response(self.get_context_data(rule_form=form, rule_open=True))
-        form = WalletPolicyForm(request.POST)
-        if form.is_valid():
-            try:
-                wallet.wallet_policy_save(actor=request.user, data=form.cleaned_data)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The stored-value policy was saved."))
-                return redirect("console:wallet_config")
-        return self.render_to_response(self.get_context_data(policy_form=form, policy_open=True))
+
+class TopUpRuleCreateView(WalletConfigPage):
+    form_class = TopUpRuleForm
+    form_context_name = "rule_form"
+    refused_context = {"rule_open": True}
+    service = wallet.topup_rule_save
+    success_message = gettext_lazy("Top-up rule “%(rule)s” created.")
+
+    def success_message_data(self, form, rule):
+        return {"rule": rule}
+
+
+class WalletConfigView(WalletConfigPage):
+    form_class = WalletPolicyForm
+    form_context_name = "policy_form"
+    refused_context = {"policy_open": True}
+    service = wallet.wallet_policy_save
+    success_message = gettext_lazy("The stored-value policy was saved.")
+    steps = {"rule": TopUpRuleCreateView}
 
 
 class TopUpRuleActiveView(SwitchActiveView):
