@@ -26,9 +26,9 @@ from vipdesk.coupons.services import coupon_by_code, coupon_void, coupons_issue_
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
 
+from ..mixins import CapabilityMixin, LoyaltyConfigMixin, SwitchActiveView, domain_error_message
 from ..service_form import ServiceFormView
 from .forms import BulkIssueForm, CampaignForm, IssuanceRuleForm, VoidForm
-from ..mixins import CapabilityMixin, LoyaltyConfigMixin, SwitchActiveView, domain_error_message
 
 
 class CouponConfigMixin(LoyaltyConfigMixin):
@@ -136,21 +136,26 @@ def segment_hook():
     return Segment, segment_members
 
 
-class BulkIssueView(CapabilityMixin, TemplateView):
+class BulkIssueView(CapabilityMixin, ServiceFormView):
     """Issue a campaign's coupons to members: first the count (how many found, how many at their
-    limit), then the issue itself, which names its batch."""
+    limit), then the issue itself (POST step=issue), which names its batch. Both answers are shown
+    on the page, not redirected to."""
 
     capability = Action.COUPON_ISSUE
     template_name = "console/coupons/issue.html"
+    form_class = BulkIssueForm
+    success_message = gettext_lazy("%(n)s coupons of %(campaign)s issued to %(members)s members (batch %(batch)s).")
 
-    def form(self, data=None, **kwargs):
+    def get_initial(self):
+        return {"campaign": self.request.GET.get("campaign", ""), "count": 1}
+
+    def get_form_kwargs(self):
         hook = segment_hook()
         segments = [(str(s.pk), s.name) for s in hook[0].objects.order_by("name")] if hook else None
-        return BulkIssueForm(data, campaigns=Campaign.objects.filter(active=True).order_by("code"), segments=segments, **kwargs)
+        return {**super().get_form_kwargs(), "campaigns": Campaign.objects.filter(active=True).order_by("code"),
+                "segments": segments}
 
     def get_context_data(self, **kwargs):
-        if "form" not in kwargs:
-            kwargs["form"] = self.form(initial={"campaign": self.request.GET.get("campaign", ""), "count": 1})
         kwargs.setdefault("void_form", VoidForm())
         return super().get_context_data(segments_available=segment_hook() is not None, **kwargs)
 
@@ -176,26 +181,29 @@ class BulkIssueView(CapabilityMixin, TemplateView):
             known.update({member_no, mobile})
         return members, [w for w in words if w not in known]
 
-    def post(self, request, *args, **kwargs):
-        form = self.form(request.POST)
-        context = {"form": form}
-        if form.is_valid():
-            campaign = Campaign.objects.filter(code=form.cleaned_data["campaign"]).first()
-            members, missing = self.members(form)
-            if members is not None and campaign is not None:
-                preview = request.POST.get("step") != "issue"
-                try:
-                    answer = coupons_issue_bulk(actor=request.user, campaign=campaign, members=members.order_by("pk"),
-                                                count=form.cleaned_data["count"], preview=preview, note=form.cleaned_data.get("note", ""))
-                except DomainError as exc:
-                    form.add_service_errors(exc)
-                else:
-                    context.update(answer=answer, campaign=campaign, missing=missing, preview=preview)
-                    if not preview:
-                        messages.success(request, _("%(n)s coupons of %(campaign)s issued to %(members)s members (batch %(batch)s).")
-                                         % {"n": answer["issued"], "campaign": campaign.name, "members": answer["members"],
-                                            "batch": answer["batch"]})
-        return self.render_to_response(self.get_context_data(**context))
+    @property
+    def previewing(self) -> bool:
+        return self.request.POST.get("step") != "issue"
+
+    def form_valid(self, form):
+        self.campaign = Campaign.objects.filter(code=form.cleaned_data["campaign"]).first()
+        self.found, self.missing = self.members(form)
+        if self.found is None or self.campaign is None:
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def call_service(self, form):
+        return coupons_issue_bulk(actor=self.request.user, campaign=self.campaign, members=self.found.order_by("pk"),
+                                  count=form.cleaned_data["count"], preview=self.previewing, note=form.cleaned_data.get("note", ""))
+
+    def success_message_data(self, form, answer):
+        return {"n": answer["issued"], "campaign": self.campaign.name, "members": answer["members"], "batch": answer["batch"]}
+
+    def done(self, form, answer):
+        if not self.previewing:
+            messages.success(self.request, self.get_success_message(form, answer))
+        return self.render_to_response(self.get_context_data(form=form, answer=answer, campaign=self.campaign,
+                                                             missing=self.missing, preview=self.previewing))
 
 
 class CouponVoidView(CapabilityMixin, View):

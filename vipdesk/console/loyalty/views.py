@@ -23,11 +23,11 @@ from vipdesk.tiers import services as tiers
 from vipdesk.tiers.describe import level_rules_text, policy_text
 from vipdesk.tiers.models import Level, MemberTier
 
+from ..mixins import LoyaltyConfigMixin, SwitchActiveView
+from ..service_form import ServiceFormView
 from .forms import (
     EarnRuleForm, LevelForm, PointsPolicyForm, ProgrammePolicyForm, RedemptionItemForm, StockMoveForm,
 )
-from ..mixins import LoyaltyConfigMixin, SwitchActiveView
-from ..service_form import ServiceFormView
 
 
 # ---- tier programme -----------------------------------------------------------------------------

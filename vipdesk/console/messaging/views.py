@@ -28,9 +28,9 @@ from vipdesk.messaging.selectors import mask_recipient, mask_text, outbox_for
 from vipdesk.messaging.services import message_cancel, message_retry, template_save
 from vipdesk.org.models import Store
 
-from .forms import MessageTemplateForm, OutboxFilterForm
 from ..mixins import CapabilityMixin, domain_error_message, redirect_back
 from ..service_form import ServiceFormView
+from .forms import MessageTemplateForm, OutboxFilterForm
 
 
 class TemplateConfigMixin(CapabilityMixin):

@@ -36,9 +36,9 @@ from vipdesk.core.errors import DomainError, NotFound, ValidationFailed
 from vipdesk.members.choices import Gender
 from vipdesk.tiers.models import Level
 
-from .forms import LIFECYCLE_CHOICES, ClassificationPolicyForm, SegmentForm
 from ..mixins import CapabilityMixin, domain_error_message, may_see_full
 from ..service_form import ServiceFormView
+from .forms import LIFECYCLE_CHOICES, ClassificationPolicyForm, SegmentForm
 
 PREVIEW_ROWS = 50
 

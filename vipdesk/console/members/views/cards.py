@@ -11,8 +11,8 @@ from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError
 from vipdesk.members import cards as card_services
 
-from ..forms import CardIssueForm, LegacyCardForm, LostCardReplaceForm, ReasonForm, SupplementaryCardForm
 from ...mixins import ScopedMemberMixin, domain_error_message
+from ..forms import CardIssueForm, LegacyCardForm, LostCardReplaceForm, ReasonForm, SupplementaryCardForm
 
 
 class CardActionView(ScopedMemberMixin, View):

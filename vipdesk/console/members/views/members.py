@@ -19,14 +19,14 @@ from vipdesk.points.models import PointsEntry, PointsLot
 from vipdesk.sales.models import Sale
 from vipdesk.members.services import consent_set, consent_state, member_enrol, member_reveal, member_update, member_withdraw
 
-from ..forms import (
-    CardIssueForm, LegacyCardForm, LostCardReplaceForm, MemberForm, RevealForm, SupplementaryCardForm, WithdrawForm,
-)
 from ...care.views import care_pane
 from ...loyalty_reads import member_loyalty
 from ...mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message, may_see_full
 from ...money_panes import coupons_pane, wallet_pane
 from ...service_form import ServiceFormView
+from ..forms import (
+    CardIssueForm, LegacyCardForm, LostCardReplaceForm, MemberForm, RevealForm, SupplementaryCardForm, WithdrawForm,
+)
 
 
 class MemberListView(CapabilityMixin, ListView):

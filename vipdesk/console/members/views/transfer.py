@@ -16,8 +16,8 @@ from vipdesk.members.importing import guess_mapping, member_export, member_impor
 from vipdesk.members.models import Member
 from vipdesk.members.selectors import member_search
 
-from ..forms import ExportForm, ImportUploadForm, mapping_choices
 from ...mixins import CapabilityMixin
+from ..forms import ExportForm, ImportUploadForm, mapping_choices
 
 SESSION_KEY = "console_import"
 
