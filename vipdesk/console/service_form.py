@@ -40,7 +40,7 @@ class ServiceFormView(FormView):
     success_url = None  # a URL name ("console:…") or a path; get_success_url() when it depends on the result
     form_context_name = "form"  # the template's name for this form
     refused_context: dict = {}  # extra context when the form is shown again (e.g. {"form_open": True})
-    steps: dict = {}  # POST step → the ServiceFormView subclass of this page that handles that form
+    steps: dict = {}  # POST step → the view (of this same page) that handles that form
 
     result = None  # the service's answer, once it has run
 
