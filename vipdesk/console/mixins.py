@@ -27,6 +27,17 @@ class CapabilityMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class LoyaltyConfigMixin(CapabilityMixin):
+    """The HQ loyalty screens (programme, earn rules, catalogue, stored value, coupons, pricing):
+    one set of tabs (includes/loyalty_tabs.html), `tab` says which is open."""
+
+    capability = Action.LOYALTY_CONFIG
+    tab = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tab=self.tab, **kwargs)
+
+
 class ScopedMemberMixin(CapabilityMixin):
     """`self.member` is the URL's member within the user's scope; outside it the page does not exist.
 

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from .views import auth, cards, home, members, transfer
-from .views import clearing, loyalty
-from .views import pos
-from .views import complaints, performance
-from .views import care, care_rules, messaging
-from .views import reports, segments
-from .views import coupons, pricing, quote, wallet
+from .auth import views as auth
+from .care import views as care
+from .clearing import views as clearing
+from .complaints import views as complaints
+from .coupons import views as coupons
+from .home import views as home
+from .loyalty import views as loyalty
+from .members.views import cards, members, transfer
+from .messaging import views as messaging
+from .performance import views as performance
+from .pricing import views as pricing
+from .reports import views as reports
+from .segments import views as segments
+from .till.views import pos, quote, wallet as till_wallet
+from .wallet import views as wallet
 
 app_name = "console"
 
@@ -35,8 +43,8 @@ urlpatterns = [
     path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
     path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
     # stored value, the quote, coupons and pricing (issue 4 §5)
-    path("pos/topup/", wallet.TopUpView.as_view(), name="pos_topup"),
-    path("pos/wallet-refund/", wallet.RefundView.as_view(), name="pos_wallet_refund"),
+    path("pos/topup/", till_wallet.TopUpView.as_view(), name="pos_topup"),
+    path("pos/wallet-refund/", till_wallet.RefundView.as_view(), name="pos_wallet_refund"),
     path("pos/quote/", quote.QuoteView.as_view(), name="pos_quote"),
     path("members/<int:pk>/wallet/limit/", wallet.MemberWalletLimitView.as_view(), name="member_wallet_limit"),
     path("members/<int:pk>/wallet/pin/", wallet.MemberWalletPinView.as_view(), name="member_wallet_pin"),
@@ -76,10 +84,10 @@ urlpatterns = [
     path("care/team/", care.CareTeamView.as_view(), name="care_team"),
     path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
     path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
-    path("care/rules/", care_rules.CareRuleListView.as_view(), name="care_rules"),
-    path("care/rules/new/", care_rules.CareRuleEditView.as_view(), name="care_rule_new"),
-    path("care/rules/<int:pk>/", care_rules.CareRuleEditView.as_view(), name="care_rule"),
-    path("care/rules/<int:pk>/active/", care_rules.CareRuleActiveView.as_view(), name="care_rule_active"),
+    path("care/rules/", care.CareRuleListView.as_view(), name="care_rules"),
+    path("care/rules/new/", care.CareRuleEditView.as_view(), name="care_rule_new"),
+    path("care/rules/<int:pk>/", care.CareRuleEditView.as_view(), name="care_rule"),
+    path("care/rules/<int:pk>/active/", care.CareRuleActiveView.as_view(), name="care_rule_active"),
     # messaging: templates (HQ) and the outbox (issue 6 §3)
     path("messages/templates/", messaging.TemplateListView.as_view(), name="message_templates"),
     path("messages/templates/new/", messaging.TemplateEditView.as_view(), name="message_template_new"),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from vipdesk.accounts.roles import Role
 from vipdesk.care.models import CareRule, CareTask
 from vipdesk.care.services import care_rules_install_default
-from vipdesk.console.care_forms import CareRuleForm, MessageTemplateForm
+from vipdesk.console.care.forms import CareRuleForm
+from vipdesk.console.messaging.forms import MessageTemplateForm
 from vipdesk.core import clock
 from vipdesk.messaging.models import MessageTemplate, OutboxMessage
 from vipdesk.messaging.message_templates import template_save

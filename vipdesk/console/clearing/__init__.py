@@ -1,0 +1,1 @@
+"""Cross-franchisee clearing statements and the points liability (R5.5, R8.4)."""

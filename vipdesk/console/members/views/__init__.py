@@ -1,0 +1,1 @@
+"""The member screens' views: the member file (members), cards, import and export (transfer)."""

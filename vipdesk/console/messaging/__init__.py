@@ -1,0 +1,1 @@
+"""Messaging: message templates (HQ) and the outbox (issue 6 §3)."""
