@@ -164,13 +164,6 @@ def test_360_page_queries_do_not_grow_with_history(login, hq, member_a, programm
     assert page.split('id="purchases"')[1].split('</table>')[0].count('href="/sales/') == 20  # lots and ledger link to receipts too
 
 
-def test_guide_of_store_a_sees_no_panes_of_a_store_b_member(login, guide_a, member_b, programme):
-    buy("B1", "13812345555", store="SB01")
-    assert login(guide_a).get(reverse("console:member_detail", args=[member_b.pk])).status_code == 404
-    sale = Sale.objects.get(receipt_no="B1")
-    assert login(guide_a).get(reverse("console:sale_detail", args=[sale.pk])).status_code == 404
-
-
 def test_panes_without_a_programme_or_points(login, guide_a, member_a):
     page = detail(login(guide_a), member_a)
     assert "尚未启用会员等级方案。" in page and 'id="points-balance">0<' in page

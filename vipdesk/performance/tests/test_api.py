@@ -49,7 +49,3 @@ def test_bad_roster_is_422_and_writes_nothing(store_a, pair_a):
     answer = desk.client.post("/api/v1/performance/days-worked/import/", {"file": roster}, format="multipart")
     assert answer.status_code == 422 and answer.json()["code"] == "roster_invalid" and "3.staff" in answer.json()["fields"]
     assert desk.get("/api/v1/performance/days-worked/?month=2026-05").json() == []
-
-
-def test_guides_and_tills_see_no_performance(store_a):
-    assert key("POS A1", store_code=store_a.code).get("/api/v1/performance/commission/").status_code == 403

@@ -103,10 +103,6 @@ def test_till_keys_are_refused(example, role):
         assert response.status_code == 403 and response.json()["code"] == "permission_denied", url
 
 
-def test_no_key_is_401(example):
-    assert Api().get(STATEMENT, {"period": PERIOD}).status_code == 401
-
-
 def test_schema_documents_the_endpoints(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))

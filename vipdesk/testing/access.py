@@ -1,0 +1,317 @@
+"""Who may use which URL: the one access table of the project (vipdesk/testing/tests/test_access.py runs it).
+
+Every URL name of the project has at least one row here; a new screen or endpoint without a row
+fails the test, so nobody adds one without saying who may use it. A row names the principals that
+pass the access check; every other principal is refused the way the code refuses today:
+
+- console: anonymous → redirect to the login page; a signed-in role without the right → 403.
+- API: anonymous → 401; a key or session without the right → 403.
+- A row with `ids` naming a scoped object (member, card, sale, complaint…) is tried with the
+  object of the caller's store ("own", store A) and with the same object of store B ("other"):
+  callers of store A get the discreet 404 there (chain-wide callers — HQ, auditors — see both).
+  Where the scope is looked up before the role is checked (most of the API), a refused role gets
+  that 404 as well (`scope_first`).
+
+Principals: the staff roles of vipdesk/accounts/roles.py signed in to the console (store A for the
+store roles; the account manager owns the own-store member), and API keys (vipdesk/api/auth.py):
+an HQ key, an auditor key, a store-manager key of store A (desk) and a till key of store A (the
+cashier role a store key gets by default). Keys are only tried on the API; staff sessions on both.
+There are no franchise-specific roles: a franchised store's manager is a store manager (the
+franchise only narrows clearing rows, not access).
+
+Writes send a body a caller would send (so that a refused role proves the check is not hidden
+behind validation); an allowed principal's write is rolled back with its test.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+ANON = "anon"
+HQ = frozenset({"hq", "hq_key"})
+AUDITOR = frozenset({"auditor", "auditor_key"})
+MANAGER = frozenset({"manager", "desk_key"})
+GUIDE = frozenset({"guide"})
+ACCOUNT_MANAGER = frozenset({"account_manager"})
+CASHIER = frozenset({"cashier", "till_key"})
+STAFF = frozenset({"hq", "auditor", "manager", "guide", "account_manager", "cashier"})
+KEYS = frozenset({"hq_key", "auditor_key", "desk_key", "till_key"})
+EVERYONE = STAFF | KEYS
+# Who sees every store's rows (no "other" store for them).
+CHAIN_WIDE = HQ | AUDITOR
+
+# Role groups the table repeats.
+SIGNED_IN = EVERYONE
+WRITERS = EVERYONE - AUDITOR                       # everyone but the read-only auditor
+TILL = HQ | MANAGER | GUIDE | CASHIER              # Action.SELL
+MEMBER_CARE = HQ | MANAGER | GUIDE | ACCOUNT_MANAGER  # Action.CARE_WORK, REVEAL, CHANGE, MESSAGE
+FIGURES = HQ | AUDITOR | MANAGER                   # clearing, performance, reports
+HQ_MANAGER = HQ | MANAGER
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str                              # URL name, "console:…" or the API's route name
+    allow: frozenset                       # principals that pass the access check
+    method: str = "GET"
+    ids: dict = field(default_factory=dict)  # URL kwarg → id key of the world, or "=literal"
+    body: Callable[[dict, str], dict] | dict | None = None  # (ids of the world, "own"/"other") → body
+    scope_first: bool | None = None        # out of scope before the role check (API default)
+    anon: int | None = None                # what anonymous gets, when not the default
+    refused: int | str | None = None       # what a refused principal gets, when not the default
+    other: int = 404                       # what a store-A caller gets for store B's object
+    expect: dict = field(default_factory=dict)  # principal → what it gets, where its row-level rule is narrower
+    xfail: dict = field(default_factory=dict)  # principal → reason: a known hole, reported; the case must still fail
+    principals: frozenset | None = None    # whom to try, when not every principal (besides anonymous)
+
+    @property
+    def api(self) -> bool:
+        return not self.name.startswith("console:")
+
+
+def R(name, allow, method="GET", **kw) -> Row:
+    return Row(name=name, allow=frozenset(allow), method=method, **kw)
+
+
+M = {"pk": "member"}
+CARD = {"pk": "member", "card_pk": "card"}
+CARD_NO = {"number": "card_number"}
+
+
+def _mobile(ids, side):
+    return {"mobile": ids["mobile"][side]}
+
+
+def _store(side):
+    return "SA01" if side == "own" else "SB01"
+
+
+# Bodies of the API writes: what a till or an integration would send.
+SALE = lambda ids, side: {"store": "SA01", "receipt_no": "SA01-ACCESS-1", "occurred_at": ids["now"], "member": _mobile(ids, "own"),
+                          "lines": [{"sku": "SCF-01", "unit_price": "100.00", "quantity": 1, "amount": "100.00"}],
+                          "payments": [{"method": "cash", "amount": "100.00"}], "amount_paid": "100.00"}
+RETURN = lambda ids, side: {"store": "SA01", "receipt_no": "SA01-ACCESS-R", "occurred_at": ids["now"],
+                            "original": {"receipt_no": "SA01-SEED-1"}}
+REASON = {"reason": "核对身份"}
+# Known hole, reported (issue 14): the sale, return, attach and redemption endpoints refuse the auditor
+# only, not every role without Action.SELL, so an account manager's session posts sales the console refuses him.
+AM_TILL = {"account_manager": "hole: the till's API refuses only auditors; an account manager (no Action.SELL) may post through it"}
+
+ACCESS: list[Row] = [
+    # --- public and framework
+    R("set_language", EVERYONE | {ANON}, "POST", body={"language": "zh-hans"}),
+    # Public documents, the same for every caller (the schema costs a second to build): anonymous and one key.
+    R("api-schema", EVERYONE | {ANON}, principals=frozenset({"till_key"})),
+    R("api-docs", EVERYONE | {ANON}, principals=frozenset({"till_key"})),
+    R("api-not-found", (), refused=404, anon=404),
+    # Provider callbacks carry the provider's signature, not a key: nobody passes without it.
+    R("messaging-callback", (), "POST", body={}, refused=401),
+    R("console:login", STAFF | {ANON}),
+    # Everyone may sign out; it always ends on the login page.
+    R("console:logout", (), "POST", refused="login", anon="login"),
+    R("console:home", STAFF),
+
+    # --- members (API)
+    R("member-list", SIGNED_IN),
+    R("member-list", WRITERS, "POST", body=lambda ids, side: {"name": "张小明", "mobile": "13912345678", "home_store": "SA01"}),
+    R("member-detail", SIGNED_IN, ids=M),
+    R("member-detail", WRITERS - CASHIER, "PATCH", ids=M, body={"email": "new@example.com"}),
+    R("member-cards", WRITERS, "POST", ids=M, body={}),
+    R("member-consents", WRITERS, "POST", ids=M, body={"purpose": "marketing", "channel": "sms", "granted": True}),
+    R("member-reveal", MEMBER_CARE, "POST", ids=M, body=REASON),
+    R("member-withdraw", HQ_MANAGER, "POST", ids=M, body={"reason": "顾客要求退会"}),
+    R("card-detail", SIGNED_IN, ids=CARD_NO),
+    R("card-approve", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}),
+    R("card-reject", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}, body={"reason": "资料不全"}),
+    R("card-freeze", WRITERS, "POST", ids=CARD_NO, body={}),
+    R("card-unfreeze", WRITERS, "POST", ids={"number": "frozen_card_number"}, body={}),
+    R("card-report-lost", WRITERS, "POST", ids=CARD_NO, body={}),
+    R("card-replace", WRITERS, "POST", ids={"number": "lost_card_number"},
+      body=lambda ids, side: {"facts": {"name": ids["name"][side], "mobile": ids["mobile"][side]}}),
+    R("member-points", SIGNED_IN, ids=M),
+    R("member-tier", SIGNED_IN, ids=M),
+    R("member-wallet", SIGNED_IN, ids=M),
+    R("member-coupons", SIGNED_IN, ids=M),
+    R("member-messages", MEMBER_CARE, ids=M, scope_first=False),
+    R("member-contacts", SIGNED_IN, ids=M),
+    R("member-contacts", MEMBER_CARE, "POST", ids=M, body={"kind": "call", "channel": "phone", "outcome": "reached"}),
+    R("member-winbacks", MEMBER_CARE, "POST", ids=M, body={"kind": "own_fault", "reason": "complaint", "outcome": "trying"}),
+
+    # --- till (API)
+    R("sale-post", TILL, "POST", xfail=AM_TILL, body=SALE),
+    R("sale-attach", TILL, "POST", xfail=AM_TILL, body=lambda ids, side: {"receipt_no": "SA01-SEED-1", "member": _mobile(ids, "own")}),
+    R("return-post", TILL, "POST", xfail=AM_TILL, body=RETURN),
+    R("redemption-post", TILL, "POST", xfail=AM_TILL, body=lambda ids, side: {"member": _mobile(ids, "own"), "item_code": "GOODS-500"}),
+    R("quotes", TILL, "POST", body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"),
+                                                      "lines": [{"sku": "SCF-01", "unit_price": "100.00", "quantity": 1}]}),
+    R("quote", SIGNED_IN, ids={"pk": "quote"}),
+    R("wallet-topup", HQ_MANAGER | CASHIER, "POST",
+      body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"), "amount": "100.00", "reference": "SA01-TU-ACCESS"}),
+    R("wallet-refund", HQ_MANAGER, "POST",
+      body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"), "amount": "1.00", "reason": "退卡"}),
+    R("coupon-check", TILL, "POST", xfail=AM_TILL, body=lambda ids, side: {"code": ids["coupon"]["own"], "member_no": ids["member_no"]["own"],
+                                                            "lines": [{"sku": "A", "unit_price": "400.00", "quantity": 1}]}),
+
+    # --- points clearing, coupons, messaging (API)
+    R("clearing-statements", FIGURES),
+    R("clearing-lines", FIGURES),
+    R("clearing-liability", FIGURES),
+    R("coupon-campaigns", SIGNED_IN),
+    R("coupon-campaigns", HQ, "POST", body={"code": "C99", "name": "测试券", "kind": "gift", "face_value": "10.00", "valid_days": 30}),
+    R("coupon-campaign", SIGNED_IN, ids={"code": "campaign_code"}),
+    R("coupon-campaign", HQ, "PATCH", ids={"code": "campaign_code"}, body={"name": "改名"}),
+    R("coupon-issue", HQ_MANAGER, "POST", ids={"code": "campaign_code"},
+      body=lambda ids, side: {"member_nos": [ids["member_no"]["own"]], "preview": True}),
+    R("coupon-rules", HQ, "POST", body={"campaign": "B60", "trigger": "sale", "step_amount": "300.00"}),
+    R("coupon-void", HQ_MANAGER, "POST", ids={"code": "coupon"}, body={"reason": "重复发放"}),
+    R("messaging-templates", MEMBER_CARE),
+    R("messaging-preview", MEMBER_CARE, "POST", ids={"code": "template_code"},
+      body=lambda ids, side: {"member": ids["member"]["own"], "channel": "inbox"}),
+    R("messaging-outbox", MEMBER_CARE, "POST",
+      body=lambda ids, side: {"member": ids["member"]["own"], "template": "birthday", "channel": "inbox"}),
+
+    # --- feedback, performance, care, segments (API)
+    R("feedback-surveys", SIGNED_IN),
+    R("feedback-survey-responses", WRITERS, "POST", body={"survey": "nps", "score": 9}),
+    R("feedback-survey-report", SIGNED_IN),
+    R("feedback-complaints", SIGNED_IN),
+    R("feedback-complaints", WRITERS, "POST",
+      body=lambda ids, side: {"store": "SA01", "category": "service.attitude", "description": "导购态度冷淡"}),
+    R("feedback-complaint", SIGNED_IN, ids={"pk": "complaint"}),
+    R("feedback-complaint-transition", HQ_MANAGER, "POST", ids={"pk": "complaint"}, body={"to": "in_progress"}),
+    R("feedback-complaint-assign", HQ_MANAGER, "POST", ids={"pk": "complaint"}, scope_first=False,
+      body=lambda ids, side: {"owner": ids["manager_username"]}),
+    R("feedback-referrals", SIGNED_IN),
+    R("feedback-referrals", WRITERS, "POST",
+      body=lambda ids, side: {"referrer": ids["member"]["own"], "referred": ids["member2"], "store": "SA01"}),
+    R("performance-commission", FIGURES),
+    R("performance-kpis", FIGURES),
+    R("performance-days-worked", FIGURES),
+    R("performance-days-worked", HQ_MANAGER, "POST", body={"staff": "guide_a", "month": "2026-05", "days": "26"}),
+    R("performance-roster-import", HQ_MANAGER, "POST", body={}),
+    R("performance-export", FIGURES),
+    R("care-tasks", MEMBER_CARE),
+    # The own store's task is in the account manager's book: a guide works only his book and his shift partner's.
+    R("care-task-complete", MEMBER_CARE, "POST", ids={"pk": "care_task"}, body={"outcome": "reached", "note": "满意"},
+      scope_first=False, expect={"guide": 404}),
+    R("care-checkouts", WRITERS, "POST", body=lambda ids, side: {"member": ids["member"]["own"]}),
+    R("care-churn-reasons", HQ_MANAGER),
+    R("segment-list", HQ_MANAGER),
+    R("segment-list", HQ_MANAGER, "POST", body={"name": "新分组", "definition": {"genders": ["F"]}}),
+    R("segment-distribution", HQ_MANAGER),
+    R("segment-migration", HQ_MANAGER),
+    R("segment-preview", HQ_MANAGER, "POST", body={"definition": {"genders": ["F"]}}),
+    R("segment-detail", HQ_MANAGER, ids={"pk": "segment"}),
+    # Only its creator (the store manager's session) or HQ deletes a segment.
+    R("segment-detail", HQ_MANAGER, "DELETE", ids={"pk": "segment"}, expect={"desk_key": 403}),
+    R("segment-count", HQ_MANAGER, ids={"pk": "segment"}),
+    R("segment-members", HQ_MANAGER, ids={"pk": "segment"}),
+
+    # --- console: members and cards
+    R("console:member_list", STAFF),
+    R("console:member_create", STAFF - AUDITOR),
+    R("console:member_create", STAFF - AUDITOR, "POST"),
+    R("console:member_import", {"hq", "manager"}),
+    R("console:member_export", {"hq", "auditor", "manager"}),
+    R("console:member_detail", STAFF, ids=M),
+    R("console:member_edit", STAFF - AUDITOR - CASHIER, ids=M),
+    R("console:member_edit", STAFF - AUDITOR - CASHIER, "POST", ids=M),
+    R("console:member_reveal", {"hq", "manager", "guide", "account_manager"}, "POST", ids=M),
+    R("console:consent_set", STAFF - AUDITOR, "POST", ids=M),
+    R("console:member_withdraw", {"hq", "manager"}, ids=M),
+    R("console:card_issue", STAFF - AUDITOR, "POST", ids=M),
+    R("console:card_migrate", STAFF - AUDITOR, "POST", ids=M),
+    R("console:card_replace", STAFF - AUDITOR, "POST", ids=CARD),
+    R("console:card_supplementary", STAFF - AUDITOR, "POST", ids=CARD),
+    R("console:card_move", STAFF - AUDITOR, "POST", ids={**CARD, "move": "=freeze"}),
+
+    # --- console: till, wallet, coupons, pricing, loyalty configuration
+    R("console:pos_sale", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_sale", {"hq", "manager", "guide", "cashier"}, "POST"),
+    R("console:pos_return", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_redeem", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_member", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_quote", {"hq", "manager", "guide", "cashier"}),
+    R("console:sale_detail", STAFF, ids={"pk": "sale"}),
+    R("console:pos_topup", {"hq", "manager", "cashier"}),
+    R("console:pos_topup", {"hq", "manager", "cashier"}, "POST"),
+    R("console:pos_wallet_refund", {"hq", "manager"}),
+    R("console:member_wallet_limit", {"hq"}, "POST", ids=M),
+    R("console:member_wallet_pin", {"hq", "manager", "cashier"}, "POST", ids=M),
+    R("console:wallet_config", {"hq"}),
+    R("console:wallet_config", {"hq"}, "POST"),
+    R("console:wallet_rule_active", {"hq"}, "POST", ids={"pk": "topup_rule"}),
+    R("console:coupon_campaigns", {"hq"}),
+    R("console:coupon_campaign_new", {"hq"}),
+    R("console:coupon_campaign", {"hq"}, ids={"pk": "campaign"}),
+    R("console:coupon_campaign", {"hq"}, "POST", ids={"pk": "campaign"}),
+    R("console:coupon_rule_active", {"hq"}, "POST", ids={"pk": "coupon_rule"}),
+    R("console:coupon_issue", {"hq", "manager"}),
+    R("console:coupon_issue", {"hq", "manager"}, "POST"),
+    R("console:coupon_void", {"hq", "manager"}, "POST"),
+    R("console:pricing_policy", {"hq"}),
+    R("console:pricing_policy", {"hq"}, "POST"),
+    R("console:pricing_list", {"hq"}, ids={"kind": "=member-prices"}),
+    R("console:pricing_list", {"hq"}, "POST", ids={"kind": "=member-prices"}),
+    R("console:pricing_active", {"hq"}, "POST", ids={"kind": "=member-prices", "pk": "member_price"}),
+    R("console:loyalty_programme", {"hq"}),
+    R("console:loyalty_programme_policy", {"hq"}),
+    R("console:loyalty_programme_policy", {"hq"}, "POST"),
+    R("console:loyalty_level", {"hq"}, ids={"pk": "level"}),
+    R("console:loyalty_level", {"hq"}, "POST", ids={"pk": "level"}),
+    R("console:loyalty_earn_rules", {"hq"}),
+    R("console:loyalty_earn_rules", {"hq"}, "POST"),
+    R("console:loyalty_earn_rule_active", {"hq"}, "POST", ids={"pk": "earn_rule"}),
+    R("console:loyalty_points_policy", {"hq"}),
+    R("console:loyalty_points_policy", {"hq"}, "POST"),
+    R("console:loyalty_catalogue", {"hq"}),
+    R("console:loyalty_catalogue", {"hq"}, "POST"),
+    R("console:loyalty_item", {"hq"}, ids={"pk": "item"}),
+    R("console:loyalty_item", {"hq"}, "POST", ids={"pk": "item"}),
+    R("console:clearing", {"hq", "auditor", "manager"}),
+    R("console:clearing_export", {"hq", "auditor", "manager"}),
+    R("console:liability", {"hq", "auditor", "manager"}),
+
+    # --- console: complaints, performance, care, messaging, reports, segments
+    R("console:complaint_list", STAFF),
+    R("console:complaint_create", STAFF - AUDITOR),
+    R("console:complaint_create", STAFF - AUDITOR, "POST"),
+    R("console:complaint_detail", STAFF, ids={"pk": "complaint"}),
+    # Moving a complaint is refused by its service (a message on the page), not by the view.
+    R("console:complaint_detail", STAFF, "POST", ids={"pk": "complaint"}),
+    R("console:performance", {"hq", "auditor", "manager"}),
+    R("console:performance_export", {"hq", "auditor", "manager"}),
+    R("console:days_worked", {"hq", "manager"}),
+    R("console:days_worked", {"hq", "manager"}, "POST"),
+    R("console:care_today", {"hq", "manager", "guide", "account_manager"}),
+    # A task outside one's scope is refused by the service as a message on the page (nothing done), not a 404.
+    R("console:care_task_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "care_task"}, other=302),
+    R("console:care_team", {"hq", "manager"}),
+    R("console:care_ownership", {"hq", "manager"}),
+    R("console:care_ownership", {"hq", "manager"}, "POST"),
+    R("console:contact_log", {"hq", "manager", "guide", "account_manager"}, "POST", ids=M),
+    R("console:care_rules", {"hq"}),
+    R("console:care_rule_new", {"hq"}),
+    R("console:care_rule_new", {"hq"}, "POST"),
+    R("console:care_rule", {"hq"}, ids={"pk": "care_rule"}),
+    R("console:care_rule", {"hq"}, "POST", ids={"pk": "care_rule"}),
+    R("console:care_rule_active", {"hq"}, "POST", ids={"pk": "care_rule"}),
+    R("console:message_templates", {"hq"}),
+    R("console:message_template_new", {"hq"}),
+    R("console:message_template_new", {"hq"}, "POST"),
+    R("console:message_template", {"hq"}, ids={"pk": "template"}),
+    R("console:message_template", {"hq"}, "POST", ids={"pk": "template"}),
+    R("console:outbox", {"hq", "manager"}),
+    R("console:outbox_act", {"hq", "manager"}, "POST", ids={"pk": "outbox", "act": "=cancel"}),
+    R("console:report", {"hq", "auditor", "manager"}),
+    R("console:report_xlsx", {"hq", "auditor", "manager"}),
+    R("console:report_pdf", {"hq", "auditor", "manager"}),
+    R("console:segment_list", {"hq", "manager"}),
+    R("console:segment_new", {"hq", "manager"}),
+    R("console:segment_new", {"hq", "manager"}, "POST"),
+    R("console:segment", {"hq", "manager"}, ids={"pk": "segment"}),
+    R("console:segment", {"hq", "manager"}, "POST", ids={"pk": "segment"}),
+    R("console:segment_delete", {"hq", "manager"}, "POST", ids={"pk": "segment"}),
+    R("console:classification_policy", {"hq", "manager"}),
+    R("console:classification_policy", {"hq"}, "POST"),
+]
