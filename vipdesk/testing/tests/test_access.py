@@ -85,9 +85,9 @@ def build_world() -> dict:
     from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
     from vipdesk.tiers.models import Level
     from vipdesk.tiers.presets import PRESETS
-    from vipdesk.tiers.services import programme_install
+    from vipdesk.tiers.config import programme_install
     from vipdesk.wallet.models import TopUpRule
-    from vipdesk.wallet.services import topup_rules_install_default
+    from vipdesk.wallet.bonus_rules import topup_rules_install_default
 
     a, b = StoreFactory(code="SA01", name="A店"), StoreFactory(code="SB01", name="B店")
     staff = {
