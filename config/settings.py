@@ -254,7 +254,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "vipdesk API",
-    "DESCRIPTION": "vipdesk REST API v1 — members, cards; POS postings follow.",
+    "DESCRIPTION": "vipdesk REST API v1 — members and cards, POS postings (sales, returns, quotes), points, tiers, "
+                   "stored value, coupons, messaging, care, feedback and performance.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

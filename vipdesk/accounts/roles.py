@@ -53,7 +53,7 @@ class Action:
     PERFORMANCE_VIEW = "performance_view"  # commission and KPIs (store managers: own stores)
     ROSTER_EDIT = "roster_edit"      # days worked (by hand or roster import) and staff groups
     CARE_WORK = "care_work"          # work one's care tasks (own book and a shift partner's), log contacts
-    CARE_MANAGE = "care_manage"      # the team's tasks and completion rates, cancel or hand over tasks
+    CARE_MANAGE = "care_manage"      # the team's tasks and completion rates, hand over tasks
     OWNERSHIP = "ownership"          # spread a store's members over its guides, pair shifts, reassign a leaver's book
     CARE_CONFIG = "care_config"      # HQ: care rules and VIP events
     SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)

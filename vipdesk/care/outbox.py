@@ -1,7 +1,7 @@
 """Care messages go out through the messaging outbox (issue 6 §2 → §3).
 
 A care rule whose action is a message makes a CareTask of kind "message" (channel sms / e-mail /
-inbox, script filled in). `care_messages_to_outbox` hands each open one to `messaging.enqueue_text`
+inbox, script filled in). `care_messages_to_outbox` hands the open ones to `messaging.enqueue_texts`
 with the source "care_task:<id>" (so a re-run hands nothing twice) and the task's due time (quiet
 hours and consent are the outbox's business). When the outbox settles the message — sent,
 delivered, failed or suppressed (no consent, weekly cap …) — `receivers.on_message_settled` completes the

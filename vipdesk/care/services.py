@@ -20,7 +20,7 @@ from .choices import (
     TaskStatus,
 )
 from .generation import Crews, generate, render
-from .models import CareEvent, CareRule, CareTask, ContactLog
+from .models import CareRule, CareTask, ContactLog
 from .rules import check_channel, check_script, clean_parameters, targeted
 from .selectors import tasks_for
 
@@ -85,16 +85,6 @@ def care_task_skip(*, actor, task: CareTask | int, note: str) -> CareTask:
     _move(task, TaskStatus.SKIPPED)
     task.note, task.completed_at, task.completed_by = note.strip()[:500], timezone.now(), _staff(actor)
     task.save(update_fields=["status", "note", "completed_at", "completed_by", "updated_at"])
-    return task
-
-
-@transaction.atomic
-def care_task_cancel(*, actor, task: CareTask | int, note: str = "") -> CareTask:
-    require(actor, Action.CARE_MANAGE, system=False)
-    task = task_for_actor(actor, getattr(task, "pk", task), action=Action.CARE_MANAGE, lock=True)
-    _move(task, TaskStatus.CANCELLED)
-    task.note = (note or "")[:500]
-    task.save(update_fields=["status", "note", "updated_at"])
     return task
 
 
@@ -303,14 +293,6 @@ def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
             event_record(actor=actor, verb="care.rule_saved", obj=rule, payload={"code": rule.code, "changed": ["active"]})
         return rule
     return _rule_write(actor=actor, rule=rule, data=data, verb="care.rule_saved")
-
-
-@transaction.atomic
-def care_event_create(*, actor, name: str, starts_at: dt.datetime, store=None, levels=None) -> CareEvent:
-    require(actor, Action.CARE_CONFIG)
-    if not (name or "").strip():
-        raise ValidationFailed(_("Name the event."), fields={"name": _("Required.")})
-    return CareEvent.objects.create(name=name.strip(), starts_at=starts_at, store=store, levels=list(levels or []))
 
 
 def care_rules_install_default() -> list[CareRule]:

@@ -7,6 +7,8 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
+from stdnum.cn import ric
 
 from vipdesk.core import clock
 
@@ -42,12 +44,10 @@ def normalize_mobile(raw: str) -> str:
     return national
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
 def id_check_digit(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    """The 18th character (0-9 or X, ISO 7064 MOD 11-2) of the ID number beginning with `first17`."""
+    # python-stdnum reads the number with its check character in place and ignores that character.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
@@ -67,16 +67,10 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
 
 
 def luhn_check_digit(number: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
+    """The Luhn digit that completes a card number's body."""
+    return luhn.calc_check_digit(number)
 
 
 def luhn_valid(number: str) -> bool:
-    return number.isdigit() and len(number) > 1 and luhn_check_digit(number[:-1]) == number[-1]
+    """Whether a card number (digits, a body and its Luhn digit) is well formed."""
+    return number.isdigit() and len(number) > 1 and luhn.is_valid(number)

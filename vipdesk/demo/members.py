@@ -276,7 +276,3 @@ class Loader:
 def load_members(*, count: int, rng: random.Random, people: PeopleFactory, chain: dict) -> Counter:
     return Loader(rng=rng, people=people, chain=chain).run(count)
 
-
-def card_summary() -> dict[str, int]:
-    return dict(Counter(Card.objects.filter(member__home_store__code__in=STORE_CODES).values_list("status", flat=True)))
-

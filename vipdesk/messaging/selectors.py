@@ -8,7 +8,7 @@ from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.core.masking import mask_email, mask_mobile, mask_name
 
 from .choices import Channel
-from .models import InboxMessage, MessageTemplate, OutboxMessage
+from .models import MessageTemplate, OutboxMessage
 
 
 def templates(*, active_only: bool = True) -> QuerySet[MessageTemplate]:
@@ -19,11 +19,6 @@ def templates(*, active_only: bool = True) -> QuerySet[MessageTemplate]:
 def member_outbox(member) -> QuerySet[OutboxMessage]:
     """A member's messages, newest first (the caller has checked the member is in scope)."""
     return OutboxMessage.objects.filter(member=member).select_related("staff").prefetch_related("events").order_by("-id")
-
-
-def member_inbox(member, *, unread_only: bool = False) -> QuerySet[InboxMessage]:
-    qs = InboxMessage.objects.filter(member=member)
-    return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
 def outbox_for(principal) -> QuerySet[OutboxMessage]:

@@ -77,7 +77,8 @@ def build_world() -> dict:
     from vipdesk.feedback.services import categories_install_default, surveys_install_default
     from vipdesk.members.cards import card_apply, card_change_status, card_issue
     from vipdesk.messaging.models import MessageTemplate
-    from vipdesk.messaging.services import enqueue, template_save
+    from vipdesk.messaging.message_templates import template_save
+    from vipdesk.messaging.services import enqueue
     from vipdesk.org.services import api_client_create
     from vipdesk.points.models import EarnRule, RedemptionItem
     from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
