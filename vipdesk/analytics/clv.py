@@ -31,8 +31,12 @@ from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError
 from vipdesk.core.money import quantize
+from vipdesk.sales.choices import SaleKind
 
 from .summary import RfmSummary, holdout_purchases, last_sale_day, rfm_summary, unit_days
+from .models import ClvModel
+from .summary import NoPurchases
+from .summary import _purchase_days_sql
 
 MODELS = ("bgnbd", "gammagamma")
 MAX_HORIZON_WEEKS = 520
@@ -226,9 +230,6 @@ HORIZON_WEEKS = 52
 def clv_refresh(*, on: dt.date) -> dict:
     """Fit both models on everything up to `on` and keep the parameters (the weekly job). Too little
     data is an answer, not a failure: the job reports it and the page says no prediction yet."""
-    from .models import ClvModel
-    from .summary import NoPurchases
-
     try:
         summary = rfm_summary(calibration_end=on, time_unit="weeks")
         bg = fit_bgnbd(summary)
@@ -250,10 +251,6 @@ def member_clv(member, *, on: dt.date | None = None) -> dict | None:
     of one member, from the latest stored fit and the member's own purchase days up to then."""
     from django.db import connection
 
-    from vipdesk.sales.choices import SaleKind
-
-    from .models import ClvModel
-    from .summary import _purchase_days_sql
 
     model = ClvModel.objects.filter(as_of__lte=on).first() if on else ClvModel.objects.first()
     if model is None:

@@ -36,6 +36,9 @@ from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, PermissionDenied
 from vipdesk.members.choices import Gender
+from vipdesk.accounts.models import Staff
+from vipdesk.org.models import Store
+from vipdesk.tiers.models import Level
 
 from .choices import AbcClass, Lifecycle, PyramidClass, RfmSegment, SpendClass
 from .models import Segment
@@ -198,10 +201,6 @@ def _fields(data: dict, problems: parsing.Problems, *, partial: bool, current: S
 
 def _known(definition: dict, problems: parsing.Problems) -> None:
     """The stores, tier levels (of the programme in force) and owners a definition names exist."""
-    from vipdesk.accounts.models import Staff
-    from vipdesk.org.models import Store
-    from vipdesk.tiers.models import Level
-
     lookups = (
         ("stores", Store.objects.values_list("code", flat=True), "code", _("No store with code %(code)s.")),
         ("levels", Level.objects.filter(programme__active=True).values_list("code", flat=True), "code",
@@ -219,8 +218,6 @@ def _known(definition: dict, problems: parsing.Problems) -> None:
 
 
 def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from vipdesk.messaging.choices import MessageKind, OutboxStatus
+from vipdesk.messaging.models import OutboxMessage
+from vipdesk.messaging.services import Text, enqueue_texts
 
 from .choices import NO_ADVERTISING, Outcome, TaskKind, TaskStatus
 from .models import CareTask
@@ -25,10 +28,6 @@ CHUNK = 2000
 def care_messages_to_outbox(*, on: dt.date | None = None, tasks=None) -> dict:
     """Hand the open message tasks (due by `on`) to the outbox, CHUNK at a time through
     messaging.enqueue_texts; tasks already handed over come back as replays and count nothing."""
-    from vipdesk.messaging.choices import MessageKind, OutboxStatus
-    from vipdesk.messaging.models import OutboxMessage
-    from vipdesk.messaging.services import Text, enqueue_texts
-
     qs = tasks if tasks is not None else CareTask.objects.filter(kind=TaskKind.MESSAGE, status=TaskStatus.OPEN)
     if on is not None:
         qs = qs.filter(due_on__lte=on)

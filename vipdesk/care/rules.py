@@ -26,9 +26,19 @@ from vipdesk.core.dates import add_months
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.members.choices import MemberStatus
 from vipdesk.members.models import Card, Member
+from vipdesk.messaging.rules import blocked_words
+from vipdesk.sales.choices import SaleKind
+from vipdesk.tiers import engine
+from vipdesk.tiers.choices import RetentionPolicy
+from vipdesk.tiers.metrics import member_metrics
+from vipdesk.tiers.models import MemberTier
+from vipdesk.tiers.programme import active_programme, load
+from vipdesk.tiers.retention import _policy_due
+from vipdesk.tiers.models import TierHistory
 
 from . import calendar as cal
 from .choices import CHANNELS_OF_KIND, NO_ADVERTISING, Audience, RuleKind
+from .models import CareEvent
 
 # Words that make a greeting an advertisement (seed 000 篇2: 避忌…提及店铺在节日有何活动 / 新品上市).
 ADVERTISING = ("新品", "上市", "新款", "促销", "活动", "折扣", "打折", "优惠", "特价", "满减",
@@ -134,8 +144,6 @@ def clean_parameters(kind: str, raw: dict | None) -> dict:
 def greeting_blocked_words() -> list[str]:
     """The words a greeting may not contain: the seeds' list here plus the messaging list (settings
     and the blocked words HQ adds), so a rule saved here is never stopped later in the outbox."""
-    from vipdesk.messaging.rules import blocked_words
-
     return sorted(set(ADVERTISING) | set(blocked_words()))
 
 
@@ -238,16 +246,12 @@ def _missing_you(rule, on, members):
 
 
 def _after_purchase(rule, on, members):
-    from vipdesk.sales.choices import SaleKind
-
     sources = cal.source_days(on, days=rule.parameters["after_days"], months=rule.parameters["after_months"])
     qs = members.filter(sales__kind=SaleKind.SALE, sales__business_date__in=sources)
     return [Selection(qs, on, [ID, ":", F("bought_on")], {"date": F("bought_on")}, values={"bought_on": Min("sales__business_date")})]
 
 
 def _event_notice(rule, on, members):
-    from .models import CareEvent
-
     target = on + dt.timedelta(days=rule.lead_days)
     start, end = local_day_bounds(target)
     out = []
@@ -280,13 +284,6 @@ def _points_expiring(rule, on, members):
 def _tier_review(rule, on, members):
     """Members whose level is reviewed (retention policy) `lead_days` from now and who, on today's
     figures, would not keep it. Candidates are the few due that day; their figures come in chunks."""
-    from vipdesk.tiers import engine
-    from vipdesk.tiers.choices import RetentionPolicy
-    from vipdesk.tiers.metrics import member_metrics
-    from vipdesk.tiers.models import MemberTier
-    from vipdesk.tiers.programme import active_programme, load
-    from vipdesk.tiers.retention import _policy_due
-
     programme = active_programme()
     if programme is None:
         return []
@@ -317,8 +314,6 @@ def _tier_review(rule, on, members):
 
 def _tier_changed(rule, on, members):
     """The member's last level change of the day in the rule's direction (a member may move twice)."""
-    from vipdesk.tiers.models import TierHistory
-
     direction = rule.parameters["direction"]
     moves = (TierHistory.objects.filter(member=OuterRef("pk"), on=on)
              .annotate(up_from=Coalesce("from_level__rank", 0), up_to=Coalesce("to_level__rank", 0)))

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from vipdesk.accounts.roles import Action, Role, can
+from vipdesk.core.masking import mask_name
 
 from .choices import PENDING, TaskStatus
 from .models import CareTask, ContactLog, StaffPair
@@ -80,8 +81,6 @@ def team_view(principal, *, start: dt.date, end: dt.date) -> list[dict]:
 def shown_script(task, principal) -> str:
     """The script as the principal may read it: the member's name masked unless the role sees
     personal data in full (the same rule as every other page of the console and the API)."""
-    from vipdesk.core.masking import mask_name
-
     if can(principal, Action.SEE_FULL) or not task.member.name:
         return task.script
     return task.script.replace(task.member.name, mask_name(task.member.name))

@@ -14,6 +14,8 @@ from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
 from vipdesk.members.models import Member
+from vipdesk.members.services import member_for_actor
+from vipdesk.tiers.models import Level
 
 from .choices import (
     CHANNELS_OF_KIND, CONTACT_OF_TASK, OUTCOMES_OF_KIND, PENDING, TRANSITIONS, ContactKind, Outcome, RuleKind, TaskKind,
@@ -23,6 +25,7 @@ from .generation import Crews, generate, render
 from .models import CareRule, CareTask, ContactLog
 from .rules import check_channel, check_script, clean_parameters, targeted
 from .selectors import tasks_for
+from .presets import PRESET_RULES
 
 
 def _staff(actor):
@@ -100,7 +103,6 @@ def care_forget_member(*, member) -> int:
 def contact_log(*, actor, member: Member, kind: str, channel: str, outcome: str, note: str = "", at: dt.datetime | None = None) -> ContactLog:
     """A contact made outside any task (the member rang, a guide met her in the street)."""
     require(actor, Action.CARE_WORK, system=False)
-    from vipdesk.members.services import member_for_actor
 
     member = member_for_actor(actor, member.pk)
     if kind not in ContactKind.values:
@@ -121,7 +123,6 @@ def contact_log(*, actor, member: Member, kind: str, channel: str, outcome: str,
 def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: dt.date, script: str = "", owner=None) -> CareTask:
     """A task by hand (a manager asks a guide to visit a member)."""
     require(actor, Action.CARE_MANAGE, system=False)
-    from vipdesk.members.services import member_for_actor
 
     member = member_for_actor(actor, member.pk)
     check_channel(kind, channel)
@@ -220,7 +221,6 @@ def _check_level_codes(merged: dict) -> None:
     named = {field: merged[field] for field in ("levels", "exclude_levels") if merged[field]}
     if not named:
         return
-    from vipdesk.tiers.models import Level
 
     known = set(Level.objects.values_list("code", flat=True))
     for field, codes in named.items():
@@ -297,8 +297,6 @@ def care_rule_update(*, actor, rule: CareRule | int, data: dict) -> CareRule:
 
 def care_rules_install_default() -> list[CareRule]:
     """The seeds' rules (presets.py), installed once; rules already there are left as they are."""
-    from .presets import PRESET_RULES
-
     out = []
     for code, data in PRESET_RULES.items():
         rule = CareRule.objects.filter(code=code).first()

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy
 from vipdesk.accounts.roles import Action, can
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
+from vipdesk.members.services import member_for_actor
+from vipdesk.accounts.scoping import member_scope_q
+from .models import WinBack
 
 
 class ChurnKind(models.TextChoices):
@@ -63,10 +66,6 @@ class WinBackOutcome(models.TextChoices):
 @transaction.atomic
 def winback_record(*, actor, member, kind: str, reason: str, outcome: str, note: str = "", at: dt.datetime | None = None):
     """Record what a win-back call learned. Staff who work care (own book) or managers; scoped."""
-    from vipdesk.members.services import member_for_actor
-
-    from .models import WinBack
-
     if not (can(actor, Action.CARE_WORK) or can(actor, Action.CARE_MANAGE)):
         raise PermissionDenied(_("You may not record win-backs."))
     member = member_for_actor(actor, member.pk)
@@ -92,10 +91,6 @@ def winback_record(*, actor, member, kind: str, reason: str, outcome: str, note:
 def churn_reasons_report(*, actor, start: dt.date, end: dt.date) -> dict:
     """Counts by kind and reason for win-backs recorded in [start, end], in the reader's stores,
     with how many were won back; the latest record per member counts (a member asked twice counts once)."""
-    from vipdesk.accounts.scoping import member_scope_q
-
-    from .models import WinBack
-
     if not (can(actor, Action.CARE_MANAGE) or can(actor, Action.SEGMENTS)):
         raise PermissionDenied(_("You may not see the churn report."))
     qs = WinBack.objects.filter(at__date__gte=start, at__date__lte=end)

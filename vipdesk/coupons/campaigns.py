@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
+from vipdesk.org.models import Store
+from vipdesk.tiers.models import Level
+from vipdesk.sales.choices import PaymentMethod
+from vipdesk.accounts.models import Staff
 
 from .choices import MAX_COUPONS_PER_ORDER, MONEY_METHODS, CombinesWith, CouponKind, GoodsScope, Trigger, UsedCouponOnReturn
 from .models import Campaign, CouponPolicy, IssuanceRule
@@ -58,8 +62,6 @@ def _dates(value, key: str, problems: parsing.Problems) -> list[str]:
 
 
 def _stores(codes: list[str], key: str, problems: parsing.Problems) -> list[str]:
-    from vipdesk.org.models import Store
-
     known = set(Store.objects.filter(code__in=codes).values_list("code", flat=True))
     for code in codes:
         if code not in known:
@@ -68,8 +70,6 @@ def _stores(codes: list[str], key: str, problems: parsing.Problems) -> list[str]
 
 
 def _levels(codes: list[str], key: str, problems: parsing.Problems) -> list[str]:
-    from vipdesk.tiers.models import Level
-
     known = set(Level.objects.filter(code__in=codes).values_list("code", flat=True))
     for code in codes:
         if code not in known:
@@ -269,7 +269,6 @@ def clean_rule(data: dict) -> dict:
                                          UsedCouponOnReturn),
         "active": _flag(data, "active", True),
     }
-    from vipdesk.sales.choices import PaymentMethod
 
     for method in clean["paid_methods"]:
         if method not in PaymentMethod.values or method in ("coupon", "points"):
@@ -308,8 +307,6 @@ def rule_set_active(*, actor, rule: IssuanceRule, active: bool) -> IssuanceRule:
 
 
 def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None
 
 

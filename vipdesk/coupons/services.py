@@ -37,6 +37,11 @@ from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.core.money import quantize
+from vipdesk.sales.models import Sale
+from vipdesk.members.choices import MemberStatus
+from vipdesk.members.models import Member
+from vipdesk.tiers.models import MemberTier
+from vipdesk.core.clock import today
 
 from . import stacking, terms
 from .campaigns import _staff, coupon_policy
@@ -155,8 +160,6 @@ def paid_base(sale, rule: IssuanceRule, *, returning: dict | None = None, return
 
 
 def _day_sales(member_id: int, day: dt.date, rule: IssuanceRule):
-    from vipdesk.sales.models import Sale
-
     qs = Sale.objects.filter(member_id=member_id, business_date=day, kind="sale").select_related("store").prefetch_related("lines", "payments")
     if rule.store_codes:
         qs = qs.filter(store__code__in=rule.store_codes)
@@ -210,10 +213,6 @@ def coupons_issue_for_event(*, member, trigger: str, on: dt.date, key: str, leve
 def coupons_birthday_daily(*, on: dt.date) -> dict:
     """The daily job's part: birthday coupons `days_before` the birthday (29 February counts on 28
     February in other years). Members are selected by month and day in SQL; the few of a day are issued one by one."""
-    from vipdesk.members.choices import MemberStatus
-    from vipdesk.members.models import Member
-    from vipdesk.tiers.models import MemberTier
-
     given = 0
     for rule in _rules(Trigger.BIRTHDAY):
         day = on + dt.timedelta(days=rule.days_before)
@@ -265,7 +264,6 @@ def coupons_issue_bulk(*, actor, campaign: Campaign, members, count: int = 1, pr
         return answer
     if not campaign.active:
         raise DomainError(_("The campaign %(name)s has been stopped.") % {"name": campaign.name}, code="campaign_inactive", status=409)
-    from vipdesk.core.clock import today
 
     batch = f"bulk-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
     issued = 0
@@ -306,7 +304,6 @@ def coupon_by_code(code: str) -> Coupon:
 def _level_code(member_id: int | None) -> str | None:
     if member_id is None:
         return None
-    from vipdesk.tiers.models import MemberTier
 
     return MemberTier.objects.filter(member_id=member_id).values_list("level__code", flat=True).first()
 
@@ -449,8 +446,6 @@ def coupons_apply_return(*, sale_return, plan: ReturnCoupons) -> dict:
 
 def coupon_state(coupon: Coupon, on: dt.date | None = None) -> str:
     """The status a person reads: an issued coupon past its end date shows as expired."""
-    from vipdesk.core.clock import today
-
     on = on or today()
     if coupon.status == CouponStatus.ISSUED and coupon.valid_until is not None and coupon.valid_until < on:
         return "expired"
@@ -471,8 +466,6 @@ def coupon_dict(coupon: Coupon) -> dict:
 
 def usable_coupons(member):
     """The member's coupons that can still be used: issued, not past their end date."""
-    from vipdesk.core.clock import today
-
     return Coupon.objects.filter(member=member, status=CouponStatus.ISSUED).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today()))
 

@@ -24,6 +24,9 @@ from vipdesk.tiers.models import MemberTier, Programme
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.config import programme_install
 from vipdesk.wallet.bonus_rules import topup_rules_install_default
+from vipdesk.coupons.campaigns import campaigns_install_default
+from vipdesk.core.clock import today
+from vipdesk.coupons.models import IssuanceRule
 
 from .behaviour import DemoPurchase, plan_purchases
 from .chain import STORE_CODES
@@ -42,12 +45,8 @@ def install_programme() -> Programme:
     earn_rule_install_default(yuan_per_point=1)
     catalogue_install_default()
     topup_rules_install_default()  # the seed's top-up bonuses, so the demo's tills can take top-ups
-    from vipdesk.coupons.campaigns import campaigns_install_default
 
     # 003 篇9 活动2 (满300送60元B券, 满500送50元A券) as a promotion of the last 30 days: "活动期间", not all year.
-    from vipdesk.core.clock import today
-    from vipdesk.coupons.models import IssuanceRule
-
     campaigns_install_default()
     IssuanceRule.objects.filter(campaign__code__in=["B60", "A50"], starts_on=None).update(starts_on=today() - dt.timedelta(days=30))
     return programme

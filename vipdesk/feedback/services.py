@@ -19,9 +19,16 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.models import Sequence, policy_of
 from vipdesk.members.choices import MemberStatus
+from vipdesk.members.services import member_for_actor
+from vipdesk.accounts.models import Staff
+from vipdesk.points.choices import BonusAction
+from vipdesk.points.services import points_award_bonus
+from vipdesk.members.models import Member
+from vipdesk.points.services import points_credit_bonus
 
 from .choices import COMPLAINT_TRANSITIONS, SCORE_RANGE, UNRESOLVED, Channel, ComplaintStatus, ReferralStatus, SurveyKind
 from .models import Complaint, ComplaintCategory, ComplaintEvent, FeedbackPolicy, Referral, Survey, SurveyResponse
+from .selectors import complaints_for
 
 
 def policy() -> FeedbackPolicy:
@@ -41,7 +48,6 @@ def _member(actor, member):
     """The member within the actor's scope (a job or a system call passes actor=None)."""
     if member is None:
         return None
-    from vipdesk.members.services import member_for_actor
 
     found = member_for_actor(actor, getattr(member, "pk", member))
     if found.status == MemberStatus.WITHDRAWN:
@@ -50,8 +56,6 @@ def _member(actor, member):
 
 
 def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None
 
 
@@ -105,9 +109,6 @@ def survey_respond(*, actor, survey: Survey, store, score, member=None, channel:
                    at: dt.datetime | None = None, reference: str = "") -> tuple[SurveyResponse, bool]:
     """Record one answer; returns (response, created). A retry with the same reference records once.
     A member who answers earns the bonus of the "survey answered" rule, if HQ has set one (seed 002: 满意度调查…给予积分)."""
-    from vipdesk.points.choices import BonusAction
-    from vipdesk.points.services import points_award_bonus
-
     require(actor, Action.FEEDBACK)
     check_store(actor, store)
     problems = parsing.Problems()
@@ -146,8 +147,6 @@ def _event(complaint: Complaint, *, actor, verb: str, from_status: str = "", to_
 
 
 def _owner_ok(owner, store) -> None:
-    from vipdesk.accounts.models import Staff
-
     if owner is None:
         return
     if not isinstance(owner, Staff) or not owner.is_active:
@@ -248,8 +247,6 @@ def complaint_move(*, actor, complaint: Complaint, to: str, note: str = "", reme
 
 
 def store_manager(store):
-    from vipdesk.accounts.models import Staff
-
     return Staff.objects.filter(role=Role.STORE_MANAGER, is_active=True, stores=store).order_by("pk").first()
 
 
@@ -281,9 +278,6 @@ def referral_record(*, actor, referrer, referred, store=None, at: dt.datetime | 
     referral queue up and the second finds the first; `Referral.referred` is unique as backstop.
     Returns (referral, created). No seed takes the reward back later (e.g. when the new member
     withdraws), so nothing does."""
-    from vipdesk.members.models import Member
-    from vipdesk.points.services import points_credit_bonus
-
     require(actor, Action.FEEDBACK)
     problems = parsing.Problems()
     note = parsing.text(note, "note", problems, limit=200)
@@ -329,8 +323,6 @@ def referral_record(*, actor, referrer, referred, store=None, at: dt.datetime | 
 
 
 def complaint_for_actor(actor, pk) -> Complaint:
-    from .selectors import complaints_for
-
     if not str(pk).isdigit() or int(pk) > 2**63 - 1:
         raise NotFound(_("No such complaint."))
     try:

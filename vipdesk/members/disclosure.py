@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError
+from .models import Member
 
 # Refusals whose own message carries the member's balances, and what they say instead.
 WITHOUT_FIGURES = {
@@ -36,8 +37,6 @@ WITHOUT_FIGURES = {
 
 def member_in_scope(actor, member) -> bool:
     """Whether the actor sees the member's file (jobs and imports, actor None, see everything)."""
-    from .models import Member
-
     if actor is None or member is None:
         return True
     return Member.objects.restrict(actor, Action.VIEW).filter(pk=member.pk).exists()

@@ -23,8 +23,11 @@ from vipdesk.core import clock
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.core.fields import blind_index
 from vipdesk.core.validators import normalize_id_number, normalize_mobile
+from vipdesk.accounts.models import Staff
+from vipdesk.org.models import Store
 
 from .choices import ContactPreference, Gender, PromoReceptiveness, SourceChannel
+from .models import Member
 
 
 class IdentityTaken(ValidationFailed):
@@ -104,11 +107,6 @@ def _check_birthday(born: dt.date, field: str, errors: dict) -> None:
 
 def clean_member_data(data: dict[str, Any], *, instance=None, partial: bool = False) -> dict[str, Any]:
     """Validate and normalise. With partial=True only the given keys are checked (updates)."""
-    from vipdesk.accounts.models import Staff
-    from vipdesk.org.models import Store
-
-    from .models import Member
-
     errors: dict[str, str] = {}
     taken: dict[str, str] = {}  # field → code, for a mobile or ID number another member holds
     out: dict[str, Any] = {}

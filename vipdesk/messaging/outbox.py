@@ -19,6 +19,7 @@ from vipdesk.core.errors import Conflict, NotFound
 from .choices import PENDING, TRANSITIONS, EventKind, OutboxStatus, Reason
 from .models import DeliveryEvent, OutboxMessage
 from .signals import message_settled
+from .selectors import outbox_for
 
 
 def _conf(key: str, default):
@@ -48,8 +49,6 @@ def _move(message: OutboxMessage, status: str, *, event: str, at: dt.datetime, r
 
 def _message_for(actor, message: OutboxMessage | int) -> OutboxMessage:
     """The message, locked, within the actor's outbox (OUTBOX; outside the scope: 404)."""
-    from .selectors import outbox_for
-
     _require(actor, Action.OUTBOX)
     qs = OutboxMessage.objects.select_for_update() if actor is None else outbox_for(actor).select_for_update(of=("self",))
     try:

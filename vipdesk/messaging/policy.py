@@ -25,6 +25,7 @@ from vipdesk.members.choices import ConsentChannel, ConsentPurpose
 from vipdesk.members.models import Consent
 
 from .choices import PUSH_CHANNELS, Channel, OutboxStatus, Reason
+from .models import OutboxMessage
 
 # Suppressed and failed messages did not reach the member, so they do not use up the week.
 CAP_COUNTS = (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED)
@@ -108,8 +109,6 @@ def counts_for_cap(purpose: str, channel: str) -> bool:
 def capped(member, purpose: str, channel: str, at: dt.datetime, *, exclude_id: int | None = None, pending: int = 0) -> bool:
     """Whether one more message would exceed the member's weekly cap of marketing SMS/e-mails
     (`pending`: messages for the same member and week planned in this batch, not yet written)."""
-    from .models import OutboxMessage
-
     cap = weekly_cap()
     if not counts_for_cap(purpose, channel):
         return False

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from vipdesk.core.errors import ValidationFailed
 
 from .choices import MessageKind
+from .models import BlockedWord
 
 
 def blocked_words() -> list[str]:
-    from .models import BlockedWord
-
     words = {w.strip() for w in settings.VIPDESK.get("MESSAGE_BLOCKED_WORDS", []) if w and w.strip()}
     words |= set(BlockedWord.objects.filter(active=True).values_list("word", flat=True))
     return sorted(words)

@@ -22,6 +22,8 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.choices import ConsentPurpose
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
+from vipdesk.members.services import member_for_actor
+from vipdesk.accounts.models import Staff
 
 from . import policy, rendering, rules
 from .choices import PENDING, Channel, EventKind, MessageKind, OutboxStatus, Reason
@@ -76,8 +78,6 @@ def _decide(member: Member, template: MessageTemplate, channel: str, rendered: r
 
 
 def _member_in_scope(actor, member: Member, *, lock: bool = False) -> Member:
-    from vipdesk.members.services import member_for_actor
-
     if actor is None:
         qs = Member.objects.select_related("home_store", "owner")
         if lock:
@@ -99,7 +99,6 @@ def _signer(actor, staff):
     """Who signs the message: the given staff member, else the staff user sending it."""
     if staff is not None:
         return staff
-    from vipdesk.accounts.models import Staff
 
     return actor if isinstance(actor, Staff) else None
 

@@ -18,10 +18,13 @@ from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import ValidationFailed
+from vipdesk.org.models import Store
+from vipdesk.tiers.models import Level
 
 from .choices import BonusAction, DebtPolicy, ExpiryKind, ItemKind, LimitPeriod, RuleKind
 from .ledger import policy
 from .models import EarnRule, PointsPolicy, RedemptionItem
+from .fulfilment import ADAPTERS
 
 
 def _require_config(actor) -> None:
@@ -55,8 +58,6 @@ _RULE_FIELDS = {
 
 
 def _store_ref(value, key: str, problems: parsing.Problems):
-    from vipdesk.org.models import Store
-
     if value is None or value == "":
         return None
     if isinstance(value, Store):
@@ -78,8 +79,6 @@ def earn_rule_save(*, actor, data: dict) -> EarnRule:
     "ends_on", and per kind "yuan_per_point" | "multiplier" with "level_code" / "category" / "brand" |
     "action" with "bonus_points"}. Rules are not edited in place: deactivate one and create another,
     so the rule a past receipt earned under stays as it was."""
-    from vipdesk.tiers.models import Level
-
     _require_config(actor)
     problems = parsing.Problems()
     kind = parsing.choice(data.get("kind"), "kind", problems, RuleKind)
@@ -209,8 +208,6 @@ def redemption_item_save(*, actor, data: dict, item: RedemptionItem | None = Non
     """Create a catalogue item (item=None) or change one (R5.4): {"code", "name", "kind", "points",
     "value", "months", "limit_per_member", "limit_period", "tracks_stock", "fulfilment"}. The code is
     what tills send, so it is fixed once created. Past redemptions keep their own points and value."""
-    from .fulfilment import ADAPTERS
-
     _require_config(actor)
     problems = parsing.Problems()
     if item is None:

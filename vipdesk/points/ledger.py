@@ -19,6 +19,7 @@ from vipdesk.core import limits
 from vipdesk.core.errors import DomainError, PermissionDenied
 from vipdesk.core.models import locked_row, policy_of
 from vipdesk.core.money import quantize
+from vipdesk.accounts.models import Staff
 
 from . import rules
 from .choices import EntryKind
@@ -192,6 +193,4 @@ def _require_role(actor, *roles) -> None:
 
 
 def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None

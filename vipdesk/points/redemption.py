@@ -20,6 +20,7 @@ from vipdesk.core import clock
 from vipdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.money import quantize
 from vipdesk.members.disclosure import discreet_refusals
+from vipdesk.members.cards import CardInvalid, card_present
 
 from .choices import EntryKind, ItemKind, LimitPeriod, RedemptionStatus, StockMove
 from .fulfilment import fulfil
@@ -39,7 +40,6 @@ def _check_card(card, *, member, actor, store):
     """A card shown for a redemption must be usable (R2.4) and the member's own."""
     if card is None:
         return None
-    from vipdesk.members.cards import CardInvalid, card_present
 
     presented = card_present(number=card if isinstance(card, str) else card.number, actor=actor, store=store)
     if presented.member_id != member.pk:
@@ -51,8 +51,6 @@ def _require_till(actor, store) -> None:
     """A redemption is made at a till: staff must work at that store. The member may belong to any
     store of the chain — redeeming at one franchisee points earned at another is what clearing
     (R5.5) settles — so the member is not scoped by home store; he identified himself at the till."""
-    from vipdesk.accounts.roles import Role
-
     if getattr(actor, "is_superuser", False):
         return
     role = getattr(actor, "role", None)

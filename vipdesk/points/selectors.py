@@ -10,6 +10,7 @@ from vipdesk.core import clock
 from vipdesk.core.money import quantize
 
 from .models import PointsEntry, PointsLot
+from .services import policy
 
 
 def points_history(member, *, limit: int = 50) -> list[dict]:
@@ -25,8 +26,6 @@ def points_history(member, *, limit: int = 50) -> list[dict]:
 
 def points_liability(*, on: dt.date | None = None, value_per_point: Decimal | None = None) -> list[dict]:
     """Outstanding (unexpired) points × value per point, by issuing store and franchisee."""
-    from .services import policy
-
     on = on or clock.today()
     value = value_per_point if value_per_point is not None else policy().value_per_point
     rows = (PointsLot.objects.filter(remaining__gt=0).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))

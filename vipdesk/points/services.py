@@ -22,6 +22,8 @@ from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
 from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from vipdesk.core.money import quantize
+from vipdesk.sales.models import Sale, SaleLine
+from vipdesk.members.services import member_for_actor
 
 from . import rules
 from .choices import AdjustmentStatus, DebtPolicy, EntryKind, ItemKind, RuleKind, StockMove
@@ -187,8 +189,6 @@ def points_spend_for_sale(*, sale) -> PointsEntry | None:
 
 def _returned_weight(original, weights: dict[str, str]) -> tuple[Decimal, Decimal]:
     """(weight returned so far, whole weight) over every return of `original`, this one included."""
-    from vipdesk.sales.models import Sale, SaleLine
-
     whole = sum((Decimal(w) for w in weights.values()), ZERO)
     returned = min(Decimal(Sale.objects.filter(original=original, kind="return").aggregate(s=Sum("amount"))["s"] or ZERO),
                    original.amount)
@@ -216,8 +216,6 @@ def points_reverse_for_return(*, sale_return) -> ReverseOutcome:
     """Take back earned points in proportion to what was returned and give back, in proportion,
     the points that paid for it. Totals are computed over all returns of the receipt so far, so a
     receipt returned in parts reverses exactly what it earned, and nothing is done twice."""
-    from vipdesk.sales.models import Sale
-
     original = sale_return.original
     if original is None or original.member_id is None:
         return ReverseOutcome(0, 0, 0)
@@ -279,8 +277,6 @@ def points_reverse_for_return(*, sale_return) -> ReverseOutcome:
 @transaction.atomic
 def points_adjust(*, actor, member, points: int, reason: str, store=None) -> PointsAdjustment:
     """Ask for a manual adjustment; nothing moves until someone else at HQ approves it."""
-    from vipdesk.members.services import member_for_actor
-
     _require_role(actor, Role.HQ_ADMIN, Role.STORE_MANAGER)
     member = member_for_actor(actor, member.pk)
     reason = (reason or "").strip()

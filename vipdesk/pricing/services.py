@@ -24,6 +24,18 @@ from vipdesk.core.models import locked_row
 from vipdesk.members.disclosure import member_in_scope
 from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.org.scoping import posting_store
+from vipdesk.tiers.models import Benefit, MemberTier
+from vipdesk.coupons.models import Coupon
+from vipdesk.coupons.services import normalise_code
+from vipdesk.coupons.terms import CouponRefused
+from vipdesk.coupons.campaigns import coupon_policy
+from vipdesk.coupons.stacking import Policy
+from vipdesk.coupons.terms import check_usable
+from vipdesk.points.services import points_summary
+from vipdesk.points.services import policy as points_policy
+from vipdesk.wallet.models import WalletAccount
+from vipdesk.wallet.ledger import policy as wallet_policy
+from vipdesk.coupons.services import coupons_check_given
 
 from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake
@@ -100,7 +112,6 @@ def _level(member):
         return None, None
     from django.db.models import Prefetch
 
-    from vipdesk.tiers.models import Benefit, MemberTier
 
     row = (MemberTier.objects.select_related("level").filter(member=member)
            .prefetch_related(Prefetch("level__benefits", queryset=Benefit.objects.filter(code="discount"), to_attr="discounts")).first())
@@ -125,10 +136,6 @@ def _leap(year: int) -> bool:
 
 def _given_coupons(codes: list[str]) -> list:
     """The coupons given, in the order given, with one query."""
-    from vipdesk.coupons.models import Coupon
-    from vipdesk.coupons.services import normalise_code
-    from vipdesk.coupons.terms import CouponRefused
-
     wanted = [normalise_code(c) for c in codes]
     if len(set(wanted)) != len(wanted):
         raise CouponRefused(_("The same coupon is given twice."), code="coupon_duplicate")
@@ -141,15 +148,7 @@ def _given_coupons(codes: list[str]) -> list:
 
 def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None,
                   policy=None) -> engine.Context:
-    from vipdesk.coupons.campaigns import coupon_policy
     from vipdesk.coupons.models import Campaign, Coupon
-    from vipdesk.coupons.stacking import Policy
-    from vipdesk.coupons.terms import check_usable
-    from vipdesk.points.services import points_summary
-    from vipdesk.points.services import policy as points_policy
-    from vipdesk.wallet.models import WalletAccount
-    from vipdesk.wallet.ledger import policy as wallet_policy
-
     level, level_zhe = _level(member)
     level_code = level.code if level else None
     pol = policy or selectors.policy()
@@ -224,8 +223,6 @@ def _options(data, problems):
 
 
 def quote_create(*, actor, data: dict) -> dict:
-    from vipdesk.coupons.services import coupons_check_given
-
     if not isinstance(data, dict):
         raise ValidationFailed(_("Send a JSON object."))
     store = posting_store(actor, data.get("store"))

@@ -34,6 +34,13 @@ from vipdesk.sales.choices import SaleKind
 from vipdesk.core.dates import months_before
 from vipdesk.members.dormancy import dormant_months
 from vipdesk.sales.models import Sale, SaleLine
+from vipdesk.tiers.models import Level
+from vipdesk.points.models import PointsEntry
+from vipdesk.points.services import policy
+from vipdesk.wallet.models import WalletEntry
+from vipdesk.coupons.choices import CouponStatus
+from vipdesk.coupons.models import Coupon
+from vipdesk.coupons.models import Campaign
 
 from .periods import Period, Scope
 from .sql import in_stores, level_at, money, q, rows, table
@@ -122,16 +129,12 @@ def _member_spend_sql(period: Period, scope: Scope) -> tuple[str, list]:
 
 
 def _levels():
-    from vipdesk.tiers.models import Level
-
     return {lv.pk: lv for lv in Level.objects.select_related("programme").order_by("programme__code", "rank")}
 
 
 # ---- 1. VIP share of sales and the Pareto curve -------------------------------------------
 
 def _vip_share(period: Period, scope: Scope) -> dict:
-    from vipdesk.tiers.models import Level
-
     totals = _sales(period, scope).aggregate(total=Sum(SALE_NET), receipts=Count("id"),
                                              guest=Sum(SALE_NET, filter=Q(member__isnull=True)))
     spend_sql, spend_params = _member_spend_sql(period, scope)
@@ -401,10 +404,6 @@ def member_counts(period: Period, scope: Scope) -> dict:
 # ---- 6. points and stored-value liabilities -----------------------------------------------
 
 def _liabilities(period: Period, scope: Scope) -> dict:
-    from vipdesk.points.models import PointsEntry
-    from vipdesk.points.services import policy
-    from vipdesk.wallet.models import WalletEntry
-
     points = PointsEntry.objects.all()
     wallet = WalletEntry.objects.all()
     if scope.store_ids is not None:
@@ -454,8 +453,6 @@ def _favourites(member_ids: list[int], period: Period, scope: Scope, field: str)
 
 
 def _ranked_vips(period: Period, scope: Scope, limit: int) -> list[tuple]:
-    from vipdesk.tiers.models import Level
-
     spend_sql, spend_params = _member_spend_sql(period, scope)
     level_sql, level_params = level_at(period.end)
     return rows(
@@ -505,10 +502,6 @@ def _campaigns(period: Period, scope: Scope) -> dict[int, dict]:
     """Per campaign: coupons issued in the period (members of the scope's stores), to VIPs, and
     how many of those VIP coupons were used by the period's end (the response); coupons used in
     the period at the scope's stores, by VIPs; the receipts that used them and their net sales."""
-    from vipdesk.coupons.choices import CouponStatus
-    from vipdesk.coupons.models import Coupon
-    from vipdesk.tiers.models import Level
-
     level_sql, level_params = level_at(period.end)
     vip_join = f"LEFT JOIN lv ON lv.member_id = {{m}} LEFT JOIN {table(Level)} l ON l.id = lv.level_id"
     coupon, member, sale = table(Coupon), table(Member), table(Sale)
@@ -546,8 +539,6 @@ def _campaigns(period: Period, scope: Scope) -> dict[int, dict]:
 
 
 def campaign_response(period: Period, scope: Scope) -> dict:
-    from vipdesk.coupons.models import Campaign
-
     cur, prev = _campaigns(period, scope), _campaigns(period.previous(), scope)
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=set(cur) | set(prev))}
     out = []

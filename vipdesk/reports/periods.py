@@ -21,6 +21,7 @@ from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.org.scoping import stores_in_scope
 from vipdesk.core import clock
 from vipdesk.core.errors import ValidationFailed
+from vipdesk.org.models import Region, Store
 
 MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
 _MONTHS = {MONTH: 1, QUARTER: 3, HALF: 6, YEAR: 12}
@@ -131,8 +132,6 @@ def require_reports(principal) -> None:
 def parse_scope(principal, value=None) -> Scope:
     """"all" (or empty), "store:S001", "region:EAST", or a bare store or region code; refused
     (404-like) when the store or region is not one the principal may see."""
-    from vipdesk.org.models import Region, Store
-
     require_reports(principal)
     allowed = store_ids_in_scope(principal)
     text = str(value or "").strip()
@@ -161,8 +160,6 @@ def parse_scope(principal, value=None) -> Scope:
 
 def scope_choices(principal) -> list[Scope]:
     """What the selector offers: everything the user sees, its regions, its stores."""
-    from vipdesk.org.models import Region
-
     stores = list(stores_in_scope(principal))
     region_ids = {s.region_id for s in stores if s.region_id}
     out = [parse_scope(principal, "all")]

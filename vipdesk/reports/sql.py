@@ -11,6 +11,7 @@ from django.db import connection
 from vipdesk.core.money import quantize
 # Short names: the report statements quote a name or a table on nearly every line.
 from vipdesk.core.sql import model_table as table, quote_name as q
+from vipdesk.tiers.models import TierHistory
 
 
 def in_stores(column: str, store_ids) -> tuple[str, list]:
@@ -25,8 +26,6 @@ def in_stores(column: str, store_ids) -> tuple[str, list]:
 def level_at(on: dt.date) -> tuple[str, list]:
     """(member_id, level_id) of every member with a tier on `on`: the target of his latest tier
     history row dated on or before that day (tiers write a history row on every change)."""
-    from vipdesk.tiers.models import TierHistory
-
     sql = (f"SELECT member_id, to_level_id AS level_id FROM ("
            f"SELECT member_id, to_level_id, ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY {q('on')} DESC, id DESC) AS rn "
            f"FROM {table(TierHistory)} WHERE {q('on')} <= %s) latest WHERE rn = 1")

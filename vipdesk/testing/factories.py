@@ -10,6 +10,7 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.core.validators import id_check_digit
 from vipdesk.org.models import Franchisee, Region, Store
+from vipdesk.members.services import member_enrol
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
@@ -80,8 +81,6 @@ def next_mobile() -> str:
 
 def make_member(*, actor=None, store=None, **data):
     """Enrol through the service, as every real entry point does."""
-    from vipdesk.members.services import member_enrol
-
     data.setdefault("name", chinese_name())
     data.setdefault("mobile", next_mobile())
     if store is None and not (actor is not None and getattr(actor, "store_ids", None)):

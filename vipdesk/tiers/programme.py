@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from vipdesk.core.models import locked_row
+from vipdesk.accounts.models import Staff
 
 from . import engine
 from .models import Benefit, Condition, Level, MemberTier, Programme, RuleGroup, TierHistory
@@ -115,6 +116,4 @@ def _history(row: MemberTier, *, before, after, reason, on, sale=None, actor=Non
 
 def _staff(actor):
     """Only staff users go in the actor columns (an API client is recorded by the audit event)."""
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None

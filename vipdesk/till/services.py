@@ -48,6 +48,7 @@ from vipdesk.pricing.selectors import member_day_multiplier
 from vipdesk.sales.choices import PaymentMethod, SaleKind
 from vipdesk.sales.models import Sale, SaleLine, SalePayment
 from vipdesk.sales.signals import sale_credited
+from vipdesk.wallet.models import WalletEntry
 
 from .validation import CleanPosting, clean_return, clean_sale
 
@@ -375,8 +376,6 @@ def _tender_share(original: Sale, amount: Decimal, method: str) -> Decimal:
 
 
 def _wallet_paid(original: Sale) -> bool:
-    from vipdesk.wallet.models import WalletEntry
-
     return original.member_id is not None and WalletEntry.objects.filter(sale=original, kind="pay").exists()
 
 

@@ -28,6 +28,7 @@ from vipdesk.members.identification import member_ref
 from vipdesk.org.models import Store
 from vipdesk.org.scoping import posting_store
 from vipdesk.sales.choices import PaymentMethod, SaleKind
+from vipdesk.accounts.models import Staff
 
 MAX_LINES = limits.RECEIPT_LINES_MAX
 MAX_PAYMENTS = limits.RECEIPT_PAYMENTS_MAX
@@ -180,7 +181,6 @@ def _occurred_at(value, errors: parsing.Problems) -> dt.datetime | None:
 def _guide(value, store, errors: parsing.Problems):
     if value in (None, ""):
         return None
-    from vipdesk.accounts.models import Staff
 
     guide = Staff.objects.filter(username=str(value).strip()[:150], is_active=True).first() if isinstance(value, str) else None
     if guide is None:

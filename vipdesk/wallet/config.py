@@ -14,6 +14,8 @@ from vipdesk.accounts.roles import Action
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
+from vipdesk.members.choices import CardKind
+from vipdesk.members.services import member_for_actor
 
 from .choices import SpendOrder
 from .ledger import _locked_account, _require, policy
@@ -91,9 +93,6 @@ def wallet_set_pin(*, actor, member, pin: str | None) -> None:
 @transaction.atomic
 def wallet_card_limit_set(*, actor, card, per_payment=None, per_day=None) -> CardSpendLimit:
     """What a supplementary card may spend from the holder's account (None: no limit of that kind)."""
-    from vipdesk.members.choices import CardKind
-    from vipdesk.members.services import member_for_actor
-
     _require(actor, Action.CARD_ISSUE, _("Your role may not do this."))
     if actor is not None:
         member_for_actor(actor, card.member_id, action=Action.CARD_ISSUE)

@@ -12,14 +12,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError
+from vipdesk.members.models import Member
 
 CODE = "stored_value_other_issuer"
 
 
 def home_issuer(member_id: int) -> int | None:
     """The party of the member's home store: its franchisee's id, None for the directly run chain."""
-    from vipdesk.members.models import Member
-
     return Member.objects.filter(pk=member_id).values_list("home_store__franchisee_id", flat=True).first()
 
 

@@ -23,6 +23,7 @@ from vipdesk.core import parsing
 from vipdesk.core.errors import DomainError, PermissionDenied
 from vipdesk.core.models import locked_row, policy_of
 from vipdesk.core.money import quantize
+from vipdesk.accounts.models import Staff
 
 from . import issuers
 from .choices import SpendOrder
@@ -80,8 +81,6 @@ def _write(account: WalletAccount, *, kind: str, principal: Decimal, bonus: Deci
 
 
 def _staff(actor):
-    from vipdesk.accounts.models import Staff
-
     return actor if isinstance(actor, Staff) else None
 
 

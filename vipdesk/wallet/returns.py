@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from vipdesk.core.money import quantize
+from vipdesk.members.models import Member
+from vipdesk.sales.models import Sale
 
 from . import issuers
 from .choices import EntryKind
@@ -61,9 +63,6 @@ def wallet_reverse_for_return(*, sale_return) -> ReturnCredit:
     """Give back the returned share of what the original receipt paid by stored value (called by the
     sales service, the member row already locked). Refusal: `stored_value_other_issuer` when money
     would have to be paid out at a store of another party than the account's issuer."""
-    from vipdesk.members.models import Member
-    from vipdesk.sales.models import Sale
-
     original = sale_return.original
     if original is None or original.member_id is None:
         return NOTHING

@@ -30,6 +30,10 @@ from vipdesk.audit.services import actor_fields
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict
 from vipdesk.members.disclosure import discreet_refusals
+from vipdesk.members.models import Member
+from vipdesk.tiers.programme import tier_of
+from vipdesk.members.choices import CardKind
+from vipdesk.members.choices import IdentifiedBy
 
 from . import issuers
 from .bonus_rules import bonus_for
@@ -98,9 +102,6 @@ def wallet_topup(*, actor, member, store, amount, reference: str, method: str = 
 
 
 def _topup(*, actor, member, store, amount, reference, method, content, on) -> dict:
-    from vipdesk.members.models import Member
-    from vipdesk.tiers.programme import tier_of
-
     # The top-up row goes in first: a racing twin of this reference fails here, before the account.
     topup = TopUp.objects.create(account=_account_row(member.pk), store=store, reference=reference, amount=amount,
                                  method=method, business_date=on, content_hash=content, **actor_fields(actor))
@@ -231,9 +232,6 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
     a sale credited to a member afterwards (attached) was not paid from this account either.
     Refusals: `stored_value_other_issuer` (a store of another party, issuers.py), `insufficient_stored_value`,
     `pin_required`, `pin_invalid`, `card_spend_limit`."""
-    from vipdesk.members.choices import CardKind
-    from vipdesk.members.choices import IdentifiedBy
-
     payments = [p for p in sale.payments.all() if p.method == STORED_VALUE]
     if not payments or sale.member_id is None or sale.identified_by == IdentifiedBy.ATTACHED:
         return None

@@ -19,12 +19,15 @@ from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import PermissionDenied
 from vipdesk.members.services import member_for_actor
+from vipdesk.core.errors import ValidationFailed
 
 from ..choices import PENDING
 from ..models import ContactLog, CareTask
 from ..selectors import book_of, shown_script, tasks_for
 from ..services import care_member_left, care_task_complete, contact_log
 from . import serializers as s
+from ..winback import winback_record
+from ..winback import churn_reasons_report
 
 def _in(serializer_class, data):
     ser = serializer_class(data=data)
@@ -136,8 +139,6 @@ class MemberWinBackView(APIView):
                    summary=gettext_lazy("Record a win-back call: why the VIP left and whether they came back"),
                    responses={201: s.WinBackOutSerializer, **error_responses(400, 404)})
     def post(self, request, pk):
-        from ..winback import winback_record
-
         data = validated(WinBackInSerializer, request)
         row = winback_record(actor=request.user, member=member_for_actor(request.user, _pk(pk)), **data)
         return Response({"id": row.pk, "member": row.member.member_no, "kind": row.kind, "reason": row.reason, "outcome": row.outcome,
@@ -154,9 +155,7 @@ class ChurnReasonsView(APIView):
     def get(self, request):
         import datetime as dt
 
-        from vipdesk.core.errors import ValidationFailed
 
-        from ..winback import churn_reasons_report
 
         try:
             end = dt.date.fromisoformat(request.query_params.get("to") or clock.today().isoformat())

@@ -33,6 +33,7 @@ from vipdesk.core import clock
 from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
+from vipdesk.accounts.roles import can
 
 from ..mixins import CapabilityMixin, ScopedMemberMixin, SwitchActiveView, domain_error_message, redirect_back
 from ..service_form import ServiceFormView
@@ -187,8 +188,6 @@ class ContactLogView(ScopedMemberMixin, View):
 
 def care_pane(member, user) -> dict:
     """Context of the 360° page's care pane: open tasks within the user's scope, the contact log."""
-    from vipdesk.accounts.roles import can
-
     if not can(user, Action.CARE_WORK):
         return {"care_visible": False, "care_timeline": timeline(member, 20) if can(user, Action.VIEW) else []}
     tasks = list(tasks_for(user).filter(member=member, status__in=["open", "escalated"]).order_by("due_on")[:20])

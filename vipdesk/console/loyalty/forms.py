@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from vipdesk.org.models import Store
 from vipdesk.points.choices import BonusAction, DebtPolicy, ExpiryKind, ItemKind, LimitPeriod, RuleKind, StockMove
 from vipdesk.tiers.choices import Combine, ConditionKind, RetentionPolicy, ReturnPolicy
+from vipdesk.points.fulfilment import ADAPTERS
 
 from ..forms import BLANK, ServiceErrorsMixin, _date, _number, _text
+from ..templatetags.till import fulfilment_label
 
 MAX_GROUPS = 8
 MAX_ROWS = 8
@@ -186,10 +188,7 @@ class RedemptionItemForm(ServiceErrorsMixin, forms.Form):
     fulfilment = forms.ChoiceField(label=_("Fulfilment"), required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
-        from vipdesk.points.fulfilment import ADAPTERS
-
         super().__init__(*args, **kwargs)
-        from ..templatetags.till import fulfilment_label
 
         self.fields["fulfilment"].choices = BLANK + [(name, fulfilment_label(name)) for name in sorted(ADAPTERS)]
         if editing:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vipdesk.accounts.roles import Action, can as role_can
 from vipdesk.core import masking
+from vipdesk.members.choices import CardStatus
 
 register = template.Library()
 
@@ -98,8 +99,6 @@ def status_class(status: str) -> str:
 
 @register.filter
 def card_status_label(value: str) -> str:
-    from vipdesk.members.choices import CardStatus
-
     try:
         return CardStatus(value).label
     except ValueError:

@@ -8,6 +8,9 @@ from vipdesk.console.loyalty_reads import yuan as _yuan
 from vipdesk.points.choices import ItemKind, LimitPeriod
 from vipdesk.members.choices import IdentifiedBy
 from vipdesk.sales.choices import PaymentMethod
+from vipdesk.points.clearing import HQ
+from vipdesk.wallet.choices import EntryKind
+from vipdesk.coupons.choices import CouponKind
 
 register = template.Library()
 
@@ -116,8 +119,6 @@ def preset_label(value) -> str:
 @register.filter
 def party_name(name, code=None) -> str:
     """A clearing party: the directly run chain (code "HQ") in the user's language, a franchisee by name."""
-    from vipdesk.points.clearing import HQ
-
     if code == HQ or (code is None and name == HQ) or not name:
         return gettext("Directly run stores (HQ)")
     return name
@@ -138,8 +139,6 @@ def rate(value) -> str:
 
 @register.filter
 def wallet_entry_label(value) -> str:
-    from vipdesk.wallet.choices import EntryKind
-
     try:
         return EntryKind(value).label
     except ValueError:
@@ -148,8 +147,6 @@ def wallet_entry_label(value) -> str:
 
 @register.filter
 def coupon_kind_label(value) -> str:
-    from vipdesk.coupons.choices import CouponKind
-
     try:
         return CouponKind(value).label
     except ValueError:

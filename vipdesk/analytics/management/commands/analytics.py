@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from vipdesk.analytics.clv import MODELS, clv_fit, clv_predict
 from vipdesk.analytics.summary import TIME_UNITS
 from vipdesk.core.errors import DomainError
+from vipdesk.analytics.classify import snapshot_take
+from vipdesk.analytics.models import MemberSnapshot
+from vipdesk.members.models import Member
 
 
 def _date(value: str) -> dt.date:
@@ -69,10 +72,6 @@ class Command(BaseCommand):
 
     def _classes(self, action: str, opts: dict) -> None:
         from django.utils import timezone
-
-        from vipdesk.analytics.classify import snapshot_take
-        from vipdesk.analytics.models import MemberSnapshot
-        from vipdesk.members.models import Member
 
         try:
             on = dt.date.fromisoformat(opts["date"]) if opts.get("date") else timezone.localdate()

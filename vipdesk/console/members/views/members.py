@@ -18,6 +18,9 @@ from vipdesk.members.selectors import member_search
 from vipdesk.points.models import PointsEntry, PointsLot
 from vipdesk.sales.models import Sale
 from vipdesk.members.services import consent_set, consent_state, member_enrol, member_reveal, member_update, member_withdraw
+from vipdesk.analytics.clv import member_clv
+from vipdesk.analytics.selectors import member_classes
+from vipdesk.analytics.choices import RfmSegment
 
 from ...care.views import care_pane
 from ...loyalty_reads import member_loyalty
@@ -98,14 +101,10 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
 
 def _value_pane(member) -> dict:
     """Latest classification snapshot and the lifetime-value prediction (issue 5), when there are any."""
-    from vipdesk.analytics.clv import member_clv
-    from vipdesk.analytics.selectors import member_classes
-
     classes = member_classes(member, limit=1)
     clv = member_clv(member)
     if clv and clv.get("bought"):
         clv["alive_pct"] = round(clv["probability_alive"] * 100, 1)
-    from vipdesk.analytics.choices import RfmSegment
 
     snapshot = classes[0] if classes else None
     rfm = snapshot.rfm_segment if snapshot else ""

@@ -14,6 +14,8 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.demo.chain import DEMO_PASSWORD, STORE_CODES
 from vipdesk.demo.load import DEFAULT_SEED, demo_load
+from vipdesk.scheduler.daily import daily_jobs_at
+from vipdesk.scheduler.embedded import describe, start_embedded_consumer
 
 
 def _width(text: str) -> int:
@@ -130,9 +132,6 @@ class Command(BaseCommand):
     def start_queue(self):
         """The embedded default has no other server: the task queue's consumer (the daily jobs) runs
         on threads in this process (vipdesk/scheduler/embedded.py)."""
-        from vipdesk.scheduler.daily import daily_jobs_at
-        from vipdesk.scheduler.embedded import describe, start_embedded_consumer
-
         consumer = start_embedded_consumer()
         if consumer is None:
             self.stdout.write("任务队列为即时模式，未启动后台任务。The task queue is in immediate mode; no consumer started.")
