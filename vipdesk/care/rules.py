@@ -19,8 +19,7 @@ from django.conf import settings
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from vipdesk.core.dates import add_months
 from vipdesk.core.errors import ValidationFailed
@@ -31,10 +30,9 @@ from vipdesk.sales.choices import SaleKind
 from vipdesk.tiers import engine
 from vipdesk.tiers.choices import RetentionPolicy
 from vipdesk.tiers.metrics import member_metrics
-from vipdesk.tiers.models import MemberTier
+from vipdesk.tiers.models import MemberTier, TierHistory
 from vipdesk.tiers.programme import active_programme, load
 from vipdesk.tiers.retention import _policy_due
-from vipdesk.tiers.models import TierHistory
 
 from . import calendar as cal
 from .choices import CHANNELS_OF_KIND, NO_ADVERTISING, Audience, RuleKind

@@ -13,8 +13,7 @@ import datetime as dt
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.audit.services import event_record

@@ -19,6 +19,7 @@ from vipdesk.core.clock import today
 from vipdesk.members.choices import CardStatus
 from vipdesk.members.models import Card, Member
 from vipdesk.org.models import Store
+from vipdesk.org.scoping import stores_worked_at
 from vipdesk.points.choices import EntryKind
 from vipdesk.points.models import PointsEntry
 from vipdesk.points.selectors import points_history
@@ -72,12 +73,7 @@ def sales_for(user):
     return qs.filter(mine)
 
 
-def till_stores(user):
-    """Stores the user may post at: his own stores; HQ and superusers any active store."""
-    qs = Store.objects.filter(active=True).order_by("code")
-    if getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.HQ_ADMIN:
-        return qs
-    return qs.filter(pk__in=user.store_ids)
+till_stores = stores_worked_at  # the stores the user may post at
 
 
 # ---- the member at the till ------------------------------------------------------------------

@@ -22,9 +22,8 @@ from vipdesk.members.choices import MemberStatus
 from vipdesk.members.services import member_for_actor
 from vipdesk.accounts.models import Staff
 from vipdesk.points.choices import BonusAction
-from vipdesk.points.services import points_award_bonus
+from vipdesk.points.services import points_award_bonus, points_credit_bonus
 from vipdesk.members.models import Member
-from vipdesk.points.services import points_credit_bonus
 
 from .choices import COMPLAINT_TRANSITIONS, SCORE_RANGE, UNRESOLVED, Channel, ComplaintStatus, ReferralStatus, SurveyKind
 from .models import Complaint, ComplaintCategory, ComplaintEvent, FeedbackPolicy, Referral, Survey, SurveyResponse

@@ -18,8 +18,7 @@ import copy
 import functools
 from contextlib import contextmanager
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _, gettext_noop
 
 from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError

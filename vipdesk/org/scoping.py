@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Role
+from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.core import parsing
 from vipdesk.core.errors import PermissionDenied
@@ -22,16 +22,30 @@ def stores_in_scope(principal, *, active_only: bool = False):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+def stores_worked_at(principal):
+    """The active stores a principal works at, by code: every one for HQ and superusers, otherwise
+    his own (an auditor works at none) — the stores a till or a store's roster may be chosen from."""
+    qs = Store.objects.filter(active=True).order_by("code")
+    if getattr(principal, "is_superuser", False) or getattr(principal, "role", None) == Role.HQ_ADMIN:
+        return qs
+    return qs.filter(pk__in=getattr(principal, "store_ids", None) or [])
+
+
 class StoreOutOfScope(PermissionDenied):
     code = "store_out_of_scope"
 
 
-def posting_store(actor, code: str | None, errors: parsing.Problems | None = None) -> Store | None:
+def posting_store(actor, code: str | None, errors: parsing.Problems | None = None, *,
+                  action: str | None = Action.SELL) -> Store | None:
     """The store a posting is for: a store terminal's own store, or the given code within scope.
 
-    A terminal key naming another store is refused (403 `store_out_of_scope`), as is a staff
-    member of store A posting for store B; HQ keys and jobs (actor None) may post for any store.
+    A role without `action` (selling, by default) is refused first (403), before anything of the
+    request is looked at; a terminal key naming another store is refused (403 `store_out_of_scope`),
+    as is a staff member of store A posting for store B; HQ keys and jobs (actor None) may post for
+    any store. The stored-value desk passes `action=None`: its services check their own rights.
     """
+    if actor is not None and action is not None and not can(actor, action):
+        raise PermissionDenied(_("Your role may not post sales."))
     code = (str(code).strip() if isinstance(code, (str, int)) and not isinstance(code, bool) else "")
     if getattr(actor, "is_api_client", False) and actor.store_id:
         own = actor.store

@@ -26,16 +26,13 @@ from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.org.scoping import posting_store
 from vipdesk.tiers.models import Benefit, MemberTier
 from vipdesk.coupons.models import Coupon
-from vipdesk.coupons.services import normalise_code
-from vipdesk.coupons.terms import CouponRefused
+from vipdesk.coupons.services import coupons_check_given, normalise_code
+from vipdesk.coupons.terms import CouponRefused, check_usable
 from vipdesk.coupons.campaigns import coupon_policy
 from vipdesk.coupons.stacking import Policy
-from vipdesk.coupons.terms import check_usable
-from vipdesk.points.services import points_summary
-from vipdesk.points.services import policy as points_policy
+from vipdesk.points.services import points_summary, policy as points_policy
 from vipdesk.wallet.models import WalletAccount
 from vipdesk.wallet.ledger import policy as wallet_policy
-from vipdesk.coupons.services import coupons_check_given
 
 from . import engine, selectors
 from .models import Quote, QuoteStatus, Special, SpecialDay, SpecialTake

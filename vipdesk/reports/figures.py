@@ -39,8 +39,7 @@ from vipdesk.points.models import PointsEntry
 from vipdesk.points.services import policy
 from vipdesk.wallet.models import WalletEntry
 from vipdesk.coupons.choices import CouponStatus
-from vipdesk.coupons.models import Coupon
-from vipdesk.coupons.models import Campaign
+from vipdesk.coupons.models import Campaign, Coupon
 
 from .periods import Period, Scope
 from .sql import in_stores, level_at, money, q, rows, table

@@ -32,8 +32,7 @@ from vipdesk.core.errors import Conflict
 from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.models import Member
 from vipdesk.tiers.programme import tier_of
-from vipdesk.members.choices import CardKind
-from vipdesk.members.choices import IdentifiedBy
+from vipdesk.members.choices import CardKind, IdentifiedBy
 
 from . import issuers
 from .bonus_rules import bonus_for

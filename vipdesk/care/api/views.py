@@ -3,8 +3,7 @@ and a VIP's check-out (the message 30 minutes later). Scoped by vipdesk.care.sel
 member scoping of accounts; every write through vipdesk.care.services."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -17,17 +16,15 @@ from vipdesk.api.input import validated
 from vipdesk.api.parsers import JSONParser
 from vipdesk.api.pagination import ApiPagination
 from vipdesk.core import clock, parsing
-from vipdesk.core.errors import PermissionDenied
+from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.members.services import member_for_actor
-from vipdesk.core.errors import ValidationFailed
 
 from ..choices import PENDING
-from ..models import ContactLog, CareTask
+from ..models import CareTask, ContactLog
 from ..selectors import book_of, shown_script, tasks_for
 from ..services import care_member_left, care_task_complete, contact_log
 from . import serializers as s
-from ..winback import winback_record
-from ..winback import churn_reasons_report
+from ..winback import churn_reasons_report, winback_record
 
 def _in(serializer_class, data):
     ser = serializer_class(data=data)

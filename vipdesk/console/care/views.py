@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.models import Staff
-from vipdesk.accounts.roles import Action, Role
+from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.care import ownership
 from vipdesk.care.choices import NO_ADVERTISING, OUTCOMES_OF_KIND, ContactKind, Outcome, RuleKind, TaskStatus
 from vipdesk.care.models import CareRule, CareTask, OwnershipChange, StaffPair
@@ -33,7 +33,7 @@ from vipdesk.core import clock
 from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
-from vipdesk.accounts.roles import can
+from vipdesk.org.scoping import stores_worked_at
 
 from ..mixins import CapabilityMixin, ScopedMemberMixin, SwitchActiveView, domain_error_message, redirect_back
 from ..service_form import ServiceFormView
@@ -100,13 +100,6 @@ class CareTeamView(CapabilityMixin, TemplateView):
                                         rate=round(100 * done / due) if due else None, escalated=escalated, **kwargs)
 
 
-def _stores_of(user):
-    qs = Store.objects.filter(active=True)
-    if user.is_superuser or user.role == Role.HQ_ADMIN:
-        return qs
-    return qs.filter(pk__in=user.store_ids)
-
-
 class OwnershipView(CapabilityMixin, TemplateView):
     """Spread a store's members over its guides, pair shifts, reassign a leaver's book."""
 
@@ -114,7 +107,7 @@ class OwnershipView(CapabilityMixin, TemplateView):
     template_name = "console/care/ownership.html"
 
     def store(self):
-        stores = _stores_of(self.request.user)
+        stores = stores_worked_at(self.request.user)
         code = self.request.GET.get("store") or self.request.POST.get("store")
         return stores.filter(code=code).first() if code else stores.first()
 
@@ -131,7 +124,7 @@ class OwnershipView(CapabilityMixin, TemplateView):
         unowned = Member.objects.filter(home_store=store, status="active", owner__isnull=True).count() if store else 0
         recent = (OwnershipChange.objects.filter(member__home_store=store).exclude(reason="enrolment")
                   .select_related("member", "from_staff", "to_staff", "actor")[:20]) if store else []
-        return super().get_context_data(stores=_stores_of(self.request.user), store=store, staff=staff, pairs=pairs,
+        return super().get_context_data(stores=stores_worked_at(self.request.user), store=store, staff=staff, pairs=pairs,
                                         unowned=unowned, recent=recent, **kwargs)
 
     def _people(self, store, ids) -> list[Staff]:

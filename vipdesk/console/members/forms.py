@@ -14,6 +14,7 @@ from vipdesk.members.choices import (
 )
 from vipdesk.members.columns import FIELD_LABELS
 from vipdesk.org.models import Store
+from vipdesk.org.scoping import stores_in_scope
 
 from ..forms import BLANK, ServiceErrorsMixin, _text
 
@@ -32,10 +33,7 @@ def _date(label):
 
 def scoped_stores(user):
     """Stores the user may file members into: his own for store roles and account managers."""
-    qs = Store.objects.filter(active=True)
-    if not user.is_superuser and user.role in Role.STORE_ROLES | {Role.ACCOUNT_MANAGER}:
-        qs = qs.filter(pk__in=user.store_ids)
-    return qs
+    return stores_in_scope(user, active_only=True)
 
 
 def scoped_owners(user):

@@ -18,7 +18,6 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from vipdesk.accounts.roles import Action, can
-from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.messaging import rendering
 from vipdesk.messaging.choices import PENDING, EventKind, OutboxStatus, Reason
@@ -28,6 +27,7 @@ from vipdesk.messaging.selectors import mask_recipient, mask_text, outbox_for
 from vipdesk.messaging.message_templates import template_save
 from vipdesk.messaging.outbox import message_cancel, message_retry
 from vipdesk.org.models import Store
+from vipdesk.org.scoping import stores_in_scope
 
 from ..mixins import CapabilityMixin, domain_error_message, redirect_back
 from ..service_form import ServiceFormView
@@ -80,12 +80,6 @@ class TemplateEditView(TemplateConfigMixin, ServiceFormView):
 
 
 # ---- the outbox -------------------------------------------------------------------------------
-
-def stores_in_scope(user):
-    ids = store_ids_in_scope(user)
-    qs = Store.objects.order_by("code")
-    return qs if ids is None else qs.filter(pk__in=ids)
-
 
 class OutboxView(CapabilityMixin, ListView):
     capability = Action.OUTBOX

@@ -6,8 +6,7 @@ account view is scoped like every other member endpoint (outside scope: 404).
 """
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -19,8 +18,7 @@ from vipdesk.api.parsers import JSONParser
 from vipdesk.core import parsing
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
-from vipdesk.members.identification import identify_member
-from vipdesk.members.identification import member_ref
+from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.org.scoping import posting_store
 from vipdesk.wallet.refunds import refund_in_scope, wallet_reference_check, wallet_refund, wallet_refund_check
 from vipdesk.wallet.ledger import balance_dict
@@ -34,7 +32,7 @@ def _till(request, data, check, *, refund: bool = False):
     """(store, member) at the till; `check(store)` checks the request itself first (role, store,
     amounts), so a request refused for itself reads the same for a member and a stranger; so does
     one whose reference the store already used."""
-    store = posting_store(request.user, data.get("store"))
+    store = posting_store(request.user, data.get("store"), action=None)  # top-up and refund check their own rights
     if store is None:
         raise ValidationFailed(_("Give the store code."), fields={"store": _("Give the store code.")})
     check(store)

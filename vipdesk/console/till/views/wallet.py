@@ -78,7 +78,7 @@ class WalletTillMixin(PosMixin):
 
     def identified(self, form):
         """(store, member) for the posted form, or a ValidationFailed naming the field."""
-        store = posting_store(self.request.user, form.cleaned_data["store"])
+        store = posting_store(self.request.user, form.cleaned_data["store"], action=None)
         if store is None:
             raise ValidationFailed(_("Choose the store."), fields={"store": _("Choose the store.")})
         ref = form.member_ref()
