@@ -9,7 +9,7 @@ ERROR_FIELD / field_for) and the page is shown again with what was typed; succes
     class PointsPolicyView(LoyaltyConfigMixin, ServiceFormView):
         template_name = "console/loyalty/points_policy.html"
         form_class = PointsPolicyForm
-        service = points.points_policy_save
+        service = points_policy_save
         success_message = gettext_lazy("The points policy was saved. …")
         success_url = "console:loyalty_earn_rules"
 

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from vipdesk.core.errors import DomainError
 from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount
-from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, points_redeem
+from vipdesk.points.redemption import points_redeem
+from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
 from vipdesk.scheduler.runs import run_jobs
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.tiers.models import MemberTier, Programme

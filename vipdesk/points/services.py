@@ -34,11 +34,6 @@ from .ledger import (
 from .models import (
     EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, PointsPolicy, RedemptionItem, StockMovement,
 )
-# Re-exported, so callers keep importing every points service from here.
-from .config import (  # noqa: F401
-    POLICY_FIELDS, earn_rule_save, earn_rule_set_active, points_policy_save, redemption_item_save, redemption_item_set_active,
-)
-from .redemption import points_redeem, points_redemption_cancel, redemption_check, redemption_reference_check  # noqa: F401
 
 ONE = Decimal(1)  # no extra factor on the earning (a member day passes its own)
 

@@ -13,7 +13,8 @@ from vipdesk.api import parsers
 from vipdesk.core import limits
 from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount, PointsEntry
-from vipdesk.points.services import earn_rule_install_default, earn_rule_save, points_recompute
+from vipdesk.points.config import earn_rule_save
+from vipdesk.points.services import earn_rule_install_default, points_recompute
 from vipdesk.sales.models import Sale
 from vipdesk.till.tests.conftest import a_sale
 from vipdesk.testing.factories import make_member

@@ -27,7 +27,8 @@ from vipdesk.members.models import Member
 from vipdesk.org.choices import Ownership
 from vipdesk.org.services import api_client_create
 from vipdesk.points.models import RedemptionItem
-from vipdesk.points.services import points_credit_bonus, points_redeem
+from vipdesk.points.redemption import points_redeem
+from vipdesk.points.services import points_credit_bonus
 from vipdesk.till.services import sale_post
 from vipdesk.testing.factories import FranchiseeFactory, StoreFactory, make_member, valid_id_number
 from vipdesk.wallet.refunds import wallet_refund

@@ -73,7 +73,7 @@ class LevelForm(ServiceErrorsMixin, forms.Form):
 
     @staticmethod
     def initial_for(spec: dict) -> tuple[dict, list[int]]:
-        """Initial values from tiers.services.level_spec, with a blank row per group and a blank group."""
+        """Initial values from tiers.config.level_spec, with a blank row per group and a blank group."""
         initial = {k: spec[k] for k in ("name", "is_vip", "retention_exempt", "mode")}
         shape = []
         for g, group in enumerate(spec["groups"][:MAX_GROUPS - 1]):

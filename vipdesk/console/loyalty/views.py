@@ -17,6 +17,10 @@ from django.views.generic import TemplateView
 from vipdesk.core import parsing
 from vipdesk.org.models import Store
 from vipdesk.points import services as points
+from vipdesk.points.config import (
+    POLICY_FIELDS, earn_rule_save, earn_rule_set_active, points_policy_save, redemption_item_save,
+    redemption_item_set_active,
+)
 from vipdesk.points.choices import RuleKind, StockMove
 from vipdesk.points.models import EarnRule, ItemStock, RedemptionItem, StockMovement
 from vipdesk.tiers import config as tiers
@@ -130,7 +134,7 @@ class EarnRuleListView(LoyaltyConfigMixin, ServiceFormView):
     tab = "earn_rules"
     form_class = EarnRuleForm
     initial = {"kind": RuleKind.CAMPAIGN}
-    service = points.earn_rule_save
+    service = earn_rule_save
     success_message = gettext_lazy("Earn rule “%(rule)s” created.")
     success_url = "console:loyalty_earn_rules"
     refused_context = {"form_open": True}
@@ -160,7 +164,7 @@ class EarnRuleActiveView(LoyaltyConfigMixin, SwitchActiveView):
     off_message = gettext_lazy("Earn rule “%(rule)s” was switched off.")
 
     def switch(self, row, active):
-        points.earn_rule_set_active(actor=self.request.user, rule=row, active=active)
+        earn_rule_set_active(actor=self.request.user, rule=row, active=active)
 
     def back(self, row):
         return redirect("console:loyalty_earn_rules")
@@ -170,7 +174,7 @@ class PointsPolicyView(LoyaltyConfigMixin, ServiceFormView):
     template_name = "console/loyalty/points_policy.html"
     tab = "earn_rules"
     form_class = PointsPolicyForm
-    service = points.points_policy_save
+    service = points_policy_save
     success_message = gettext_lazy("The points policy was saved. New expiry settings apply to points earned from now on.")
     success_url = "console:loyalty_earn_rules"
 
@@ -179,7 +183,7 @@ class PointsPolicyView(LoyaltyConfigMixin, ServiceFormView):
         return points.policy()
 
     def get_initial(self):
-        return {k: getattr(self.policy, k) for k in points.POLICY_FIELDS}
+        return {k: getattr(self.policy, k) for k in POLICY_FIELDS}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(policy=self.policy, **kwargs)
@@ -198,7 +202,7 @@ class CatalogueView(LoyaltyConfigMixin, ServiceFormView):
     tab = "catalogue"
     form_class = RedemptionItemForm
     initial = {"tracks_stock": True}
-    service = points.redemption_item_save
+    service = redemption_item_save
     success_message = gettext_lazy("Item %(code)s added to the catalogue.")
     refused_context = {"form_open": True}
 
@@ -272,7 +276,7 @@ class ItemStockMoveView(ItemPage):
 
 class ItemView(ItemPage):
     form_class = RedemptionItemForm
-    service = points.redemption_item_save
+    service = redemption_item_save
     success_message = gettext_lazy("Item %(code)s saved.")
     refused_context = {"edit_open": True}
     steps = {"stock": ItemStockMoveView}
@@ -289,7 +293,7 @@ class ItemView(ItemPage):
     def post(self, request, *args, **kwargs):
         if request.POST.get("step") == "active":  # the item in or out of the catalogue: no form
             active = request.POST.get("active") == "1"
-            points.redemption_item_set_active(actor=request.user, item=self.item, active=active)
+            redemption_item_set_active(actor=request.user, item=self.item, active=active)
             messages.success(request, _("The item is back in the catalogue.") if active else _("The item was taken out of the catalogue."))
             return redirect("console:loyalty_item", pk=self.item.pk)
         return super().post(request, *args, **kwargs)

@@ -1,6 +1,6 @@
 """Forms of the messaging screens (issue 6 §3): message templates (HQ) and the outbox filter.
 
-They check only the shape of the input; messaging.services.template_save decides what is allowed and
+They check only the shape of the input; messaging.message_templates.template_save decides what is allowed and
 answers per field, and ServiceErrorsMixin puts those answers next to these inputs.
 """
 from __future__ import annotations

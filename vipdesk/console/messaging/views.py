@@ -2,7 +2,7 @@
 for their stores): what was sent, what waits, what failed and why, with the attempts, the next
 try and the gateway's delivery report; a failed message can be sent again, a waiting one cancelled.
 
-Writes go through vipdesk.messaging.services (template_save, message_retry, message_cancel);
+Writes go through messaging's services (message_templates.template_save; outbox.message_retry, message_cancel);
 reads through its selectors. Recipients are always masked, the member's name unless the viewer
 may see personal data in full (PIPL; the same rule as the API).
 """

@@ -142,7 +142,8 @@ def test_statement_shows_money_points_and_names_not_codes(login, hq, example):
 
 def test_the_directly_run_chain_is_named_not_hq(login, hq, example):
     # 1,000 points earned at the direct store, redeemed at franchisee A: HQ owes A
-    from vipdesk.points.services import points_earn_for_sale, points_redeem
+    from vipdesk.points.redemption import points_redeem
+    from vipdesk.points.services import points_earn_for_sale
     from vipdesk.points.tests.helpers import at, make_sale
     from vipdesk.testing.factories import make_member
     from vipdesk.points.tests.clearing_example import EARNED, REDEEMED

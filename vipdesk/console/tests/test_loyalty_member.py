@@ -11,7 +11,8 @@ from django.utils import timezone
 from vipdesk.core.clock import today
 from vipdesk.points.choices import ExpiryKind
 from vipdesk.points.models import PointsPolicy
-from vipdesk.points.services import catalogue_install_default, earn_rule_install_default, points_redeem
+from vipdesk.points.redemption import points_redeem
+from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
 from vipdesk.sales.models import Sale
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.testing.factories import make_member

@@ -1,5 +1,5 @@
 """Stored value in the console: top-up and refund at the till, the HQ policy and bonus rules, a member's
-limit and PIN. Writes go through vipdesk.wallet.services; refusals show Chinese and change nothing."""
+limit and PIN. Writes go through the wallet's services; refusals show Chinese and change nothing."""
 from decimal import Decimal as D
 
 import pytest

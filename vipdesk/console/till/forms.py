@@ -234,7 +234,7 @@ class RefundForm(ServiceErrorsMixin, WalletLookupForm):
 
 class QuoteForm(RedeemLookupForm):
     """Store and member as at the redemption screen; the basket is the sale screen's line rows
-    (pos_forms.LineFormSet); then what pays."""
+    (LineFormSet, above); then what pays."""
 
     coupon_mode = forms.ChoiceField(label=_("Coupons"), choices=COUPON_MODES, initial="none", widget=forms.RadioSelect)
     coupon_codes = forms.CharField(label=_("Coupon codes"), required=False, max_length=400,

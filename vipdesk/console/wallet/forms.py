@@ -1,6 +1,6 @@
 """Forms of the HQ stored-value screen and of a member's limit and PIN (issue 4 §5).
 
-They only collect raw text: wallet.services reads it with core.parsing and answers per field in the
+They only collect raw text: the wallet's services (wallet.config, wallet.bonus_rules) read it with core.parsing and answers per field in the
 user's language; ServiceErrorsMixin puts those messages next to these fields.
 """
 from __future__ import annotations

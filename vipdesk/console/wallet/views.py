@@ -1,7 +1,7 @@
 """Stored value in the console (R6, issue 4 §5): the HQ policy and top-up bonus rules, a member's
 limit and PIN from the 360° page. Top-up and refund at the till are in console/till.
 
-Every write goes through vipdesk.wallet.services; a refusal shows the service's Chinese message
+Every write goes through the wallet's services (wallet.config: policy, limit, PIN; wallet.bonus_rules); a refusal shows the service's Chinese message
 (with its numbers: the room left under the limit) and changes nothing.
 """
 from __future__ import annotations

@@ -12,7 +12,8 @@ from vipdesk.org.choices import Ownership
 from vipdesk.org.models import Store
 from vipdesk.points.choices import ItemKind
 from vipdesk.points.models import RedemptionItem
-from vipdesk.points.services import earn_rule_install_default, points_earn_for_sale, points_redeem
+from vipdesk.points.redemption import points_redeem
+from vipdesk.points.services import earn_rule_install_default, points_earn_for_sale
 from vipdesk.testing.factories import FranchiseeFactory, StoreFactory, make_member
 
 from .helpers import at, make_sale

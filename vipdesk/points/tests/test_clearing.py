@@ -11,9 +11,8 @@ from vipdesk.points.choices import EntryKind, ItemKind
 from vipdesk.points.clearing import clearing_statement, clearing_statement_csv
 from vipdesk.points.models import PointsEntry, RedemptionItem, SettlementLine
 from vipdesk.points.selectors import points_liability
-from vipdesk.points.services import (
-    points_adjust, points_adjust_decide, points_earn_for_sale, points_redeem, points_redemption_cancel, points_summary,
-)
+from vipdesk.points.redemption import points_redeem, points_redemption_cancel
+from vipdesk.points.services import points_adjust, points_adjust_decide, points_earn_for_sale, points_summary
 from vipdesk.testing.factories import FranchiseeFactory, StaffFactory, StoreFactory, make_member
 
 from .helpers import at, make_sale

@@ -7,8 +7,9 @@ from django.db import connection
 
 from vipdesk.core.errors import DomainError
 from vipdesk.points.models import PointsAccount, PointsEntry, PointsLot
+from vipdesk.points.redemption import points_redeem
 from vipdesk.points.services import (
-    catalogue_install_default, earn_rule_install_default, points_earn_for_sale, points_recompute, points_redeem,
+    catalogue_install_default, earn_rule_install_default, points_earn_for_sale, points_recompute,
 )
 from vipdesk.testing.concurrency import race
 from vipdesk.testing.factories import StoreFactory, make_member

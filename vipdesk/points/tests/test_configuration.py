@@ -10,10 +10,10 @@ from vipdesk.audit.models import Event
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
 from vipdesk.points.choices import ExpiryKind, ItemKind, RuleKind
 from vipdesk.points.models import EarnRule, PointsPolicy, RedemptionItem
-from vipdesk.points.services import (
-    earn_rule_save, earn_rule_set_active, points_policy_save, points_quote_for_sale, redemption_item_save,
-    redemption_item_set_active,
+from vipdesk.points.config import (
+    earn_rule_save, earn_rule_set_active, points_policy_save, redemption_item_save, redemption_item_set_active,
 )
+from vipdesk.points.services import points_quote_for_sale
 from vipdesk.tiers.presets import PRESETS
 from vipdesk.tiers.config import programme_install
 

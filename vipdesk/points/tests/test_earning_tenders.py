@@ -11,7 +11,8 @@ import pytest
 from vipdesk.audit.models import Event
 from vipdesk.points.choices import EntryKind
 from vipdesk.points.models import PointsEntry, PointsPolicy
-from vipdesk.points.services import points_policy_save, points_quote_for_sale, points_recompute, points_summary
+from vipdesk.points.config import points_policy_save
+from vipdesk.points.services import points_quote_for_sale, points_recompute, points_summary
 from vipdesk.sales.models import SalePayment
 from vipdesk.till.services import return_post, sale_post
 from vipdesk.wallet.models import WalletAccount, WalletEntry

@@ -7,8 +7,9 @@ import pytest
 from vipdesk.core.errors import DomainError
 from vipdesk.points.choices import EntryKind, ExpiryKind
 from vipdesk.points.models import PointsEntry, PointsLot
+from vipdesk.points.redemption import points_redeem
 from vipdesk.points.services import (
-    catalogue_install_default, points_earn_for_sale, points_recompute, points_redeem, points_run_daily, points_summary,
+    catalogue_install_default, points_earn_for_sale, points_recompute, points_run_daily, points_summary,
 )
 
 from .helpers import at, make_sale

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from vipdesk.core.errors import DomainError
 from vipdesk.points.choices import DebtPolicy, EntryKind, ExpiryKind
 from vipdesk.points.models import PointsAccount, PointsEntry, PointsLot, PointsPolicy
+from vipdesk.points.redemption import points_redeem
 from vipdesk.points.services import (
-    catalogue_install_default, earn_rule_install_default, points_earn_for_sale, points_redeem, points_reverse_for_return,
-    points_run_daily, points_spend_for_sale,
+    catalogue_install_default, earn_rule_install_default, points_earn_for_sale, points_reverse_for_return, points_run_daily, points_spend_for_sale,
 )
 
 from .helpers import at, make_return, make_sale

@@ -9,9 +9,9 @@ from vipdesk.members.cards import card_change_status, card_issue
 from vipdesk.points import fulfilment
 from vipdesk.points.choices import EntryKind, ItemKind, LimitPeriod, StockMove
 from vipdesk.points.models import ItemStock, PointsEntry, RedemptionItem, StockMovement
+from vipdesk.points.redemption import points_redeem, points_redemption_cancel
 from vipdesk.points.services import (
-    catalogue_install_default, points_earn_for_sale, points_recompute, points_redeem, points_redemption_cancel, points_summary,
-    stock_move,
+    catalogue_install_default, points_earn_for_sale, points_recompute, points_summary, stock_move,
 )
 
 from .helpers import at, make_sale

@@ -7,7 +7,8 @@ import pytest
 
 from vipdesk.points.models import Redemption, RedemptionItem
 from vipdesk.points.redemption import redemption_answer
-from vipdesk.points.services import catalogue_install_default, points_earn_for_sale, points_redeem, points_redemption_cancel
+from vipdesk.points.redemption import points_redeem, points_redemption_cancel
+from vipdesk.points.services import catalogue_install_default, points_earn_for_sale
 
 from .helpers import at, make_sale
 

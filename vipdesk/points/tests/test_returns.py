@@ -6,9 +6,9 @@ import pytest
 
 from vipdesk.points.choices import DebtPolicy, EntryKind, RuleKind
 from vipdesk.points.models import EarnRule, PointsEntry, PointsLot
+from vipdesk.points.redemption import points_redeem
 from vipdesk.points.services import (
-    catalogue_install_default, points_earn_for_sale, points_recompute, points_redeem, points_reverse_for_return,
-    points_spend_for_sale, points_summary,
+    catalogue_install_default, points_earn_for_sale, points_recompute, points_reverse_for_return, points_spend_for_sale, points_summary,
 )
 
 from .helpers import make_return, make_sale

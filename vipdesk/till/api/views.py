@@ -22,7 +22,8 @@ from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.members.services import member_for_actor
 from vipdesk.points.selectors import points_history
 from vipdesk.points.redemption import redemption_answer, redemption_check, redemption_reference_check
-from vipdesk.points.services import points_redeem, points_summary
+from vipdesk.points.redemption import points_redeem
+from vipdesk.points.services import points_summary
 from vipdesk.till import services
 from vipdesk.till.quotes import quote_commit
 from vipdesk.members.identification import member_ref

@@ -28,7 +28,7 @@ from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.core.masking import mask_name
 from vipdesk.org.models import Store
 from vipdesk.points.models import ItemStock, PointsEntry, RedemptionItem
-from vipdesk.points.services import points_redeem, redemption_check
+from vipdesk.points.redemption import points_redeem, redemption_check
 from vipdesk.till import services as sales
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale

@@ -1,7 +1,7 @@
 """Stored value at the till (R6, issue 4 §5): top-up and refund. The HQ policy, the top-up bonus
 rules and a member's limit and PIN are in console/wallet.
 
-Every write goes through vipdesk.wallet.services; a refusal shows the service's Chinese message
+Every write goes through the wallet's services (top-up: wallet.services, refund: wallet.refunds); a refusal shows the service's Chinese message
 (with its numbers: the room left under the limit, the most that can be refunded) and changes nothing.
 """
 from __future__ import annotations
