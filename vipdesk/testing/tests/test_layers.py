@@ -100,3 +100,10 @@ def test_every_imported_name_exists_even_inside_functions():
 def test_the_benchmarks_import_names_that_exist():
     """bench/ scripts import inside functions (they set Django up first)."""
     assert _missing_names(sorted((layers.ROOT.parent / "bench").glob("*.py"))) == []
+
+
+def test_no_module_is_over_600_lines():
+    """Past 600 lines a module has seams waiting to be modules (docs/architecture.md)."""
+    long = {str(path.relative_to(layers.ROOT.parent)): n for _module, path in layers.modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600}
+    assert long == {}
