@@ -359,6 +359,22 @@ VIPDESK = {
     },
 }
 
+# ---- Console sessions on shared counter tablets (issue 21; docs/operations.md §3) -------------------
+# Minutes without a request after which a console session ends, per role ("default": roles not named;
+# 0: never). Cashiers and guides share counter tablets; the others mostly sit at their own desk. The
+# session still ends SESSION_COOKIE_AGE after signing in. VIPDESK_IDLE_SIGN_OUT_MINUTES changes single
+# roles, e.g. "cashier=10,guide=10,hq_admin=0"; vipdesk/accounts/checks.py checks the role names.
+VIPDESK["IDLE_SIGN_OUT_MINUTES"] = {"cashier": 15, "guide": 15, "default": 60}
+for _idle_entry in filter(None, (e.strip() for e in os.environ.get("VIPDESK_IDLE_SIGN_OUT_MINUTES", "").split(","))):
+    _idle_role, _, _idle_minutes = _idle_entry.partition("=")
+    if not _idle_minutes.strip().isdigit():
+        raise ImproperlyConfigured(f"VIPDESK_IDLE_SIGN_OUT_MINUTES: {_idle_entry!r} is not role=minutes.")
+    VIPDESK["IDLE_SIGN_OUT_MINUTES"][_idle_role.strip()] = int(_idle_minutes)
+# After the messages (the idle sign-out leaves one for the login page), before anything that reads the user.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "vipdesk.console.idle.IdleSignOutMiddleware")
+# ---- end of console sessions -------------------------------------------------------------------------
+
 # E-mail (messaging): SMTP when EMAIL_HOST is set, otherwise one file per message in <data dir>/mail.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
