@@ -237,6 +237,42 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 
+# ---- HTTPS behind the reverse proxy (issue 21; docs/operations.md §2, §3) ------------------------------
+# Production answers only over HTTPS: plain HTTP is redirected, browsers are told (HSTS) to keep to HTTPS
+# for a year, and the session and CSRF cookies (above) travel only over HTTPS. Development keeps plain
+# HTTP so that `vipdesk demo` works on 127.0.0.1. `vipdesk check --deploy` is clean with these defaults.
+def _https_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0, not {value!r}.")
+
+
+try:
+    SECURE_HSTS_SECONDS = int(os.environ.get("VIPDESK_HSTS_SECONDS") or (365 * 24 * 3600 if PRODUCTION else 0))
+except ValueError:
+    raise ImproperlyConfigured("VIPDESK_HSTS_SECONDS must be a whole number of seconds.") from None
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https_flag("VIPDESK_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preload is the domain owner's decision (hstspreload.org lists a whole domain and is slow to undo), so it
+# stays off unless asked for; with it off the reminder security.W021 is silenced, the choice being made here.
+SECURE_HSTS_PRELOAD = _https_flag("VIPDESK_HSTS_PRELOAD", False)
+if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+SECURE_SSL_REDIRECT = _https_flag("VIPDESK_SSL_REDIRECT", PRODUCTION)
+# The header by which nginx tells the application that the browser came over HTTPS (nginx sets it to
+# $scheme, overwriting whatever the browser sent; the application listens on 127.0.0.1 only).
+# "off" or an empty value: the WSGI server sets the scheme itself, or TLS ends in the application.
+_proxy_ssl_header = os.environ.get("VIPDESK_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO" if PRODUCTION else "").strip()
+if _proxy_ssl_header and _proxy_ssl_header.lower() != "off":
+    _proxy_ssl_header = _proxy_ssl_header.upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header if _proxy_ssl_header.startswith("HTTP_")
+                               else f"HTTP_{_proxy_ssl_header}", "https")
+# ---- end of HTTPS ------------------------------------------------------------------------------------
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "vipdesk.api.auth.ApiKeyAuthentication",
@@ -322,6 +358,22 @@ VIPDESK = {
         "REGION": os.environ.get("VIPDESK_SMS_REGION", "cn-hangzhou"),
     },
 }
+
+# ---- Console sessions on shared counter tablets (issue 21; docs/operations.md §3) -------------------
+# Minutes without a request after which a console session ends, per role ("default": roles not named;
+# 0: never). Cashiers and guides share counter tablets; the others mostly sit at their own desk. The
+# session still ends SESSION_COOKIE_AGE after signing in. VIPDESK_IDLE_SIGN_OUT_MINUTES changes single
+# roles, e.g. "cashier=10,guide=10,hq_admin=0"; vipdesk/accounts/checks.py checks the role names.
+VIPDESK["IDLE_SIGN_OUT_MINUTES"] = {"cashier": 15, "guide": 15, "default": 60}
+for _idle_entry in filter(None, (e.strip() for e in os.environ.get("VIPDESK_IDLE_SIGN_OUT_MINUTES", "").split(","))):
+    _idle_role, _, _idle_minutes = _idle_entry.partition("=")
+    if not _idle_minutes.strip().isdigit():
+        raise ImproperlyConfigured(f"VIPDESK_IDLE_SIGN_OUT_MINUTES: {_idle_entry!r} is not role=minutes.")
+    VIPDESK["IDLE_SIGN_OUT_MINUTES"][_idle_role.strip()] = int(_idle_minutes)
+# After the messages (the idle sign-out leaves one for the login page), before anything that reads the user.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "vipdesk.console.idle.IdleSignOutMiddleware")
+# ---- end of console sessions -------------------------------------------------------------------------
 
 # E-mail (messaging): SMTP when EMAIL_HOST is set, otherwise one file per message in <data dir>/mail.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -21,6 +21,7 @@ app_name = "console"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", auth.SignOutEverywhereView.as_view(), name="sign_out_everywhere"),
     path("", home.HomeView.as_view(), name="home"),
     path("members/", members.MemberListView.as_view(), name="member_list"),
     path("members/new/", members.MemberCreateView.as_view(), name="member_create"),
