@@ -11,6 +11,8 @@ VIPDESK_FIELD_KEYS comma-separated Fernet keys for encrypted member fields (firs
 VIPDESK_DEBUG      1 to enable debug pages
 VIPDESK_ENV        "production" refuses to start with the generated demo keys
 VIPDESK_ALLOWED_HOSTS comma-separated host names
+VIPDESK_TWO_FACTOR_REQUIRED  1: HQ admins, auditors, store managers and superusers must sign in with a
+                   TOTP code (enrolment on first sign-in); default 1 in production, 0 elsewhere (the demo)
 
 Messaging (vipdesk/messaging, docs/operations.md):
 VIPDESK_SMS_BACKEND    "webhook" (signed JSON), "form" (signed form-encoded), "aliyun" (Aliyun SMS
@@ -95,6 +97,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vipdesk.core",
     "vipdesk.audit",
     "vipdesk.org",
@@ -128,6 +133,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in (vipdesk/accounts/two_factor.py): which device verified this session, then
+    # the gate that keeps a signed-in user who still owes a code out of everything but that page.
+    "django_otp.middleware.OTPMiddleware",
+    "vipdesk.console.two_factor.middleware.TwoFactorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -216,6 +225,9 @@ AXES_VERBOSE = False
 # Counter tablets share one IP, so lockout is per user name; the IP-based warning is deliberate.
 # models.W040: SQLite keeps a covering index's INCLUDE columns out (sales: sale_member_day_cover); PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
+
+# TOTP (django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("VIPDESK_TWO_FACTOR_ISSUER", "vipdesk")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -334,6 +346,9 @@ VIPDESK = {
     # has just begun; after downtime the missed dates run oldest first, at most this many days back.
     "DAILY_JOBS_AT": os.environ.get("VIPDESK_DAILY_JOBS_AT", "00:10"),
     "CATCH_UP_DAYS": 31,
+    # Two-factor sign-in for the roles that can reveal, export or change programmes (docs/operations.md §2FA).
+    # Off by default so the demo signs in with a password alone; production turns it on.
+    "TWO_FACTOR_REQUIRED": os.environ.get("VIPDESK_TWO_FACTOR_REQUIRED", "1" if PRODUCTION else "0") == "1",
     # Messaging (R9.2, R9.3; vipdesk/messaging). Greetings carry no advertising (000 篇2 三.1): a greeting
     # template containing one of these words is refused (HQ adds more as BlockedWord rows).
     "MESSAGE_BLOCKED_WORDS": ["新品", "新款", "上新", "上市", "折扣", "打折", "促销", "优惠", "特价", "满减", "清仓", "秒杀",

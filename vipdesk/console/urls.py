@@ -14,6 +14,7 @@ from .pricing import views as pricing
 from .reports import views as reports
 from .segments import views as segments
 from .till.views import pos, quote, wallet as till_wallet
+from .two_factor import views as two_factor
 from .wallet import views as wallet
 
 app_name = "console"
@@ -22,6 +23,13 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", auth.SignOutEverywhereView.as_view(), name="sign_out_everywhere"),
+    # two-factor sign-in (issue 21 §3): the code after the password, enrolment, one's own status, HQ's reset
+    path("two-factor/", two_factor.VerifyView.as_view(), name="two_factor_verify"),
+    path("two-factor/enrol/", two_factor.EnrolView.as_view(), name="two_factor_enrol"),
+    path("account/two-factor/", two_factor.StatusView.as_view(), name="two_factor_status"),
+    path("account/two-factor/recovery-codes/", two_factor.RecoveryRenewView.as_view(), name="two_factor_recovery"),
+    path("staff/two-factor/", two_factor.StaffTwoFactorView.as_view(), name="two_factor_staff"),
+    path("staff/<str:username>/two-factor/reset/", two_factor.StaffTwoFactorResetView.as_view(), name="two_factor_reset"),
     path("", home.HomeView.as_view(), name="home"),
     path("members/", members.MemberListView.as_view(), name="member_list"),
     path("members/new/", members.MemberCreateView.as_view(), name="member_create"),

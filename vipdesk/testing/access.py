@@ -108,6 +108,13 @@ ACCESS: list[Row] = [
     R("console:logout", (), "POST", refused="login", anon="login"),
     R("console:sign_out_everywhere", (), "POST", refused="login", anon="login"),
     R("console:home", STAFF),
+    # Two-factor sign-in (issue 21 §3). With nothing owed, the code page sends everyone on to home.
+    R("console:two_factor_verify", STAFF),
+    R("console:two_factor_enrol", {"hq", "auditor", "manager"}),
+    R("console:two_factor_status", STAFF),
+    R("console:two_factor_recovery", {"hq", "auditor", "manager"}, "POST"),
+    R("console:two_factor_staff", {"hq"}),
+    R("console:two_factor_reset", {"hq"}, "POST", ids={"username": "manager_username"}, body={"reason": "手机丢失"}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),
