@@ -46,7 +46,7 @@ VERB_LABELS = {
     "api_client.revoked": gettext_lazy("API key revoked"),
 }
 FIELD_LABELS = {"role": gettext_lazy("role"), "stores": gettext_lazy("stores"), "is_active": gettext_lazy("active"),
-                "is_superuser": gettext_lazy("superuser")}
+                "is_superuser": gettext_lazy("superuser"), "store": gettext_lazy("store"), "key_prefix": gettext_lazy("key prefix")}
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _sign_in_row(s: SignIn) -> TrailRow:
                     detail=s.user_agent, ip_address=s.ip_address or "")
 
 
-def _event_row(e: Event, subjects: dict) -> TrailRow:
+def _event_row(e: Event, subjects: dict, keys: dict) -> TrailRow:
     kind = "staff" if e.verb.startswith(STAFF_PREFIX) else "keys" if e.verb.startswith(KEY_PREFIX) else "security"
     payload = e.payload or {}
     what = str(VERB_LABELS.get(e.verb, e.verb))
@@ -200,8 +200,7 @@ def _event_row(e: Event, subjects: dict) -> TrailRow:
         what = f"{what}：{_person(subject) if subject else payload.get('username', e.object_id)}"
         detail = _change(payload) if "after" in payload else _plain(payload)
     elif e.object_type == "apiclient":
-        name = payload.get("name") or (e.api_client.name if e.api_client_id and str(e.api_client_id) == e.object_id else "")
-        what = f"{what}：{name or '#' + e.object_id}"
+        what = f"{what}：{keys.get(e.object_id) or payload.get('name') or '#' + e.object_id}"
         detail = _plain(payload)
     else:
         detail = _plain(payload)
@@ -210,7 +209,7 @@ def _event_row(e: Event, subjects: dict) -> TrailRow:
 
 
 def _plain(payload: dict) -> str:
-    return "；".join(f"{k}: {_value(k, v)}" for k, v in payload.items() if k not in ("before", "after"))
+    return "；".join(f"{FIELD_LABELS.get(k, k)}: {_value(k, v)}" for k, v in payload.items() if k not in ("before", "after"))
 
 
 def _pii_row(p: PiiAccess) -> TrailRow:
@@ -236,12 +235,16 @@ def trail_rows(index_rows) -> list[TrailRow]:
     piis = PiiAccess.objects.select_related("actor", "api_client", "member").in_bulk(ids["pii"])
     subject_ids = {e.object_id for e in events.values() if e.object_type == "staff" and e.object_id.isdigit()}
     subjects = {str(u.pk): u for u in get_user_model().objects.filter(pk__in=subject_ids)}
+    # The keys' names, through the model Event's api_client column points at (org sits above audit).
+    key_ids = {e.object_id for e in events.values() if e.object_type == "apiclient" and e.object_id.isdigit()}
+    key_model = Event._meta.get_field("api_client").related_model
+    keys = {str(pk): name for pk, name in key_model.objects.filter(pk__in=key_ids).values_list("pk", "name")}
     out = []
     for r in index_rows:
         if r["source"] == "signin":
             out.append(_sign_in_row(sign_ins[r["id"]]))
         elif r["source"] == "event":
-            out.append(_event_row(events[r["id"]], subjects))
+            out.append(_event_row(events[r["id"]], subjects, keys))
         else:
             out.append(_pii_row(piis[r["id"]]))
     return out
