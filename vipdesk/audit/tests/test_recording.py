@@ -129,3 +129,16 @@ def test_keys_created_and_revoked_by_service_and_command(hq, store_a):
     verbs = list(Event.objects.order_by("id").values_list("verb", "actor", "payload__store"))
     assert verbs == [("api_client.created", hq.pk, "SA01"), ("api_client.revoked", hq.pk, "SA01"),
                      ("api_client.created", None, "SA01"), ("api_client.revoked", None, "SA01")]
+
+
+def test_the_admin_creation_form_records_the_new_staff_member(client, store_a):
+    admin_user = Staff.objects.create_superuser("root", "root@example.com", PASSWORD, role=Role.HQ_ADMIN)
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:accounts_staff_add"), {
+        "username": "new_guide", "password1": "Vipdesk#2026x", "password2": "Vipdesk#2026x", "usable_password": "true",
+        "role": Role.GUIDE, "display_name": "新导购", "stores": [store_a.pk]})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get(verb="staff.created")
+    assert event.actor == admin_user and event.payload["before"] == {}
+    assert event.payload["after"] == {"role": "guide", "stores": ["SA01"], "is_active": True, "is_superuser": False}
+    assert list(Staff.objects.get(username="new_guide").stores.values_list("code", flat=True)) == ["SA01"]
