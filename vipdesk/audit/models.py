@@ -49,3 +49,34 @@ class PiiAccess(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+
+
+class SignIn(models.Model):
+    """One attempt to sign in to the console (or a sign-out), with where it came from.
+
+    Its own table, not an Event: a failed attempt may name nobody who exists (`username` is what
+    was typed, `staff` the account it matched), and the IP address and browser are columns the
+    auditor filters and exports. The password is never stored, not even a wrong one.
+    """
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        FAILED = "failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SIGNED_OUT = "signed_out", _("Signed out")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    username = models.CharField(max_length=150, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        indexes = [models.Index(fields=["outcome", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.username}"

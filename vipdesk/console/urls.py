@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .audit import views as audit
 from .auth import views as auth
 from .care import views as care
 from .clearing import views as clearing
@@ -113,4 +114,7 @@ urlpatterns = [
     path("segments/<int:pk>/", segments.SegmentEditView.as_view(), name="segment"),
     path("segments/<int:pk>/delete/", segments.SegmentDeleteView.as_view(), name="segment_delete"),
     path("segments/classification/", segments.ClassificationPolicyView.as_view(), name="classification_policy"),
+    # the audit trail: sign-ins, lockouts, staff access, keys, personal-data access (issue 21 §6)
+    path("audit/", audit.AuditTrailView.as_view(), name="audit_trail"),
+    path("audit/export.xlsx", audit.AuditTrailExportView.as_view(), name="audit_trail_export"),
 ]

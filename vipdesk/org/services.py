@@ -33,3 +33,16 @@ def api_client_create(*, name: str, store_code: str | None = None, role: str | N
     client = ApiClient.objects.create(name=name, store=store, role=role, key_prefix=prefix, key_hash=ApiClient.hash_key(key))
     event_record(actor=actor, verb="api_client.created", obj=client, payload={"store": store_code, "role": role})
     return client, key
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, actor=None) -> ApiClient:
+    """Switch a key off for good (the till using it gets 401 from the next request); recorded."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not client.active:
+        raise ValidationFailed(_("This API key is already revoked."), code="already_revoked")
+    client.active = False
+    client.save(update_fields=["active", "updated_at"])
+    event_record(actor=actor, verb="api_client.revoked", obj=client,
+                 payload={"store": client.store.code if client.store_id else None, "role": client.role, "key_prefix": client.key_prefix})
+    return client

@@ -319,4 +319,8 @@ ACCESS: list[Row] = [
     R("console:segment_delete", {"hq", "manager"}, "POST", ids={"pk": "segment"}),
     R("console:classification_policy", {"hq", "manager"}),
     R("console:classification_policy", {"hq"}, "POST"),
+
+    # --- console: the audit trail (issue 21 §6)
+    R("console:audit_trail", {"hq", "auditor"}),
+    R("console:audit_trail_export", {"hq", "auditor"}),
 ]
