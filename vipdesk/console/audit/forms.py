@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vipdesk.audit.trail import KINDS, TrailFilter
+from vipdesk.reports.audit_trail import KINDS, TrailFilter
 
 
 class TrailFilterForm(forms.Form):

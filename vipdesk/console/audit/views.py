@@ -1,5 +1,5 @@
 """The audit trail page (审计日志) for auditors and HQ: filters, paging and the XLSX export of the
-filtered rows. The rows and the workbook come from vipdesk.audit.trail; the export records itself."""
+filtered rows. The rows and the workbook come from vipdesk.reports.audit_trail; the export records itself."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
-from vipdesk.audit.trail import EVENT_PREFIXES, trail_index, trail_rows, trail_xlsx
+from vipdesk.reports.audit_trail import EVENT_PREFIXES, trail_index, trail_rows, trail_xlsx
 from vipdesk.org.scoping import stores_in_scope
 
 from ..mixins import CapabilityMixin

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from vipdesk.accounts.roles import Action, Role, require
 
-from .models import Event, PiiAccess, SignIn
-from .services import pii_access_record
+from vipdesk.audit.models import Event, PiiAccess, SignIn
+from vipdesk.audit.services import pii_access_record
 
 STAFF_PREFIX, AUTH_PREFIX, KEY_PREFIX = "staff.", "auth.", "api_client."
 EVENT_PREFIXES = (STAFF_PREFIX, AUTH_PREFIX, KEY_PREFIX)
