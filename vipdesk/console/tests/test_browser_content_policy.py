@@ -4,7 +4,7 @@ HQ tours the main pages of the demo chain: the reports' charts draw, the sign-in
 forms submit, the API docs come up, and the browser reports no violation of the policy on the way.
 Then markup an attacker got into a page (an inline <script>, an event-handler attribute) is refused:
 the browser fires a violation event and the script does not run, while a script carrying the
-request's nonce does (the check sees what it claims to see).
+request's nonce does (the check sees what it claims to see). The Django admin works under it too.
 With VIPDESK_SCREENSHOTS set, the member list and the report are kept as screenshots (1280 px).
 """
 import re
@@ -19,6 +19,7 @@ from vipdesk.reports.tests.test_browser_report import INK
 from vipdesk.testing.factories import StaffFactory
 
 from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .conftest import PASSWORD
 from .test_browser_quote import sign_in
 
 pytestmark = MARKS
@@ -150,3 +151,24 @@ def test_an_injected_inline_script_is_refused(live_server, page):
     directives = sorted(v["directive"] for v in page.evaluate(VIOLATIONS))
     assert directives == ["script-src-attr", "script-src-elem"], directives
     assert any("Content Security Policy" in text for text in complaints)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_back_office_works_under_the_policy(live_server, page):
+    StaffFactory(username="root_csp", role=Role.HQ_ADMIN, is_staff=True, is_superuser=True)
+    complaints = listening(page)
+    seen = []
+    base = live_server.url
+    page.goto(base + reverse("admin:login"))
+    page.fill("#id_username", "root_csp")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
+    seen += page.evaluate(VIOLATIONS)
+    for name in ("admin:accounts_staff_changelist", "admin:accounts_staff_add", "admin:members_card_changelist",
+                 "admin:messaging_messagetemplate_changelist", "admin:audit_event_changelist"):
+        response = page.goto(base + reverse(name))
+        assert response.ok, (name, response.status)
+        page.wait_for_selector("#content-main")
+        seen += page.evaluate(VIOLATIONS)
+    assert seen == [] and complaints == [], (seen, complaints)
