@@ -37,6 +37,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",  # django-csp: its system checks (the policy: security headers block below)
     "vipdesk.core",
     "vipdesk.audit",
     "vipdesk.org",
@@ -128,6 +130,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a per-request nonce (the security headers block below).
+    "vipdesk.core.content_policy.ContentPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -316,6 +320,28 @@ SPECTACULAR_SETTINGS = {
         "PostingKindEnum": [("sale", "sale"), ("return", "return")],
     },
 }
+
+# ---- Content-Security-Policy and browser security headers (docs/operations.md §3) ---------------
+# django-csp (Django 5.2 has no CSP of its own). Every page loads only from our origin (all assets are
+# vendored); a <script> or <style> written into a page runs only with this request's nonce
+# ({{ request.csp_nonce }}), so an injected one is refused; style="" attributes are refused too (the
+# console styles through classes). data: images: the API docs' stylesheet draws its icons with them.
+# JSON answers get a stricter policy of their own (vipdesk/core/content_policy.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True        # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"    # member pages' URLs (ids, searches) never leave the site
+X_FRAME_OPTIONS = "DENY"                  # with frame-ancestors 'none', for browsers without CSP 2
 
 # ---- vipdesk business settings -------------------------------------------------------------
 VIPDESK = {

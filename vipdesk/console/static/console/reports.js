@@ -9,6 +9,9 @@
     var option = options[el.getAttribute("data-chart")];
     if (!option) { return; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips are markup with style="" attributes,
+    // which the Content-Security-Policy refuses (config/settings.py).
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     chart.setOption(option);
     el.setAttribute("data-drawn", "1");
     charts.push(chart);
