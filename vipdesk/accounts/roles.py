@@ -59,6 +59,7 @@ class Action:
     SEGMENTS = "segments"            # save and use dynamic segments, see classifications (members still scoped)
     CLASSIFY_CONFIG = "classify_config"  # HQ: the classification settings (RFM, ABC, pyramid, A/B/C/D, SVIP, life cycle)
     REPORT_VIEW = "report_view"      # monthly … yearly reports, charts and their XLSX/PDF (store managers: own stores)
+    API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -68,7 +69,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG, Action.OUTBOX,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
-        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW}
+        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.API_KEYS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .apikeys import views as apikeys
 from .auth import views as auth
 from .care import views as care
 from .clearing import views as clearing
@@ -104,4 +105,6 @@ urlpatterns = [
     path("segments/<int:pk>/", segments.SegmentEditView.as_view(), name="segment"),
     path("segments/<int:pk>/delete/", segments.SegmentDeleteView.as_view(), name="segment_delete"),
     path("segments/classification/", segments.ClassificationPolicyView.as_view(), name="classification_policy"),
+    # API keys of tills and integrations, read-only (issue 21 §5)
+    path("api-keys/", apikeys.ApiKeyListView.as_view(), name="api_keys"),
 ]

@@ -311,4 +311,6 @@ ACCESS: list[Row] = [
     R("console:segment_delete", {"hq", "manager"}, "POST", ids={"pk": "segment"}),
     R("console:classification_policy", {"hq", "manager"}),
     R("console:classification_policy", {"hq"}, "POST"),
+    # API keys, read-only (issue 21 §5)
+    R("console:api_keys", {"hq"}),
 ]
