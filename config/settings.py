@@ -13,6 +13,8 @@ VIPDESK_ENV        "production" refuses to start with the generated demo keys
 VIPDESK_ALLOWED_HOSTS comma-separated host names
 VIPDESK_TWO_FACTOR_REQUIRED  1: HQ admins, auditors, store managers and superusers must sign in with a
                    TOTP code (enrolment on first sign-in); default 1 in production, 0 elsewhere (the demo)
+VIPDESK_API_RATE_KEY / VIPDESK_API_RATE_STORE / VIPDESK_API_RATE_HQ_KEY  API requests per minute per
+                   store key (120), per store (600, above the key's) and per HQ key (1200)
 
 Messaging (vipdesk/messaging, docs/operations.md):
 VIPDESK_SMS_BACKEND    "webhook" (signed JSON), "form" (signed form-encoded), "aliyun" (Aliyun SMS
@@ -303,7 +305,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vipdesk.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # Per key and per store (vipdesk/api/throttling.py; the limits below, docs/api.md §5.2).
+    "DEFAULT_THROTTLE_CLASSES": ["vipdesk.api.throttling.ApiClientThrottle"],
 }
+
+
+def _rate(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of requests per minute, at least 1.")
+    return int(raw)
+
+
+# API requests per minute (docs/api.md §5.2), counted in the cache below (Redis when REDIS_URL is set:
+# every worker shares the counts; the local-memory cache counts per process).
+VIPDESK_API_RATE_KEY = _rate("VIPDESK_API_RATE_KEY", 120)          # one store key (a till, a service desk)
+VIPDESK_API_RATE_STORE = _rate("VIPDESK_API_RATE_STORE", 600)      # all keys of one store together
+VIPDESK_API_RATE_HQ_KEY = _rate("VIPDESK_API_RATE_HQ_KEY", 1200)   # one HQ integration key
+VIPDESK_API_THROTTLE_CACHE = "default"
+if VIPDESK_API_RATE_KEY >= VIPDESK_API_RATE_STORE:
+    # Otherwise one runaway till could spend its whole store's budget.
+    raise ImproperlyConfigured("VIPDESK_API_RATE_KEY must be below VIPDESK_API_RATE_STORE.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "vipdesk API",
     "DESCRIPTION": "vipdesk REST API v1 — members and cards, POS postings (sales, returns, quotes), points, tiers, "

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 import re
 
 from django.utils import timezone
@@ -12,8 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from vipdesk.org.models import ApiClient
-
-LAST_USED_RESOLUTION = timedelta(minutes=1)
+from vipdesk.org.services import api_client_mark_used
 
 # The shape ApiClient.new_key() produces; anything else is refused before touching the database
 # (a NUL byte or a huge header must not reach a query).
@@ -37,10 +35,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if not client.active:
             raise exceptions.AuthenticationFailed(_("This API key has been disabled."))
-        now = timezone.now()
-        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
-            # "Last used" to the minute is enough; writing it on every call would cost a write per read.
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        if client.expired(timezone.now()):
+            # Its own code, so a till can tell "ask for the new key" from "the key is wrong".
+            raise exceptions.AuthenticationFailed(
+                _("This API key expired at %(when)s; use the key that replaced it.")
+                % {"when": timezone.localtime(client.expires_at).strftime("%Y-%m-%d %H:%M")}, code="key_expired")
+        api_client_mark_used(client=client)
         return (client, key)
 
     def authenticate_header(self, request):

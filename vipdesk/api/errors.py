@@ -44,7 +44,8 @@ ERROR_CODES = {
     "method_not_allowed": gettext_lazy("This HTTP method is not allowed here."),
     "not_acceptable": gettext_lazy("The requested response format is not available."),
     "unsupported_media_type": gettext_lazy("Send the body as application/json."),
-    "throttled": gettext_lazy("Too many requests."),
+    "throttled": gettext_lazy("Too many requests from the key or its store this minute; retry after `Retry-After` seconds."),
+    "key_expired": gettext_lazy("The API key has expired (after a rotation, use the new key)."),
     "member_withdrawn": gettext_lazy("The member has withdrawn (退会); the file is closed."),
     "mobile_taken": gettext_lazy("The mobile number already belongs to another member."),
     "id_number_taken": gettext_lazy("The ID number already belongs to another member."),
@@ -118,12 +119,13 @@ class ErrorSerializer(serializers.Serializer):
 
 _STATUS_TEXT = {
     400: ("validation_error", "parse_error", "unknown_field", "json_too_deep"),
-    401: ("not_authenticated", "authentication_failed"),
+    401: ("not_authenticated", "authentication_failed", "key_expired"),
     403: ("permission_denied",),
     404: ("not_found",),
     409: ("member_withdrawn", "illegal_transition"),
     413: ("body_too_large",),
     422: ("card_invalid", "identity_not_confirmed"),
+    429: ("throttled",),
 }
 
 
@@ -192,6 +194,11 @@ def exception_handler(exc, context):
             fields = {"non_field_errors": [str(d) for d in (exc.detail if isinstance(exc.detail, list) else [exc.detail])]}
         first = next(iter(fields.values()))[0] if fields else _("Invalid input.")
         response.data = {"code": "validation_error", "message": first, "fields": fields}
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF has set Retry-After (whole seconds); the message says the same to a person.
+        seconds = exc.wait or 1
+        response.data = {"code": "throttled", "fields": {},
+                         "message": _("Too many requests from this key or store; try again in %(seconds)d seconds.") % {"seconds": seconds}}
     else:
         detail = getattr(exc, "detail", None)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .audit import views as audit
+from .apikeys import views as apikeys
 from .auth import views as auth
 from .care import views as care
 from .clearing import views as clearing
@@ -117,4 +118,6 @@ urlpatterns = [
     # the audit trail: sign-ins, lockouts, staff access, keys, personal-data access (issue 21 §6)
     path("audit/", audit.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/export.xlsx", audit.AuditTrailExportView.as_view(), name="audit_trail_export"),
+    # API keys of tills and integrations, read-only (issue 21 §5)
+    path("api-keys/", apikeys.ApiKeyListView.as_view(), name="api_keys"),
 ]

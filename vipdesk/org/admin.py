@@ -55,7 +55,7 @@ class StoreAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "store", "role", "key_prefix", "active", "last_used_at")
+    list_display = ("name", "store", "role", "key_prefix", "active", "expires_at", "last_used_at")
     readonly_fields = ("key_prefix", "last_used_at")
     list_filter = ("active", "role")
 

@@ -80,7 +80,13 @@ class ApiClient(TimeStampedModel):
     key_prefix = models.CharField(max_length=12, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     active = models.BooleanField(_("active"), default=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Refused with 401 key_expired from this instant on; empty = no expiry. Rotation sets it on the old key.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # Written at most once a minute per key (org.services.api_client_mark_used).
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # The key that took over this terminal when this one was rotated (org.services.api_client_rotate).
+    replaced_by = models.ForeignKey("self", verbose_name=_("replaced by"), null=True, blank=True, editable=False,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +102,9 @@ class ApiClient(TimeStampedModel):
     # Lets the apps below org (accounts' scoping, audit's actor columns) tell a key from a staff user
     # without importing this model (dependencies point one way: docs/architecture.md).
     is_api_client = True
+
+    def expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     @property
     def store_ids(self) -> list[int]:

@@ -323,4 +323,6 @@ ACCESS: list[Row] = [
     # --- console: the audit trail (issue 21 §6)
     R("console:audit_trail", {"hq", "auditor"}),
     R("console:audit_trail_export", {"hq", "auditor"}),
+    # API keys, read-only (issue 21 §5)
+    R("console:api_keys", {"hq"}),
 ]
