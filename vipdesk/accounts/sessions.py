@@ -46,5 +46,5 @@ def staff_sign_out_everywhere(*, actor: Staff) -> None:
     with transaction.atomic():
         Staff.objects.filter(pk=actor.pk).update(sign_out_generation=F("sign_out_generation") + 1)
         actor.refresh_from_db(fields=["sign_out_generation"])
-        event_record(actor=actor, verb="staff.signed_out_everywhere", obj=actor,
+        event_record(actor=actor, verb="auth.signed_out_everywhere", obj=actor,
                      payload={"generation": actor.sign_out_generation})

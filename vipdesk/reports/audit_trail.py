@@ -24,8 +24,8 @@ from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.models import Event, PiiAccess, SignIn
 from vipdesk.audit.services import pii_access_record
 
-STAFF_PREFIX, AUTH_PREFIX, KEY_PREFIX = "staff.", "auth.", "api_client."
-EVENT_PREFIXES = (STAFF_PREFIX, AUTH_PREFIX, KEY_PREFIX)
+STAFF_PREFIX, AUTH_PREFIX, TWO_FACTOR_PREFIX, KEY_PREFIX = "staff.", "auth.", "two_factor.", "api_client."
+EVENT_PREFIXES = (STAFF_PREFIX, AUTH_PREFIX, TWO_FACTOR_PREFIX, KEY_PREFIX)
 EXPORT_LIMIT = 100_000  # rows in one workbook; narrow the filters for more
 
 # kind → (label, table, what of it)
@@ -34,7 +34,7 @@ KINDS = {
     "failed": (gettext_lazy("Failed sign-ins"), "signin", (SignIn.Outcome.FAILED,)),
     "lockouts": (gettext_lazy("Lockouts"), "signin", (SignIn.Outcome.LOCKED_OUT,)),
     "staff": (gettext_lazy("Role and scope changes"), "event", (STAFF_PREFIX,)),
-    "security": (gettext_lazy("Account security (2FA, sign-outs everywhere)"), "event", (AUTH_PREFIX,)),
+    "security": (gettext_lazy("Account security (2FA, sign-outs everywhere)"), "event", (AUTH_PREFIX, TWO_FACTOR_PREFIX)),
     "keys": (gettext_lazy("API keys"), "event", (KEY_PREFIX,)),
     "pii": (gettext_lazy("Personal data reveals and exports"), "pii", ()),
 }
@@ -44,6 +44,14 @@ VERB_LABELS = {
     "staff.access_changed": gettext_lazy("Role or scope changed"),
     "api_client.created": gettext_lazy("API key created"),
     "api_client.revoked": gettext_lazy("API key revoked"),
+    "api_client.rotated": gettext_lazy("API key rotated"),
+    "auth.signed_out_everywhere": gettext_lazy("Signed out on all devices"),
+    "two_factor.enrolled": gettext_lazy("Two-factor sign-in set up"),
+    "two_factor.verified": gettext_lazy("Two-factor code accepted"),
+    "two_factor.failed": gettext_lazy("Two-factor code refused"),
+    "two_factor.reset": gettext_lazy("Two-factor sign-in reset by HQ"),
+    "two_factor.recovery_used": gettext_lazy("Recovery code used"),
+    "two_factor.recovery_renewed": gettext_lazy("New recovery codes"),
 }
 FIELD_LABELS = {"role": gettext_lazy("role"), "stores": gettext_lazy("stores"), "is_active": gettext_lazy("active"),
                 "is_superuser": gettext_lazy("superuser"), "store": gettext_lazy("store"), "key_prefix": gettext_lazy("key prefix")}

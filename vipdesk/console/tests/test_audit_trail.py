@@ -132,3 +132,17 @@ def test_the_menu_shows_it_to_the_auditor_only(client, auditor, manager_a):
     client.force_login(manager_a)
     assert 'id="nav-audit"' not in client.get(reverse("console:home")).content.decode()
     assert Event.objects.count() == 0
+
+
+def test_two_factor_and_sign_out_everywhere_events_show_as_account_security(client, auditor, hq, guide_a):
+    """The verbs the 2FA and session services write (two_factor.*, auth.*) are on the page, labelled."""
+    from vipdesk.accounts.sessions import staff_sign_out_everywhere
+
+    event_record(actor=hq, verb="two_factor.enrolled", obj=hq, payload={"recovery_codes": 10})
+    event_record(actor=hq, verb="two_factor.failed", obj=hq, payload={"method": "totp", "reason": "wrong"})
+    staff_sign_out_everywhere(actor=guide_a)
+    client.force_login(auditor)
+    response = _page(client, kind="security")
+    page = response.content.decode()
+    assert "已设置两步验证" in page and "两步验证码错误" in page and "在所有设备上退出登录" in page
+    assert [r.kind for r in response.context["rows"]] == ["security"] * 3

@@ -97,7 +97,7 @@ def test_sign_out_on_all_devices_ends_every_session_of_that_user(guide_a, guide_
     assert _at_login(phone.get(reverse("console:home")))
     assert SESSION_KEY not in phone.session
     assert colleague.get(reverse("console:home")).status_code == 200  # another user's sessions go on
-    event = Event.objects.get(verb="staff.signed_out_everywhere")
+    event = Event.objects.get(verb="auth.signed_out_everywhere")
     assert event.actor == guide_a and event.object_id == str(guide_a.pk)
     # The same password signs in again, on any device.
     assert _signed_in("guide_a").get(reverse("console:home")).status_code == 200
@@ -107,4 +107,4 @@ def test_sign_out_on_all_devices_is_a_post(guide_a):
     tablet = _signed_in("guide_a")
     assert tablet.get(reverse("console:sign_out_everywhere")).status_code == 405
     assert tablet.get(reverse("console:home")).status_code == 200
-    assert not Event.objects.filter(verb="staff.signed_out_everywhere").exists()
+    assert not Event.objects.filter(verb="auth.signed_out_everywhere").exists()
