@@ -1,5 +1,8 @@
+import os
+
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from vipdesk.accounts.roles import Role
 from vipdesk.testing.clock import test_now
@@ -11,6 +14,12 @@ from vipdesk.testing.factories import StaffFactory, StoreFactory
 # fixtures (the demo load, the live server) see that instant; each test starts there again with the
 # clock ticking, so durations and ordering behave as in life and no test starts later than another.
 _standing_clock = time_machine.travel(test_now(), tick=False)
+
+
+# The property tests explore new examples on every local run; CI (.ci/run sets
+# VIPDESK_HYPOTHESIS_PROFILE=ci) runs a fixed set, so a red run is the code's and stays red when re-run.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("VIPDESK_HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_configure(config):
