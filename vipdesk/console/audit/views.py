@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
-from vipdesk.reports.audit_trail import EVENT_PREFIXES, trail_index, trail_rows, trail_xlsx
+from vipdesk.reports.audit_trail import trail_index, trail_rows, trail_xlsx
 from vipdesk.org.scoping import stores_in_scope
 
 from ..mixins import CapabilityMixin
@@ -40,7 +40,7 @@ class AuditTrailView(TrailMixin, TemplateView):
         query.pop("page", None)
         return super().get_context_data(filters=self.filters, rows=trail_rows(page.object_list), page_obj=page,
                                         paginator=paginator, is_paginated=page.has_other_pages(), query=query.urlencode(),
-                                        prefixes=EVENT_PREFIXES, **kwargs)
+                                        **kwargs)
 
 
 class AuditTrailExportView(TrailMixin, View):

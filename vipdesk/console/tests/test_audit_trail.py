@@ -146,3 +146,11 @@ def test_two_factor_and_sign_out_everywhere_events_show_as_account_security(clie
     page = response.content.decode()
     assert "已设置两步验证" in page and "两步验证码错误" in page and "在所有设备上退出登录" in page
     assert [r.kind for r in response.context["rows"]] == ["security"] * 3
+
+
+def test_the_page_names_no_code_to_its_reader(client, auditor):
+    client.force_login(auditor)
+    page = _page(client).content.decode()
+    assert "此处显示" in page
+    for code in ("staff.", "auth.", "two_factor.", "api_client."):
+        assert code not in page
