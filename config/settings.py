@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "vipdesk.reports",
     "vipdesk.api",
     "vipdesk.console",
+    "vipdesk.setup",
     "vipdesk.demo",
     "huey.contrib.djhuey",
     "vipdesk.scheduler",

@@ -6,7 +6,9 @@ round a loop). Imports inside functions count like any other: they are not a way
 
 Entry points sit on top whatever app they live in: an app's `api/` package (its HTTP views and
 serializers) and its `management/` commands belong to the top layer, next to `vipdesk.api` and the
-console — so `members/api/views.py` may import care, but `members/services.py` may not.
+console — so `members/api/views.py` may import care, but `members/services.py` may not. Still, no
+two app folders may import each other, counting their entry points: an entry point that needs the
+apps above its own app belongs in a higher app (`vipdesk init` is the setup app's).
 
 The lists below are the contract; docs/architecture.md draws them. `check()` is run by
 vipdesk/testing/tests/test_layers.py over the real tree and over deliberately bad samples.
@@ -27,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports
     ("messaging", "care", "feedback", "performance", "analytics", "reports"),
-    ("api", "console", "portal", "demo", "testing", "cli", "conftest"),  # entry points
+    ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points
 TOP = len(LAYERS) - 1
@@ -171,11 +173,9 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def _node(module: str) -> str:
-    """The unit the app-level loop check works on: an app, or an app's entry points."""
-    parts = module.split(".")
-    if len(parts) > 2 and parts[2] in ENTRY_POINT_PACKAGES:
-        return f"{parts[1]}.{parts[2]}"
-    return parts[1]
+    """The unit the app-level loop check works on: the whole app, its entry points included (an app's
+    api/ may use apps above it, but then none of those may use the app: no circle of app folders)."""
+    return module.split(".")[1]
 
 
 def check(sources: dict[str, tuple[str, str]]) -> list[str]:

@@ -288,3 +288,12 @@ class RevealSerializer(serializers.Serializer):
     address = serializers.CharField()
     id_number = serializers.CharField()
     birthday = serializers.CharField(help_text=_("YYYY-MM-DD or empty."))
+
+
+class MemberRefSerializer(serializers.Serializer):
+    """How a till names the member: exactly one of these (members/identification.py checks it)."""
+
+    card = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text=_("Card number as scanned."))
+    ecard = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text=_("E-card token (QR code)."))
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text=_("11-digit mobile number."))
+    member_no = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text=_("Member number."))

@@ -107,3 +107,11 @@ def test_no_module_is_over_600_lines():
     long = {str(path.relative_to(layers.ROOT.parent)): n for _module, path in layers.modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def test_an_entry_point_that_closes_a_circle_of_apps_is_refused():
+    """tiers' own command installing care's rules, while care uses tiers: a circle of app folders."""
+    tree = _tree(**{"vipdesk.tiers.models": "class Level:\n    pass\n",
+                    "vipdesk.care.rules": "from vipdesk.tiers.models import Level\n",
+                    "vipdesk.tiers.management.commands.init": "def handle():\n    from vipdesk.care.rules import Level\n"})
+    assert layers.check(tree) == ["apps import each other round a loop: care ↔ tiers"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vipdesk.members.api.serializers import MemberRefSerializer
 from vipdesk.sales.choices import PaymentMethod
 
 
@@ -28,13 +29,6 @@ def _money(**kw):
 
 def _text(n: int, **kw):
     return serializers.CharField(max_length=n, required=False, allow_blank=True, **kw)
-
-
-class MemberRefSerializer(serializers.Serializer):
-    card = _text(40, help_text=_("Card number as scanned."))
-    ecard = _text(40, help_text=_("E-card token (QR code)."))
-    mobile = _text(20, help_text=_("11-digit mobile number."))
-    member_no = _text(20, help_text=_("Member number."))
 
 
 class SaleLineInSerializer(serializers.Serializer):

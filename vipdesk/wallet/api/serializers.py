@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from vipdesk.till.api.serializers import MemberRefSerializer
+from vipdesk.members.api.serializers import MemberRefSerializer
 from vipdesk.wallet.choices import TopUpMethod
 
 

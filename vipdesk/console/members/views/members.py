@@ -1,6 +1,8 @@
 """Member search, the 360° page, reveal, create/edit, consents and withdrawal (R1)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -50,7 +52,8 @@ class MemberListView(CapabilityMixin, ListView):
         return qs.select_related("home_store", "owner").order_by("-id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(q=self.query, see_full=may_see_full(self.request.user), **kwargs)
+        query = urlencode({"q": self.query}) if self.query else ""  # kept by the pager's links
+        return super().get_context_data(q=self.query, query=query, see_full=may_see_full(self.request.user), **kwargs)
 
 
 # Card buttons by status: (move, capability needed). Labels come from templatetags.console.MOVE_LABELS.
