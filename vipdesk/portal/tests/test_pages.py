@@ -111,3 +111,23 @@ def test_joining_without_a_proved_mobile_or_a_store_is_refused(store_a, sms_file
     prove(client, "13811114444", caplog)
     assert client.post("/m/join/", {"name": "钱", "home_store": "999999"}).status_code == 400
     assert not Member.objects.filter(mobile="13811114444").exists()
+
+
+def test_a_member_with_everything_sees_it_on_her_pages(store_a):
+    from .conftest import member_client
+    from .data import loyalty_setup, rich_member
+
+    loyalty_setup()
+    member = rich_member(store_a)
+    client = member_client(member)
+    home = client.get("/m/").content.decode()
+    assert "¥4,000.00" in home and "1,880" in home  # stored value (3,000 + 1,000 bonus), points
+    assert "普卡" in client.get("/m/level/").content.decode()
+    purchases = client.get("/m/purchases/").content.decode()
+    assert "羊毛大衣" in purchases and "SA01-0001" in purchases and "+1,880" in purchases
+    wallet = client.get("/m/stored-value/").content.decode()
+    assert "充值" in wallet and "topup" not in wallet
+    coupons = client.get("/m/coupons/").content.decode()
+    assert "<svg" in coupons
+    level = client.get("/m/level/").content.decode()
+    assert "银卡" in level and "还差" in level
