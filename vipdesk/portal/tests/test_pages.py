@@ -131,3 +131,21 @@ def test_a_member_with_everything_sees_it_on_her_pages(store_a):
     assert "<svg" in coupons
     level = client.get("/m/level/").content.decode()
     assert "银卡" in level and "还差" in level
+
+
+def test_every_form_needs_its_csrf_token(member):
+    from vipdesk.portal.auth import COOKIE, member_session_token
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[COOKIE] = member_session_token(member)
+    for url, body in [("/m/sign-in/", {"mobile": "13766667777"}), ("/m/sign-in/code/", {"code": "123456"}), ("/m/join/", {"name": "x"}),
+                      ("/m/profile/", {"action": "consent", "purpose": "marketing", "channel": "sms", "granted": "1"}),
+                      ("/m/messages/", {"message": "1"}), ("/m/sign-out/", {}), ("/m/sign-out/everywhere/", {})]:
+        assert client.post(url, body).status_code == 403, url
+    assert not Consent.objects.filter(member=member, purpose="marketing").exists()
+
+
+def test_the_english_switch(member, signed_in):
+    signed_in.post("/i18n/setlang/", {"language": "en", "next": "/m/"})
+    page = signed_in.get("/m/").content.decode()
+    assert 'lang="en"' in page and "My level" in page and "中文" in page
