@@ -79,7 +79,7 @@ class PartnerSpendForm(ServiceErrorsMixin, forms.Form):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise forms.ValidationError(_("Give the date of the spend."))
+            return None  # the service says what is missing, with the other fields
 
     def clean_amount(self):
         return (self.cleaned_data.get("amount") or "").replace(",", "").replace("¥", "").strip()
