@@ -131,3 +131,16 @@ def test_partner_spend_form(login, client, manager_a, member_a):
     assert "1,280 积分" in response.content.decode() and balance(member_a) == 1280
     again = client.post(url, {"partner": "悦享影城", "reference": "YX-9", "amount": "1280", "spent_on": today}, follow=True)
     assert "已登记过" in again.content.decode() and balance(member_a) == 1280
+
+
+def test_partner_rule_with_a_rate_set_in_the_earn_rules_screen(login, client, hq):
+    login(hq)
+    response = client.post(reverse("console:loyalty_earn_rules"), {"kind": "bonus", "name": "联盟商家", "action": "partner",
+                                                                   "yuan_per_point": "2", "bonus_points": ""})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    rule = EarnRule.objects.get(kind=RuleKind.BONUS)
+    assert rule.action == BonusAction.PARTNER and rule.yuan_per_point == Decimal("2.00") and rule.bonus_points == 0
+    assert "联盟商家消费 每 ¥2.00 积 1 分" in " ".join(client.get(reverse("console:loyalty_earn_rules")).content.decode().split())
+    # registration still needs its fixed bonus
+    refused = client.post(reverse("console:loyalty_earn_rules"), {"kind": "bonus", "action": "registration", "bonus_points": ""})
+    assert refused.status_code == 200 and 'id="error-bonus_points"' in refused.content.decode()
