@@ -8,7 +8,7 @@ from django import template
 from vipdesk.accounts.roles import Action, can
 from vipdesk.points.choices import AdjustmentStatus
 from vipdesk.points.models import PointsAdjustment, Redemption
-from vipdesk.tiers.benefits import benefit_summary
+from vipdesk.tiers.programme import benefits_of, tier_of
 
 from ..points_desk.forms import AdjustmentForm, BenefitUseForm, PartnerSpendForm
 
@@ -33,7 +33,7 @@ def points_desk_pane(context, member):
 @register.inclusion_tag("console/points_desk/benefit_pane.html", takes_context=True)
 def benefit_use_pane(context, member):
     user = context["request"].user
-    benefits = benefit_summary(member)
+    benefits = benefits_of(tier_of(member))  # names and codes only: the tier pane shows what is left
     may = can(user, Action.SELL) and not member.is_withdrawn and bool(benefits)
     return {"request": context["request"], "csrf_token": context.get("csrf_token"), "member": member,
             "form": BenefitUseForm(benefits=benefits) if may else None}
