@@ -61,6 +61,7 @@ class Action:
     REPORT_VIEW = "report_view"      # monthly … yearly reports, charts and their XLSX/PDF (store managers: own stores)
     AUDIT_VIEW = "audit_view"        # the audit trail: sign-ins, lockouts, role and scope changes, keys, reveals and exports
     API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
+    POINTS_DESK = "points_desk"      # ask for and decide points adjustments (four eyes), record partner spend, reverse a redemption
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -70,7 +71,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG, Action.OUTBOX,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
-        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS}
+        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -79,7 +80,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.OUTBOX, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
                                    Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS,
-                                   Action.REPORT_VIEW}),
+                                   Action.REPORT_VIEW, Action.POINTS_DESK}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
                            Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,

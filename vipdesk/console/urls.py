@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .audit import views as audit
 from .apikeys import views as apikeys
@@ -120,4 +120,6 @@ urlpatterns = [
     path("audit/export.xlsx", audit.AuditTrailExportView.as_view(), name="audit_trail_export"),
     # API keys of tills and integrations, read-only (issue 21 §5)
     path("api-keys/", apikeys.ApiKeyListView.as_view(), name="api_keys"),
+    # the points desk: adjustments (four eyes), reversing redemptions, benefit uses, partner spend (issue 15 §3)
+    path("", include("vipdesk.console.points_desk.urls")),
 ]

@@ -109,7 +109,14 @@ def earn_rule_save(*, actor, data: dict) -> EarnRule:
         problems.add("category", _("Name the category or the brand of the excluded goods."))
     if "action" in uses:
         clean["action"] = parsing.choice(data.get("action"), "action", problems, BonusAction)
-        clean["bonus_points"] = parsing.whole(data.get("bonus_points"), "bonus_points", problems, minimum=1, maximum=1_000_000)
+        # A partner's spend may earn by its amount (yuan per point) instead of a fixed bonus (points.bonuses).
+        rate = None
+        if clean["action"] == BonusAction.PARTNER:
+            rate = parsing.decimal(data.get("yuan_per_point"), "yuan_per_point", problems, places=2, positive=True,
+                                   required=False, maximum=Decimal("100000"))
+            clean["yuan_per_point"] = rate
+        clean["bonus_points"] = parsing.whole(data.get("bonus_points"), "bonus_points", problems, minimum=1, maximum=1_000_000,
+                                              required=rate is None) or 0
     if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
         problems.add("ends_on", _("The end date cannot be before the start date."))
     problems.raise_if_any()

@@ -138,6 +138,9 @@ class PointsEntry(AppendOnlyModel):
             # Backstops against double awards: one earn / spend / reversal / refund per receipt.
             models.UniqueConstraint(fields=["sale", "kind"], name="points_entry_once_per_sale",
                                     condition=Q(kind__in=[EntryKind.EARN, EntryKind.SPEND, EntryKind.RETURN_REVERSAL, EntryKind.RETURN_REFUND])),
+            # The registration bonus is given once per member (points.receivers).
+            models.UniqueConstraint(fields=["account"], name="points_entry_registration_once",
+                                    condition=Q(kind=EntryKind.BONUS, action=BonusAction.REGISTRATION)),
         ]
 
 
@@ -306,3 +309,28 @@ class SettlementLine(models.Model):
     class Meta:
         ordering = ["period", "id"]
         indexes = [models.Index(fields=["period"])]
+
+
+class PartnerSpend(models.Model):
+    """A partner merchant's report of what a member spent there (异业联盟, R5.1): the partner's own
+    reference makes a report once-only, and the bonus entry it earned is linked here."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="partner_spends")
+    partner = models.CharField(_("partner"), max_length=60)
+    reference = models.CharField(_("partner's reference"), max_length=60)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    spent_on = models.DateField(_("spent on"))
+    points = models.PositiveIntegerField(_("points"), default=0)
+    entry = models.OneToOneField(PointsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="partner_spend")
+    store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("partner spend")
+        verbose_name_plural = _("partner spends")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "reference"], name="partner_spend_once_per_reference"),
+            models.CheckConstraint(name="partner_spend_amount_positive", condition=Q(amount__gt=0)),
+        ]

@@ -271,7 +271,7 @@ def points_reverse_for_return(*, sale_return) -> ReverseOutcome:
 
 @transaction.atomic
 def points_adjust(*, actor, member, points: int, reason: str, store=None) -> PointsAdjustment:
-    """Ask for a manual adjustment; nothing moves until someone else at HQ approves it."""
+    """Ask for a manual adjustment; nothing moves until someone else approves it (points_adjust_decide)."""
     _require_role(actor, Role.HQ_ADMIN, Role.STORE_MANAGER)
     member = member_for_actor(actor, member.pk)
     reason = (reason or "").strip()
@@ -283,10 +283,23 @@ def points_adjust(*, actor, member, points: int, reason: str, store=None) -> Poi
     return PointsAdjustment.objects.create(account=account, points=points, reason=reason[:200], store=store, requested_by=_staff(actor))
 
 
+def _may_decide(actor, adj: PointsAdjustment) -> None:
+    """HQ decides any adjustment; a store manager those of his own stores (the adjustment's store,
+    else the member's home store); nobody else."""
+    _require_role(actor, Role.HQ_ADMIN, Role.STORE_MANAGER)
+    if actor is None or getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.HQ_ADMIN:
+        return
+    store_id = adj.store_id or adj.account.member.home_store_id
+    if store_id not in actor.store_ids:
+        raise PermissionDenied(_("You may only decide adjustments of your own stores."), code="store_out_of_scope")
+
+
 @transaction.atomic
 def points_adjust_decide(*, actor, adjustment: PointsAdjustment, approve: bool) -> PointsAdjustment:
-    _require_role(actor, Role.HQ_ADMIN)
-    adj = PointsAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    """Approve or reject a requested adjustment: by someone other than the requester (four eyes),
+    HQ for any store, a store manager for his own; the points move only on approval."""
+    adj = PointsAdjustment.objects.select_for_update().select_related("account__member").get(pk=adjustment.pk)
+    _may_decide(actor, adj)
     if adj.status != AdjustmentStatus.REQUESTED:
         raise DomainError(_("This adjustment has already been decided."), code="already_decided", status=409)
     if actor is not None and adj.requested_by_id == getattr(actor, "pk", None):

@@ -358,4 +358,25 @@ ACCESS: list[Row] = [
     R("console:audit_trail_export", {"hq", "auditor"}),
     # API keys, read-only (issue 21 §5)
     R("console:api_keys", {"hq"}),
+
+    # --- the points desk (issue 15 §3): adjustments (four eyes), reversing redemptions, benefit uses, partner spend
+    R("console:points-adjustments", {"hq", "manager"}),
+    R("console:points-adjustment-decide", {"hq", "manager"}, "POST", ids={"pk": "adjustment"}, body={"decision": "approve"}),
+    R("console:points-adjust", {"hq", "manager"}, ids=M),
+    R("console:points-adjust", {"hq", "manager"}, "POST", ids=M, body={"points": "100", "reason": "补录积分"}),
+    R("console:redemption-cancel", {"hq", "manager"}, ids={"pk": "member", "rid": "redemption"}),
+    R("console:redemption-cancel", {"hq", "manager"}, "POST", ids={"pk": "member", "rid": "redemption"},
+      body={"reason": "赠品未领取", "confirm": "on"}),
+    R("console:benefit-use", {"hq", "manager", "guide", "cashier"}, ids=M),
+    R("console:benefit-use", {"hq", "manager", "guide", "cashier"}, "POST", ids=M, body={"code": "parking", "quantity": "1"}),
+    R("console:partner-spend", {"hq", "manager"}, ids=M),
+    R("console:partner-spend", {"hq", "manager"}, "POST", ids=M,
+      body={"partner": "悦享影城", "reference": "YX-ACCESS", "amount": "100", "spent_on": "2026-01-01"}),
+    # The role is checked before the redemption is looked up: a till key is refused (403) whatever it names.
+    R("redemption-cancel-api", HQ_MANAGER, "POST", ids={"pk": "redemption"}, body={"reason": "赠品未领取"}, scope_first=False),
+    R("benefit-use-post", TILL, "POST",
+      body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"), "code": "parking", "reference": "P-ACCESS"}),
+    R("partner-spend-post", HQ_MANAGER, "POST",
+      body=lambda ids, side: {"member": _mobile(ids, "own"), "partner": "悦享影城", "reference": "YX-ACCESS", "amount": "100.00",
+                              "spent_on": "2026-01-01"}),
 ]

@@ -176,6 +176,8 @@ class BenefitUsage(models.Model):
     store = models.ForeignKey("org.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(max_length=200, blank=True)
+    # The device's own id for the use (a parking system's ticket): a retry answers the first use.
+    reference = models.CharField(_("device reference"), max_length=60, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -183,4 +185,7 @@ class BenefitUsage(models.Model):
         verbose_name = _("benefit usage")
         verbose_name_plural = _("benefit usages")
         indexes = [models.Index(fields=["member", "benefit", "used_on"])]
-        constraints = [models.CheckConstraint(name="tier_benefit_usage_positive", condition=Q(quantity__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="tier_benefit_usage_positive", condition=Q(quantity__gt=0)),
+            models.UniqueConstraint(fields=["store", "reference"], condition=~Q(reference=""), name="tier_benefit_usage_reference_unique"),
+        ]

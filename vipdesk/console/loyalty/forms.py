@@ -134,7 +134,7 @@ class EarnRuleForm(ServiceErrorsMixin, forms.Form):
 
     # Which kinds use a field (the page hides the others; the service ignores them).
     SHOWN_FOR = {
-        "yuan_per_point": [RuleKind.BASE], "multiplier": [RuleKind.TIER, RuleKind.CATEGORY, RuleKind.BRAND, RuleKind.CAMPAIGN],
+        "yuan_per_point": [RuleKind.BASE, RuleKind.BONUS], "multiplier": [RuleKind.TIER, RuleKind.CATEGORY, RuleKind.BRAND, RuleKind.CAMPAIGN],
         "level_code": [RuleKind.TIER], "category": [RuleKind.CATEGORY, RuleKind.EXCLUSION],
         "brand": [RuleKind.BRAND, RuleKind.EXCLUSION], "action": [RuleKind.BONUS], "bonus_points": [RuleKind.BONUS],
     }

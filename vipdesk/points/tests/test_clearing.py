@@ -109,7 +109,7 @@ def test_manual_adjustment_needs_a_reason_and_a_second_person(member, store_a, h
     assert points_summary(member)["balance"] == 0  # nothing moves before approval
     with pytest.raises(DomainError) as err:
         points_adjust_decide(actor=manager, adjustment=adj, approve=True)
-    assert err.value.code == "permission_denied"
+    assert err.value.code == "four_eyes"  # a store manager decides his store's adjustments, never his own (issue 15 §3)
     points_adjust_decide(actor=hq, adjustment=adj, approve=True)
     assert points_summary(member)["balance"] == 300
     entry = PointsEntry.objects.get(kind=EntryKind.ADJUST)

@@ -6,6 +6,8 @@ allowed write does not leak into the next case.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.db import transaction
@@ -157,6 +159,16 @@ def build_world() -> dict:
     campaign = Campaign.objects.order_by("pk").first()
     segment = segment_create(actor=staff["manager"], data={"name": "SA01 女士", "definition": {"genders": ["F"], "stores": ["SA01"]}})
 
+    # A redemption (of points credited the day before) and a requested adjustment per store (issue 15 §3).
+    from vipdesk.points.redemption import points_redeem
+    from vipdesk.points.services import points_adjust, points_credit_bonus
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for m in members.values():
+        points_credit_bonus(member=m, points=600, action="access", store=m.home_store, on=yesterday)
+    redeemed = {side: points_redeem(actor=None, member=m, item_code="GOODS-500", store=m.home_store).pk for side, m in members.items()}
+    adjusted = {side: points_adjust(actor=None, member=m, points=10, reason="核对", store=m.home_store).pk for side, m in members.items()}
+
     from vipdesk.portal.auth import member_session_token
 
     sessions = {MEMBER: member_session_token(members["own"])}
@@ -196,6 +208,8 @@ def build_world() -> dict:
         "template": MessageTemplate.objects.get(code="birthday").pk,
         "template_code": "birthday",
         "segment": segment.pk,
+        "redemption": redeemed,
+        "adjustment": adjusted,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
@@ -217,7 +231,7 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment"}
 
 
 def cases():
