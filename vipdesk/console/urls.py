@@ -15,7 +15,7 @@ from .performance import views as performance
 from .pricing import views as pricing
 from .reports import views as reports
 from .segments import views as segments
-from .till.views import pos, quote, wallet as till_wallet
+from .till.views import attach, pos, quote, wallet as till_wallet
 from .two_factor import views as two_factor
 from .wallet import views as wallet
 
@@ -52,6 +52,7 @@ urlpatterns = [
     path("pos/return/", pos.ReturnPostView.as_view(), name="pos_return"),
     path("pos/redeem/", pos.RedeemView.as_view(), name="pos_redeem"),
     path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
+    path("pos/attach/", attach.AttachView.as_view(), name="pos_attach"),  # 补登 (issue 15 §1)
     path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
     # stored value, the quote, coupons and pricing (issue 4 §5)
     path("pos/topup/", till_wallet.TopUpView.as_view(), name="pos_topup"),

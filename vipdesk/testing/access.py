@@ -236,6 +236,8 @@ ACCESS: list[Row] = [
     R("console:pos_return", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_redeem", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_member", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_attach", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_attach", {"hq", "manager", "guide", "cashier"}, "POST", body={"store": "SA01", "receipt_no": "SA01-SEED-1"}),
     R("console:pos_quote", {"hq", "manager", "guide", "cashier"}),
     R("console:sale_detail", STAFF, ids={"pk": "sale"}),
     R("console:pos_topup", {"hq", "manager", "cashier"}),

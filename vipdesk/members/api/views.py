@@ -191,10 +191,11 @@ _CARD_MOVE = error_responses(400, 404, 409, s409=("illegal_transition",), **_CAR
     retrieve=extend_schema(
         summary=gettext_lazy("Check a presented card"),
         description=gettext_lazy("The check a till makes when a card is shown. An unusable card is refused with `card_invalid` "
-                      "(HTTP 422) and flagged for confiscation; a frozen card gives `card_frozen`."),
+                      "(HTTP 422) and flagged for confiscation; a card awaiting approval gives `card_pending` (not flagged); "
+                      "a frozen card gives `card_frozen`."),
         parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH, description=gettext_lazy("Card number or e-card code."))],
         responses={200: s.CardDetailSerializer,
-                   **error_responses(404, 422, s404=("card_not_found",), s422=("card_invalid", "card_frozen"))},
+                   **error_responses(404, 422, s404=("card_not_found",), s422=("card_invalid", "card_pending", "card_frozen"))},
     ),
 )
 @extend_schema(tags=["cards"])
