@@ -2,6 +2,7 @@ from django.urls import path
 
 from .audit import views as audit
 from .apikeys import views as apikeys
+from .approvals import views as approvals
 from .auth import views as auth
 from .care import views as care
 from .clearing import views as clearing
@@ -47,6 +48,10 @@ urlpatterns = [
     path("members/<int:pk>/cards/<int:card_pk>/replace/", cards.CardReplaceView.as_view(), name="card_replace"),
     path("members/<int:pk>/cards/<int:card_pk>/supplementary/", cards.CardSupplementaryView.as_view(), name="card_supplementary"),
     path("members/<int:pk>/cards/<int:card_pk>/<slug:move>/", cards.CardMoveView.as_view(), name="card_move"),
+    # the approval queue: cards applied for, upgrades awaiting HQ (issue 15 §2)
+    path("approvals/", approvals.ApprovalQueueView.as_view(), name="approvals"),
+    path("approvals/cards/<int:pk>/<slug:decision>/", approvals.CardDecisionView.as_view(), name="approval_card"),
+    path("approvals/tiers/<int:pk>/<slug:decision>/", approvals.TierDecisionView.as_view(), name="approval_tier"),
     # the till: sales, returns and redemptions by hand; receipts (issue 3 §6)
     path("pos/sale/", pos.SalePostView.as_view(), name="pos_sale"),
     path("pos/return/", pos.ReturnPostView.as_view(), name="pos_return"),

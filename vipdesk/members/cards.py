@@ -94,9 +94,9 @@ def card_apply(*, actor, member: Member, media: str = CardMedia.BARCODE, store=N
 
 
 @transaction.atomic
-def card_approve(*, actor, card: Card) -> Card:
+def card_approve(*, actor, card: Card, note: str = "") -> Card:
     card = _locked_card(actor, card, Action.CARD_APPROVE)
-    return _transition(card, CardStatus.ACTIVE, actor=actor, verb="approved")
+    return _transition(card, CardStatus.ACTIVE, actor=actor, verb="approved", reason=note)
 
 
 @transaction.atomic

@@ -128,6 +128,11 @@ ACCESS: list[Row] = [
     R("card-detail", SIGNED_IN, ids=CARD_NO),
     R("card-approve", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}),
     R("card-reject", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}, body={"reason": "资料不全"}),
+    # The approval queue (issue 15 §2): card approvers list; only HQ decides an upgrade.
+    R("approval-cards", HQ_MANAGER),
+    R("approval-tiers", HQ_MANAGER),
+    R("approval-tier-approve", HQ, "POST", ids={"pk": "tier_approval"}, body={"note": "同意"}),
+    R("approval-tier-reject", HQ, "POST", ids={"pk": "tier_approval"}, body={"note": "资料不足"}),
     R("card-freeze", WRITERS, "POST", ids=CARD_NO, body={}),
     R("card-unfreeze", WRITERS, "POST", ids={"number": "frozen_card_number"}, body={}),
     R("card-report-lost", WRITERS, "POST", ids=CARD_NO, body={}),
@@ -229,6 +234,11 @@ ACCESS: list[Row] = [
     R("console:card_replace", STAFF - AUDITOR, "POST", ids=CARD),
     R("console:card_supplementary", STAFF - AUDITOR, "POST", ids=CARD),
     R("console:card_move", STAFF - AUDITOR, "POST", ids={**CARD, "move": "=freeze"}),
+
+    # The approval queue (issue 15 §2): store managers decide their stores' cards; tier upgrades are HQ's.
+    R("console:approvals", {"hq", "manager"}),
+    R("console:approval_card", {"hq", "manager"}, "POST", ids={"pk": "pending_card", "decision": "=approve"}),
+    R("console:approval_tier", {"hq"}, "POST", ids={"pk": "tier_approval", "decision": "=reject"}, body={"note": "资料不足"}),
 
     # --- console: till, wallet, coupons, pricing, loyalty configuration
     R("console:pos_sale", {"hq", "manager", "guide", "cashier"}),

@@ -15,7 +15,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from vipdesk.api.input import no_body, plain as _plain, validated as _in
+from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
@@ -246,11 +246,13 @@ class CardViewSet(viewsets.GenericViewSet):
         data = _in(s.OptionalReasonSerializer, request)
         return self._out(card_services.card_change_status(actor=request.user, card=card, move=move, reason=data.get("reason", "")))
 
-    @extend_schema(summary=gettext_lazy("Approve a pending card"), request=None, responses={200: s.CardSerializer, **_CARD_MOVE})
+    @extend_schema(summary=gettext_lazy("Approve a pending card"), request=s.OptionalReasonSerializer,
+                   responses={200: s.CardSerializer, **_CARD_MOVE})
     @action(detail=True, methods=["post"])
     def approve(self, request, number=None):
-        no_body(request)
-        return self._out(card_services.card_approve(actor=request.user, card=self._card(number)))
+        card = self._card(number)
+        data = _in(s.OptionalReasonSerializer, request)
+        return self._out(card_services.card_approve(actor=request.user, card=card, note=data.get("reason", "")))
 
     @extend_schema(summary=gettext_lazy("Reject a pending card"), request=s.ReasonSerializer,
                    responses={200: s.CardSerializer, **_CARD_MOVE})

@@ -84,7 +84,7 @@ def build_world() -> dict:
     from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
     from vipdesk.pricing import config as pricing_config
     from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
-    from vipdesk.tiers.models import Level
+    from vipdesk.tiers.models import Level, TierApproval
     from vipdesk.tiers.presets import PRESETS
     from vipdesk.tiers.config import programme_install
     from vipdesk.wallet.models import TopUpRule
@@ -171,6 +171,9 @@ def build_world() -> dict:
         "card": both(lambda s: cards[s].pk),
         "card_number": both(lambda s: cards[s].number),
         "pending_card_number": both(lambda s: pending[s].number),
+        "pending_card": both(lambda s: pending[s].pk),
+        "tier_approval": both(lambda s: TierApproval.objects.create(member=members[s], level=Level.objects.order_by("-rank").first(),
+                                                                    requested_on=timezone.localdate()).pk),
         "frozen_card_number": both(lambda s: frozen[s].number),
         "lost_card_number": both(lambda s: lost[s].number),
         "sale": both(lambda s: made["sale", s]),
@@ -210,7 +213,7 @@ def client_for(world, who: str) -> Client:
 
 # --- the cases
 
-SCOPED = {"member", "card", "card_number", "pending_card_number", "frozen_card_number", "lost_card_number", "sale",
+SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
           "complaint", "quote", "care_task", "outbox", "coupon"}
 
 
