@@ -4,7 +4,7 @@ from .audit import views as audit
 from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .auth import views as auth
-from .care import views as care
+from .care import events as care_events, views as care
 from .clearing import views as clearing
 from .complaints import views as complaints
 from .coupons import views as coupons
@@ -101,6 +101,9 @@ urlpatterns = [
     path("care/team/", care.CareTeamView.as_view(), name="care_team"),
     path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
     path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
+    path("care/events/", care_events.CareEventListView.as_view(), name="care_events"),  # VIP events (issue 15 §3)
+    path("care/events/new/", care_events.CareEventEditView.as_view(), name="care_event_new"),
+    path("care/events/<int:pk>/", care_events.CareEventEditView.as_view(), name="care_event"),
     path("care/rules/", care.CareRuleListView.as_view(), name="care_rules"),
     path("care/rules/new/", care.CareRuleEditView.as_view(), name="care_rule_new"),
     path("care/rules/<int:pk>/", care.CareRuleEditView.as_view(), name="care_rule"),

@@ -307,6 +307,13 @@ ACCESS: list[Row] = [
     R("console:care_ownership", {"hq", "manager"}),
     R("console:care_ownership", {"hq", "manager"}, "POST"),
     R("console:contact_log", {"hq", "manager", "guide", "account_manager"}, "POST", ids=M),
+    # VIP events (issue 15 §3): store managers plan their stores', HQ any.
+    R("console:care_events", {"hq", "manager"}),
+    R("console:care_event_new", {"hq", "manager"}),
+    R("console:care_event_new", {"hq", "manager"}, "POST", body={"name": "新品品鉴会", "date": "2099-01-10", "time": "19:00", "store": "SA01"}),
+    R("console:care_event", {"hq", "manager"}, ids={"pk": "care_event"}),
+    R("console:care_event", {"hq", "manager"}, "POST", ids={"pk": "care_event"},
+      body={"name": "新品品鉴会", "date": "2099-01-10", "time": "19:00", "store": "SA01"}),
     R("console:care_rules", {"hq"}),
     R("console:care_rule_new", {"hq"}),
     R("console:care_rule_new", {"hq"}, "POST"),

@@ -66,11 +66,13 @@ def world(django_db_setup, django_db_blocker):
 
 
 def build_world() -> dict:
+    import datetime as dt
+
     from django.utils import timezone
 
     from vipdesk.accounts.roles import Role
     from vipdesk.analytics.segments import segment_create
-    from vipdesk.care.models import CareRule, CareTask
+    from vipdesk.care.models import CareEvent, CareRule, CareTask
     from vipdesk.care.services import care_rules_install_default
     from vipdesk.coupons.campaigns import campaigns_install_default
     from vipdesk.coupons.models import Campaign, Coupon, IssuanceRule
@@ -194,6 +196,7 @@ def build_world() -> dict:
         "earn_rule": EarnRule.objects.order_by("pk").first().pk,
         "item": RedemptionItem.objects.order_by("pk").first().pk,
         "care_rule": CareRule.objects.order_by("pk").first().pk,
+        "care_event": CareEvent.objects.create(name="品鉴会", store=a, starts_at=timezone.now() + dt.timedelta(days=10)).pk,
         "template": MessageTemplate.objects.get(code="birthday").pk,
         "template_code": "birthday",
         "segment": segment.pk,
