@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from vipdesk.accounts.roles import Action
+from vipdesk.accounts.roles import Action, can
 from vipdesk.care.events import care_event_for_actor, care_event_save, care_events_for, may_edit, notice_rules, notice_tasks
 from vipdesk.core.errors import DomainError
 from vipdesk.org.scoping import stores_worked_at
@@ -77,7 +77,8 @@ class CareEventEditView(CareEventsMixin, ServiceFormView):
             raise Http404
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.event is not None and not may_edit(request.user, self.event):
+        if (request.user.is_authenticated and can(request.user, self.capability)  # the role first: 403 before any 404
+                and self.event is not None and not may_edit(request.user, self.event)):
             return redirect("console:care_events")  # another store's or the chain's event: read-only in the list
         return super().dispatch(request, *args, **kwargs)
 
