@@ -111,6 +111,8 @@ def test_the_tills_result_screen_links_to_the_attach_page(login, cashier_a):
     sale = anonymous("R9")
     page = login(cashier_a).get(f"/pos/sale/?posted={sale.pk}").content.decode()
     assert 'id="result-attach"' in page and "/pos/attach/?store=SA01&amp;receipt_no=R9" in page
+    detail = login(cashier_a).get(f"/sales/{sale.pk}/").content.decode()
+    assert 'id="sale-attach"' in detail
 
 
 def test_a_pending_card_is_refused_as_awaiting_approval(login, cashier_a, guide_a, member_a):
