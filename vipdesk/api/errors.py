@@ -51,6 +51,7 @@ ERROR_CODES = {
     "id_number_taken": gettext_lazy("The ID number already belongs to another member."),
     "illegal_transition": gettext_lazy("The card cannot move to this status from its current one."),
     "card_invalid": gettext_lazy("The card may not be used: refuse it and keep it."),
+    "card_pending": gettext_lazy("The card awaits approval and cannot be used yet; do not keep it."),
     "card_frozen": gettext_lazy("The card is frozen."),
     "identity_not_confirmed": gettext_lazy("Too few identity facts matched to replace the lost card."),
     "receipt_conflict": gettext_lazy("This receipt number was already posted in this store with different content."),
@@ -124,7 +125,7 @@ _STATUS_TEXT = {
     404: ("not_found",),
     409: ("member_withdrawn", "illegal_transition"),
     413: ("body_too_large",),
-    422: ("card_invalid", "identity_not_confirmed"),
+    422: ("card_invalid", "card_pending", "identity_not_confirmed"),
     429: ("throttled",),
 }
 

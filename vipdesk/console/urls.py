@@ -2,8 +2,9 @@ from django.urls import include, path
 
 from .audit import views as audit
 from .apikeys import views as apikeys
+from .approvals import views as approvals
 from .auth import views as auth
-from .care import views as care
+from .care import events as care_events, views as care
 from .clearing import views as clearing
 from .complaints import views as complaints
 from .coupons import views as coupons
@@ -15,7 +16,7 @@ from .performance import views as performance
 from .pricing import views as pricing
 from .reports import views as reports
 from .segments import views as segments
-from .till.views import pos, quote, wallet as till_wallet
+from .till.views import attach, pos, quote, wallet as till_wallet
 from .two_factor import views as two_factor
 from .wallet import views as wallet
 
@@ -47,11 +48,16 @@ urlpatterns = [
     path("members/<int:pk>/cards/<int:card_pk>/replace/", cards.CardReplaceView.as_view(), name="card_replace"),
     path("members/<int:pk>/cards/<int:card_pk>/supplementary/", cards.CardSupplementaryView.as_view(), name="card_supplementary"),
     path("members/<int:pk>/cards/<int:card_pk>/<slug:move>/", cards.CardMoveView.as_view(), name="card_move"),
+    # the approval queue: cards applied for, upgrades awaiting HQ (issue 15 §2)
+    path("approvals/", approvals.ApprovalQueueView.as_view(), name="approvals"),
+    path("approvals/cards/<int:pk>/<slug:decision>/", approvals.CardDecisionView.as_view(), name="approval_card"),
+    path("approvals/tiers/<int:pk>/<slug:decision>/", approvals.TierDecisionView.as_view(), name="approval_tier"),
     # the till: sales, returns and redemptions by hand; receipts (issue 3 §6)
     path("pos/sale/", pos.SalePostView.as_view(), name="pos_sale"),
     path("pos/return/", pos.ReturnPostView.as_view(), name="pos_return"),
     path("pos/redeem/", pos.RedeemView.as_view(), name="pos_redeem"),
     path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
+    path("pos/attach/", attach.AttachView.as_view(), name="pos_attach"),  # 补登 (issue 15 §1)
     path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
     # stored value, the quote, coupons and pricing (issue 4 §5)
     path("pos/topup/", till_wallet.TopUpView.as_view(), name="pos_topup"),
@@ -95,6 +101,9 @@ urlpatterns = [
     path("care/team/", care.CareTeamView.as_view(), name="care_team"),
     path("care/ownership/", care.OwnershipView.as_view(), name="care_ownership"),
     path("members/<int:pk>/contacts/", care.ContactLogView.as_view(), name="contact_log"),
+    path("care/events/", care_events.CareEventListView.as_view(), name="care_events"),  # VIP events (issue 15 §3)
+    path("care/events/new/", care_events.CareEventEditView.as_view(), name="care_event_new"),
+    path("care/events/<int:pk>/", care_events.CareEventEditView.as_view(), name="care_event"),
     path("care/rules/", care.CareRuleListView.as_view(), name="care_rules"),
     path("care/rules/new/", care.CareRuleEditView.as_view(), name="care_rule_new"),
     path("care/rules/<int:pk>/", care.CareRuleEditView.as_view(), name="care_rule"),

@@ -26,6 +26,14 @@ class CardInvalid(DomainError):
     status = 422
 
 
+class CardPending(DomainError):
+    """A card applied for and not yet approved: refused at every till, but not flagged for
+    confiscation (the holder is a member whose card simply waits for the manager's approval)."""
+
+    code = "card_pending"
+    status = 422
+
+
 class IllegalTransition(DomainError):
     code = "illegal_transition"
     status = 409
@@ -86,9 +94,9 @@ def card_apply(*, actor, member: Member, media: str = CardMedia.BARCODE, store=N
 
 
 @transaction.atomic
-def card_approve(*, actor, card: Card) -> Card:
+def card_approve(*, actor, card: Card, note: str = "") -> Card:
     card = _locked_card(actor, card, Action.CARD_APPROVE)
-    return _transition(card, CardStatus.ACTIVE, actor=actor, verb="approved")
+    return _transition(card, CardStatus.ACTIVE, actor=actor, verb="approved", reason=note)
 
 
 @transaction.atomic
@@ -259,7 +267,8 @@ def card_present(*, number: str, actor=None, store=None) -> Card:
     """The check every till, API and screen makes when a card (or e-card token) is shown.
 
     An unknown number is `card_not_found`; a card that may not be used is refused with
-    `card_invalid`, flagged for confiscation and recorded (R2.4). The flag is committed in its
+    `card_invalid`, flagged for confiscation and recorded (R2.4); a card awaiting approval is refused
+    with `card_pending`, recorded and not flagged (issue 15 §2). The flag is committed in its
     own transaction before the refusal is raised, so call this before opening the transaction of
     the posting it guards; otherwise the caller's rollback would undo the flag.
     """
@@ -269,9 +278,13 @@ def card_present(*, number: str, actor=None, store=None) -> Card:
         card = Card.objects.filter(token=value).select_related("member").first()
     if card is None:
         raise NotFound(_("No card with this number."), code="card_not_found")
+    if card.status == CardStatus.PENDING and not card.member.is_withdrawn:
+        with transaction.atomic():
+            _log(card, "presented_pending", actor, card.status, store=getattr(store, "code", None))
+        raise CardPending(_("This card is awaiting approval and cannot be used yet."))
     if card.status in CARD_UNUSABLE or card.status == CardStatus.PENDING or card.member.is_withdrawn:
         with transaction.atomic():
-            flag = card.status != CardStatus.PENDING
+            flag = card.status != CardStatus.PENDING  # a withdrawn member's card still waiting: refused, not kept
             Card.objects.filter(pk=card.pk).update(flagged_for_confiscation=flag, updated_at=timezone.now())
             card.flagged_for_confiscation = flag
             _log(card, "presented_invalid", actor, card.status, store=getattr(store, "code", None))

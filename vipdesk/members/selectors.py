@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 
+from vipdesk.accounts.roles import Action
 from vipdesk.core.validators import luhn_valid
 
-from .choices import MemberStatus
-from .models import Card, Member
+from .choices import CardStatus, MemberStatus
+from .models import Card, CardEvent, Member
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -46,3 +47,13 @@ def completeness_by_owner(qs: QuerySet) -> QuerySet:
 def completeness_by_store(qs: QuerySet) -> QuerySet:
     return (qs.filter(status=MemberStatus.ACTIVE).values("home_store_id", "home_store__code", "home_store__name")
             .annotate(members=Count("id"), average=Avg("completeness")).order_by("home_store__code"))
+
+
+def cards_awaiting_approval(actor) -> QuerySet:
+    """Cards applied for and not yet approved, of the members in the actor's scope (a store manager:
+    his stores; HQ: all), oldest first; each with its "applied" event (`applications`: who, when, note)."""
+    applied = CardEvent.objects.filter(verb="applied").select_related("actor", "api_client").order_by("at", "id")
+    return (Card.objects.filter(status=CardStatus.PENDING, member__in=Member.objects.restrict(actor, Action.VIEW))
+            .select_related("member__home_store", "issue_store", "principal")
+            .prefetch_related(Prefetch("events", queryset=applied, to_attr="applications"))
+            .order_by("created_at", "id"))

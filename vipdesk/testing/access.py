@@ -161,6 +161,11 @@ ACCESS: list[Row] = [
     R("card-detail", SIGNED_IN, ids=CARD_NO),
     R("card-approve", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}),
     R("card-reject", HQ_MANAGER, "POST", ids={"number": "pending_card_number"}, body={"reason": "资料不全"}),
+    # The approval queue (issue 15 §2): card approvers list; only HQ decides an upgrade.
+    R("approval-cards", HQ_MANAGER),
+    R("approval-tiers", HQ_MANAGER),
+    R("approval-tier-approve", HQ, "POST", ids={"pk": "tier_approval"}, body={"note": "同意"}),
+    R("approval-tier-reject", HQ, "POST", ids={"pk": "tier_approval"}, body={"note": "资料不足"}),
     R("card-freeze", WRITERS, "POST", ids=CARD_NO, body={}),
     R("card-unfreeze", WRITERS, "POST", ids={"number": "frozen_card_number"}, body={}),
     R("card-report-lost", WRITERS, "POST", ids=CARD_NO, body={}),
@@ -263,12 +268,19 @@ ACCESS: list[Row] = [
     R("console:card_supplementary", STAFF - AUDITOR, "POST", ids=CARD),
     R("console:card_move", STAFF - AUDITOR, "POST", ids={**CARD, "move": "=freeze"}),
 
+    # The approval queue (issue 15 §2): store managers decide their stores' cards; tier upgrades are HQ's.
+    R("console:approvals", {"hq", "manager"}),
+    R("console:approval_card", {"hq", "manager"}, "POST", ids={"pk": "pending_card", "decision": "=approve"}),
+    R("console:approval_tier", {"hq"}, "POST", ids={"pk": "tier_approval", "decision": "=reject"}, body={"note": "资料不足"}),
+
     # --- console: till, wallet, coupons, pricing, loyalty configuration
     R("console:pos_sale", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_sale", {"hq", "manager", "guide", "cashier"}, "POST"),
     R("console:pos_return", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_redeem", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_member", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_attach", {"hq", "manager", "guide", "cashier"}),
+    R("console:pos_attach", {"hq", "manager", "guide", "cashier"}, "POST", body={"store": "SA01", "receipt_no": "SA01-SEED-1"}),
     R("console:pos_quote", {"hq", "manager", "guide", "cashier"}),
     R("console:sale_detail", STAFF, ids={"pk": "sale"}),
     R("console:pos_topup", {"hq", "manager", "cashier"}),
@@ -328,6 +340,13 @@ ACCESS: list[Row] = [
     R("console:care_ownership", {"hq", "manager"}),
     R("console:care_ownership", {"hq", "manager"}, "POST"),
     R("console:contact_log", {"hq", "manager", "guide", "account_manager"}, "POST", ids=M),
+    # VIP events (issue 15 §3): store managers plan their stores', HQ any.
+    R("console:care_events", {"hq", "manager"}),
+    R("console:care_event_new", {"hq", "manager"}),
+    R("console:care_event_new", {"hq", "manager"}, "POST", body={"name": "新品品鉴会", "date": "2099-01-10", "time": "19:00", "store": "SA01"}),
+    R("console:care_event", {"hq", "manager"}, ids={"pk": "care_event"}),
+    R("console:care_event", {"hq", "manager"}, "POST", ids={"pk": "care_event"},
+      body={"name": "新品品鉴会", "date": "2099-01-10", "time": "19:00", "store": "SA01"}),
     R("console:care_rules", {"hq"}),
     R("console:care_rule_new", {"hq"}),
     R("console:care_rule_new", {"hq"}, "POST"),

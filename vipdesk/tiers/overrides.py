@@ -13,6 +13,7 @@ from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.clock import today
 from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
+from vipdesk.members.models import Member
 
 from . import engine
 from .choices import ApprovalStatus, ChangeReason
@@ -84,4 +85,20 @@ def tier_approve(*, actor, approval: TierApproval, approve: bool, note: str = ""
                 _history(row, before=before, after=target, reason=ChangeReason.APPROVAL, on=on, actor=actor, note=note).save()
         event_record(actor=actor, verb="tier.approval", obj=approval.member,
                      payload={"level": approval.level.code, "approved": approve, "note": note})
+    return approval
+
+
+def tier_approvals_pending(actor):
+    """Upgrades held back by a level's approval gate (R4.1, 紫金钻石卡), of the members in the actor's
+    scope (a store manager sees his stores' and HQ decides; HQ sees all), oldest first."""
+    return (TierApproval.objects.filter(status=ApprovalStatus.PENDING, member__in=Member.objects.restrict(actor, Action.VIEW))
+            .select_related("member__home_store", "level", "sale__store").order_by("requested_on", "id"))
+
+
+def tier_approval_for_actor(actor, pk) -> TierApproval:
+    """One pending-or-decided request within the actor's scope; outside it, not found (404)."""
+    approval = TierApproval.objects.filter(
+        pk=pk, member__in=Member.objects.restrict(actor, Action.VIEW)).select_related("member", "level").first()
+    if approval is None:
+        raise NotFound(_("No such upgrade request."))
     return approval

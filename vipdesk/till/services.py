@@ -260,9 +260,49 @@ def _check_attachable(sale: Sale) -> None:
         raise Conflict(_("Goods of this sale were returned; it can no longer be credited."), code="sale_has_returns")
 
 
-def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> dict:
+class _Preview(Exception):
+    """Raised inside the attach transaction to roll it back and hand out what it would have done."""
+
+    def __init__(self, answer: dict):
+        super().__init__()
+        self.answer = answer
+
+
+def attach_find_sale(*, actor, store=None, receipt_no: str) -> Sale:
+    """The anonymous sale a receipt number names, in a store the actor may post for, still open to
+    be credited (not credited yet, no return, within the attach window) — else the refusal."""
+    store = posting_store(actor, getattr(store, "code", store))
+    if store is None:
+        raise DomainError(_("Give the store of the receipt."), code="validation_error")
+    receipt_no = str(receipt_no or "").strip()
+    if not receipt_no:
+        raise ValidationFailed(_("Enter the receipt number."), fields={"receipt_no": _("Enter the receipt number.")})
+    sale = Sale.objects.filter(store=store, receipt_no=receipt_no, kind=SaleKind.SALE).select_related("store").first()
+    if sale is None:
+        raise NotFound(_("No sale with this receipt number in this store."), code="sale_not_found")
+    if (today(store) - sale.business_date).days > attach_days():
+        raise DomainError(_("A sale can be credited to a member within %(days)d days only.") % {"days": attach_days()},
+                          code="attach_too_late", status=409)
+    _check_attachable(sale)
+    return sale
+
+
+def attachable_sales(*, actor, store, on: dt.date, limit: int = 100) -> list[Sale]:
+    """The anonymous sales of one business date of a store that may still be credited to a member
+    (none on a date outside the attach window), for a cashier who knows the day but not the receipt."""
+    store = posting_store(actor, getattr(store, "code", store))
+    if store is None or on is None or not 0 <= (today(store) - on).days <= attach_days():
+        return []
+    return list(Sale.objects.filter(store=store, kind=SaleKind.SALE, member__isnull=True, business_date=on, returns__isnull=True)
+                .select_related("store").prefetch_related("lines").order_by("occurred_at", "id")[:limit])
+
+
+def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict, preview: bool = False) -> dict:
     """Credit an anonymous sale to a member afterwards (the customer shows the card later), within
-    VIPDESK["ATTACH_SALE_DAYS"] days of the sale's business date; it then earns as if identified."""
+    VIPDESK["ATTACH_SALE_DAYS"] days of the sale's business date; it then earns as if identified.
+
+    `preview=True` does all of it in a transaction that is rolled back, and answers what the
+    member would get (points, tier): the console shows it before the cashier confirms."""
     store = posting_store(actor, getattr(store, "code", store))
     if store is None:
         raise DomainError(_("Give the store of the receipt."), code="validation_error")
@@ -271,23 +311,22 @@ def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict) -> d
     errors.raise_if_any()
     if not ref:
         raise DomainError(_("Identify the member by exactly one of: card, ecard, mobile, member_no."), code="validation_error")
-    sale = Sale.objects.filter(store=store, receipt_no=str(receipt_no).strip(), kind=SaleKind.SALE).first()
-    if sale is None:
-        raise NotFound(_("No sale with this receipt number in this store."), code="sale_not_found")
-    if (today(store) - sale.business_date).days > attach_days():
-        raise DomainError(_("A sale can be credited to a member within %(days)d days only.") % {"days": attach_days()},
-                          code="attach_too_late", status=409)
-    _check_attachable(sale)  # the receipt before the member (issue 13 §12); again under the lock below
+    sale = attach_find_sale(actor=actor, store=store, receipt_no=receipt_no)  # the receipt before the member (issue 13 §12)
     found, card, _how = identify_member(ref, actor=actor, store=store)
-    with transaction.atomic():
-        sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
-        _check_attachable(sale)
-        sale.member, sale.card, sale.identified_by = found, card, IdentifiedBy.ATTACHED
-        sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
-        _member_spent(found.pk, sale.amount, sale.occurred_at)
-        answer = _result(sale, _apply_loyalty(sale))
-        sale_credited.send(sender=Sale, sale=sale, on=today(store))  # care: the 1311 call, as if identified at the till
-        event_record(actor=actor, verb="sale.member_attached", obj=sale, payload={"member": found.pk, "by": next(iter(ref))})
+    try:
+        with transaction.atomic():
+            sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
+            _check_attachable(sale)
+            sale.member, sale.card, sale.identified_by = found, card, IdentifiedBy.ATTACHED
+            sale.save(update_fields=["member", "card", "identified_by", "updated_at"])
+            _member_spent(found.pk, sale.amount, sale.occurred_at)
+            answer = _result(sale, _apply_loyalty(sale))
+            if preview:
+                raise _Preview(answer)  # everything above is rolled back
+            sale_credited.send(sender=Sale, sale=sale, on=today(store))  # care: the 1311 call, as if identified at the till
+            event_record(actor=actor, verb="sale.member_attached", obj=sale, payload={"member": found.pk, "by": next(iter(ref))})
+    except _Preview as done:
+        return done.answer
     return answer
 
 

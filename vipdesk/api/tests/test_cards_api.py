@@ -56,7 +56,7 @@ def test_cashier_card_waits_for_approval(till_a, desk_a, member_a):
     card = issue(till_a, member_a).json()
     assert card["status"] == "pending"
     response = till_a.get(card_url(card["number"]))
-    assert response.status_code == 422 and response.json()["code"] == "card_invalid"
+    assert response.status_code == 422 and response.json()["code"] == "card_pending"  # awaiting approval: not to be kept
     assert till_a.post(card_url(card["number"], "approve")).json()["code"] == "permission_denied"
     assert desk_a.post(card_url(card["number"], "approve")).json()["status"] == "active"
     assert till_a.get(card_url(card["number"])).status_code == 200

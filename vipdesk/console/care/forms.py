@@ -6,7 +6,10 @@ allowed and answer per field, and ServiceErrorsMixin puts those answers next to 
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
 
@@ -198,3 +201,35 @@ def parameter_summary(rule) -> list[tuple[str, str]]:
             shown = value
         out.append((PARAMETER_LABELS.get(name, name), shown))
     return out
+
+
+class CareEventForm(ServiceErrorsMixin, forms.Form):
+    """A VIP event (issue 15 §3): care.events.care_event_save decides; this form only collects."""
+
+    ERROR_FIELD = {"starts_at": "date"}
+
+    name = _text(_("Event name"), 100, help_text=_("As the members will read it, e.g. 冬季新品品鉴会."))
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Starts at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    store = forms.CharField(label=_("Store"), max_length=20, required=False, widget=forms.Select)  # the service checks the scope
+    levels = forms.MultipleChoiceField(label=_("Invited levels"), required=False, widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("None ticked: every member the notice rules address."))
+
+    def __init__(self, *args, stores=(), levels=(), every_store=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].show_required = self.fields["date"].show_required = self.fields["time"].show_required = True
+        self.fields["store"].widget.choices = ([("", _("Every store"))] if every_store else []) + [(s.code, s.name) for s in stores]
+        self.fields["levels"].choices = [(level.code, level.name) for level in levels]
+
+    @staticmethod
+    def initial_for(event) -> dict:
+        local = timezone.localtime(event.starts_at)
+        return {"name": event.name, "date": local.date(), "time": local.time().replace(second=0, microsecond=0),
+                "store": event.store.code if event.store_id else "", "levels": list(event.levels or [])}
+
+    def event_data(self) -> dict:
+        c = self.cleaned_data
+        starts_at = None
+        if c.get("date") and c.get("time"):
+            starts_at = timezone.make_aware(dt.datetime.combine(c["date"], c["time"]))
+        return {"name": c.get("name", ""), "starts_at": starts_at, "store": c.get("store", ""), "levels": c.get("levels") or []}

@@ -79,6 +79,7 @@ EVENT_LABELS = {
     "close": _("Closed"), "closed": _("Closed"), "replaced": _("Replaced"), "issued_as_replacement": _("Issued as replacement"),
     "identity_check_failed": _("Identity check failed"), "legacy_recorded": _("Old card recorded"), "migrated": _("Migrated"),
     "issued_for_legacy": _("Issued for old card"), "presented_invalid": _("Presented while unusable"),
+    "presented_pending": _("Presented while awaiting approval"),
 }
 
 

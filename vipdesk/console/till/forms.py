@@ -296,3 +296,12 @@ class TenderForm(forms.Form):
 
 TenderFormSet = formset_factory(TenderForm, extra=2, max_num=5, absolute_max=5)
 NoTenderFormSet = formset_factory(TenderForm, extra=0, max_num=5, absolute_max=5)  # the quote leaves nothing to pay
+
+
+class AttachForm(RedeemLookupForm):
+    """补登: the receipt of an anonymous sale (or a day, to list that day's anonymous sales) and the member."""
+
+    receipt_no = _text(_("Receipt number"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    date = forms.DateField(label=_("Date of the sale"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["store", "receipt_no", "date", "member_by", "member_value"]

@@ -15,7 +15,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from vipdesk.api.input import no_body, plain as _plain, validated as _in
+from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.accounts.roles import Action
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
@@ -191,10 +191,11 @@ _CARD_MOVE = error_responses(400, 404, 409, s409=("illegal_transition",), **_CAR
     retrieve=extend_schema(
         summary=gettext_lazy("Check a presented card"),
         description=gettext_lazy("The check a till makes when a card is shown. An unusable card is refused with `card_invalid` "
-                      "(HTTP 422) and flagged for confiscation; a frozen card gives `card_frozen`."),
+                      "(HTTP 422) and flagged for confiscation; a card awaiting approval gives `card_pending` (not flagged); "
+                      "a frozen card gives `card_frozen`."),
         parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH, description=gettext_lazy("Card number or e-card code."))],
         responses={200: s.CardDetailSerializer,
-                   **error_responses(404, 422, s404=("card_not_found",), s422=("card_invalid", "card_frozen"))},
+                   **error_responses(404, 422, s404=("card_not_found",), s422=("card_invalid", "card_pending", "card_frozen"))},
     ),
 )
 @extend_schema(tags=["cards"])
@@ -245,11 +246,13 @@ class CardViewSet(viewsets.GenericViewSet):
         data = _in(s.OptionalReasonSerializer, request)
         return self._out(card_services.card_change_status(actor=request.user, card=card, move=move, reason=data.get("reason", "")))
 
-    @extend_schema(summary=gettext_lazy("Approve a pending card"), request=None, responses={200: s.CardSerializer, **_CARD_MOVE})
+    @extend_schema(summary=gettext_lazy("Approve a pending card"), request=s.OptionalReasonSerializer,
+                   responses={200: s.CardSerializer, **_CARD_MOVE})
     @action(detail=True, methods=["post"])
     def approve(self, request, number=None):
-        no_body(request)
-        return self._out(card_services.card_approve(actor=request.user, card=self._card(number)))
+        card = self._card(number)
+        data = _in(s.OptionalReasonSerializer, request)
+        return self._out(card_services.card_approve(actor=request.user, card=card, note=data.get("reason", "")))
 
     @extend_schema(summary=gettext_lazy("Reject a pending card"), request=s.ReasonSerializer,
                    responses={200: s.CardSerializer, **_CARD_MOVE})

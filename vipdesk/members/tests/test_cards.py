@@ -4,7 +4,7 @@ import pytest
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied
 from vipdesk.core.validators import luhn_valid
 from vipdesk.members.cards import (
-    CardInvalid, IllegalTransition, card_add_supplementary, card_apply, card_approve, card_change_status, card_issue,
+    CardInvalid, CardPending, IllegalTransition, card_add_supplementary, card_apply, card_approve, card_change_status, card_issue,
     card_migrate_legacy, card_present, card_reject, card_replace_lost,
 )
 from vipdesk.members.choices import CARD_TRANSITIONS, CardStatus
@@ -32,12 +32,13 @@ def test_guide_applies_supervisor_approves(member, guide_a, manager_a):
     assert card.status == CardStatus.PENDING
     with pytest.raises(PermissionDenied):
         card_approve(actor=guide_a, card=card)
-    with pytest.raises(CardInvalid):
+    with pytest.raises(CardPending) as refused:
         card_present(number=card.number)
+    assert refused.value.code == "card_pending" and refused.value.status == 422
     card = card_approve(actor=manager_a, card=card)
     assert card.status == CardStatus.ACTIVE and card.issued_at
     assert card_present(number=card.number) == card
-    assert list(card.events.order_by("id").values_list("verb", flat=True)) == ["applied", "presented_invalid", "approved"]
+    assert list(card.events.order_by("id").values_list("verb", flat=True)) == ["applied", "presented_pending", "approved"]
     assert not Card.objects.get(pk=card.pk).flagged_for_confiscation  # a pending card is refused, not confiscated
 
 

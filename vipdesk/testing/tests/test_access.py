@@ -68,11 +68,13 @@ def world(django_db_setup, django_db_blocker):
 
 
 def build_world() -> dict:
+    import datetime as dt
+
     from django.utils import timezone
 
     from vipdesk.accounts.roles import Role
     from vipdesk.analytics.segments import segment_create
-    from vipdesk.care.models import CareRule, CareTask
+    from vipdesk.care.models import CareEvent, CareRule, CareTask
     from vipdesk.care.services import care_rules_install_default
     from vipdesk.coupons.campaigns import campaigns_install_default
     from vipdesk.coupons.models import Campaign, Coupon, IssuanceRule
@@ -86,7 +88,7 @@ def build_world() -> dict:
     from vipdesk.points.services import catalogue_install_default, earn_rule_install_default
     from vipdesk.pricing import config as pricing_config
     from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
-    from vipdesk.tiers.models import Level
+    from vipdesk.tiers.models import Level, TierApproval
     from vipdesk.tiers.presets import PRESETS
     from vipdesk.tiers.config import programme_install
     from vipdesk.wallet.models import TopUpRule
@@ -185,6 +187,9 @@ def build_world() -> dict:
         "card": both(lambda s: cards[s].pk),
         "card_number": both(lambda s: cards[s].number),
         "pending_card_number": both(lambda s: pending[s].number),
+        "pending_card": both(lambda s: pending[s].pk),
+        "tier_approval": both(lambda s: TierApproval.objects.create(member=members[s], level=Level.objects.order_by("-rank").first(),
+                                                                    requested_on=timezone.localdate()).pk),
         "frozen_card_number": both(lambda s: frozen[s].number),
         "lost_card_number": both(lambda s: lost[s].number),
         "sale": both(lambda s: made["sale", s]),
@@ -205,6 +210,7 @@ def build_world() -> dict:
         "earn_rule": EarnRule.objects.order_by("pk").first().pk,
         "item": RedemptionItem.objects.order_by("pk").first().pk,
         "care_rule": CareRule.objects.order_by("pk").first().pk,
+        "care_event": CareEvent.objects.create(name="品鉴会", store=a, starts_at=timezone.now() + dt.timedelta(days=10)).pk,
         "template": MessageTemplate.objects.get(code="birthday").pk,
         "template_code": "birthday",
         "segment": segment.pk,
@@ -230,7 +236,7 @@ def client_for(world, who: str) -> Client:
 
 # --- the cases
 
-SCOPED = {"member", "card", "card_number", "pending_card_number", "frozen_card_number", "lost_card_number", "sale",
+SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
           "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment"}
 
 

@@ -10,6 +10,7 @@ from django.views import View
 from vipdesk.accounts.roles import Action
 from vipdesk.core.errors import DomainError
 from vipdesk.members import cards as card_services
+from vipdesk.members.choices import CardStatus
 
 from ...mixins import ScopedMemberMixin, domain_error_message
 from ..forms import CardIssueForm, LegacyCardForm, LostCardReplaceForm, ReasonForm, SupplementaryCardForm
@@ -45,7 +46,11 @@ class CardIssueView(CardActionView):
     success_message = gettext_lazy("Card %(number)s created.")
 
     def act(self, data):
-        return card_services.card_issue(actor=self.request.user, member=self.member, media=data["media"])
+        card = card_services.card_issue(actor=self.request.user, member=self.member, media=data["media"])
+        if card.status == CardStatus.PENDING:  # applied for: not issued until a manager approves it
+            self.success_message = gettext_lazy("Card %(number)s applied for: it awaits a store manager's approval "
+                                                "and cannot be used until then.")
+        return card
 
 
 class CardMigrateView(CardActionView):

@@ -26,6 +26,7 @@ from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.core.clock import today
 from vipdesk.core.errors import DomainError, ValidationFailed
 from vipdesk.core.masking import mask_name
+from vipdesk.members.choices import CardStatus
 from vipdesk.org.models import Store
 from vipdesk.points.models import ItemStock, PointsEntry, RedemptionItem
 from vipdesk.points.redemption import points_redeem, redemption_check
@@ -45,6 +46,7 @@ HEADLINES = {
     "receipt_conflict": gettext_lazy("This receipt number was already posted with different content. Nothing was changed: "
                                      "check the receipt number."),
     "card_invalid": gettext_lazy("This card cannot be used: keep the card and call the membership desk. Nothing was changed."),
+    "card_pending": gettext_lazy("This card is awaiting approval and cannot be used yet."),
     "card_frozen": gettext_lazy("This card is frozen and cannot be used now. Nothing was changed."),
     "card_not_found": gettext_lazy("No card with this number."),
     "ecard_expired": gettext_lazy("This member centre code has expired: ask the member to refresh the card on her phone. "
@@ -65,7 +67,7 @@ HEADLINES = {
     "return_exceeds_sale": gettext_lazy("That is more than is left to return on this receipt. Nothing was changed."),
 }
 
-MEMBER_CODES = {"card_invalid", "card_frozen", "card_not_found", "member_not_found", "member_withdrawn"}
+MEMBER_CODES = {"card_invalid", "card_pending", "card_frozen", "card_not_found", "member_not_found", "member_withdrawn"}
 POINTS_CODES = {"insufficient_points", "same_day_points", "points_offset_invalid"}
 
 
@@ -426,6 +428,8 @@ class TillMemberView(PosMixin, View):
         warning = ""
         if found["withdrawn"]:
             warning = str(HEADLINES["member_withdrawn"])
+        elif found["card_status"] == CardStatus.PENDING:
+            warning = str(HEADLINES["card_pending"])
         elif not found["card_usable"]:
             warning = _("This card is %(status)s: keep the card and call the membership desk.") % {"status": found["card_status_display"]}
         return JsonResponse({

@@ -1,0 +1,1 @@
+"""The approval queue (issue 15 §2)."""
