@@ -147,6 +147,8 @@ ACCESS: list[Row] = [
     R("sale-attach", TILL, "POST", body=lambda ids, side: {"receipt_no": "SA01-SEED-1", "member": _mobile(ids, "own")}),
     R("return-post", TILL, "POST", body=RETURN),
     R("redemption-post", TILL, "POST", body=lambda ids, side: {"member": _mobile(ids, "own"), "item_code": "GOODS-500"}),
+    # A points-mall gift handed over at its store (issue 16); the order is looked up in the caller's stores first.
+    R("redemption-collect", TILL, "POST", ids={"pk": "mall_order"}, body=lambda ids, side: {"member": _mobile(ids, side)}),
     R("quotes", TILL, "POST", body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"),
                                                       "lines": [{"sku": "SCF-01", "unit_price": "100.00", "quantity": 1}]}),
     R("quote", SIGNED_IN, ids={"pk": "quote"}),
@@ -238,6 +240,10 @@ ACCESS: list[Row] = [
     R("console:pos_member", {"hq", "manager", "guide", "cashier"}),
     R("console:pos_quote", {"hq", "manager", "guide", "cashier"}),
     R("console:sale_detail", STAFF, ids={"pk": "sale"}),
+    # Points-mall orders waiting at the store and their hand-over (issue 16).
+    R("console:mall_orders", {"hq", "manager", "guide", "cashier"}),
+    R("console:mall_order_collect", {"hq", "manager", "guide", "cashier"}, "POST", ids={"pk": "mall_order"},
+      body=lambda ids, side: {"member_by": "mobile", "member_value": ids["mobile"][side]}),
     R("console:pos_topup", {"hq", "manager", "cashier"}),
     R("console:pos_topup", {"hq", "manager", "cashier"}, "POST"),
     R("console:pos_wallet_refund", {"hq", "manager"}),

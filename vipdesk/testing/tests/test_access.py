@@ -155,6 +155,7 @@ def build_world() -> dict:
     tasks = {t.store.code: t.pk for t in CareTask.objects.select_related("store")}
     coupons = {c.member_id: c.code for c in Coupon.objects.order_by("pk")}
     campaign = Campaign.objects.order_by("pk").first()
+    mall_orders = _mall_orders(members)
     segment = segment_create(actor=staff["manager"], data={"name": "SA01 女士", "definition": {"genders": ["F"], "stores": ["SA01"]}})
 
     sessions = {}
@@ -194,8 +195,25 @@ def build_world() -> dict:
         "template": MessageTemplate.objects.get(code="birthday").pk,
         "template_code": "birthday",
         "segment": segment.pk,
+        "mall_order": mall_orders,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _mall_orders(members) -> dict:
+    """A points-mall gift waiting at each member's home store (written as the order would leave it)."""
+    from decimal import Decimal
+
+    from vipdesk.core.clock import today
+    from vipdesk.points.models import PointsAccount, Redemption, RedemptionItem
+
+    gift = RedemptionItem.objects.create(code="ACCESS-GIFT", name="保温杯", kind="gift", points=100, value=Decimal("30.00"))
+    out = {}
+    for side, m in members.items():
+        account, _c = PointsAccount.objects.get_or_create(member=m)
+        out[side] = Redemption.objects.create(account=account, item=gift, store=m.home_store, points=100, value=Decimal("30.00"),
+                                              business_date=today(m.home_store), channel="portal", collection="to_collect").pk
+    return out
 
 
 def client_for(world, who: str) -> Client:
@@ -211,7 +229,7 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "mall_order"}
 
 
 def cases():
