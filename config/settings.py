@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "vipdesk.reports",
     "vipdesk.api",
     "vipdesk.console",
+    "vipdesk.portal",
     "vipdesk.setup",
     "vipdesk.demo",
     "huey.contrib.djhuey",
@@ -371,6 +372,10 @@ VIPDESK = {
     # Stored-value PIN: wrong PINs allowed, then PIN payments locked for so many minutes.
     "PIN_MAX_TRIES": int(os.environ.get("VIPDESK_PIN_MAX_TRIES", "5")),
     "PIN_LOCK_MINUTES": int(os.environ.get("VIPDESK_PIN_LOCK_MINUTES", "30")),
+    # Member portal (vipdesk/portal): a card joined online waits for the store's approval when 1;
+    # the gateway's approved template for the sign-in code SMS (Aliyun), its one parameter "code".
+    "PORTAL_CARD_APPROVAL": os.environ.get("VIPDESK_PORTAL_CARD_APPROVAL", "0") == "1",
+    "PORTAL_SMS_TEMPLATE": os.environ.get("VIPDESK_PORTAL_SMS_TEMPLATE", ""),
     # Card numbers: prefix + zero-padded sequence + Luhn check digit.
     "CARD_PREFIX": os.environ.get("VIPDESK_CARD_PREFIX", "8860"),
     "CARD_SEQUENCE_DIGITS": 10,

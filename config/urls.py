@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vipdesk.api.urls")),
     path("admin/", admin.site.urls),
+    path("m/", include("vipdesk.portal.urls")),  # the member portal (its own principal: vipdesk/portal/auth.py)
     path("", include("vipdesk.console.urls")),
 ]

@@ -5,6 +5,9 @@ fails the test, so nobody adds one without saying who may use it. A row names th
 pass the access check; every other principal is refused the way the code refuses today:
 
 - console: anonymous → redirect to the login page; a signed-in role without the right → 403.
+- portal (`portal:…`, the member centre at /m/): anyone but a signed-in member → redirect to the
+  portal's sign-in page ("portal_login"); a member session opens no console page (→ console
+  login) and no staff API endpoint (→ 401). IDOR across members: vipdesk/portal/tests/test_idor.py.
 - API: anonymous → 401; a key or session without the right → 403.
 - A row with `ids` naming a scoped object (member, card, sale, complaint…) is tried with the
   object of the caller's store ("own", store A) and with the same object of store B ("other"):
@@ -12,7 +15,8 @@ pass the access check; every other principal is refused the way the code refuses
   Where the scope is looked up before the role is checked (most of the API), a refused role gets
   that 404 as well (`scope_first`).
 
-Principals: the staff roles of vipdesk/accounts/roles.py signed in to the console (store A for the
+Principals: the member principal (MEMBER: the own-store member signed in to the portal, tried
+on every row), the staff roles of vipdesk/accounts/roles.py signed in to the console (store A for the
 store roles; the account manager owns the own-store member), and API keys (vipdesk/api/auth.py):
 an HQ key, an auditor key, a store-manager key of store A (desk) and a till key of store A (the
 cashier role a store key gets by default). Keys are only tried on the API; staff sessions on both.
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 ANON = "anon"
+MEMBER = "member"  # a member signed in to the portal (vipdesk/portal/auth.py): not staff, no API key
 HQ = frozenset({"hq", "hq_key"})
 AUDITOR = frozenset({"auditor", "auditor_key"})
 MANAGER = frozenset({"manager", "desk_key"})
@@ -66,7 +71,11 @@ class Row:
 
     @property
     def api(self) -> bool:
-        return not self.name.startswith("console:")
+        return not self.name.startswith(("console:", "portal:"))
+
+    @property
+    def portal(self) -> bool:
+        return self.name.startswith("portal:")
 
 
 def R(name, allow, method="GET", **kw) -> Row:
@@ -115,6 +124,30 @@ ACCESS: list[Row] = [
     R("console:two_factor_recovery", {"hq", "auditor", "manager"}, "POST"),
     R("console:two_factor_staff", {"hq"}),
     R("console:two_factor_reset", {"hq"}, "POST", ids={"username": "manager_username"}, body={"reason": "手机丢失"}),
+
+    # --- the member portal (issue 16): public pages, then the member's own (MEMBER only)
+    R("portal:sign_in", EVERYONE | {ANON, MEMBER}),
+    R("portal:sign_in", EVERYONE | {ANON, MEMBER}, "POST", body={"mobile": ""}),  # a bad mobile: no code, no counter
+    # Without a code just sent on this browser, the code page sends everyone back to the first step.
+    R("portal:sign_in_code", (), refused="portal_login", anon="portal_login"),
+    R("portal:sign_in_code", (), "POST", body={"code": "123456"}, refused="portal_login", anon="portal_login"),
+    R("portal:sign_out", (), "POST", refused="portal_login", anon="portal_login"),
+    R("portal:sign_out_everywhere", (), "POST", refused="portal_login", anon="portal_login"),
+    # Joining needs a mobile proved by code; a member is sent home.
+    R("portal:join", (), refused="portal_login", anon="portal_login", expect={MEMBER: 302}),
+    R("portal:join", (), "POST", body={"name": "新会员"}, refused="portal_login", anon="portal_login"),
+    R("portal:manifest", EVERYONE | {ANON, MEMBER}),
+    R("portal:service_worker", EVERYONE | {ANON, MEMBER}),
+    R("portal:home", {MEMBER}),
+    R("portal:card", {MEMBER}),
+    R("portal:level", {MEMBER}),
+    R("portal:points", {MEMBER}),
+    R("portal:coupons", {MEMBER}),
+    R("portal:wallet", {MEMBER}),
+    R("portal:purchases", {MEMBER}),
+    R("portal:messages", {MEMBER}),
+    R("portal:profile", {MEMBER}),
+    R("portal:me", {MEMBER}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, STAFF, Row
+from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, STAFF, Row
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,9 @@ def build_world() -> dict:
     mall_orders = _mall_orders(members)
     segment = segment_create(actor=staff["manager"], data={"name": "SA01 女士", "definition": {"genders": ["F"], "stores": ["SA01"]}})
 
-    sessions = {}
+    from vipdesk.portal.auth import member_session_token
+
+    sessions = {MEMBER: member_session_token(members["own"])}
     for name, user in staff.items():
         client = Client()
         client.force_login(user)
@@ -221,7 +223,11 @@ def client_for(world, who: str) -> Client:
     if who in world["keys"]:
         return Client(HTTP_AUTHORIZATION=f"Bearer {world['keys'][who]}")
     client = Client()
-    if who != ANON:
+    if who == MEMBER:
+        from vipdesk.portal.auth import COOKIE
+
+        client.cookies[COOKIE] = world["sessions"][MEMBER]
+    elif who != ANON:
         client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][who]
     return client
 
@@ -242,11 +248,15 @@ def cases():
 
 
 def expected(row: Row, who: str, side: str):
-    """"pass" (the access check lets the request through), a status code, or "login"."""
-    if who == ANON and ANON not in row.allow:
-        return row.anon or (401 if row.api else "login")
+    """"pass" (the access check lets the request through), a status code, "login" or "portal_login"."""
     if who in row.expect:
         return row.expect[who]
+    if who == ANON and ANON not in row.allow:
+        return row.anon or (401 if row.api else "portal_login" if row.portal else "login")
+    if who == MEMBER and MEMBER not in row.allow:  # a member session is nobody to the console and the staff API
+        return row.refused if row.portal and row.refused else 401 if row.api else "portal_login" if row.portal else "login"
+    if row.portal and who not in row.allow:  # staff and keys are nobody to the member portal
+        return row.refused or "portal_login"
     allowed = who in row.allow
     scope_first = row.api if row.scope_first is None else row.scope_first
     if side == "other" and who not in CHAIN_WIDE | {ANON} and (allowed or scope_first):
@@ -276,8 +286,11 @@ def verdict(response, want) -> str | None:
     """None when the answer is the expected one, else what was wrong."""
     got, where = response.status_code, response.get("Location", "")
     to_login = got == 302 and where.startswith(reverse("console:login"))
+    to_portal_login = got == 302 and where.startswith(reverse("portal:sign_in"))
     if want == "login":
         ok = to_login
+    elif want == "portal_login":
+        ok = to_portal_login
     elif want == "pass":
         ok = got < 500 and got not in (401, 403, 404, 405) and not to_login
     else:
@@ -287,7 +300,7 @@ def verdict(response, want) -> str | None:
 
 @pytest.mark.parametrize("row, side", list(cases()))
 def test_access(world, row, side):
-    principals = sorted(row.principals or (EVERYONE if row.api else STAFF)) + [ANON]
+    principals = sorted(row.principals or (EVERYONE if row.api else STAFF)) + [MEMBER, ANON]
     wrong = {}
     for who in principals:
         # Each request in a savepoint of its own: an allowed write must not change what the next caller finds.

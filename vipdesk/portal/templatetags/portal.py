@@ -1,0 +1,59 @@
+"""Display helpers of the portal pages: money as ¥1,299.00, points as 1,299, dates, QR/barcode SVG."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+from django.utils.safestring import mark_safe
+
+from vipdesk.core.money import yuan as _yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    try:
+        return _yuan(Decimal(str(value)))
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def points(value) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def signed_points(value) -> str:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return "—"
+    return f"+{number:,}" if number > 0 else (f"−{-number:,}" if number < 0 else "0")
+
+
+@register.filter
+def day(value) -> str:
+    """An ISO date (or date) in the current language's short form."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return formats.date_format(value, "SHORT_DATE_FORMAT" if not isinstance(value, dt.datetime) else "SHORT_DATETIME_FORMAT")
+
+
+@register.simple_tag
+def qr_svg(text: str, scale: int = 5) -> str:
+    """A QR code as inline SVG (segno), no external resource."""
+    import segno
+
+    return mark_safe(segno.make(text, error="m").svg_inline(scale=scale, border=2, omitsize=True))

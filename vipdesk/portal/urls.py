@@ -1,0 +1,27 @@
+"""The member portal's routes, under /m/ (namespace "portal"). Add pages here (see __init__.py);
+every route is walked by tests/test_idor.py and needs a row in vipdesk/testing/access.py."""
+from django.urls import path
+
+from . import app, join, pages, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-in/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("sign-out/everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("join/", join.JoinView.as_view(), name="join"),
+    path("card/", pages.CardView.as_view(), name="card"),
+    path("level/", pages.LevelView.as_view(), name="level"),
+    path("points/", pages.PointsView.as_view(), name="points"),
+    path("coupons/", pages.CouponsView.as_view(), name="coupons"),
+    path("stored-value/", pages.WalletView.as_view(), name="wallet"),
+    path("purchases/", pages.PurchasesView.as_view(), name="purchases"),
+    path("messages/", pages.MessagesView.as_view(), name="messages"),
+    path("profile/", pages.ProfileView.as_view(), name="profile"),
+    path("me/", pages.MeView.as_view(), name="me"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+]
