@@ -211,3 +211,11 @@ def order_for_staff(actor, pk) -> Redemption:
     if red is None:
         raise NotFound(_("No such order."))
     return red
+
+
+def cancel_waiting_orders(sender, member, actor=None, **kwargs) -> None:
+    """members.signals.member_withdrawing: gifts still waiting to be collected go back to stock (their
+    points come back to the account and are then lost with it); inside the withdrawal's transaction."""
+    waiting = Redemption.objects.filter(account__member_id=member.pk, status=RedemptionStatus.DONE, collection=Collection.TO_COLLECT)
+    for red in waiting.order_by("pk"):
+        points_redemption_cancel(actor=None, redemption=red, reason=_("Membership closed"))

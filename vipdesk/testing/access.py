@@ -148,6 +148,19 @@ ACCESS: list[Row] = [
     R("portal:messages", {MEMBER}),
     R("portal:profile", {MEMBER}),
     R("portal:me", {MEMBER}),
+    # points mall, my data, closing the membership, service requests (issue 16, h6): the member's own rows only
+    R("portal:mall", {MEMBER}),
+    R("portal:mall", {MEMBER}, "POST", body={"item": "GOODS-500"}),
+    R("portal:mall_orders", {MEMBER}),
+    R("portal:mall_order", {MEMBER}, ids={"pk": "mall_order"}),
+    R("portal:mall_order", {MEMBER}, "POST", ids={"pk": "mall_order"}),
+    R("portal:my_data", {MEMBER}),
+    R("portal:my_data_file", {MEMBER}, "POST", body={"format": "json"}),
+    R("portal:close", {MEMBER}),
+    R("portal:close", {MEMBER}, "POST", body={"understood": "1", "mobile": "13000000000"}),
+    R("portal:requests", {MEMBER}),
+    R("portal:requests", {MEMBER}, "POST", body={"kind": "delivery", "description": "请送到家"}),
+    R("portal:request", {MEMBER}, ids={"pk": "complaint"}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),

@@ -203,18 +203,24 @@ def build_world() -> dict:
 
 
 def _mall_orders(members) -> dict:
-    """A points-mall gift waiting at each member's home store (written as the order would leave it)."""
+    """A points-mall gift ordered by each member, waiting at her home store (through the mall service)."""
+    import datetime as dt
     from decimal import Decimal
 
     from vipdesk.core.clock import today
-    from vipdesk.points.models import PointsAccount, Redemption, RedemptionItem
+    from vipdesk.points.mall import mall_order
+    from vipdesk.points.models import RedemptionItem
+    from vipdesk.points.services import points_credit_bonus, stock_move
 
     gift = RedemptionItem.objects.create(code="ACCESS-GIFT", name="保温杯", kind="gift", points=100, value=Decimal("30.00"))
+    for kind in ("purchase", "stock_in"):
+        stock_move(actor=None, item=gift, kind=kind, quantity=4)
     out = {}
     for side, m in members.items():
-        account, _c = PointsAccount.objects.get_or_create(member=m)
-        out[side] = Redemption.objects.create(account=account, item=gift, store=m.home_store, points=100, value=Decimal("30.00"),
-                                              business_date=today(m.home_store), channel="portal", collection="to_collect").pk
+        for kind in ("allocation", "receipt"):
+            stock_move(actor=None, item=gift, kind=kind, quantity=2, store=m.home_store)
+        points_credit_bonus(member=m, points=300, action="access", store=m.home_store, on=today(m.home_store) - dt.timedelta(days=2))
+        out[side] = mall_order(member=m, item_code="ACCESS-GIFT", store=m.home_store).pk
     return out
 
 
