@@ -11,6 +11,7 @@ from vipdesk.core.errors import Conflict, NotFound
 from vipdesk.core.validators import normalize_mobile
 
 from .cards import card_present
+from .ecard import ecard_member, looks_dynamic
 from .choices import IdentifiedBy
 from .models import Member
 
@@ -50,6 +51,9 @@ def member_ref(value, errors: parsing.Problems) -> dict:
 def identify_member(ref: dict, *, actor=None, store=None, withdrawn_ok: bool = False):
     """(member, card, identified_by) from {"card"|"ecard"|"mobile"|"member_no": value}.
 
+    An `ecard` value is the portal's dynamic code ("88" + id + TOTP: the current or previous minute's
+    only, else `ecard_expired`) or a printed QR card's static token.
+
     Cards go through `card_present`, which flags and records an invalid card in its own
     transaction: call this BEFORE opening the posting's transaction, so the refusal keeps its flag.
     A withdrawn member is refused (no sale is credited to him) unless `withdrawn_ok`: the stored-value
@@ -58,7 +62,9 @@ def identify_member(ref: dict, *, actor=None, store=None, withdrawn_ok: bool = F
     if not ref:
         return None, None, IdentifiedBy.NONE
     key, value = next(iter(ref.items()))
-    if key in ("card", "ecard"):
+    if key == "ecard" and looks_dynamic(value):  # the phone's dynamic code (members/ecard.py)
+        member, card, how = ecard_member(value), None, IdentifiedBy.ECARD
+    elif key in ("card", "ecard"):
         card = card_present(number=value, actor=actor, store=store)
         member, how = card.member, IdentifiedBy.CARD if key == "card" else IdentifiedBy.ECARD
     else:

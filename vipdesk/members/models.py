@@ -213,3 +213,18 @@ class DormantCard(models.Model):
         db_table = "sales_dormantcard"  # its first name, from when the sales app flagged dormancy
         verbose_name = _("dormant card")
         verbose_name_plural = _("dormant cards")
+
+
+class EcardKey(models.Model):
+    """The member's secret for the dynamic e-card code (TOTP, RFC 6238; members/ecard.py), encrypted at rest."""
+
+    member = models.OneToOneField(Member, primary_key=True, on_delete=models.CASCADE, related_name="ecard_key")
+    secret = EncryptedTextField(_("e-card secret"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-card key")
+        verbose_name_plural = _("e-card keys")
+
+    def __str__(self):
+        return f"e-card key of {self.member_id}"

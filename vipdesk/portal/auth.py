@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from vipdesk.audit.services import client_address, event_record
+from vipdesk.messaging.models import InboxMessage
 
 from .models import PortalSession
 
@@ -149,4 +150,5 @@ class MemberView(MemberRequiredMixin, TemplateView):
     tab = ""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(member=self.member, tab=self.tab, **kwargs)
+        unread = InboxMessage.objects.filter(member=self.member, read_at__isnull=True).count()
+        return super().get_context_data(member=self.member, tab=self.tab, unread=unread, **kwargs)

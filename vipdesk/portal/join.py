@@ -9,7 +9,6 @@ feedback app's referral service (the referrer's reward is that service's busines
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,29 +18,14 @@ from django.views import View
 from vipdesk.core.errors import DomainError
 from vipdesk.feedback.services import referral_record
 from vipdesk.members.cards import card_apply, card_issue
-from vipdesk.members.choices import ConsentChannel, ConsentPurpose, ConsentSource, Gender, MemberStatus, SourceChannel
+from vipdesk.members.choices import ConsentChannel, ConsentPurpose, ConsentSource, Gender, SourceChannel
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_enrol
 from vipdesk.org.models import Store
 
 from .auth import audit, member_from_request, member_session_start
+from .referrals import REF_COOKIE, referrer_from
 from .views import PROVED, proved_mobile
-
-REF_COOKIE, REF_SALT = "vipdesk_m_ref", "portal.referral"
-
-
-def referral_code(member) -> str:
-    """The value of ?ref= in a member's referral link (signed: nobody can make one up)."""
-    return signing.dumps(member.pk, salt=REF_SALT, compress=True)
-
-
-def referrer_from(value: str):
-    try:
-        pk = signing.loads(value or "", salt=REF_SALT, max_age=None)
-    except signing.BadSignature:
-        return None
-    return Member.objects.filter(pk=pk).exclude(status=MemberStatus.WITHDRAWN).first()
-
 
 def join_stores():
     return Store.objects.filter(active=True).order_by("code")

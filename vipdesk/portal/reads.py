@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import segno
+
 from vipdesk.core.clock import today
+from vipdesk.members.ecard import ecard_code
 from vipdesk.coupons.services import member_coupons
 from vipdesk.members.choices import CardKind, CardStatus
 from vipdesk.points.services import points_summary
 from vipdesk.tiers.progress import tier_progress
 from vipdesk.wallet.services import wallet_summary
+
+from .referrals import referral_code
 
 
 def main_card(member):
@@ -26,3 +31,36 @@ def home_summary(member) -> dict:
     coupons = member_coupons(member, include_closed=False)
     return {"tier": tier, "points": points, "wallet": wallet, "coupons": coupons, "coupon_count": len(coupons),
             "card": main_card(member), "balance": Decimal(str(wallet.get("balance") or "0"))}
+
+
+def balances(member) -> dict:
+    """The figures the card page keeps for offline use: points, coupons, stored value."""
+    on = today(member.home_store)
+    points = points_summary(member, on)
+    return {"points": points["available"], "pending": points["pending"], "coupons": len(member_coupons(member)),
+            "balance": wallet_summary(member, entries=0)["balance"]}
+
+
+def _barcode_svg(code: str) -> str:
+    """Code 128 of the digits as inline SVG (reportlab's barcode drawing, rendered to SVG)."""
+    from reportlab.graphics import renderSVG
+    from reportlab.graphics.barcode import createBarcodeDrawing
+
+    drawing = createBarcodeDrawing("Code128", value=code, barHeight=60, barWidth=1.4, humanReadable=False, quiet=True)
+    svg = renderSVG.drawToString(drawing)
+    start = svg.find("<svg")
+    svg = svg[start:]
+    return svg.replace("<svg ", f'<svg role="img" aria-label="Code 128 {code}" viewBox="0 0 {drawing.width:.0f} {drawing.height:.0f}" '
+                       'preserveAspectRatio="none" ', 1)
+
+
+def ecard_view(member) -> dict:
+    """The current dynamic code with its QR (segno) and Code 128 (reportlab) as inline SVG."""
+    code = ecard_code(member)
+    qr = segno.make(code["code"], error="m").svg_inline(scale=6, border=2, omitsize=True)
+    qr = qr.replace("<svg ", f'<svg role="img" aria-label="QR {code["code"]}" ', 1)
+    return {**code, "qr_svg": qr, "barcode_svg": _barcode_svg(code["code"])}
+
+
+def referral_link(request, member) -> str:
+    return request.build_absolute_uri(f"/m/join/?ref={referral_code(member)}")

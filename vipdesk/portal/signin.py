@@ -130,13 +130,14 @@ def code_verify(*, mobile, code, request=None) -> Member | None:
         row = (SignInCode.objects.select_for_update().filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now, tries__lt=MAX_TRIES)
                .order_by("-created_at").first())
         right = row is not None and len(code) == CODE_DIGITS and code.isdigit() and hmac.compare_digest(row.code_hash, code_hash(mobile, code))
-        if not right:
-            if row is not None:
-                SignInCode.objects.filter(pk=row.pk).update(tries=F("tries") + 1)
-            audit("portal.code_failed", row or SignInCode(pk=0), request, mobile=mask_mobile(mobile),
-                  tries=(row.tries + 1) if row else None)
-            dead = row is None or row.tries + 1 >= MAX_TRIES
-            raise CodeRefused(_("This code is wrong or no longer valid. Ask for a new code.") if dead
-                              else _("This code is wrong or no longer valid."), code=WRONG)
-        SignInCode.objects.filter(pk=row.pk).update(used_at=now)
+        if right:
+            SignInCode.objects.filter(pk=row.pk).update(used_at=now)
+        elif row is not None:  # counted and committed before the refusal is raised
+            SignInCode.objects.filter(pk=row.pk).update(tries=F("tries") + 1)
+    if not right:
+        audit("portal.code_failed", row or SignInCode(pk=0), request, mobile=mask_mobile(mobile),
+              tries=(row.tries + 1) if row else None)
+        dead = row is None or row.tries + 1 >= MAX_TRIES
+        raise CodeRefused(_("This code is wrong or no longer valid. Ask for a new code.") if dead
+                          else _("This code is wrong or no longer valid."), code=WRONG)
     return Member.objects.filter(mobile=mobile).exclude(status=MemberStatus.WITHDRAWN).select_related("home_store").first()

@@ -57,3 +57,22 @@ def qr_svg(text: str, scale: int = 5) -> str:
     import segno
 
     return mark_safe(segno.make(text, error="m").svg_inline(scale=scale, border=2, omitsize=True))
+
+
+@register.filter
+def figure(value) -> str:
+    """A tier gap's figure: money ("1234.00") as ¥1,234.00, a count as 3, a yes/no gate as ✓/—."""
+    if value is None or isinstance(value, bool):
+        return "✓" if value else "—"
+    text = str(value)
+    return yuan(text) if "." in text else points(text)
+
+
+@register.filter
+def share(current, target) -> int:
+    """How far `current` is toward `target`, 0–100 (for the progress bar)."""
+    try:
+        c, t = Decimal(str(current)), Decimal(str(target))
+    except (InvalidOperation, TypeError, ValueError):
+        return 0
+    return 100 if t <= 0 else int(max(0, min(100, c * 100 / t)))
