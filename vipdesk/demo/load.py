@@ -15,6 +15,7 @@ from .chain import build_chain, demo_present
 from .history import load_history
 from .members import load_members
 from .people import PeopleFactory
+from .portal import portal_demo_member_make
 
 DEFAULT_SEED = 2026
 
@@ -35,4 +36,5 @@ def demo_load(*, members: int, seed: int = DEFAULT_SEED, progress=None) -> Count
     # Care rules come after the history, so its years of daily runs make no tasks; today's are made now.
     care_rules_install_default()
     stats["care_tasks"] = care_run_daily(on=clock.today())["created"]
+    stats["portal_member"] = 1 if portal_demo_member_make() is not None else 0  # the member centre's demo member
     return stats

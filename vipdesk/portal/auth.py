@@ -40,7 +40,9 @@ def _hash(token: str) -> str:
 def audit(verb: str, obj, request=None, **payload) -> None:
     """A member-side audit event (`portal.*`): the member (or the code row) and where it came from."""
     if request is not None:
-        payload.setdefault("ip", client_address(request))
+        payload.setdefault("ip_address", client_address(request))
+    if getattr(obj, "member_no", None):
+        payload.setdefault("member_no", obj.member_no)
     event_record(actor=None, verb=verb, obj=obj, payload=payload)
 
 

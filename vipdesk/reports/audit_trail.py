@@ -23,9 +23,11 @@ from vipdesk.accounts.roles import Action, Role, require
 
 from vipdesk.audit.models import Event, PiiAccess, SignIn
 from vipdesk.audit.services import pii_access_record
+from vipdesk.members.choices import ConsentChannel, ConsentPurpose
 
 STAFF_PREFIX, AUTH_PREFIX, TWO_FACTOR_PREFIX, KEY_PREFIX = "staff.", "auth.", "two_factor.", "api_client."
-EVENT_PREFIXES = (STAFF_PREFIX, AUTH_PREFIX, TWO_FACTOR_PREFIX, KEY_PREFIX)
+PORTAL_PREFIX = "portal."  # the member centre (vipdesk/portal): members signing in, wrong codes, joining, consents
+EVENT_PREFIXES = (STAFF_PREFIX, AUTH_PREFIX, TWO_FACTOR_PREFIX, KEY_PREFIX, PORTAL_PREFIX)
 EXPORT_LIMIT = 100_000  # rows in one workbook; narrow the filters for more
 
 # kind → (label, table, what of it)
@@ -37,6 +39,7 @@ KINDS = {
     "security": (gettext_lazy("Account security (2FA, sign-outs everywhere)"), "event", (AUTH_PREFIX, TWO_FACTOR_PREFIX)),
     "keys": (gettext_lazy("API keys"), "event", (KEY_PREFIX,)),
     "pii": (gettext_lazy("Personal data reveals and exports"), "pii", ()),
+    "members": (gettext_lazy("Member centre: sign-ins, wrong codes, joining, consents"), "event", (PORTAL_PREFIX,)),
 }
 
 VERB_LABELS = {
@@ -52,9 +55,18 @@ VERB_LABELS = {
     "two_factor.reset": gettext_lazy("Two-factor sign-in reset by HQ"),
     "two_factor.recovery_used": gettext_lazy("Recovery code used"),
     "two_factor.recovery_renewed": gettext_lazy("New recovery codes"),
+    "portal.signed_in": gettext_lazy("Member signed in to the member centre"),
+    "portal.signed_out": gettext_lazy("Member signed out of the member centre"),
+    "portal.signed_out_everywhere": gettext_lazy("Member signed out on all devices"),
+    "portal.code_failed": gettext_lazy("Wrong or expired sign-in code"),
+    "portal.joined": gettext_lazy("Joined in the member centre"),
+    "portal.consent_changed": gettext_lazy("Consent changed in the member centre"),
 }
 FIELD_LABELS = {"role": gettext_lazy("role"), "stores": gettext_lazy("stores"), "is_active": gettext_lazy("active"),
-                "is_superuser": gettext_lazy("superuser"), "store": gettext_lazy("store"), "key_prefix": gettext_lazy("key prefix")}
+                "is_superuser": gettext_lazy("superuser"), "store": gettext_lazy("store"), "key_prefix": gettext_lazy("key prefix"),
+                "member_no": gettext_lazy("member number"), "mobile": gettext_lazy("mobile"), "tries": gettext_lazy("wrong tries"),
+                "session": gettext_lazy("session"), "sessions": gettext_lazy("sessions ended"), "purpose": gettext_lazy("purpose"),
+                "channel": gettext_lazy("channel"), "granted": gettext_lazy("granted")}
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,10 @@ def _value(name, value) -> str:
         return str(Role(value).label) if value in Role.values else str(value or "—")
     if name == "stores":
         return "、".join(value) if value else "—"
+    if name == "purpose" and value in ConsentPurpose.values:
+        return str(ConsentPurpose(value).label)
+    if name == "channel" and value in ConsentChannel.values:
+        return str(ConsentChannel(value).label)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "—" if value in (None, "") else str(value)
@@ -200,7 +216,8 @@ def _sign_in_row(s: SignIn) -> TrailRow:
 
 
 def _event_row(e: Event, subjects: dict, keys: dict) -> TrailRow:
-    kind = "staff" if e.verb.startswith(STAFF_PREFIX) else "keys" if e.verb.startswith(KEY_PREFIX) else "security"
+    kind = ("staff" if e.verb.startswith(STAFF_PREFIX) else "keys" if e.verb.startswith(KEY_PREFIX)
+            else "members" if e.verb.startswith(PORTAL_PREFIX) else "security")
     payload = e.payload or {}
     what = str(VERB_LABELS.get(e.verb, e.verb))
     if e.object_type == "staff":
@@ -212,12 +229,18 @@ def _event_row(e: Event, subjects: dict, keys: dict) -> TrailRow:
         detail = _plain(payload)
     else:
         detail = _plain(payload)
-    return TrailRow(at=e.at, kind=kind, kind_label=str(KINDS[kind][0]), who=_actor(e), what=what, detail=detail,
+    who = _actor(e)
+    if kind == "members":  # the member herself (or, for a wrong code, whoever typed at that mobile)
+        who = (_("Member %(no)s") % {"no": payload["member_no"]} if payload.get("member_no")
+               else _("Mobile %(mobile)s") % {"mobile": payload.get("mobile") or "—"})
+        detail = _plain({k: v for k, v in payload.items() if k not in ("member_no", "mobile")})
+    return TrailRow(at=e.at, kind=kind, kind_label=str(KINDS[kind][0]), who=who, what=what, detail=detail,
                     ip_address=str(payload.get("ip_address") or ""))
 
 
 def _plain(payload: dict) -> str:
-    return "；".join(f"{FIELD_LABELS.get(k, k)}: {_value(k, v)}" for k, v in payload.items() if k not in ("before", "after"))
+    return "；".join(f"{FIELD_LABELS.get(k, k)}: {_value(k, v)}" for k, v in payload.items()
+                   if k not in ("before", "after", "ip_address"))
 
 
 def _pii_row(p: PiiAccess) -> TrailRow:

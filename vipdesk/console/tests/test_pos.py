@@ -428,3 +428,17 @@ def test_hq_may_post_for_any_store(login, hq, member_b, store_a):
     StaffFactory(username="g", role="guide", stores=[store_a])
     response = login(hq).post(SALE_URL, sale_form("R9", store="SB01", member=("mobile", "13812345555")))
     assert response.status_code == 302 and Sale.objects.get(receipt_no="R9").store.code == "SB01"
+
+
+def test_the_member_centre_code_identifies_at_the_console_till_and_an_old_one_is_refused(login, cashier_a, member_a, clock):
+    from vipdesk.members.ecard import ecard_code
+
+    client = login(cashier_a)
+    code = ecard_code(member_a)["code"]
+    response = client.post(SALE_URL, sale_form("R1", member=("ecard", code)))
+    assert response.status_code == 302 and Sale.objects.get(receipt_no="R1").member == member_a
+    clock.shift(dt.timedelta(minutes=3))
+    response = client.post(SALE_URL, sale_form("R2", member=("ecard", code)))
+    page = page_text(response)
+    assert response.status_code == 200 and 'data-code="ecard_expired"' in page and "会员码已过期" in page
+    assert not Sale.objects.filter(receipt_no="R2").exists()

@@ -25,7 +25,8 @@ from vipdesk.wallet.choices import TopUpMethod
 
 from ..forms import ServiceErrorsMixin
 
-MEMBER_BY = [("card", _("Card number")), ("mobile", _("Mobile")), ("member_no", _("Member number"))]
+MEMBER_BY = [("card", _("Card number")), ("mobile", _("Mobile")), ("member_no", _("Member number")),
+             ("ecard", _("Member centre code"))]  # the phone's dynamic e-card code (members/ecard.py)
 RETURN_MODES = [("whole", _("The whole receipt (whatever is not yet returned)")), ("lines", _("Selected lines"))]
 COUPON_MODES = [("none", _("No coupons")), ("codes", _("These coupons")), ("best", _("Best for the member (自动最优)"))]
 POINTS_MODES = [("none", _("No points")), ("max", _("As many as allowed")), ("n", _("This many points"))]

@@ -169,3 +169,23 @@ def test_a_busy_port_is_said_plainly():
         port = busy.getsockname()[1]
         with pytest.raises(CommandError, match="已被占用"):
             Command().serve(f"127.0.0.1:{port}")
+
+
+def test_the_portal_demo_member_has_what_the_member_centre_shows(demo):
+    from decimal import Decimal
+
+    from vipdesk.coupons.services import usable_coupons
+    from vipdesk.demo.portal import DEMO_MOBILE
+    from vipdesk.points.services import points_summary
+    from vipdesk.tiers.progress import tier_progress
+    from vipdesk.wallet.services import wallet_summary
+
+    out = demo["first"]
+    assert "http://127.0.0.1:8000/m/" in out and DEMO_MOBILE in out and "sms" in out
+    member = Member.objects.get(mobile=DEMO_MOBILE)
+    points = points_summary(member)
+    assert points["available"] > 0 and points["next_expiry"] is not None
+    assert usable_coupons(member).exists()
+    assert Decimal(wallet_summary(member, entries=0)["balance"]) > 0
+    progress = tier_progress(member)
+    assert progress["current"] and progress["next"]

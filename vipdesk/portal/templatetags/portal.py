@@ -7,8 +7,11 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import formats
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from vipdesk.core.money import yuan as _yuan
+from vipdesk.coupons.choices import CouponStatus
+from vipdesk.wallet.choices import EntryKind
 
 register = template.Library()
 
@@ -76,3 +79,16 @@ def share(current, target) -> int:
     except (InvalidOperation, TypeError, ValueError):
         return 0
     return 100 if t <= 0 else int(max(0, min(100, c * 100 / t)))
+
+
+@register.filter
+def wallet_kind(value) -> str:
+    """The stored-value entry's kind in words (never the stored code)."""
+    return str(EntryKind(value).label) if value in EntryKind.values else ""
+
+
+@register.filter
+def coupon_status(value) -> str:
+    if value == "expired":
+        return gettext("Expired")
+    return str(CouponStatus(value).label) if value in CouponStatus.values else ""

@@ -161,3 +161,20 @@ def test_a_withdrawn_member_is_signed_out(member, signed_in):
 
     member_withdraw(actor=None, member=member, reason="顾客要求")
     assert signed_in.get("/m/").status_code == 302
+
+
+def test_sign_ins_and_wrong_codes_are_in_the_audit_trail_in_words(member, caplog):
+    from vipdesk.reports.audit_trail import TrailFilter, trail_index, trail_rows
+
+    client = Client()
+    with caplog.at_level(logging.WARNING, logger="vipdesk.portal"):
+        ask(client, "13766667777")
+    code = sent_code(caplog)
+    client.post("/m/sign-in/code/", {"code": "000000" if code != "000000" else "111111"})
+    client.post("/m/sign-in/code/", {"code": code})
+    rows = trail_rows(trail_index(TrailFilter(kind="members")))
+    assert {r.what for r in rows} == {"会员登录会员中心", "验证码错误或已失效"}
+    signed_in = next(r for r in rows if r.what == "会员登录会员中心")
+    assert signed_in.who == f"会员 {member.member_no}" and signed_in.ip_address == "127.0.0.1"
+    failed = next(r for r in rows if r.what != "会员登录会员中心")
+    assert failed.who == "手机 137****7777" and "错误次数: 1" in failed.detail

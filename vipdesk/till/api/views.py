@@ -70,7 +70,7 @@ class SalePostView(APIView):
             s403=("permission_denied", "store_out_of_scope"),
             s404=("member_not_found", "card_not_found"),
             s409=("receipt_conflict", "member_withdrawn"),
-            s422=("card_invalid", "card_frozen", "insufficient_points", "points_offset_invalid", "same_day_points",
+            s422=("card_invalid", "card_frozen", "ecard_expired", "insufficient_points", "points_offset_invalid", "same_day_points",
                   "insufficient_stored_value", "pin_required", "pin_invalid", "card_spend_limit", "stored_value_other_issuer"),
         )},
         examples=[_SALE_EXAMPLE],
@@ -94,7 +94,7 @@ class SaleAttachView(APIView):
                                      s403=("permission_denied", "store_out_of_scope"),
                                      s404=("sale_not_found", "member_not_found", "card_not_found"),
                                      s409=("attach_too_late", "already_attached", "sale_has_returns", "member_withdrawn"),
-                                     s422=("card_invalid", "card_frozen"))},
+                                     s422=("card_invalid", "card_frozen", "ecard_expired"))},
     )
     def post(self, request):
         data = _in(s.AttachSerializer, request)
@@ -167,7 +167,7 @@ class RedemptionView(APIView):
             s403=("permission_denied", "store_out_of_scope"),
             s404=("member_not_found", "card_not_found", "item_not_found", "not_found"),
             s422=("insufficient_points", "outside_window", "same_day_points", "out_of_stock", "limit_reached",
-                  "card_invalid", "card_frozen"),
+                  "card_invalid", "card_frozen", "ecard_expired"),
         )},
     )
     def post(self, request):

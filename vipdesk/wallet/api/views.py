@@ -71,7 +71,7 @@ class TopUpView(APIView):
             200: OpenApiResponse(s.TopUpOutSerializer, description=gettext_lazy("Taken before: the first result, replayed: true.")),
             **error_responses(400, 404, 409, 422, s403=("permission_denied", "store_out_of_scope"),
                               s404=("member_not_found", "card_not_found"), s409=("topup_conflict", "member_withdrawn"),
-                              s422=("stored_value_limit", "stored_value_other_issuer", "card_invalid", "card_frozen")),
+                              s422=("stored_value_limit", "stored_value_other_issuer", "card_invalid", "card_frozen", "ecard_expired")),
         },
         examples=[OpenApiExample("top-up", request_only=True, value={
             "store": "SA01", "member": {"mobile": "13766667777"}, "amount": "3000.00", "reference": "SA01-TU-0001", "method": "wechat"})],

@@ -47,6 +47,8 @@ HEADLINES = {
     "card_invalid": gettext_lazy("This card cannot be used: keep the card and call the membership desk. Nothing was changed."),
     "card_frozen": gettext_lazy("This card is frozen and cannot be used now. Nothing was changed."),
     "card_not_found": gettext_lazy("No card with this number."),
+    "ecard_expired": gettext_lazy("This member centre code has expired: ask the member to refresh the card on her phone. "
+                                  "Nothing was changed."),
     "member_not_found": gettext_lazy("No member found with these details."),
     "member_withdrawn": gettext_lazy("This member has withdrawn from the programme."),
     "store_out_of_scope": gettext_lazy("You may only work at the tills of your own stores."),

@@ -14,6 +14,7 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.demo.chain import DEMO_PASSWORD, STORE_CODES
 from vipdesk.demo.load import DEFAULT_SEED, demo_load
+from vipdesk.demo.portal import DEMO_MOBILE
 from vipdesk.scheduler.daily import daily_jobs_at
 from vipdesk.scheduler.embedded import describe, start_embedded_consumer
 
@@ -98,6 +99,10 @@ class Command(BaseCommand):
         out(f"控制台 Console:        {base}/")
         out(f"API 文档 API docs:     {base}/api/docs/")
         out(f"管理后台 Django admin: {base}/admin/   (hq / hq2)")
+        out(f"会员中心 Member portal: {base}/m/   （手机浏览器打开 open it on a phone, or narrow the window）")
+        out(f"  演示会员手机号 Demo member's mobile: {DEMO_MOBILE}")
+        out(f"  验证码不发短信，写在本窗口的日志和 {settings.DATA_DIR / 'sms'} 里。")
+        out(f"  No SMS is sent: the sign-in code appears in this window's log and in {settings.DATA_DIR / 'sms'}.")
         out("")
         out(f"演示账号（密码均为 {DEMO_PASSWORD}）Demo logins (password {DEMO_PASSWORD} for all):")
         out(table([["用户名 Username", "密码 Password", "角色 Role", "姓名 Name", "门店 Store"], *demo_logins()]))
