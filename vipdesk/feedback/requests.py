@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
@@ -39,6 +39,13 @@ KIND_LABELS = {
     "reservation": gettext_lazy("Reservation"),
     "profile_change": gettext_lazy("Change of name or ID number"),
     "complaint": gettext_lazy("Complaint"),
+}
+# The status as the member reads it (contexts keep these apart from other apps' "Open", "Closed").
+STATUS_LABELS = {
+    ComplaintStatus.OPEN: pgettext_lazy("service request", "Received"),
+    ComplaintStatus.IN_PROGRESS: pgettext_lazy("service request", "In progress"),
+    ComplaintStatus.RESOLVED: pgettext_lazy("service request", "Done"),
+    ComplaintStatus.CLOSED: pgettext_lazy("service request", "Closed"),
 }
 COMPLAINT_CATEGORY = "service"  # a member's complaint lands here until staff re-file it (categories stay staff's)
 VISIBLE_VERBS = ("created", "moved", "replied")  # what the member's page shows of a request's log
@@ -128,7 +135,7 @@ def member_visible_events(complaint: Complaint):
         if e.verb == "replied":
             out.append({"at": e.at, "kind": "reply", "text": e.note})
         elif e.verb == "moved":
-            out.append({"at": e.at, "kind": "status", "status": ComplaintStatus(e.to_status).label})
+            out.append({"at": e.at, "kind": "status", "status": STATUS_LABELS[e.to_status]})
         else:
             out.append({"at": e.at, "kind": "filed"})
     return out

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError, NotFound
-from vipdesk.feedback.requests import KIND_LABELS, kind_of, member_request, member_request_create, member_requests, member_visible_events
+from vipdesk.feedback.requests import KIND_LABELS, STATUS_LABELS, kind_of, member_request, member_request_create, member_requests, member_visible_events
 from vipdesk.org.models import Store
 
 from .auth import MemberView
@@ -19,6 +19,7 @@ from .auth import MemberView
 
 def _row(c):
     c.kind_label = KIND_LABELS[kind_of(c)]
+    c.status_label = STATUS_LABELS[c.status]
     return c
 
 

@@ -116,7 +116,7 @@ def test_download_my_data_request_a_service_and_close_the_membership(live_server
     page.fill("textarea[name=description]", "西裤裤长改短 2 厘米")
     page.click("#request-form button[type=submit]")
     page.wait_for_selector("#request-status")
-    assert page.inner_text("#request-status") == "待处理" or page.inner_text("#request-status")
+    assert page.inner_text("#request-status") == "已受理"
     shot(page, f"portal-request-{size}.png")
     page.goto(f"{live_server.url}/m/requests/")
     shot(page, f"portal-requests-{size}.png")
