@@ -60,7 +60,7 @@ def code_of(call):
 def test_a_gift_ordered_in_the_mall_waits_at_the_chosen_store_with_points_and_stock_taken(rich, scarf, store_a):
     order = mall_order(member=rich, item_code="SCARF", store=store_a)
     assert (order.channel, order.collection, order.order_status) == (RedemptionChannel.PORTAL, Collection.TO_COLLECT, "to_collect")
-    assert order_status_label(order) == "To collect"
+    assert order_status_label(order) == str(Collection.TO_COLLECT.label)
     assert points_summary(rich)["balance"] == 4200
     assert on_hand(scarf, store_a) == 2
     assert order.result["collection"] == "to_collect"
