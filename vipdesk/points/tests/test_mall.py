@@ -153,3 +153,20 @@ def test_an_order_is_read_only_by_its_member(rich, scarf, store_a):
     other = make_member(store=store_a, name="李四")
     with pytest.raises(DomainError):
         member_order(other, order.pk)
+
+
+def test_a_coupon_item_issues_the_campaigns_coupons_at_once(rich, store_a):
+    from vipdesk.coupons.campaigns import campaigns_install_default
+    from vipdesk.coupons.models import Coupon
+
+    campaign = campaigns_install_default()[0]
+    RedemptionItem.objects.create(code="CPN", name="优惠券", kind=ItemKind.VIRTUAL, points=300, value=D("0.00"),
+                                  tracks_stock=False, fulfilment=f"coupon:{campaign.code}")
+    order = mall_order(member=rich, item_code="CPN")
+    coupon = Coupon.objects.get(member=rich, campaign=campaign, batch=f"points-{order.pk}")
+    assert order.fulfilment_code == coupon.code and order.order_status == "done"
+    assert points_summary(rich)["balance"] == 4700
+    campaign.active = False
+    campaign.save()
+    assert code_of(lambda: mall_order(member=rich, item_code="CPN")) == "item_unavailable"
+    assert points_summary(rich)["balance"] == 4700
