@@ -149,3 +149,17 @@ def test_the_english_switch(member, signed_in):
     signed_in.post("/i18n/setlang/", {"language": "en", "next": "/m/"})
     page = signed_in.get("/m/").content.decode()
     assert 'lang="en"' in page and "My level" in page and "中文" in page
+
+
+def test_every_portal_page_obeys_the_content_policy(store_a):
+    """Signed in as a member with rows on every page: nonce on each script, no style attributes (the
+    inline QR and barcode SVGs included), nothing from another origin."""
+    from vipdesk.console.tests.test_content_policy import policy_problems
+
+    from .conftest import member_client
+    from .data import loyalty_setup, rich_member
+
+    loyalty_setup()
+    client = member_client(rich_member(store_a))
+    wrong = {url: policy_problems(client.get(url)) for url in PAGES + ["/m/sign-in/"]}
+    assert not {url: p for url, p in wrong.items() if p}

@@ -259,8 +259,10 @@ def expected(row: Row, who: str, side: str):
         return row.expect[who]
     if who == ANON and ANON not in row.allow:
         return row.anon or (401 if row.api else "portal_login" if row.portal else "login")
-    if who == MEMBER and MEMBER not in row.allow:  # a member session is nobody to the console and the staff API
-        return row.refused if row.portal and row.refused else 401 if row.api else "portal_login" if row.portal else "login"
+    if who == MEMBER and MEMBER not in row.allow:
+        if not row.portal:  # to the console and the staff API a member session is nobody: anonymous
+            return "pass" if ANON in row.allow else expected(row, ANON, side)
+        return row.refused or "portal_login"
     if row.portal and who not in row.allow:  # staff and keys are nobody to the member portal
         return row.refused or "portal_login"
     allowed = who in row.allow
