@@ -10,6 +10,7 @@ from .complaints import views as complaints
 from .coupons import views as coupons
 from .home import views as home
 from .loyalty import views as loyalty
+from .mall import views as mall
 from .members.views import cards, members, transfer
 from .messaging import views as messaging
 from .performance import views as performance
@@ -59,6 +60,9 @@ urlpatterns = [
     path("pos/member/", pos.TillMemberView.as_view(), name="pos_member"),
     path("pos/attach/", attach.AttachView.as_view(), name="pos_attach"),  # 补登 (issue 15 §1)
     path("sales/<int:pk>/", pos.SaleDetailView.as_view(), name="sale_detail"),
+    # points-mall orders to collect at the store, and their hand-over (issue 16)
+    path("pos/mall-orders/", mall.MallOrdersView.as_view(), name="mall_orders"),
+    path("pos/mall-orders/<int:pk>/collect/", mall.MallOrderCollectView.as_view(), name="mall_order_collect"),
     # stored value, the quote, coupons and pricing (issue 4 §5)
     path("pos/topup/", till_wallet.TopUpView.as_view(), name="pos_topup"),
     path("pos/wallet-refund/", till_wallet.RefundView.as_view(), name="pos_wallet_refund"),

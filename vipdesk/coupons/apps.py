@@ -13,3 +13,9 @@ class CouponsConfig(AppConfig):
         from . import receivers
 
         member_enrolled.connect(receivers.on_member_enrolled, dispatch_uid="coupons.on_member_enrolled")
+
+        from vipdesk.points.fulfilment import register
+
+        from .fulfilment import redemption_coupons
+
+        register("coupon", redemption_coupons)  # a points-mall item paid in coupons: fulfilment "coupon:<campaign>"

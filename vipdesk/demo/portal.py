@@ -19,6 +19,8 @@ from vipdesk.points.services import points_summary
 from vipdesk.tiers.progress import tier_progress
 from vipdesk.wallet.services import wallet_summary, wallet_topup
 
+from .mall import demo_mall_order
+
 DEMO_MOBILE = "13800138000"
 
 
@@ -57,6 +59,7 @@ def portal_demo_member_make(*, candidates: int = 200):
         campaign = Campaign.objects.filter(active=True).order_by("pk").first()
         if campaign is not None:
             coupons_issue_bulk(actor=None, campaign=campaign, members=Member.objects.filter(pk=member.pk))
+    demo_mall_order(member)  # an open points-mall order to collect at her home store (h6)
     enqueue_text(member, Channel.INBOX, body="欢迎使用会员中心：在“会员卡”页出示动态会员码即可积分、用券和使用储值。",
                  subject="欢迎来到会员中心", source="demo:portal-welcome")
     return member

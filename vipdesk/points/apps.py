@@ -7,8 +7,10 @@ class PointsConfig(AppConfig):
     verbose_name = "积分"
 
     def ready(self):
-        from vipdesk.members.signals import member_enrolled
+        from vipdesk.members.signals import member_enrolled, member_withdrawing
 
         from . import receivers
+        from .mall import cancel_waiting_orders
 
         member_enrolled.connect(receivers.on_member_enrolled, dispatch_uid="points.on_member_enrolled")
+        member_withdrawing.connect(cancel_waiting_orders, dispatch_uid="points.cancel_waiting_orders")

@@ -77,3 +77,15 @@ class StockMove(models.TextChoices):
 class RedemptionStatus(models.TextChoices):
     DONE = "done", _("Redeemed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class RedemptionChannel(models.TextChoices):
+    TILL = "till", _("At the till")
+    PORTAL = "portal", _("Points mall")
+
+
+class Collection(models.TextChoices):
+    """A points-mall order of a gift: reserved at the store the member chose until staff hand it over."""
+    NONE = "", _("Handed over at once")
+    TO_COLLECT = "to_collect", _("To collect")
+    COLLECTED = "collected", _("Collected")

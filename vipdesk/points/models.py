@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from vipdesk.core.models import AppendOnlyModel, TimeStampedModel
 
 from .choices import (
-    AdjustmentStatus, BonusAction, DebtPolicy, EntryKind, ExpiryKind, ItemKind, LimitPeriod, RedemptionStatus, RuleKind, StockMove,
+    AdjustmentStatus, BonusAction, Collection, DebtPolicy, EntryKind, ExpiryKind, ItemKind, LimitPeriod, RedemptionChannel,
+    RedemptionStatus, RuleKind, StockMove,
 )
 
 
@@ -281,14 +282,29 @@ class Redemption(TimeStampedModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The answer the till was given (the balance right after, the item's name then): a retry gets it again.
     result = models.JSONField(default=dict, blank=True)
+    # The points mall (portal): where the order came from, and a gift's collection at the chosen store.
+    channel = models.CharField(_("channel"), max_length=10, choices=RedemptionChannel.choices, default=RedemptionChannel.TILL)
+    collection = models.CharField(_("collection"), max_length=12, choices=Collection.choices, default=Collection.NONE, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("redemption")
         verbose_name_plural = _("redemptions")
-        indexes = [models.Index(fields=["account", "item", "business_date"])]
+        indexes = [models.Index(fields=["account", "item", "business_date"]),
+                   models.Index(fields=["store", "collection"], condition=Q(collection="to_collect"), name="redemption_to_collect")]
         constraints = [models.UniqueConstraint(fields=["store", "reference"], condition=~Q(reference=""),
-                                               name="redemption_reference_unique_per_store")]
+                                               name="redemption_reference_unique_per_store"),
+                       models.CheckConstraint(name="redemption_collected_dated",
+                                              condition=~Q(collection="collected") | Q(collected_at__isnull=False))]
+
+    @property
+    def order_status(self) -> str:
+        """The order's status as the member and staff read it: to collect, collected, cancelled, or redeemed."""
+        if self.status == RedemptionStatus.CANCELLED:
+            return RedemptionStatus.CANCELLED
+        return self.collection or RedemptionStatus.DONE
 
 
 class SettlementLine(models.Model):

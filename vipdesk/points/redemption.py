@@ -22,7 +22,7 @@ from vipdesk.core.money import quantize
 from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.cards import CardInvalid, card_present
 
-from .choices import EntryKind, ItemKind, LimitPeriod, RedemptionStatus, StockMove
+from .choices import Collection, EntryKind, ItemKind, LimitPeriod, RedemptionChannel, RedemptionStatus, StockMove
 from .fulfilment import fulfil
 from .ledger import (
     PointsError, _locked_account, _record_uses, _refuse_short, _require_role, _restore, _restore_plan, _staff, _take, _usable,
@@ -61,14 +61,17 @@ def _require_till(actor, store) -> None:
 
 
 def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, card=None, at: dt.datetime | None = None,
-                  reference: str = "") -> Redemption:
+                  reference: str = "", channel: str = RedemptionChannel.TILL) -> Redemption:
     """Redeem points for a catalogue item at a store. Refusals: card_invalid, outside_window,
     limit_reached, out_of_stock, same_day_points, insufficient_points.
 
     `reference` is the till's id for this request: asking again with the same reference at the same
     store returns the first redemption (with `replayed` set; its answer: `redemption_answer`) instead
     of redeeming twice, also while the first attempt is still running; the same reference for another
-    member, item or quantity is `reference_conflict`."""
+    member, item or quantity is `reference_conflict`.
+
+    `channel` "portal" is an order of the points mall (mall.py): a gift is then reserved at `store`
+    (stock and points taken now) and waits there to be collected; at the till it is handed over at once."""
     if actor is not None:
         _require_till(actor, store)
     reference = (reference or "").strip()[:60]
@@ -82,7 +85,7 @@ def points_redeem(*, actor, member, item_code: str, store, quantity: int = 1, ca
     try:
         with discreet_refusals(actor, member):  # another store's till: "not enough points", without the balance
             redemption = _redeem(actor=actor, member=member, item_code=item_code, store=store, quantity=quantity, card=card,
-                                 today=clock.business_date(at, store), reference=reference)
+                                 today=clock.business_date(at, store), reference=reference, channel=channel)
     except IntegrityError:
         # a twin request with the same reference committed first (the unique index stopped this one)
         twin = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
@@ -144,7 +147,7 @@ def redemption_check(*, actor, item_code: str, store, quantity: int = 1, at: dt.
 
 
 @transaction.atomic
-def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="") -> Redemption:
+def _redeem(*, actor, member, item_code, store, quantity, card, today, reference="", channel=RedemptionChannel.TILL) -> Redemption:
     account = _locked_account(member.pk)
     # Under the lock: a twin of this request that held it before us has committed by now.
     first = _redeemed_before(store, reference, member=member, item_code=item_code, quantity=quantity)
@@ -166,8 +169,11 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
             raise PointsError(_("Out of stock at this store."), code="out_of_stock")
     points, value = item.points * quantity, quantize(item.value * quantity)
     _refuse_short(account, points, today, same_day_ok=pol.same_day_redeemable)
+    virtual = bool(item.fulfilment) or item.kind == ItemKind.VIRTUAL
+    collection = Collection.TO_COLLECT if channel == RedemptionChannel.PORTAL and not virtual else Collection.NONE
     redemption = Redemption.objects.create(account=account, item=item, store=store, card=card, quantity=quantity, points=points,
-                                           value=value, business_date=today, actor=_staff(actor), reference=reference)
+                                           value=value, business_date=today, actor=_staff(actor), reference=reference,
+                                           channel=channel, collection=collection)
     entry = _write(account, kind=EntryKind.REDEEM, points=-points, business_date=today, store=store, redemption=redemption,
                    actor=_staff(actor))
     _record_uses(entry, _take(_usable(account, today, same_day_ok=pol.same_day_redeemable), points), value=value, store=store)
@@ -175,7 +181,7 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
         ItemStock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") - quantity)
         StockMovement.objects.create(item=item, kind=StockMove.REDEMPTION, store=store, quantity=quantity, redemption=redemption,
                                      actor=_staff(actor))
-    if item.fulfilment or item.kind == ItemKind.VIRTUAL:
+    if virtual:
         redemption.fulfilment_code = fulfil(item.fulfilment or "voucher", item=item, member=member, quantity=quantity,
                                             redemption=redemption)[:100]
     redemption.result = _answer(redemption, balance=account.balance)
@@ -190,7 +196,7 @@ def _answer(redemption: Redemption, *, balance: int) -> dict:
         "store": redemption.store.code, "quantity": redemption.quantity, "points": redemption.points,
         "value": str(quantize(redemption.value)), "business_date": redemption.business_date.isoformat(),
         "status": RedemptionStatus.DONE.value, "fulfilment_code": redemption.fulfilment_code, "reference": redemption.reference,
-        "balance": balance,
+        "balance": balance, **({"collection": redemption.collection} if redemption.collection else {}),
     }
 
 
@@ -207,14 +213,21 @@ def redemption_answer(redemption: Redemption) -> dict:
 
 
 @transaction.atomic
-def points_redemption_cancel(*, actor, redemption: Redemption, reason: str) -> Redemption:
-    """Undo a redemption (gift handed back): the points return to their lots, the gift to stock."""
+def points_redemption_cancel(*, actor, redemption: Redemption, reason: str, member=None) -> Redemption:
+    """Undo a redemption (gift handed back, or a mall order not collected): the points return to their
+    lots, the gift to stock. `member`: the member cancelling her own points-mall order in the portal
+    (actor None) — only her own, and only while it waits to be collected."""
     _require_role(actor, Role.HQ_ADMIN, Role.STORE_MANAGER)
     red = Redemption.objects.select_related("account").get(pk=redemption.pk)
+    if member is not None and red.account.member_id != member.pk:
+        raise NotFound(_("No such order."), code="not_found")
     account = _locked_account(red.account.member_id)
     red = Redemption.objects.select_for_update().get(pk=red.pk)
     if red.status != RedemptionStatus.DONE:
         raise DomainError(_("This redemption is already cancelled."), code="already_cancelled", status=409)
+    if member is not None and red.collection != Collection.TO_COLLECT:
+        raise DomainError(_("Only an order still waiting to be collected can be cancelled here; ask at the store."),
+                          code="not_cancellable", status=409)
     on = clock.today(red.store)
     source = PointsEntry.objects.get(redemption=red, kind=EntryKind.REDEEM)
     plan = _restore_plan(source, red.points)

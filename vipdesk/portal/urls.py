@@ -2,7 +2,7 @@
 every route is walked by tests/test_idor.py and needs a row in vipdesk/testing/access.py."""
 from django.urls import path
 
-from . import app, join, pages, views
+from . import app, join, mall, pages, privacy, service, views
 
 app_name = "portal"
 
@@ -22,6 +22,15 @@ urlpatterns = [
     path("messages/", pages.MessagesView.as_view(), name="messages"),
     path("profile/", pages.ProfileView.as_view(), name="profile"),
     path("me/", pages.MeView.as_view(), name="me"),
+    # points mall, my data, closing the membership, service requests (issue 16, h6)
+    path("mall/", mall.MallView.as_view(), name="mall"),
+    path("mall/orders/", mall.MallOrdersView.as_view(), name="mall_orders"),
+    path("mall/orders/<int:pk>/", mall.MallOrderView.as_view(), name="mall_order"),
+    path("my-data/", privacy.MyDataView.as_view(), name="my_data"),
+    path("my-data/file/", privacy.my_data_file, name="my_data_file"),
+    path("close/", privacy.CloseView.as_view(), name="close"),
+    path("requests/", service.RequestsView.as_view(), name="requests"),
+    path("requests/<int:pk>/", service.RequestView.as_view(), name="request"),
     path("manifest.webmanifest", app.manifest, name="manifest"),
     path("sw.js", app.service_worker, name="service_worker"),
 ]

@@ -148,6 +148,19 @@ ACCESS: list[Row] = [
     R("portal:messages", {MEMBER}),
     R("portal:profile", {MEMBER}),
     R("portal:me", {MEMBER}),
+    # points mall, my data, closing the membership, service requests (issue 16, h6): the member's own rows only
+    R("portal:mall", {MEMBER}),
+    R("portal:mall", {MEMBER}, "POST", body={"item": "GOODS-500"}),
+    R("portal:mall_orders", {MEMBER}),
+    R("portal:mall_order", {MEMBER}, ids={"pk": "mall_order"}),
+    R("portal:mall_order", {MEMBER}, "POST", ids={"pk": "mall_order"}),
+    R("portal:my_data", {MEMBER}),
+    R("portal:my_data_file", {MEMBER}, "POST", body={"format": "json"}),
+    R("portal:close", {MEMBER}),
+    R("portal:close", {MEMBER}, "POST", body={"understood": "1", "mobile": "13000000000"}),
+    R("portal:requests", {MEMBER}),
+    R("portal:requests", {MEMBER}, "POST", body={"kind": "delivery", "description": "请送到家"}),
+    R("portal:request", {MEMBER}, ids={"pk": "complaint"}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),
@@ -185,6 +198,8 @@ ACCESS: list[Row] = [
     R("sale-attach", TILL, "POST", body=lambda ids, side: {"receipt_no": "SA01-SEED-1", "member": _mobile(ids, "own")}),
     R("return-post", TILL, "POST", body=RETURN),
     R("redemption-post", TILL, "POST", body=lambda ids, side: {"member": _mobile(ids, "own"), "item_code": "GOODS-500"}),
+    # A points-mall gift handed over at its store (issue 16); the order is looked up in the caller's stores first.
+    R("redemption-collect", TILL, "POST", ids={"pk": "mall_order"}, body=lambda ids, side: {"member": _mobile(ids, side)}),
     R("quotes", TILL, "POST", body=lambda ids, side: {"store": "SA01", "member": _mobile(ids, "own"),
                                                       "lines": [{"sku": "SCF-01", "unit_price": "100.00", "quantity": 1}]}),
     R("quote", SIGNED_IN, ids={"pk": "quote"}),
@@ -283,6 +298,10 @@ ACCESS: list[Row] = [
     R("console:pos_attach", {"hq", "manager", "guide", "cashier"}, "POST", body={"store": "SA01", "receipt_no": "SA01-SEED-1"}),
     R("console:pos_quote", {"hq", "manager", "guide", "cashier"}),
     R("console:sale_detail", STAFF, ids={"pk": "sale"}),
+    # Points-mall orders waiting at the store and their hand-over (issue 16).
+    R("console:mall_orders", {"hq", "manager", "guide", "cashier"}),
+    R("console:mall_order_collect", {"hq", "manager", "guide", "cashier"}, "POST", ids={"pk": "mall_order"},
+      body=lambda ids, side: {"member_by": "mobile", "member_value": ids["mobile"][side]}),
     R("console:pos_topup", {"hq", "manager", "cashier"}),
     R("console:pos_topup", {"hq", "manager", "cashier"}, "POST"),
     R("console:pos_wallet_refund", {"hq", "manager"}),

@@ -16,6 +16,7 @@ from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.feedback.choices import COMPLAINT_TRANSITIONS, UNRESOLVED, Channel, ComplaintStatus
 from vipdesk.feedback.models import ComplaintCategory
 from vipdesk.feedback.selectors import complaints_for
+from vipdesk.feedback.requests import complaint_reply
 from vipdesk.feedback.services import complaint_assign, complaint_create, complaint_for_actor, complaint_move
 from vipdesk.performance.services import stores_for
 
@@ -91,7 +92,9 @@ class ComplaintDetailView(CapabilityMixin, TemplateView):
         staff = Staff.objects.filter(is_active=True, stores=c.store).exclude(role=Role.AUDITOR).order_by("username") if manager else []
         c.overdue = c.status in UNRESOLVED and c.deadline < clock.today(c.store)
         return super().get_context_data(complaint=c, events=c.events.select_related("actor", "api_client"), moves=moves,
-                                        staff=staff, may_assign=manager and c.status != ComplaintStatus.CLOSED, **kwargs)
+                                        staff=staff, may_assign=manager and c.status != ComplaintStatus.CLOSED,
+                                        may_reply=c.member_id is not None and c.status != ComplaintStatus.CLOSED
+                                        and can(user, Action.FEEDBACK), **kwargs)
 
     def post(self, request, pk):
         data = request.POST
@@ -100,6 +103,9 @@ class ComplaintDetailView(CapabilityMixin, TemplateView):
                 owner = Staff.objects.filter(pk=data.get("owner")).first() if str(data.get("owner", "")).isdigit() else None
                 complaint_assign(actor=request.user, complaint=self.complaint, owner=owner, note=data.get("note", ""))
                 messages.success(request, _("Owner changed."))
+            elif data.get("action") == "reply":
+                complaint_reply(actor=request.user, complaint=self.complaint, text=data.get("reply", ""))
+                messages.success(request, _("Reply sent; the member sees it in the member centre."))
             else:
                 complaint_move(actor=request.user, complaint=self.complaint, to=data.get("to", ""), note=data.get("note", ""),
                                remedy=data.get("remedy", ""), closure_note=data.get("closure_note", ""))

@@ -68,10 +68,31 @@ def world(store_a, settings, tmp_path):
         assert r.status_code == 201, r.content
     coupon_b = Coupon.objects.filter(member=b).first()
     sale_b = Sale.objects.get(member=b)
-    ids = {"member": b.pk, "sale": sale_b.pk, "message": inbox_b.pk, "coupon": coupon_b.pk, "inbox": inbox_b.pk}
+    order_b, request_b = _mall_order_and_request(b, store_a)  # h6: the points mall and service requests
+    ids = {"member": b.pk, "sale": sale_b.pk, "message": inbox_b.pk, "coupon": coupon_b.pk, "inbox": inbox_b.pk,
+           "order": order_b.pk, "request": request_b.pk}
     codes = {"member_no": b.member_no, "code": coupon_b.code, "mobile": b.mobile, "receipt_no": sale_b.receipt_no}
-    markers = [b.name, b.member_no, b.mobile, "oy-secret", "B的爱好", "B的秘密", "只给欧阳娜娜", sale_b.receipt_no, coupon_b.code]
+    markers = [b.name, b.member_no, b.mobile, "oy-secret", "B的爱好", "B的秘密", "只给欧阳娜娜", sale_b.receipt_no, coupon_b.code,
+               "B的送货地址秘密", request_b.number]
     return {"a": a, "b": b, "ids": ids, "codes": codes, "markers": markers}
+
+
+def _mall_order_and_request(b, store):
+    """B's points-mall gift waiting at the store and B's service request (issue 16, h6)."""
+    from vipdesk.core.clock import today
+    from vipdesk.feedback.requests import member_request_create
+    from vipdesk.points.mall import mall_order
+    from vipdesk.points.models import RedemptionItem
+    from vipdesk.points.services import points_credit_bonus, stock_move
+
+    gift = RedemptionItem.objects.create(code="IDOR-GIFT", name="保温杯", kind="gift", points=100, value="30.00")
+    for kind in ("purchase", "stock_in"):
+        stock_move(actor=None, item=gift, kind=kind, quantity=2)
+    for kind in ("allocation", "receipt"):
+        stock_move(actor=None, item=gift, kind=kind, quantity=2, store=store)
+    points_credit_bonus(member=b, points=500, action="test", store=store, on=today(store) - dt.timedelta(days=3))
+    order = mall_order(member=b, item_code="IDOR-GIFT", store=store)
+    return order, member_request_create(member=b, kind="delivery", description="B的送货地址秘密")
 
 
 def state_of(member):
@@ -83,6 +104,9 @@ def state_of(member):
         "coupons": list(Coupon.objects.filter(member=member).values_list("pk", "status")),
         "sessions": PortalSession.objects.filter(member=member).count(),
         "sales": Sale.objects.filter(member=member).count(),
+        "orders": list(member.points_account.redemptions.values_list("pk", "status", "collection"))
+        if hasattr(member, "points_account") else [],
+        "requests": list(member.complaints.values_list("pk", "status")),
     }
 
 

@@ -159,6 +159,7 @@ def build_world() -> dict:
     tasks = {t.store.code: t.pk for t in CareTask.objects.select_related("store")}
     coupons = {c.member_id: c.code for c in Coupon.objects.order_by("pk")}
     campaign = Campaign.objects.order_by("pk").first()
+    mall_orders = _mall_orders(members)
     segment = segment_create(actor=staff["manager"], data={"name": "SA01 女士", "definition": {"genders": ["F"], "stores": ["SA01"]}})
 
     # A redemption (of points credited the day before) and a requested adjustment per store (issue 15 §3).
@@ -216,8 +217,31 @@ def build_world() -> dict:
         "segment": segment.pk,
         "redemption": redeemed,
         "adjustment": adjusted,
+        "mall_order": mall_orders,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _mall_orders(members) -> dict:
+    """A points-mall gift ordered by each member, waiting at her home store (through the mall service)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from vipdesk.core.clock import today
+    from vipdesk.points.mall import mall_order
+    from vipdesk.points.models import RedemptionItem
+    from vipdesk.points.services import points_credit_bonus, stock_move
+
+    gift = RedemptionItem.objects.create(code="ACCESS-GIFT", name="保温杯", kind="gift", points=100, value=Decimal("30.00"))
+    for kind in ("purchase", "stock_in"):
+        stock_move(actor=None, item=gift, kind=kind, quantity=4)
+    out = {}
+    for side, m in members.items():
+        for kind in ("allocation", "receipt"):
+            stock_move(actor=None, item=gift, kind=kind, quantity=2, store=m.home_store)
+        points_credit_bonus(member=m, points=300, action="access", store=m.home_store, on=today(m.home_store) - dt.timedelta(days=2))
+        out[side] = mall_order(member=m, item_code="ACCESS-GIFT", store=m.home_store).pk
+    return out
 
 
 def client_for(world, who: str) -> Client:
@@ -237,7 +261,7 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order"}
 
 
 def cases():

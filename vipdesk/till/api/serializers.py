@@ -108,6 +108,21 @@ class RedemptionInSerializer(serializers.Serializer):
     reference = _text(60, help_text=_("The till's id for this request: a retry with the same reference returns the first redemption."))
 
 
+class CollectInSerializer(serializers.Serializer):
+    member = MemberRefSerializer(help_text=_("The member collecting the gift: exactly one of card, ecard, mobile, member_no."))
+
+
+class CollectOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    store = serializers.CharField()
+    quantity = serializers.IntegerField()
+    points = serializers.IntegerField()
+    status = serializers.CharField(help_text=_("collected"))
+    collected_at = serializers.DateTimeField()
+
+
 # ---- output ------------------------------------------------------------------------------------
 
 class MemberShortSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from vipdesk.members.services import member_for_actor
 from vipdesk.points.selectors import points_history
 from vipdesk.points.redemption import redemption_answer, redemption_check, redemption_reference_check
 from vipdesk.points.redemption import points_redeem
+from vipdesk.points.mall import order_for_staff, redemption_collect
 from vipdesk.points.services import points_summary
 from vipdesk.till import services
 from vipdesk.till.quotes import quote_commit
@@ -197,3 +198,36 @@ class RedemptionView(APIView):
 def redemption_out(redemption) -> dict:
     """The first answer, as given when the redemption was made (docs/api.md §6.1), and whether this is a retry."""
     return {**redemption_answer(redemption), "replayed": getattr(redemption, "replayed", False)}
+
+
+class RedemptionCollectView(APIView):
+    """Hand over a points-mall gift waiting at the store (issue 16): the member identified as for a sale."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["pos"],
+        summary=gettext_lazy("Hand over a points-mall order to the member"),
+        request=s.CollectInSerializer,
+        responses={200: s.CollectOutSerializer, **error_responses(
+            400, 404, 409, 422,
+            s403=("permission_denied",),
+            s404=("not_found", "member_not_found", "card_not_found"),
+            s409=("already_collected", "order_cancelled", "nothing_to_collect", "member_withdrawn"),
+            s422=("wrong_member", "card_invalid", "card_frozen"),
+        )},
+    )
+    def post(self, request, pk):
+        order = order_for_staff(request.user, pk)
+        data = _in(s.CollectInSerializer, request)
+        errors = parsing.Problems()
+        ref = member_ref(data.get("member"), errors)
+        errors.raise_if_any()
+        if not ref:
+            raise ValidationFailed(_("Identify the member by exactly one of: card, ecard, mobile, member_no."),
+                                   fields={"member": _("Identify the member by exactly one of: card, ecard, mobile, member_no.")})
+        member, _card, _how = services.identify_member(ref, actor=request.user, store=order.store)
+        red = redemption_collect(actor=request.user, redemption=order, member=member)
+        return Response({"id": red.pk, "item_code": red.item.code, "item_name": str(red.item.name), "store": red.store.code,
+                         "quantity": red.quantity, "points": red.points, "status": red.collection,
+                         "collected_at": red.collected_at})

@@ -1,0 +1,22 @@
+"""Coupons as a points-mall item (issue 16): the catalogue item's fulfilment "coupon:<campaign code>"
+issues `quantity` coupons of that campaign to the member inside the redemption's transaction (if
+none can be issued — campaign stopped, total or per-member limit reached — the redemption fails and
+no points are taken). Registered with points.fulfilment by CouponsConfig.ready."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from vipdesk.core.clock import today
+from vipdesk.core.errors import DomainError
+
+from .models import Campaign
+from .services import _issue
+
+
+def redemption_coupons(*, item, member, quantity, redemption, argument: str = "") -> str:
+    campaign = Campaign.objects.filter(code=argument, active=True).first()
+    coupons = _issue(campaign, member.pk, count=quantity, on=today(redemption.store), batch=f"points-{redemption.pk}",
+                     note=f"points redemption {redemption.pk}") if campaign is not None else []
+    if len(coupons) < quantity:
+        raise DomainError(_("This coupon cannot be issued any more; choose another item."), code="item_unavailable", status=422)
+    return ",".join(c.code for c in coupons)
