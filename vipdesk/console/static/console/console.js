@@ -17,4 +17,20 @@
       if (input) { input.focus(); }
     }
   }, true);
+  // The main menu: one group open at a time; Escape or a click elsewhere closes it.
+  var menu = document.getElementById("mainnav");
+  if (menu) {
+    var groups = menu.querySelectorAll("details");
+    var closeAll = function (except) {
+      groups.forEach(function (group) { if (group !== except) { group.open = false; } });
+    };
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () { if (group.open) { closeAll(group); } });
+    });
+    document.addEventListener("click", function (event) { if (!menu.contains(event.target)) { closeAll(null); } });
+    menu.addEventListener("keydown", function (event) {
+      var open = event.key === "Escape" && menu.querySelector("details[open]");
+      if (open) { open.open = false; open.querySelector("summary").focus(); }
+    });
+  }
 })();
