@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from vipdesk.accounts.roles import Action, Role, can
 
@@ -89,7 +89,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-liability", _("Points liability"), "console:liability", Action.CLEARING),
         Entry("nav-audit", _("Audit trail"), "console:audit_trail", Action.AUDIT_VIEW, ("console:audit_trail_export",)),
     )),
-    Group("settings", _("Settings"), (
+    Group("settings", pgettext_lazy("main menu", "Settings"), (
         Entry("nav-loyalty", _("Loyalty setup"), "console:loyalty_programme", Action.LOYALTY_CONFIG,
               ("console:loyalty_*", "console:wallet_config", "console:wallet_rule_active")),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
