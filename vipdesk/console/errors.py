@@ -29,7 +29,7 @@ def _bare(status: int, title: str, text: str) -> HttpResponse:
 def page_not_found(request, exception=None, *args, **kwargs):
     if api_errors.is_api(request):
         return api_errors.page_not_found(request, exception, *args, **kwargs)
-    return _framed(request, 404, _("Page not found"),
+    return _framed(request, 404, _("No such page"),
                    _("The address may be mistyped, or the record is not in your stores or your book."))
 
 

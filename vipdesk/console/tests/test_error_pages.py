@@ -31,7 +31,7 @@ def test_a_refused_page_says_so_in_chinese_and_logs_one_line(login, cashier_a, c
 
 def test_english_users_get_it_in_english(login, cashier_a):
     page = login(cashier_a).get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Page not found" in page and "Back to the home page" in page
+    assert "No such page" in page and "Back to the home page" in page
 
 
 def test_the_api_keeps_its_json_errors(client):
