@@ -63,7 +63,7 @@ def test_a_cashier_sees_only_what_he_may_use(login, cashier_a):
 
 def test_the_current_page_and_its_group_are_marked(login, hq):
     html = nav(login(hq), reverse("console:care_rules"))
-    assert re.search(r'<li class="nav-group current">\s*<details id="nav-group-care">\s*<summary aria-current="true">', html)
+    assert re.search(r'<li class="nav-group current">\s*<details class="dropdown" id="nav-group-care">\s*<summary aria-current="true">', html)
     assert re.search(r'id="nav-care-rules" href="/care/rules/" aria-current="page"', html)
     assert html.count('aria-current="page"') == 1
     html = nav(login(hq), reverse("console:loyalty_earn_rules"))
