@@ -462,6 +462,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vipdesk@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused or unknown request (4xx) is one line in the log, without a traceback (vipdesk/core/logs.py).
+    "filters": {"one_line_4xx": {"()": "vipdesk.core.logs.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("VIPDESK_LOG_LEVEL", "WARNING")},
 }

@@ -2,11 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-# Under /api/ these answer the JSON error shape, elsewhere Django's pages (vipdesk/api/errors.py).
-handler400 = "vipdesk.api.errors.bad_request"
-handler403 = "vipdesk.api.errors.permission_denied"
-handler404 = "vipdesk.api.errors.page_not_found"
-handler500 = "vipdesk.api.errors.server_error"
+# Console pages in the user's language; under /api/ the JSON error shape (vipdesk/console/errors.py
+# hands API paths on to vipdesk/api/errors.py).
+handler400 = "vipdesk.console.errors.bad_request"
+handler403 = "vipdesk.console.errors.permission_denied"
+handler404 = "vipdesk.console.errors.page_not_found"
+handler500 = "vipdesk.console.errors.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

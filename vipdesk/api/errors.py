@@ -6,8 +6,8 @@ request's language, Chinese by default), `fields` maps an input field to its mes
 That holds for every answer under /api/ (issue 13 §11): DRF's exceptions go through
 `exception_handler`; what Django answers itself — a server error, a body over the size limit, a
 path no endpoint matches (a newline in it included), a refused Host — goes through the handlers
-below (config/urls.py handler400/403/404/500), which answer JSON under /api/ and Django's usual
-pages elsewhere (the console).
+below, which answer JSON under /api/ (config/urls.py points Django's handlers at
+vipdesk.console.errors, whose console pages hand /api/ paths on to these).
 """
 from __future__ import annotations
 
@@ -225,8 +225,11 @@ def not_found(request, *args, **kwargs):
     return _json(_not_found(), 404)
 
 
-def _api(request) -> bool:
+def is_api(request) -> bool:
     return request.path_info.startswith("/api/") or request.path_info == "/api"
+
+
+_api = is_api
 
 
 def bad_request(request, exception=None, *args, **kwargs):

@@ -5,7 +5,7 @@ import pytest
 
 from vipdesk.accounts.roles import Role
 from vipdesk.care.models import CareTask
-from vipdesk.console.tests.browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from vipdesk.console.tests.browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from vipdesk.core import clock
 from vipdesk.points.tests.helpers import make_sale
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
@@ -36,7 +36,7 @@ def test_guide_completes_a_call_and_the_manager_sees_it(live_server, page):
     task = CareTask.objects.get(member=member)
 
     sign_in(page, live_server.url, "daogou")
-    page.click("#nav-care")
+    nav_to(page, "nav-care")
     page.wait_for_selector(f"#task-{task.pk}")
     row = page.inner_text(f"#task-{task.pk}")
     assert "张*明" in row and "回访" in row and "电话" in row
@@ -52,10 +52,11 @@ def test_guide_completes_a_call_and_the_manager_sees_it(live_server, page):
     timeline = page.inner_text("#contact-timeline")
     assert "约好到店" in timeline and "周六下午到店试衣" in timeline and "林晓" in timeline
     shot(page, "care-member-timeline.png")
+    page.click("#user-menu > summary")
     page.click("#logout-button")
 
     sign_in(page, live_server.url, "dianzhang")
-    page.click("#nav-care")
+    nav_to(page, "nav-care")
     page.click("#tab-care-team")
     page.wait_for_selector("#team")
     assert page.inner_text(f"#team-{guide.pk} .done") == "1"

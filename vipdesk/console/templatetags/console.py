@@ -5,6 +5,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from vipdesk.accounts.roles import Action, can as role_can
+from vipdesk.console.navigation import menu_for
 from vipdesk.core import masking
 from vipdesk.members.choices import CardStatus
 
@@ -104,3 +105,13 @@ def card_status_label(value: str) -> str:
         return CardStatus(value).label
     except ValueError:
         return value
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> list[dict]:
+    """{% main_menu as menu %} — the groups of vipdesk/console/navigation.py the user may open, the current page marked."""
+    request = context.get("request")
+    if request is None:
+        return []
+    match = getattr(request, "resolver_match", None)
+    return menu_for(request.user, match.view_name if match else "")

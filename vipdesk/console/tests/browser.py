@@ -32,8 +32,16 @@ def page(monkeypatch):
         browser.close()
 
 
-def shot(page, name: str) -> None:
-    """With VIPDESK_SCREENSHOTS set, keep a full-page screenshot in SHOTS for review."""
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    """With VIPDESK_SCREENSHOTS set, keep a screenshot in SHOTS for review: the full page, or with
+    full_page=False what the viewport shows (a first screen)."""
     if os.environ.get("VIPDESK_SCREENSHOTS"):
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
+        page.screenshot(path=str(SHOTS / name), full_page=full_page)
+
+
+def nav_to(page, entry_id: str) -> None:
+    """Follow a link of the main menu: open its group (a details element), then click the link."""
+    link = page.locator(f"#mainnav #{entry_id}")
+    link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()

@@ -12,7 +12,7 @@ from vipdesk.org.services import api_client_create, api_client_revoke
 from vipdesk.org.staffing import staff_access_set
 from vipdesk.testing.factories import StaffFactory, StoreFactory
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from .test_browser_quote import sign_in
 
 pytestmark = MARKS
@@ -37,7 +37,7 @@ def test_the_auditor_filters_the_trail_and_downloads_it(live_server, page):
     page.click("#login-submit")
     page.wait_for_selector("#id_username")
     sign_in(page, base, "auditor_trail")
-    page.click("#nav-audit")
+    nav_to(page, "nav-audit")
     page.wait_for_selector("#audit-trail")
     text = page.inner_text("#audit-trail")
     assert "登录失败" in text and "账户锁定" in text and "角色: 导购 → 店长" in text and "吊销 API 密钥：POS-BJ01-01" in text

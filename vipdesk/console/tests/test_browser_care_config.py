@@ -15,7 +15,7 @@ from vipdesk.messaging.message_templates import template_save
 from vipdesk.messaging.services import enqueue
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from .test_browser_quote import sign_in
 
 pytestmark = MARKS
@@ -42,7 +42,7 @@ def test_hq_edits_a_care_rule_and_sends_a_failed_message_again(live_server, page
     base = live_server.url
 
     sign_in(page, base, "hq_care")
-    page.click("#nav-care-rules")
+    nav_to(page, "nav-care-rules")
     page.wait_for_selector("#care-rules")
     assert "久未到店问候" in page.inner_text("#rule-missing-you") and "90" in page.inner_text("#rule-missing-you")
     shot(page, "care-rules.png")
@@ -77,7 +77,7 @@ def test_hq_edits_a_care_rule_and_sends_a_failed_message_again(live_server, page
     assert page.is_visible("#id_p_days") and not page.is_visible("#id_p_holidays_0")
     shot(page, "care-rule-new.png")
 
-    page.click("#nav-messages")
+    nav_to(page, "nav-messages")
     page.wait_for_selector("#outbox")
     row = page.inner_text(f"#message-{failed.pk}")
     assert "136****5678" in row and "13612345678" not in row and "失败" in row and "HTTP 503" in row

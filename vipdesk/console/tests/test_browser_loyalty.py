@@ -12,7 +12,7 @@ from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.config import programme_install
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD
 
 pytestmark = MARKS
@@ -39,7 +39,7 @@ def test_cashier_rings_up_a_sale_and_finds_it_on_the_360_page(live_server, page)
     page.click("#login-submit")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("#nav-pos")
+    nav_to(page, "nav-pos")
     page.wait_for_selector("#sale-form")
     page.fill("#id_terminal", "T1")
     page.fill("#id_receipt_no", "SH01-0001")

@@ -17,7 +17,7 @@ from vipdesk.tiers.models import Level, MemberTier
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 from vipdesk.tiers.config import programme_install
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from .test_browser_quote import sign_in
 
 pytestmark = MARKS
@@ -44,7 +44,7 @@ def test_hq_builds_previews_and_saves_a_segment_then_changes_the_svip_share(live
     base = live_server.url
 
     sign_in(page, base, "hq_seg")
-    page.click("#nav-segments")
+    nav_to(page, "nav-segments")
     page.wait_for_selector("#segment-new")
     page.click("#segment-new")
     page.wait_for_selector("#segment-form")

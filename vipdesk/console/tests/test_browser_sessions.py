@@ -42,6 +42,7 @@ def test_sign_out_on_all_devices_reaches_the_other_device(live_server, browser):
     tablet, phone = _device(browser, live_server, "daogou"), _device(browser, live_server, "daogou")
     shot(tablet, "console-sign-out-everywhere-button.png")
 
+    tablet.click("#user-menu > summary")
     tablet.click("#sign-out-everywhere-button")
     tablet.wait_for_url(f"{live_server.url}/login/")
     assert "已在所有设备上退出登录" in tablet.content()

@@ -59,6 +59,7 @@ def test_hq_enrols_then_signs_in_with_a_code(live_server, page, settings, clock)
     page.wait_for_url(f"{base}/")
     assert page.locator("#nav-loyalty").count() == 1
 
+    page.click("#user-menu > summary")
     page.click("#logout-button")
     page.wait_for_url(f"{base}/login/")
     clock.shift(30)  # the next code of the app: the enrolment code is spent

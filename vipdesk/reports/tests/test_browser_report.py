@@ -5,7 +5,7 @@ import io
 import pytest
 
 from vipdesk.accounts.roles import Role
-from vipdesk.console.tests.browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from vipdesk.console.tests.browser import MARKS, page, shot, nav_to  # noqa: F401  (page is a fixture)
 from vipdesk.console.tests.conftest import PASSWORD
 from vipdesk.demo.load import demo_load
 from vipdesk.reports.periods import last_full_month
@@ -42,7 +42,7 @@ def test_monthly_report_of_the_demo_chain(live_server, page, settings, tmp_path)
     page.click("#login-submit")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("#nav-reports")
+    nav_to(page, "nav-reports")
     page.wait_for_selector("html[data-charts-drawn]")
     month = last_full_month().label
     assert month in page.inner_text("h1")

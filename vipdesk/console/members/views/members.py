@@ -26,6 +26,7 @@ from vipdesk.analytics.choices import RfmSegment
 
 from ...care.views import care_pane
 from ...loyalty_reads import member_loyalty
+from ...member_summary import summary_strip
 from ...mixins import CapabilityMixin, ScopedMemberMixin, domain_error_message, may_see_full
 from ...money_panes import coupons_pane, wallet_pane
 from ...service_form import ServiceFormView
@@ -89,15 +90,19 @@ class MemberDetailView(ScopedMemberMixin, TemplateView):
             for p, p_label in ConsentPurpose.choices
         ]
         kwargs.setdefault("reveal_form", RevealForm())
+        loyalty = _linked(member, member_loyalty(member))
+        coupons, wallet = coupons_pane(member, include_closed="all" in self.request.GET), wallet_pane(member)
+        summary = summary_strip(member, user, on=loyalty["loyalty_on"], tier_pane=loyalty["tier_pane"],
+                                points_pane=loyalty["points_pane"], wallet=wallet, coupons=coupons, consents=consents)
         return super().get_context_data(
             member=member, see_full=may_see_full(user), cards=cards, consents=consents,
             tags=list(member.tags.all()), family=member.family or {},
             issue_form=CardIssueForm(), replace_form=LostCardReplaceForm(), supplementary_form=SupplementaryCardForm(),
             legacy_form=LegacyCardForm(),
-            **_linked(member, member_loyalty(member)),
+            **loyalty,
             **care_pane(member, user),
             **_value_pane(member),
-            coupons_pane=coupons_pane(member, include_closed="all" in self.request.GET), wallet_pane=wallet_pane(member),
+            coupons_pane=coupons, wallet_pane=wallet, summary=summary,
             **kwargs,
         )
 

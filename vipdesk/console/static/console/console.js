@@ -17,4 +17,20 @@
       if (input) { input.focus(); }
     }
   }, true);
+  // The main menu's groups and the user menu (details.dropdown): one open at a time; Escape or a
+  // click elsewhere closes them.
+  var drops = document.querySelectorAll("details.dropdown");
+  var closeAll = function (except) {
+    drops.forEach(function (drop) { if (drop !== except) { drop.open = false; } });
+  };
+  drops.forEach(function (drop) {
+    drop.addEventListener("toggle", function () { if (drop.open) { closeAll(drop); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details.dropdown")) { closeAll(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var open = event.key === "Escape" && document.querySelector("details.dropdown[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
 })();
