@@ -1,0 +1,14 @@
+"""The webhooks' daily part (vipdesk.scheduler): switch off subscriptions that kept failing (the
+every-minute sweep does it too; the daily run is the backstop when no queue worker runs)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from vipdesk.scheduler.registry import daily_job
+
+from .services import subscriptions_disable_failing
+
+
+@daily_job("webhooks")
+def webhooks_job(*, on: dt.date) -> dict:
+    return {"switched_off": len(subscriptions_disable_failing())}
