@@ -2,6 +2,7 @@ from django.urls import path
 
 from .audit import views as audit
 from .apikeys import views as apikeys
+from .webhooks import views as webhooks
 from .auth import views as auth
 from .care import views as care
 from .clearing import views as clearing
@@ -120,4 +121,7 @@ urlpatterns = [
     path("audit/export.xlsx", audit.AuditTrailExportView.as_view(), name="audit_trail_export"),
     # API keys of tills and integrations, read-only (issue 21 §5)
     path("api-keys/", apikeys.ApiKeyListView.as_view(), name="api_keys"),
+    # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
 ]

@@ -325,4 +325,8 @@ ACCESS: list[Row] = [
     R("console:audit_trail_export", {"hq", "auditor"}),
     # API keys, read-only (issue 21 §5)
     R("console:api_keys", {"hq"}),
+    R("console:webhooks", {"hq"}),
+    R("console:webhooks", {"hq"}, "POST", body={"name": "", "url": ""}),
+    R("console:webhook", {"hq"}, ids={"pk": "webhook"}),
+    R("console:webhook", {"hq"}, "POST", ids={"pk": "webhook"}, body={"act": "off"}),
 ]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DeliveryStatus
+from .choices import DeliveryStatus, EventType
 
 
 class Subscription(models.Model):
@@ -46,7 +46,7 @@ class Subscription(models.Model):
 class Event(models.Model):
     """One business event, as sent (payload frozen at the time of the change)."""
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    type = models.CharField(max_length=40, db_index=True)
+    type = models.CharField(max_length=40, choices=EventType.choices, db_index=True)
     occurred_at = models.DateTimeField(db_index=True)
     member_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # order key; no FK: survives anything
     payload = models.JSONField()  # the exact JSON body (id, type, occurred_at, data)

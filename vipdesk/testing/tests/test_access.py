@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, STAFF, Row
+from vipdesk.webhooks.services import subscription_create as webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +195,8 @@ def build_world() -> dict:
         "template": MessageTemplate.objects.get(code="birthday").pk,
         "template_code": "birthday",
         "segment": segment.pk,
+        "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
+                                                                 "events": ["sale.posted"]}).pk,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
