@@ -57,9 +57,10 @@ def record(event_type: str, *, data: dict, member_id: int | None = None, occurre
     payload = json.loads(json.dumps({"id": str(event_id), "type": event_type, "api_version": API_VERSION,
                                      "occurred_at": when.isoformat().replace("+00:00", "Z"), "data": data},
                                     cls=DjangoJSONEncoder))
-    event = Event.objects.create(uuid=event_id, type=event_type, occurred_at=when, member_id=member_id, payload=payload)
-    Delivery.objects.bulk_create([Delivery(event=event, subscription_id=pk, order_key=member_id or 0, created_at=now,
-                                           next_attempt_at=now) for pk in targets])
+    with transaction.atomic(savepoint=False):  # the caller's transaction; one of its own if called outside one
+        event = Event.objects.create(uuid=event_id, type=event_type, occurred_at=when, member_id=member_id, payload=payload)
+        Delivery.objects.bulk_create([Delivery(event=event, subscription_id=pk, order_key=member_id or 0, created_at=now,
+                                               next_attempt_at=now) for pk in targets])
     if conf("WEBHOOK_DELIVER_ON_COMMIT", True):
         _enqueue_once()
     return event

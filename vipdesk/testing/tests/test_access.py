@@ -196,7 +196,7 @@ def build_world() -> dict:
         "template_code": "birthday",
         "segment": segment.pk,
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
-                                                                 "events": ["sale.posted"]}).pk,
+                                                                 "events": ["sale.posted"], "active": False}).pk,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
