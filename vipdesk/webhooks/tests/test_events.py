@@ -85,3 +85,15 @@ def test_stored_value_coupons_and_care_tasks(shopper, store_a, hq, cashier_a):
     care_task_create(actor=hq, member=shopper, kind="call", channel="phone", due_on=timezone.localdate(), script="陈美玲您好")
     task = Event.objects.get(type="care_task.created").payload["data"]
     assert task["task"]["kind"] == "call" and "陈美玲" not in str(task)
+
+
+def test_a_coupon_used_at_the_till(shopper):
+    earn_rule_install_default(yuan_per_point=1)
+    voucher = campaigns_install_default()[1]  # A50: 50 yuan off anything
+    code = coupons_give(campaign=voucher, member_id=shopper.pk, count=1, on=timezone.localdate(), source_key="hook-use")[0].code
+    when = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
+    sale_post(actor=None, data=a_sale("R2", "2000.00", when, payments=[{"method": "coupon", "amount": "50.00", "reference": code},
+                                                                      {"method": "cash", "amount": "1950.00"}]))
+    used = Event.objects.get(type="coupon.used").payload["data"]
+    assert used["coupon"]["used_amount"] == "50.00" and used["sale"]["receipt_no"] == "R2" and code not in str(used)
+    assert used["member"]["id"] == shopper.pk
