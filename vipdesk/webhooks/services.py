@@ -21,7 +21,7 @@ from vipdesk.org.models import ApiClient
 
 from . import signing
 from .choices import DeliveryStatus as S, EventType
-from .models import Delivery, Subscription
+from .models import Delivery, Event, Subscription
 from .outbox import conf, forget_subscriptions
 
 FIELDS = {"name", "url", "events", "api_client", "integrator", "active"}
@@ -195,3 +195,14 @@ def subscriptions_disable_failing(*, now: dt.datetime | None = None) -> list[Sub
                   "(Settings → Webhooks); waiting deliveries resume then.") % {"days": days, "names": names},
                 settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True))
     return subs
+
+
+@transaction.atomic
+def events_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget events older than WEBHOOK_KEEP_DAYS whose deliveries are all settled (delivered or given
+    up), with their deliveries and log; the number of events removed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=int(conf("WEBHOOK_KEEP_DAYS", 30)))
+    old = Event.objects.filter(occurred_at__lt=cutoff).exclude(deliveries__status__in=[S.PENDING, S.SENDING])
+    count, _by_model = Event.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:50000])).delete()
+    return _by_model.get(Event._meta.label, 0)

@@ -215,3 +215,19 @@ def test_during_a_rotation_both_secrets_sign(subscribe, guide_a, receiver, hq, c
     member_update(actor=guide_a, member=make_member(actor=guide_a, name="李娜", mobile="13912345679"), data={"occupation": "x"})
     deliver_due()
     assert receiver.requests[-1]["headers"]["X-Vipdesk-Signature"].count("v1=") == 1
+
+
+def test_settled_events_are_forgotten_after_the_keep_days(subscribe, guide_a, receiver, clock):
+    from vipdesk.webhooks.jobs import webhooks_job
+    from vipdesk.webhooks.models import Event
+
+    subscribe()
+    clock.move_to(timezone.now(), tick=False)
+    make_member(actor=guide_a, name="王芳", mobile="13912345678")
+    deliver_due()
+    receiver.mode = "fail"
+    make_member(actor=guide_a, name="李娜", mobile="13912345679")
+    deliver_due()
+    clock.shift(dt.timedelta(days=31))
+    assert webhooks_job(on=timezone.localdate()) == {"switched_off": 1, "events_purged": 1}
+    assert Event.objects.count() == 1 and Delivery.objects.get().status == S.PENDING  # the waiting one is kept
