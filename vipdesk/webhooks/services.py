@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
+from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.org.models import ApiClient
 
 from . import signing
@@ -204,5 +204,5 @@ def events_purge(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=int(conf("WEBHOOK_KEEP_DAYS", 30)))
     old = Event.objects.filter(occurred_at__lt=cutoff).exclude(deliveries__status__in=[S.PENDING, S.SENDING])
-    count, _by_model = Event.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:50000])).delete()
-    return _by_model.get(Event._meta.label, 0)
+    _count, by_model = Event.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:50000])).delete()
+    return by_model.get(Event._meta.label, 0)
