@@ -436,7 +436,8 @@ VIPDESK.update({
     "WEBHOOK_BATCH": 100,
     "WEBHOOK_SECRET_OVERLAP_HOURS": 24,    # after a rotation the old secret signs too for this long
     "WEBHOOK_REQUIRE_HTTPS": PRODUCTION,
-    "WEBHOOK_KEEP_DAYS": 30,               # settled events (and their delivery log) older than this are removed daily
+    "WEBHOOK_KEEP_DAYS": 30,
+    "WEBHOOK_LOCAL_CACHE_SECONDS": 5,      # each process re-reads the subscriptions at most this often               # settled events (and their delivery log) older than this are removed daily
     "WEBHOOK_DELIVER_ON_COMMIT": True,     # ask the queue to deliver right after the commit (else: the sweep)
 })
 # ---- end of outgoing webhooks --------------------------------------------------------------------------

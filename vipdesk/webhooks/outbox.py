@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 
 from django.conf import settings
@@ -27,18 +28,37 @@ def conf(key: str, default):
     return settings.VIPDESK.get(key, default)
 
 
+_memo: tuple[float, list[tuple[int, frozenset[str]]]] | None = None  # (valid until, rows): this process's copy
+
+
 def wanted() -> list[tuple[int, frozenset[str]]]:
-    """(id, event types) of the active subscriptions, cached (dropped by every subscription change)."""
+    """(id, event types) of the active subscriptions: a per-process copy kept a few seconds
+    (WEBHOOK_LOCAL_CACHE_SECONDS) over the shared cache, which every subscription change drops — so a
+    posting pays no query and no cache round trip, and a change is seen everywhere within seconds."""
+    global _memo
+    now = time.monotonic()
+    if _memo is not None and _memo[0] > now:
+        return _memo[1]
     rows = cache.get(CACHE_KEY)
     if rows is None:
         rows = [(pk, list(events or [])) for pk, events in Subscription.objects.filter(active=True).values_list("id", "events")]
         cache.set(CACHE_KEY, rows, int(conf("WEBHOOK_SUBSCRIPTION_CACHE_SECONDS", 30)))
-    return [(pk, frozenset(events)) for pk, events in rows]
+    result = [(pk, frozenset(events)) for pk, events in rows]
+    _memo = (now + float(conf("WEBHOOK_LOCAL_CACHE_SECONDS", 5)), result)
+    return result
 
 
 def forget_subscriptions() -> None:
+    global _memo
+    _memo = None
     cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    transaction.on_commit(forget_after_commit)
+
+
+def forget_after_commit() -> None:
+    global _memo
+    _memo = None
+    cache.delete(CACHE_KEY)
 
 
 def body_of(payload: dict) -> bytes:
