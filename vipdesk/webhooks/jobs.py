@@ -10,6 +10,6 @@ from vipdesk.scheduler.registry import daily_job
 from .services import events_purge, subscriptions_disable_failing
 
 
-@daily_job("webhooks")
+@daily_job("webhooks", after=("care",))  # last: care creates tasks (events) too
 def webhooks_job(*, on: dt.date) -> dict:
     return {"switched_off": len(subscriptions_disable_failing()), "events_purged": events_purge()}

@@ -1,7 +1,7 @@
 """A real HTTP receiver for the webhook tests: http.server in a thread on a free local port.
 
-`mode` decides the answer: "ok" (204), "fail" (500), "hold" (wait until `release` is set, then 200 —
-a slow receiver, or one that holds the request while the test kills the sender), "timeout" (wait
+`mode` decides the answer: "ok" (204), "fail" (500), "slow" (204 after `delay` seconds), "hold" (wait
+until `release` is set, then 204 — one that holds the request while the test kills the sender), "timeout" (wait
 until released; the sender's read timeout fires first). Every request is kept with its headers and
 body, and whether its signature verifies with the documented algorithm (docs/api.md)."""
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Receiver:
     def __init__(self, secret: str = ""):
         self.secret = secret
         self.mode = "ok"
+        self.delay = 0.3
         self.requests: list[dict] = []
         self.release = threading.Event()
         self.arrived = threading.Event()
@@ -43,6 +44,8 @@ class Receiver:
                 mode = receiver.mode
                 if mode in ("hold", "timeout"):
                     receiver.release.wait(30)
+                elif mode == "slow":  # a receiver that takes `delay` seconds to answer
+                    threading.Event().wait(receiver.delay)
                 code = 500 if mode == "fail" else 204
                 try:
                     self.send_response(code)
