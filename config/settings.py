@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "vipdesk.care",
     "vipdesk.analytics",
     "vipdesk.reports",
+    "vipdesk.webhooks",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",
@@ -427,6 +428,24 @@ VIPDESK = {
         "REGION": os.environ.get("VIPDESK_SMS_REGION", "cn-hangzhou"),
     },
 }
+
+# ---- Outgoing webhooks (R14.1; vipdesk/webhooks, docs/api.md "Webhooks") ----------------------------
+VIPDESK.update({
+    "WEBHOOK_RETRY_SECONDS": 30,           # first retry after ~30 s, then 1, 2, 4 … min (jittered, capped below)
+    "WEBHOOK_RETRY_MAX_SECONDS": 3600,
+    "WEBHOOK_RETRY_HOURS": float(os.environ.get("VIPDESK_WEBHOOK_RETRY_HOURS", "24")),  # then a delivery is given up
+    "WEBHOOK_DISABLE_AFTER_DAYS": int(os.environ.get("VIPDESK_WEBHOOK_DISABLE_AFTER_DAYS", "3")),
+    "WEBHOOK_CONNECT_TIMEOUT_SECONDS": 3,
+    "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("VIPDESK_WEBHOOK_TIMEOUT_SECONDS", "10")),
+    "WEBHOOK_LEASE_SECONDS": 120,          # a delivery left "sending" this long (a dead worker) is taken again
+    "WEBHOOK_BATCH": 100,
+    "WEBHOOK_SECRET_OVERLAP_HOURS": 24,    # after a rotation the old secret signs too for this long
+    "WEBHOOK_REQUIRE_HTTPS": PRODUCTION,
+    "WEBHOOK_KEEP_DAYS": 30,
+    "WEBHOOK_LOCAL_CACHE_SECONDS": 5,      # each process re-reads the subscriptions at most this often               # settled events (and their delivery log) older than this are removed daily
+    "WEBHOOK_DELIVER_ON_COMMIT": True,     # ask the queue to deliver right after the commit (else: the sweep)
+})
+# ---- end of outgoing webhooks --------------------------------------------------------------------------
 
 # ---- Console sessions on shared counter tablets (issue 21; docs/operations.md §3) -------------------
 # Minutes without a request after which a console session ends, per role ("default": roles not named;

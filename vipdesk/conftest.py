@@ -93,5 +93,9 @@ def _fresh_cache():
     # Counters kept in the cache (wrong stored-value PINs) must not leak from one test to the next.
     from django.core.cache import cache
 
+    from vipdesk.webhooks.outbox import forget_after_commit
+
     cache.clear()
+    forget_after_commit()  # and the webhooks' per-process copy of the subscriptions
     yield
+    forget_after_commit()

@@ -62,6 +62,7 @@ class Action:
     AUDIT_VIEW = "audit_view"        # the audit trail: sign-ins, lockouts, role and scope changes, keys, reveals and exports
     API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
     POINTS_DESK = "points_desk"      # ask for and decide points adjustments (four eyes), record partner spend, reverse a redemption
+    WEBHOOKS = "webhooks"            # HQ: outgoing webhook subscriptions, their delivery log, replays
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -71,7 +72,8 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.PRICING_CONFIG, Action.MESSAGE, Action.MESSAGE_CONFIG, Action.OUTBOX,
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
-        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK}
+        Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
+        Action.WEBHOOKS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

@@ -26,6 +26,7 @@ from vipdesk.org.models import Store
 
 from .choices import STAFF_KINDS, RuleKind, TaskStatus
 from .models import CareRule, CareTask
+from .signals import care_tasks_inserted
 from .rules import STRATEGIES, Selection, targeted
 
 _formatter = string.Formatter()
@@ -192,7 +193,10 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
     with connection.cursor() as cursor:
         crews.install(cursor)
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        created = max(cursor.rowcount, 0)
+    if created:  # webhooks: care_task.created for the rows just inserted (set-based: found by rule and time)
+        care_tasks_inserted.send(sender=CareTask, rule=rule, created_at=now)
+    return created
 
 
 def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None, due_at: dt.datetime | None = None,

@@ -25,6 +25,7 @@ from .generation import Crews, generate, render
 from .models import CareRule, CareTask, ContactLog
 from .rules import check_channel, check_script, clean_parameters, targeted
 from .selectors import tasks_for
+from .signals import care_task_created
 from .presets import PRESET_RULES
 
 
@@ -130,6 +131,7 @@ def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: 
     due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(18, 0)))
     task = CareTask.objects.create(member=member, store=member.home_store, owner=owner, kind=kind, channel=channel, due_on=due_on,
                                    due_at=due_at, script=script, source_key=f"manual:{member.pk}:{timezone.now().timestamp()}")
+    care_task_created.send(sender=CareTask, task=task)  # webhooks: care_task.created
     event_record(actor=actor, verb="care.task_created", obj=task, payload={"kind": kind})
     return task
 
@@ -179,6 +181,7 @@ def care_member_left(*, actor, member: Member, left_at: dt.datetime | None = Non
             task = CareTask.objects.create(member=member, store=member.home_store, owner_id=owner_id, rule=rule,
                                            kind=rule.task_kind, channel=rule.channel, due_on=on, due_at=due_at,
                                            script=render(rule.script_zh or rule.script_en, values), source_key=key)
+            care_task_created.send(sender=CareTask, task=task)
         made.append(task)
     if made:
         from .outbox import care_messages_to_outbox

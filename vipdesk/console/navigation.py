@@ -98,6 +98,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-loyalty", _("Loyalty setup"), "console:loyalty_programme", Action.LOYALTY_CONFIG,
               ("console:loyalty_*", "console:wallet_config", "console:wallet_rule_active")),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
+        Entry("nav-webhooks", _("Webhooks"), "console:webhooks", Action.WEBHOOKS, ("console:webhook",)),
         Entry("nav-two-factor-staff", _("Staff two-factor sign-in"), "console:two_factor_staff", HQ_ONLY,
               ("console:two_factor_reset",)),
         Entry("nav-admin", _("Back office"), "admin:index", HQ_ONLY),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from .audit import views as audit
 from .apikeys import views as apikeys
 from .approvals import views as approvals
+from .webhooks import views as webhooks
 from .auth import views as auth
 from .care import events as care_events, views as care
 from .clearing import views as clearing
@@ -135,4 +136,7 @@ urlpatterns = [
     path("api-keys/", apikeys.ApiKeyListView.as_view(), name="api_keys"),
     # the points desk: adjustments (four eyes), reversing redemptions, benefit uses, partner spend (issue 15 §3)
     path("", include("vipdesk.console.points_desk.urls")),
+    # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
 ]

@@ -47,6 +47,7 @@ from . import stacking, terms
 from .campaigns import _staff, coupon_policy
 from .choices import MONEY_METHODS, CouponStatus, EventKind, Trigger, UsedCouponOnReturn
 from .models import Campaign, Coupon, CouponEvent, IssuanceRule
+from .signals import coupons_issued, coupons_used
 
 ZERO = Decimal("0.00")
 COUPON = "coupon"  # sales.choices.PaymentMethod.COUPON
@@ -117,6 +118,7 @@ def _issue(campaign: Campaign, member_id: int | None, *, count: int, on: dt.date
             source_key=source_key if n == 0 else (f"{source_key}#{n}" if source_key else ""), batch=batch))
     CouponEvent.objects.bulk_create([CouponEvent(coupon=c, kind=EventKind.ISSUE, sale=earned_by, amount=c.face_value, actor=staff,
                                                  note=note) for c in coupons])
+    coupons_issued.send(sender=Coupon, coupons=coupons)  # webhooks: coupon.issued
     return coupons
 
 
@@ -365,6 +367,7 @@ def coupons_use_for_sale(*, sale) -> list[Coupon]:
         Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.USED, used_sale=sale, used_amount=amount, used_at=now, updated_at=now)
         coupon.status, coupon.used_sale, coupon.used_amount = CouponStatus.USED, sale, amount
     CouponEvent.objects.bulk_create([CouponEvent(coupon=c, kind=EventKind.USE, sale=sale, amount=a) for c, a in coupons])
+    coupons_used.send(sender=Coupon, coupons=[c for c, _a in coupons], sale=sale)  # webhooks: coupon.used
     return [c for c, _a in coupons]
 
 

@@ -21,7 +21,7 @@ from vipdesk.core.models import Sequence
 from .choices import CardStatus, ConsentChannel, ConsentPurpose, ConsentSource, MemberStatus
 from .completeness import completeness_score
 from .models import Card, CardEvent, Consent, Member, Tag
-from .signals import member_enrolled, member_owner_changed, member_withdrawing, member_withdrawn
+from .signals import member_enrolled, member_owner_changed, member_updated, member_withdrawing, member_withdrawn
 from .validation import clean_member_data, identity_taken
 
 PII_FIELDS = ("name", "mobile", "email", "address", "id_number", "birthday")
@@ -148,6 +148,7 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     if changed or cleaned.get("tags") is not None:
         # Record which fields changed, never their personal values.
         event_record(actor=actor, verb="member.updated", obj=member, payload={"fields": sorted(changed)})
+        member_updated.send(sender=Member, member=member, fields=sorted(changed), actor=actor)  # webhooks
     return member
 
 

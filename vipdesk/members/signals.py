@@ -12,6 +12,9 @@ her (messaging erases her messages, care cancels her tasks and blanks their scri
 `member_enrolled(member, actor)`: a new member is on file (care logs the opener as owner, R10.2;
 coupons gives the registration coupons).
 
+`member_updated(member, fields, actor)`: the file was changed by hand (`fields`: the names of the
+changed fields, never their values); webhooks announce it.
+
 `member_owner_changed(member, from_staff_id, actor)`: the owner (专属导购) was changed by hand; care
 logs it and hands her pending tasks to the new owner.
 """
@@ -21,3 +24,4 @@ member_withdrawing = Signal()
 member_withdrawn = Signal()
 member_enrolled = Signal()
 member_owner_changed = Signal()
+member_updated = Signal()

@@ -29,6 +29,7 @@ from .ledger import (
     _write, policy,
 )
 from .models import ItemStock, PointsEntry, Redemption, RedemptionItem, StockMovement
+from .signals import redemption_created
 
 # ---- redemption (R5.4) -------------------------------------------------------------------------
 
@@ -187,6 +188,7 @@ def _redeem(*, actor, member, item_code, store, quantity, card, today, reference
     redemption.result = _answer(redemption, balance=account.balance)
     redemption.save(update_fields=["fulfilment_code", "result", "updated_at"])
     redemption.replayed = False
+    redemption_created.send(sender=Redemption, redemption=redemption)  # webhooks: redemption.created
     return redemption
 
 

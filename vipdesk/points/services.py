@@ -34,6 +34,7 @@ from .ledger import (
 from .models import (
     EarnRule, ItemStock, PointsAccount, PointsAdjustment, PointsEntry, PointsLot, PointsPolicy, RedemptionItem, StockMovement,
 )
+from .signals import points_expired
 
 ONE = Decimal(1)  # no extra factor on the earning (a member day passes its own)
 
@@ -383,6 +384,7 @@ def points_run_daily(*, on: dt.date) -> dict:
         owed = due.filter(account=OuterRef("pk")).values("account").annotate(s=Sum("remaining")).values("s")
         PointsAccount.objects.filter(pk__in=account_ids).update(balance=F("balance") - Subquery(owed), updated_at=timezone.now())
         due.update(remaining=0)
+        points_expired.send(sender=PointsEntry, on=on, account_ids=account_ids)  # webhooks: points.expired
     unlocked = PointsLot.objects.filter(pending=True, available_on__lte=on).update(pending=False)
     return {"expired_lots": expired_lots, "expired_points": expired_points, "accounts": len(account_ids), "unlocked_lots": unlocked}
 

@@ -417,4 +417,16 @@ ACCESS: list[Row] = [
     R("partner-spend-post", HQ_MANAGER, "POST",
       body=lambda ids, side: {"member": _mobile(ids, "own"), "partner": "悦享影城", "reference": "YX-ACCESS", "amount": "100.00",
                               "spent_on": "2026-01-01"}),
+    R("console:webhooks", {"hq"}),
+    # webhook subscriptions over the API: HQ; a key sees only its own (the world's one is HQ's: 404 to the key)
+    R("webhook-subscriptions", HQ),
+    R("webhook-subscriptions", HQ, "POST", body={"name": "POS hook", "url": "https://hooks.example.com/h",
+                                                 "events": ["sale.posted"]}, scope_first=False),
+    R("webhook-subscription", HQ, ids={"pk": "webhook"}, expect={"hq_key": 404}, scope_first=False),
+    R("webhook-subscription", HQ, "PATCH", ids={"pk": "webhook"}, body={"name": "ERP 2"}, expect={"hq_key": 404},
+      scope_first=False),
+    R("webhook-rotate-secret", HQ, "POST", ids={"pk": "webhook"}, expect={"hq_key": 404}, scope_first=False),
+    R("console:webhooks", {"hq"}, "POST", body={"name": "", "url": ""}),
+    R("console:webhook", {"hq"}, ids={"pk": "webhook"}),
+    R("console:webhook", {"hq"}, "POST", ids={"pk": "webhook"}, body={"act": "off"}),
 ]

@@ -27,8 +27,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("members",),  # the member file, cards, consent, disclosure
     # loyalty: sales (receipts) ← tiers ← points, coupons ← wallet ← pricing (quotes) ← till (posting)
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
-    # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports
-    ("messaging", "care", "feedback", "performance", "analytics", "reports"),
+    # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
+    # webhooks (reads care's signals and every lower app's)
+    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

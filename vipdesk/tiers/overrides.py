@@ -18,8 +18,9 @@ from vipdesk.members.models import Member
 from . import engine
 from .choices import ApprovalStatus, ChangeReason
 from .metrics import one_member_metrics
-from .models import Level, MemberTier, TierApproval
+from .models import Level, MemberTier, TierApproval, TierHistory
 from .programme import _history, _locked_tier, _rank, _staff, active_programme, load
+from .signals import tier_changed
 
 
 def _require_hq(actor) -> None:
@@ -53,8 +54,10 @@ def tier_override(*, actor, member, level: Level | str | None, reason: str, unti
         row.level, row.override_until, row.override_reason = level, until, reason.strip()[:200]
         row.reached_on = on
         row.save()
-        _history(row, before=before, after=level, reason=ChangeReason.OVERRIDE, on=on, actor=actor,
-                 note=f"{reason.strip()} → {until.isoformat()}").save()
+        history = _history(row, before=before, after=level, reason=ChangeReason.OVERRIDE, on=on, actor=actor,
+                           note=f"{reason.strip()} → {until.isoformat()}")
+        history.save()
+        tier_changed.send(sender=TierHistory, rows=[history])
         event_record(actor=actor, verb="tier.override", obj=member,
                      payload={"from": getattr(before, "code", None), "to": getattr(level, "code", None),
                               "until": until.isoformat(), "reason": reason.strip()})
@@ -82,7 +85,9 @@ def tier_approve(*, actor, approval: TierApproval, approve: bool, note: str = ""
                 before = row.level
                 row.level, row.reached_on, row.last_qualified_on = target, on, on
                 row.save()
-                _history(row, before=before, after=target, reason=ChangeReason.APPROVAL, on=on, actor=actor, note=note).save()
+                history = _history(row, before=before, after=target, reason=ChangeReason.APPROVAL, on=on, actor=actor, note=note)
+                history.save()
+                tier_changed.send(sender=TierHistory, rows=[history])
         event_record(actor=actor, verb="tier.approval", obj=approval.member,
                      payload={"level": approval.level.code, "approved": approve, "note": note})
     return approval

@@ -14,6 +14,7 @@ from .choices import ChangeReason, RetentionPolicy
 from .metrics import member_metrics
 from .models import MemberTier, Programme, TierHistory
 from .programme import Loaded, _history, _rank, active_programme, load
+from .signals import tier_changed
 
 CHUNK = 5000
 
@@ -116,6 +117,7 @@ def _run_chunk(loaded: Loaded, ids: list[int], on: dt.date, *, ended_override: b
         MemberTier.objects.bulk_update(changed, ["level", "reached_on", "last_qualified_on", "evaluated_on",
                                                  "override_until", "override_from", "override_reason"], batch_size=1000)
         TierHistory.objects.bulk_create(history, batch_size=1000)
+        tier_changed.send(sender=TierHistory, rows=history)  # webhooks: tier.changed
         if still_qualified and programme.retention_policy == RetentionPolicy.ROLLING:
             MemberTier.objects.filter(pk__in=still_qualified).update(last_qualified_on=on)
         MemberTier.objects.filter(pk__in=ids).filter(Q(evaluated_on__isnull=True) | Q(evaluated_on__lt=on)).update(evaluated_on=on)

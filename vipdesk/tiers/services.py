@@ -21,6 +21,7 @@ from . import engine
 from .choices import ApprovalStatus, ChangeReason, ReturnPolicy
 from .metrics import one_member_metrics
 from .models import Level, TierApproval, TierHistory
+from .signals import tier_changed
 from .programme import _history, _locked_tier, _rank, active_programme, benefits_of, load
 
 
@@ -55,7 +56,9 @@ def tier_evaluate_posting(*, member, sale) -> TierOutcome:
             after = loaded.level(q.level)
             row.level, row.reached_on, row.last_qualified_on = after, on, on
             row.override_until, row.override_from, row.override_reason = None, None, ""  # earned beyond any override
-            _history(row, before=before, after=after, reason=ChangeReason.UPGRADE, on=on, sale=sale).save()
+            history = _history(row, before=before, after=after, reason=ChangeReason.UPGRADE, on=on, sale=sale)
+            history.save()
+            tier_changed.send(sender=TierHistory, rows=[history])
         elif before is not None and _rank(q.level) >= _rank(before):
             row.last_qualified_on = max(filter(None, [row.last_qualified_on, on]))
         row.save()
@@ -95,6 +98,8 @@ def tier_evaluate_return(*, member, sale_return) -> TierOutcome:
             return _unchanged(before)
         row.level, row.reached_on = target, (row.reached_on if target is None else on)
         row.save()
-        _history(row, before=before, after=target, reason=ChangeReason.RETURN, on=on, sale=sale_return,
-                 note=_("Return of receipt %(receipt)s") % {"receipt": original.receipt_no}).save()
+        history = _history(row, before=before, after=target, reason=ChangeReason.RETURN, on=on, sale=sale_return,
+                           note=_("Return of receipt %(receipt)s") % {"receipt": original.receipt_no})
+        history.save()
+        tier_changed.send(sender=TierHistory, rows=[history])
     return TierOutcome(before, target, True, benefits_of(target))

@@ -47,7 +47,7 @@ from vipdesk.wallet.services import stored_value_pin, wallet_pay_for_sale
 from vipdesk.pricing.selectors import member_day_multiplier
 from vipdesk.sales.choices import PaymentMethod, SaleKind
 from vipdesk.sales.models import Sale, SaleLine, SalePayment
-from vipdesk.sales.signals import sale_credited
+from vipdesk.sales.signals import sale_credited, sale_returned
 from vipdesk.wallet.models import WalletEntry
 
 from .validation import CleanPosting, clean_return, clean_sale
@@ -503,6 +503,7 @@ def return_post(*, actor, data: dict) -> PostingResult:
                                                      "receipt_no": original.receipt_no,
                                                      "returned_amount": str(original.returned_amount)})
         Sale.objects.filter(pk=ret.pk).update(result=ret.result)
+        sale_returned.send(sender=Sale, sale_return=ret)  # webhooks: return.posted
         return PostingResult(ret, ret.result)
 
     return _post_once(posting, write)

@@ -28,6 +28,7 @@ from vipdesk.accounts.models import Staff
 from . import issuers
 from .choices import SpendOrder
 from .models import WalletAccount, WalletEntry, WalletPolicy
+from .signals import wallet_entry_written
 
 ZERO = Decimal("0.00")
 MAX_TOPUP = Decimal("10000000.00")
@@ -77,6 +78,7 @@ def _write(account: WalletAccount, *, kind: str, principal: Decimal, bonus: Deci
     if moved != 1:
         raise RuntimeError("stored-value account changed without its lock")
     account.principal, account.bonus = new_principal, new_bonus
+    wallet_entry_written.send(sender=WalletEntry, entry=entry, account=account)  # webhooks: stored_value.changed
     return entry
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, STAFF, Row
+from vipdesk.webhooks.services import subscription_create as webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +219,8 @@ def build_world() -> dict:
         "redemption": redeemed,
         "adjustment": adjusted,
         "mall_order": mall_orders,
+        "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
+                                                                 "events": ["sale.posted"], "active": False}).pk,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
