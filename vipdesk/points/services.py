@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
 from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
-from vipdesk.core.money import quantize
+from vipdesk.core.money import format_money, format_number, quantize
 from vipdesk.sales.models import Sale, SaleLine
 from vipdesk.members.services import member_for_actor
 
@@ -154,7 +154,7 @@ def points_offset_check(points: int, amount: Decimal, pol: PointsPolicy | None =
     point). The till's posting checks it before it identifies the member, and the spending again."""
     most = quantize(points * (pol or policy()).value_per_point)
     if amount > most:
-        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": most},
+        raise PointsError(_("%(points)s points pay at most %(max)s.") % {"points": format_number(points), "max": format_money(most)},
                           code="points_offset_invalid")
 
 

@@ -47,7 +47,7 @@ def test_the_5000_yuan_limit_refuses_then_hq_raises_it(rules, member, store_a, h
     with pytest.raises(DomainError) as refused:
         topup(member, store_a, "3000.00", actor=cashier_a)  # 6000 of principal > 5000
     assert refused.value.code == "stored_value_limit" and refused.value.status == 422
-    assert "5000.00" in refused.value.message and "2000.00" in refused.value.message  # the limit and the room left
+    assert "¥5,000.00" in refused.value.message and "¥2,000.00" in refused.value.message  # the limit and the room left
     assert balances(member) == (D("3000.00"), D("1000.00")) and TopUp.objects.count() == 1
     topup(member, store_a, "2000.00", actor=cashier_a)  # exactly at the limit is fine
     assert balances(member) == (D("5000.00"), D("1000.00"))
