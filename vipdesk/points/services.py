@@ -380,7 +380,8 @@ def points_summary(member, on: dt.date | None = None) -> dict:
     on = on or clock.today()
     account = PointsAccount.objects.filter(member_id=member.pk).first()
     if account is None:
-        return {"balance": 0, "available": 0, "redeemable_today": 0, "pending": 0, "debt": 0, "lots": [], "next_expiry": None}
+        return {"balance": 0, "available": 0, "redeemable_today": 0, "earned_today": 0, "pending": 0, "debt": 0, "lots": [],
+                "next_expiry": None}
     lots = list(PointsLot.objects.filter(account=account, remaining__gt=0).select_related("store")
                 .order_by(F("expires_on").asc(nulls_last=True), "earned_on", "id"))
     live = [lot for lot in lots if lot.expires_on is None or lot.expires_on >= on]
@@ -392,6 +393,8 @@ def points_summary(member, on: dt.date | None = None) -> dict:
     expiring = next((lot for lot in live if lot.expires_on is not None), None)
     return {
         "balance": account.balance, "available": available, "redeemable_today": redeemable, "pending": pending,
+        # Earned today and usable only from tomorrow (when the policy has no same-day redemption).
+        "earned_today": available - redeemable,
         "debt": account.debt,
         "next_expiry": {"date": expiring.expires_on.isoformat(),
                         "points": sum(lot.remaining for lot in live if lot.expires_on == expiring.expires_on)} if expiring else None,

@@ -56,7 +56,7 @@ def test_a_top_up_above_the_limit_is_refused_in_chinese_with_the_room_left(login
     client = login(cashier_a)
     client.post(TOPUP, {**who(), "amount": "3000", "method": "cash", "reference": "R-1"})
     page = client.post(TOPUP, {**who(), "amount": "3000", "method": "cash", "reference": "R-2"}).content.decode()
-    assert 'data-code="stored_value_limit"' in page and "最多还可充值 2000.00 元" in page
+    assert 'data-code="stored_value_limit"' in page and "最多还可充值 ¥2,000.00" in page
     assert balances(member_a) == (D("3000.00"), D("1000.00")) and TopUp.objects.count() == 1
 
 
@@ -89,7 +89,7 @@ def test_refund_above_the_principal_or_without_reason_changes_nothing(login, man
     wallet_topup(actor=None, member=member_a, store=store_a, amount="3000.00", reference="T-1")
     client = login(manager_a)
     page = client.post(REFUND, {**who(), "amount": "5000", "reason": "x"}).content.decode()
-    assert "最多可退还本金 3000.00 元" in page
+    assert "最多可退还本金 ¥3,000.00" in page
     page = client.post(REFUND, {**who(), "amount": "100", "reason": ""}).content.decode()
     assert 'id="error-reason"' in page and "必填" in page
     assert not WalletRefund.objects.exists() and balances(member_a) == (D("3000.00"), D("1000.00"))
