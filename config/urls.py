@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from vipdesk.console.favicon import favicon
+
 # Under /api/ these answer the JSON error shape, elsewhere Django's pages (vipdesk/api/errors.py).
 handler400 = "vipdesk.api.errors.bad_request"
 handler403 = "vipdesk.api.errors.permission_denied"
@@ -12,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vipdesk.api.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("vipdesk.console.urls")),
 ]

@@ -441,9 +441,15 @@ DEFAULT_CATALOGUE = [
 ]
 
 
-def catalogue_install_default(*, months: list[int] | None = None) -> list[RedemptionItem]:
+def catalogue_install_default(*, months: list[int] | None = None, goods_points_scale: int = 1) -> list[RedemptionItem]:
+    """The seeds' catalogue. Seed 002's goods table counts points earned at 1 per 10 yuan; a chain
+    earning 1 point per yuan installs it with `goods_points_scale=10` (5,000 points → goods worth 300
+    yuan), so a point costs about what the liability report values it at (¥0.10, the cash offset)."""
     items = []
     for code, name, kind, points, value in DEFAULT_CATALOGUE:
+        if kind == ItemKind.GOODS_VOUCHER and goods_points_scale != 1:
+            points *= goods_points_scale
+            code, name = f"GOODS-{points}", f"{points} 积分兑换 {int(Decimal(value))} 元商品"
         item, _c = RedemptionItem.objects.get_or_create(code=code, defaults={
             "name": name, "kind": kind, "points": points, "value": Decimal(value), "tracks_stock": False,
             "fulfilment": "voucher", "months": list(months or []),

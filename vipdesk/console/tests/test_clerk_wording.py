@@ -68,3 +68,17 @@ def test_the_member_list_says_what_it_counts(login, hq, member_a, member_b):
     assert "共 2 名会员档案（含已退会 1 名）" in count and "首页只统计在册会员" in count
     found = login(hq).get(reverse("console:member_list"), {"q": "8000"}).content.decode()
     assert "找到 1 名会员" in found
+
+
+def test_the_site_serves_its_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file, from the package
+
+
+def test_the_outbox_names_the_care_rule_not_its_key(login, hq, member_a):
+    from vipdesk.messaging.services import enqueue_text
+
+    enqueue_text(member_a, "sms", body="您好", source="care:test:1", label="care:after_purchase")
+    page = login(hq).get(reverse("console:outbox")).content.decode()
+    assert "care:after_purchase" not in page and "客户关怀 · 购后回访（1311）" in page

@@ -36,7 +36,8 @@ def test_lookup_shows_the_account_and_the_bonus_steps(login, cashier_a, member_a
     wallet_topup(actor=None, member=member_a, store=cashier_a.stores.get(), amount="1000.00", reference="OLD-1")
     page = login(cashier_a).get(TOPUP, who()).content.decode()
     assert 'id="wallet-principal">¥1,000.00' in page and 'id="wallet-room">¥4,000.00' in page  # named: 5,000 on principal
-    assert 'data-threshold="3000.00" data-bonus="1000.00"' in page and 'data-threshold="30000.00" data-bonus="10000.00"' in page
+    assert 'data-threshold="3000.00" data-bonus="1000.00"' in page and 'data-threshold="5000.00" data-bonus="2000.00"' in page
+    assert 'data-threshold="30000.00"' not in page  # above the 5,000 limit: installed switched off, not offered
     assert "储值充值" in page and 'id="topup-form"' in page
 
 
@@ -143,7 +144,7 @@ def test_only_hq_reaches_the_stored_value_configuration(login, request, rules, w
     assert client.get(CONFIG).status_code == 403
     assert client.post(CONFIG, {"step": "policy", "named_limit": "1"}).status_code == 403
     assert client.post(reverse("console:wallet_rule_active", args=[rules[0].pk]), {"active": "0"}).status_code == 403
-    assert TopUpRule.objects.filter(active=True).count() == 4 and policy().named_limit == D("5000.00")
+    assert TopUpRule.objects.filter(active=True).count() == 2 and policy().named_limit == D("5000.00")
 
 
 # ---- the 360° page ----------------------------------------------------------------------------
