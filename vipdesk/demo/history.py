@@ -46,9 +46,10 @@ from .members import Crew, crews_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REDEEM_CHANCE = 0.25   # a member with enough points redeems on this share of his visits
-TOPUP_CHANCE = 0.06    # share of visits on which a member tops up his stored value (R6.1) …
+TOPUP_CHANCE = 0.3     # share of members who open stored value at a visit to their home store (R6.1) …
+REFILL_CHANCE = 0.05   # … and of later home-store visits on which a holder tops up again, …
 TOPUP_AMOUNTS = (Decimal("500.00"), Decimal("1000.00"), Decimal("3000.00"), Decimal("5000.00"))  # … one of these (3,000 and 5,000 earn a bonus)
-COUPON_CHANCE = 0.6    # a member holding a coupon the basket qualifies for uses it on this share of visits
+COUPON_CHANCE = 0.9    # a member holding a coupon the basket qualifies for uses it on this share of visits
 RETURN_CHANCE = 0.03   # share of purchases partly or wholly returned the same day
 # The catalogue's goods vouchers in the demo's points (1 point per yuan: seed 002's table × 10), best
 # value first: a member redeems the largest he can afford.
@@ -114,6 +115,8 @@ def load_history(*, chain: dict, rng: random.Random, yesterday: dt.date,
 class _Poster:
     def __init__(self, *, rng: random.Random, crews: dict[str, Crew], stats: Counter):
         self.rng, self.crews, self.stats = rng, crews, stats
+        self.decided_top_up: set[int] = set()  # members whose first home-store visit decided on stored value
+        self.holders: set[int] = set()
 
     def purchase(self, plan: DemoPurchase, member: Member, receipt: int) -> None:
         crew = self.crews[STORE_CODES[plan.store_index]]
@@ -152,8 +155,14 @@ class _Poster:
     def maybe_top_up(self, member: Member, crew: Crew, cashier, at: dt.datetime, receipt: int) -> None:
         """Some members keep stored value: a top-up at the till through the wallet service, never above
         the named account's limit (5,000 yuan of principal)."""
-        if self.rng.random() >= TOPUP_CHANCE or crew.store.pk != member.home_store_id:
+        if crew.store.pk != member.home_store_id:
             return  # stored value is topped up where it was issued: his home store (a franchisee is another issuer)
+        if member.pk in self.decided_top_up and member.pk not in self.holders:
+            return
+        chance = REFILL_CHANCE if member.pk in self.holders else TOPUP_CHANCE
+        self.decided_top_up.add(member.pk)
+        if self.rng.random() >= chance:
+            return
         held = WalletAccount.objects.filter(member=member).values_list("principal", flat=True).first() or Decimal("0")
         fitting = [a for a in TOPUP_AMOUNTS if held + a <= self.limit]
         if not fitting:
@@ -166,6 +175,7 @@ class _Poster:
                              method=self.rng.choice(("wechat", "alipay", "cash")), at=at - dt.timedelta(minutes=5))
         except DomainError:  # refused as a real till would be: no top-up this visit
             return
+        self.holders.add(member.pk)
         self.stats["topups"] += 1
 
     @cached_property
