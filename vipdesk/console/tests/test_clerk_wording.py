@@ -73,7 +73,7 @@ def test_the_member_list_says_what_it_counts(login, hq, member_a, member_b):
 def test_the_site_serves_its_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
-    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file, from the package
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file, from the package
 
 
 def test_the_outbox_names_the_care_rule_not_its_key(login, hq, member_a):
