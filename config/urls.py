@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from vipdesk.console.favicon import favicon
+
 # Console pages in the user's language; under /api/ the JSON error shape (vipdesk/console/errors.py
 # hands API paths on to vipdesk/api/errors.py).
 handler400 = "vipdesk.console.errors.bad_request"
@@ -14,5 +16,6 @@ urlpatterns = [
     path("api/", include("vipdesk.api.urls")),
     path("admin/", admin.site.urls),
     path("m/", include("vipdesk.portal.urls")),  # the member portal (its own principal: vipdesk/portal/auth.py)
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("vipdesk.console.urls")),
 ]

@@ -45,10 +45,11 @@ class PyramidClass(models.TextChoices):
 
 
 class SpendClass(models.TextChoices):
-    A = "A", _("A: annual spend of X or more")
-    B = "B", _("B: X1 up to X")
-    C = "C", _("C: X2 up to X1")
-    D = "D", _("D: below X2")
+    # The thresholds are settings (analytics config spend_a/b/c); the labels name the band, not a placeholder.
+    A = "A", _("A: top band of annual spend")
+    B = "B", _("B: second band of annual spend")
+    C = "C", _("C: third band of annual spend")
+    D = "D", _("D: lowest band of annual spend")
 
 
 class Lifecycle(models.TextChoices):

@@ -23,6 +23,10 @@ class RuleKind(models.TextChoices):
 # Greetings carry no advertising (seed 000 篇2 三.1: 避忌在信息中提及店铺在节日有何活动 / 新品上市).
 NO_ADVERTISING = frozenset({RuleKind.BIRTHDAY, RuleKind.HOLIDAY, RuleKind.SEASON, RuleKind.MISSING_YOU,
                             RuleKind.WEEKLY_GREETING, RuleKind.AFTER_VISIT})
+# What a call of the rule is for, as the member's consent names it (R9.3): a call that sells (an
+# event, a discount, rewards, winning a dormant member back) needs her marketing consent on the
+# phone; the others are service calls, made unless she refused the phone for service.
+MARKETING_KINDS = frozenset({RuleKind.BIRTHDAY_DISCOUNT, RuleKind.EVENT_NOTICE, RuleKind.POINTS_NEAR, RuleKind.DORMANT})
 # Kinds created by an event rather than by the daily job alone.
 EVENT_KINDS = frozenset({RuleKind.AFTER_VISIT})
 

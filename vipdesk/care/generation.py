@@ -15,16 +15,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, F, Q, TextField, Value
+from django.db.models import CharField, Count, F, Q, TextField, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.core.sql import model_table
 from vipdesk.org.models import Store
 
-from .choices import STAFF_KINDS, RuleKind, TaskStatus
+from .choices import STAFF_KINDS, RuleKind, TaskKind, TaskStatus
 from .models import CareRule, CareTask
 from .signals import care_tasks_inserted
 from .rules import STRATEGIES, Selection, targeted
@@ -150,7 +151,7 @@ def _script_sql(template: str, sel: Selection, staff_name: str) -> tuple[str, li
 
 
 _COLUMNS = ("member_id, store_id, owner_id, rule_id, kind, channel, due_on, due_at, script, context, source_key, "
-            "status, outcome, note, created_at, updated_at")
+            "status, outcome, note, created_at, updated_at, reasons")
 
 
 def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at: dt.datetime | None,
@@ -181,7 +182,7 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
     table = model_table(CareTask)
     sql = (f"INSERT INTO {table} ({_COLUMNS}) "
            f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
-           f"%s, '', '', %s, %s "
+           f"%s, '', '', %s, %s, '[]' "
            f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
            f"LEFT JOIN vd_care_staff o ON o.staff_id = c.owner_id "
            f"LEFT JOIN vd_care_crew g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
@@ -221,6 +222,35 @@ def generate(*, on: dt.date, kinds=None, members=None, due_at=None, due_on=None,
         return {}
     crews = crews or Crews()
     return {rule.code: generate_for_rule(rule, on, crews=crews, members=members, due_at=due_at, due_on=due_on) for rule in rules}
+
+
+def merge_calls(*, on: dt.date, members=None) -> int:
+    """A member's open calls due on the same day (from `on` on) become one call with several reasons:
+    the earliest keeps them all (`reasons`, the scripts one after the other); the others are closed
+    as cancelled with a note naming it. Their keys stay, so a second run makes nothing again."""
+    qs = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN, due_on__gte=on)
+    if members is not None:
+        qs = qs.filter(member__in=members)
+    groups = (qs.values("member_id", "due_on").annotate(n=Count("id")).filter(n__gt=1)
+              .values_list("member_id", "due_on").order_by("member_id", "due_on"))
+    merged = 0
+    now = timezone.now()
+    for member_id, due_on in groups:
+        tasks = list(qs.filter(member_id=member_id, due_on=due_on).select_related("rule").order_by("due_at", "id"))
+        keep, rest = tasks[0], tasks[1:]
+        reasons = [r for t in tasks for r in (t.reasons or [_reason(t)])]
+        keep.reasons = reasons
+        keep.script = "\n".join(f"{i}. {r['rule']}：{r['script']}" if r["script"] else f"{i}. {r['rule']}"
+                                 for i, r in enumerate(reasons, 1))
+        keep.save(update_fields=["reasons", "script", "updated_at"])
+        note = _("Merged into call #%(id)s of the same day.") % {"id": keep.pk}
+        merged += CareTask.objects.filter(pk__in=[t.pk for t in rest]).update(status=TaskStatus.CANCELLED, note=note, updated_at=now)
+    return merged
+
+
+def _reason(task: CareTask) -> dict:
+    return {"rule": task.rule.name if task.rule_id else str(_("Call")), "kind": task.rule.kind if task.rule_id else "",
+            "script": task.script}
 
 
 def escalate(*, on: dt.date) -> int:

@@ -61,6 +61,8 @@ class CareTask(TimeStampedModel):
     due_at = models.DateTimeField(_("due"))
     script = models.TextField(_("script"), blank=True)
     context = models.JSONField(default=dict, blank=True)  # figures the script used (points, dates, sale id …)
+    # A member's calls of one day are one call: [{"rule": name, "kind": rule kind, "script": …}, …] (generation.merge_calls).
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

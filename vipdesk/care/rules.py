@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from vipdesk.core.dates import add_months
 from vipdesk.core.errors import ValidationFailed
-from vipdesk.members.choices import MemberStatus
-from vipdesk.members.models import Card, Member
+from vipdesk.members.choices import ConsentChannel, ConsentPurpose, ContactPreference, MemberStatus
+from vipdesk.members.models import Card, Consent, Member
 from vipdesk.messaging.rules import blocked_words
 from vipdesk.sales.choices import SaleKind
 from vipdesk.tiers import engine
@@ -35,7 +35,7 @@ from vipdesk.tiers.programme import active_programme, load
 from vipdesk.tiers.retention import _policy_due
 
 from . import calendar as cal
-from .choices import CHANNELS_OF_KIND, NO_ADVERTISING, Audience, RuleKind
+from .choices import CHANNELS_OF_KIND, MARKETING_KINDS, NO_ADVERTISING, Audience, Channel, RuleKind, TaskKind
 from .models import CareEvent
 
 # Words that make a greeting an advertisement (seed 000 篇2: 避忌…提及店铺在节日有何活动 / 新品上市).
@@ -187,7 +187,26 @@ def targeted(rule, members: QuerySet | None = None) -> QuerySet:
         qs = qs.filter(tier__level__is_vip=True)
     elif rule.audience == Audience.NON_VIP:
         qs = qs.exclude(tier__level__is_vip=True)
-    return qs
+    return reachable(rule, qs)
+
+
+def reachable(rule, qs: QuerySet) -> QuerySet:
+    """Only the members the rule's staff task may contact (issue 15 §14): nobody who said 不联系
+    (preferred contact "none") gets a call or a visit; a phone call needs the phone consent of its
+    purpose — given, for a marketing call; not refused, for a service call. Messages are checked
+    against the consents when they are sent (the outbox suppresses them)."""
+    if rule.task_kind not in (TaskKind.CALL, TaskKind.VISIT):
+        return qs
+    qs = qs.exclude(preferred_contact=ContactPreference.NONE)
+    if rule.task_kind != TaskKind.CALL or rule.channel != Channel.PHONE:
+        return qs
+    purpose = ConsentPurpose.MARKETING if rule.kind in MARKETING_KINDS else ConsentPurpose.SERVICE
+    latest = (Consent.objects.filter(member=OuterRef("pk"), purpose=purpose, channel=ConsentChannel.PHONE)
+              .order_by("-at", "-id").values("granted")[:1])
+    qs = qs.alias(phone_consent=Subquery(latest))
+    if purpose == ConsentPurpose.MARKETING:
+        return qs.filter(phone_consent=True)
+    return qs.filter(Q(phone_consent__isnull=True) | Q(phone_consent=True))  # never asked, or yes
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

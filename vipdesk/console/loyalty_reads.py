@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Action, Role
 from vipdesk.accounts.scoping import member_scope_q
 from vipdesk.core.clock import today
+from vipdesk.core.money import format_money
 from vipdesk.members.choices import CardStatus
 from vipdesk.members.models import Card, Member
 from vipdesk.org.models import Store
@@ -39,15 +40,8 @@ EXPIRING_DAYS = 30
 # ---- money and points as shown on screen ------------------------------------------------------
 
 def yuan(value) -> str:
-    """¥1,299.00 — money from a Decimal or a decimal string (never through a float)."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
+    """¥1,299.00 — money from a Decimal or a decimal string (never through a float): core.money.format_money."""
+    return format_money(value)
 
 
 # ---- scope -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
-from vipdesk.core.money import quantize
+from vipdesk.core.money import format_money, quantize
 
 from . import terms
 from .choices import CombinesWith, CouponKind
@@ -120,8 +120,8 @@ def why_campaign_limit(campaign) -> str:
 
 def why_spend(campaign, eligible: Decimal) -> str:
     n = int(eligible // campaign.spend_per_coupon)
-    return (_("%(name)s: one coupon per %(step)s yuan of the goods it applies to; this order has %(eligible)s yuan of them, "
-              "enough for %(n)d.") % {"name": campaign.name, "step": campaign.spend_per_coupon, "eligible": eligible, "n": n})
+    return (_("%(name)s: one coupon per %(step)s of the goods it applies to; this order has %(eligible)s of them, "
+              "enough for %(n)d.") % {"name": campaign.name, "step": format_money(campaign.spend_per_coupon), "eligible": format_money(eligible), "n": n})
 
 
 def why_order_limit(policy: Policy) -> str:
@@ -129,7 +129,7 @@ def why_order_limit(policy: Policy) -> str:
 
 
 def why_share(policy: Policy, cap: Decimal) -> str:
-    return _("Coupons pay at most %(share)s%% of the order (%(cap)s yuan).") % {"share": _num(policy.max_share_percent), "cap": cap}
+    return _("Coupons pay at most %(share)s%% of the order (%(cap)s).") % {"share": _num(policy.max_share_percent), "cap": format_money(cap)}
 
 
 def why_not_combinable(campaign, other) -> str:
@@ -145,8 +145,8 @@ def why_covered(campaign) -> str:
 def why_not_applicable(campaign, lines) -> tuple[str, str]:
     eligible = terms.eligible_amount(campaign, lines)
     if eligible > 0 and eligible < campaign.threshold:
-        return "coupon_threshold", (_("%(name)s needs %(threshold)s yuan of the goods it applies to; this order has %(eligible)s.")
-                                    % {"name": campaign.name, "threshold": campaign.threshold, "eligible": eligible})
+        return "coupon_threshold", (_("%(name)s needs %(threshold)s of the goods it applies to; this order has %(eligible)s.")
+                                    % {"name": campaign.name, "threshold": format_money(campaign.threshold), "eligible": format_money(eligible)})
     return "coupon_scope", _("%(name)s applies to none of these goods.") % {"name": campaign.name}
 
 
@@ -199,8 +199,8 @@ def check_tenders(tenders, lines, *, total: Decimal, policy: Policy) -> None:
     paid = sum((a for _c, a in tenders), ZERO)
     cap = share_cap(total, policy)
     if paid > cap:
-        raise terms.CouponRefused(_("Coupons pay at most %(share)s%% of the order (%(cap)s yuan); these would pay %(paid)s.")
-                                  % {"share": _num(policy.max_share_percent), "cap": cap, "paid": paid}, code=SHARE_CAP)
+        raise terms.CouponRefused(_("Coupons pay at most %(share)s%% of the order (%(cap)s); these would pay %(paid)s.")
+                                  % {"share": _num(policy.max_share_percent), "cap": format_money(cap), "paid": format_money(paid)}, code=SHARE_CAP)
     units, index = [], {}
     for coupon, amount in tenders:
         key = coupon.campaign.code

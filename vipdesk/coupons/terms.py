@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import DomainError
-from vipdesk.core.money import quantize
+from vipdesk.core.money import format_money, quantize
 
 from .choices import CouponKind, CouponStatus, GoodsScope
 
@@ -99,13 +99,13 @@ def check_amount(coupon, lines, amount: Decimal) -> Decimal:
     if allowed <= 0:
         eligible = eligible_amount(campaign, lines)
         if eligible > 0 and eligible < campaign.threshold:
-            raise CouponRefused(_("Coupon %(code)s needs %(threshold)s yuan of goods in its scope; this receipt has %(eligible)s.")
-                                % {"code": _shown(coupon.code), "threshold": campaign.threshold, "eligible": eligible},
+            raise CouponRefused(_("Coupon %(code)s needs %(threshold)s of goods in its scope; this receipt has %(eligible)s.")
+                                % {"code": _shown(coupon.code), "threshold": format_money(campaign.threshold), "eligible": format_money(eligible)},
                                 code="coupon_threshold")
         raise CouponRefused(_("Coupon %(code)s does not apply to any goods on this receipt.") % {"code": _shown(coupon.code)},
                             code="coupon_scope")
     if amount > allowed:
-        raise CouponRefused(_("Coupon %(code)s can pay at most %(allowed)s yuan here.") % {"code": _shown(coupon.code), "allowed": allowed},
+        raise CouponRefused(_("Coupon %(code)s can pay at most %(allowed)s here.") % {"code": _shown(coupon.code), "allowed": format_money(allowed)},
                             code="coupon_amount")
     return allowed
 

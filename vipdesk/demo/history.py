@@ -14,7 +14,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from decimal import Decimal
+from functools import cached_property
+
+from django.db import transaction
+from django.db.models import Q
+
 from vipdesk.core.errors import DomainError
+from vipdesk.coupons.choices import CouponStatus
+from vipdesk.coupons.models import Coupon
+from vipdesk.wallet.ledger import policy as wallet_policy
+from vipdesk.wallet.models import WalletAccount
+from vipdesk.wallet.services import wallet_topup
 from vipdesk.members.models import Member
 from vipdesk.points.models import PointsAccount
 from vipdesk.points.redemption import points_redeem
@@ -35,22 +46,36 @@ from .members import Crew, crews_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REDEEM_CHANCE = 0.25   # a member with enough points redeems on this share of his visits
+TOPUP_CHANCE = 0.3     # share of members who open stored value at a visit to their home store (R6.1) …
+REFILL_CHANCE = 0.05   # … and of later home-store visits on which a holder tops up again, …
+TOPUP_AMOUNTS = (Decimal("500.00"), Decimal("1000.00"), Decimal("3000.00"), Decimal("5000.00"))  # … one of these (3,000 and 5,000 earn a bonus)
+COUPON_CHANCE = 0.9    # a member holding a coupon the basket qualifies for uses it on this share of visits
 RETURN_CHANCE = 0.03   # share of purchases partly or wholly returned the same day
-# The catalogue's goods vouchers, best value first: a member redeems the largest he can afford.
-VOUCHERS = ("GOODS-3000", "GOODS-2000", "GOODS-1000", "GOODS-500")
+# The catalogue's goods vouchers in the demo's points (1 point per yuan: seed 002's table × 10), best
+# value first: a member redeems the largest he can afford.
+GOODS_POINTS_SCALE = 10
+VOUCHERS = ("GOODS-30000", "GOODS-20000", "GOODS-10000", "GOODS-5000")
 
 
 def install_programme() -> Programme:
     """The demo runs the department-store preset (R4.2), 1 point per yuan and the seed's catalogue."""
     programme = programme_install(spec=DEPARTMENT_STORE)
     earn_rule_install_default(yuan_per_point=1)
-    catalogue_install_default()
+    catalogue_install_default(goods_points_scale=GOODS_POINTS_SCALE)
     topup_rules_install_default()  # the seed's top-up bonuses, so the demo's tills can take top-ups
 
     # 003 篇9 活动2 (满300送60元B券, 满500送50元A券) as a promotion of the last 30 days: "活动期间", not all year.
     campaigns_install_default()
     IssuanceRule.objects.filter(campaign__code__in=["B60", "A50"], starts_on=None).update(starts_on=today() - dt.timedelta(days=30))
     return programme
+
+
+def with_coupon(data: dict, coupon: Coupon, amount: Decimal) -> dict:
+    """The same receipt paid partly with the coupon (its face value), the rest as before."""
+    face = coupon.campaign.face_value
+    method = data["payments"][0]["method"]
+    return {**data, "payments": [{"method": "coupon", "amount": str(face), "reference": coupon.code},
+                                 {"method": method, "amount": str(amount - face)}]}
 
 
 def load_history(*, chain: dict, rng: random.Random, yesterday: dt.date,
@@ -90,12 +115,15 @@ def load_history(*, chain: dict, rng: random.Random, yesterday: dt.date,
 class _Poster:
     def __init__(self, *, rng: random.Random, crews: dict[str, Crew], stats: Counter):
         self.rng, self.crews, self.stats = rng, crews, stats
+        self.decided_top_up: set[int] = set()  # members whose first home-store visit decided on stored value
+        self.holders: set[int] = set()
 
     def purchase(self, plan: DemoPurchase, member: Member, receipt: int) -> None:
         crew = self.crews[STORE_CODES[plan.store_index]]
         cashier = self.rng.choice(crew.cashiers)
         at = dt.datetime.combine(plan.day, dt.time(10), SHANGHAI) + dt.timedelta(minutes=self.rng.randrange(11 * 60))
         self.maybe_redeem(member, crew, cashier, at)
+        self.maybe_top_up(member, crew, cashier, at, receipt)
         receipt_no = f"{crew.store.code}-{plan.day:%Y%m%d}-{receipt:04d}"
         ref = {"mobile": member.mobile} if member.mobile else {"member_no": member.member_no}
         data = {
@@ -110,10 +138,59 @@ class _Poster:
         }
         if data["guide"] is None:
             data.pop("guide")
-        sale_post(actor=cashier, data=data)
+        coupon = self.usable_coupon(member, plan)
+        if coupon is not None:
+            try:
+                with transaction.atomic():
+                    sale_post(actor=cashier, data=with_coupon(data, coupon, plan.amount))
+                self.stats["coupons_used"] += 1
+            except DomainError:  # e.g. the goods are not in the coupon's scope: he pays in full
+                sale_post(actor=cashier, data=data)
+        else:
+            sale_post(actor=cashier, data=data)
         self.stats["sales"] += 1
         if self.rng.random() < RETURN_CHANCE:
             self.give_back(plan, crew, cashier, receipt_no, at)
+
+    def maybe_top_up(self, member: Member, crew: Crew, cashier, at: dt.datetime, receipt: int) -> None:
+        """Some members keep stored value: a top-up at the till through the wallet service, never above
+        the named account's limit (5,000 yuan of principal)."""
+        if crew.store.pk != member.home_store_id:
+            return  # stored value is topped up where it was issued: his home store (a franchisee is another issuer)
+        if member.pk in self.decided_top_up and member.pk not in self.holders:
+            return
+        chance = REFILL_CHANCE if member.pk in self.holders else TOPUP_CHANCE
+        self.decided_top_up.add(member.pk)
+        if self.rng.random() >= chance:
+            return
+        held = WalletAccount.objects.filter(member=member).values_list("principal", flat=True).first() or Decimal("0")
+        fitting = [a for a in TOPUP_AMOUNTS if held + a <= self.limit]
+        if not fitting:
+            return
+        amount = self.rng.choice(fitting)
+        try:
+            with transaction.atomic():
+                wallet_topup(actor=cashier, member=member, store=crew.store, amount=amount,
+                             reference=f"TU-{crew.store.code}-{at:%Y%m%d}-{receipt:04d}-{member.pk}",
+                             method=self.rng.choice(("wechat", "alipay", "cash")), at=at - dt.timedelta(minutes=5))
+        except DomainError:  # refused as a real till would be: no top-up this visit
+            return
+        self.holders.add(member.pk)
+        self.stats["topups"] += 1
+
+    @cached_property
+    def limit(self) -> Decimal:
+        return wallet_policy().named_limit
+
+    def usable_coupon(self, member: Member, plan: DemoPurchase) -> Coupon | None:
+        """A coupon he holds, valid that day, whose threshold the basket reaches (the campaign's 满 rule)."""
+        if self.rng.random() >= COUPON_CHANCE:
+            return None
+        return (Coupon.objects.filter(member=member, status=CouponStatus.ISSUED, valid_from__lte=plan.day,
+                                      campaign__threshold__lte=plan.amount, campaign__face_value__isnull=False,
+                                      campaign__face_value__lt=plan.amount)
+                .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=plan.day))
+                .select_related("campaign").order_by("valid_until", "id").first())
 
     @staticmethod
     def guide_of(member: Member, crew: Crew) -> str | None:
@@ -123,7 +200,7 @@ class _Poster:
 
     def maybe_redeem(self, member: Member, crew: Crew, cashier, at: dt.datetime) -> None:
         balance = PointsAccount.objects.filter(member=member).values_list("balance", flat=True).first() or 0
-        if balance < 500 or self.rng.random() >= REDEEM_CHANCE:
+        if balance < int(VOUCHERS[-1].split("-")[1]) or self.rng.random() >= REDEEM_CHANCE:
             return
         for code in VOUCHERS:
             if int(code.split("-")[1]) > balance:

@@ -195,10 +195,18 @@ def consent_set(*, actor, member: Member, purpose: str, channel: str, granted: b
 
 
 def consent_state(member: Member) -> dict[tuple[str, str], Consent | None]:
-    """Current consent per (purpose, channel): the latest row, or None if never asked."""
+    """Current consent per (purpose, channel): the latest row, or None if never asked.
+
+    Each row carries `ever_granted`: a refusal after a consent is a withdrawal (已撤回), a refusal
+    that was never preceded by a consent is simply "not agreed" (未同意)."""
     state: dict[tuple[str, str], Consent | None] = {(p, c): None for p in ConsentPurpose.values for c in ConsentChannel.values}
+    granted_once: set[tuple[str, str]] = set()
     for row in member.consents.order_by("at", "id"):
-        state[(row.purpose, row.channel)] = row
+        key = (row.purpose, row.channel)
+        if row.granted:
+            granted_once.add(key)
+        row.ever_granted = key in granted_once
+        state[key] = row
     return state
 
 

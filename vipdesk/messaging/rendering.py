@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from vipdesk.core.errors import ValidationFailed
+from vipdesk.core.money import format_money, format_number
 
 from .choices import Language
 
@@ -60,6 +62,16 @@ def check_placeholders(texts: dict[str, str], extra: list[str]) -> None:
                 "names": ", ".join("{%s}" % n for n in unknown), "allowed": ", ".join("{%s}" % n for n in sorted(allowed))}
     if fields:
         raise ValidationFailed(next(iter(fields.values())), fields=fields)
+
+
+def shown_value(value) -> str:
+    """A caller's value as the member reads it: money (a Decimal) as ¥1,280.00, a whole number
+    (points, a count) as 2,764,097 — the console's formats (core.money) — anything else as given."""
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
 
 
 def substitute(text: str, values: dict[str, str]) -> str:
@@ -135,6 +147,6 @@ def render(template, member, *, staff=None, language: str | None = None, context
                                fields={"context": _("Give a value for: %(names)s.") % {"names": ", ".join(missing)}})
     for name in extra:
         if name in context:
-            values[name] = str(context[name])[:MAX_VALUE]
+            values[name] = shown_value(context[name])[:MAX_VALUE]
     return Rendered(language=language, subject=substitute(subject, values), body=substitute(body, values),
                     params={k: v for k, v in values.items() if k in used})

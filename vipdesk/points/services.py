@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
 from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
-from vipdesk.core.money import quantize
+from vipdesk.core.money import format_money, format_number, quantize
 from vipdesk.sales.models import Sale, SaleLine
 from vipdesk.members.services import member_for_actor
 
@@ -155,7 +155,7 @@ def points_offset_check(points: int, amount: Decimal, pol: PointsPolicy | None =
     point). The till's posting checks it before it identifies the member, and the spending again."""
     most = quantize(points * (pol or policy()).value_per_point)
     if amount > most:
-        raise PointsError(_("%(points)s points pay at most %(max)s yuan.") % {"points": points, "max": most},
+        raise PointsError(_("%(points)s points pay at most %(max)s.") % {"points": format_number(points), "max": format_money(most)},
                           code="points_offset_invalid")
 
 
@@ -395,7 +395,8 @@ def points_summary(member, on: dt.date | None = None) -> dict:
     on = on or clock.today()
     account = PointsAccount.objects.filter(member_id=member.pk).first()
     if account is None:
-        return {"balance": 0, "available": 0, "redeemable_today": 0, "pending": 0, "debt": 0, "lots": [], "next_expiry": None}
+        return {"balance": 0, "available": 0, "redeemable_today": 0, "earned_today": 0, "pending": 0, "debt": 0, "lots": [],
+                "next_expiry": None}
     lots = list(PointsLot.objects.filter(account=account, remaining__gt=0).select_related("store")
                 .order_by(F("expires_on").asc(nulls_last=True), "earned_on", "id"))
     live = [lot for lot in lots if lot.expires_on is None or lot.expires_on >= on]
@@ -407,6 +408,8 @@ def points_summary(member, on: dt.date | None = None) -> dict:
     expiring = next((lot for lot in live if lot.expires_on is not None), None)
     return {
         "balance": account.balance, "available": available, "redeemable_today": redeemable, "pending": pending,
+        # Earned today and usable only from tomorrow (when the policy has no same-day redemption).
+        "earned_today": available - redeemable,
         "debt": account.debt,
         "next_expiry": {"date": expiring.expires_on.isoformat(),
                         "points": sum(lot.remaining for lot in live if lot.expires_on == expiring.expires_on)} if expiring else None,
@@ -453,9 +456,15 @@ DEFAULT_CATALOGUE = [
 ]
 
 
-def catalogue_install_default(*, months: list[int] | None = None) -> list[RedemptionItem]:
+def catalogue_install_default(*, months: list[int] | None = None, goods_points_scale: int = 1) -> list[RedemptionItem]:
+    """The seeds' catalogue. Seed 002's goods table counts points earned at 1 per 10 yuan; a chain
+    earning 1 point per yuan installs it with `goods_points_scale=10` (5,000 points → goods worth 300
+    yuan), so a point costs about what the liability report values it at (¥0.10, the cash offset)."""
     items = []
     for code, name, kind, points, value in DEFAULT_CATALOGUE:
+        if kind == ItemKind.GOODS_VOUCHER and goods_points_scale != 1:
+            points *= goods_points_scale
+            code, name = f"GOODS-{points}", f"{points} 积分兑换 {int(Decimal(value))} 元商品"
         item, _c = RedemptionItem.objects.get_or_create(code=code, defaults={
             "name": name, "kind": kind, "points": points, "value": Decimal(value), "tracks_stock": False,
             "fulfilment": "voucher", "months": list(months or []),

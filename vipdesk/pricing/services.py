@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vipdesk.core import clock, limits, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import locked_row
+from vipdesk.core.money import format_money
 from vipdesk.members.disclosure import member_in_scope
 from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.org.scoping import posting_store
@@ -96,7 +97,7 @@ def _basket(data, problems: parsing.Problems) -> list[engine.BasketLine]:
             brand=parsing.text(line.get("brand"), f"{where}.brand", problems, limit=60),
             category=parsing.text(line.get("category"), f"{where}.category", problems, limit=60)))
     if sum((b.unit_price * b.quantity for b in out), Decimal("0")) > limits.RECEIPT_AMOUNT_MAX:
-        problems.add("lines", _("At most %(max)s yuan per receipt.") % {"max": limits.RECEIPT_AMOUNT_MAX})
+        problems.add("lines", _("At most %(max)s per receipt.") % {"max": format_money(limits.RECEIPT_AMOUNT_MAX)})
     return out
 
 

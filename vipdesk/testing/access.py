@@ -113,6 +113,7 @@ ACCESS: list[Row] = [
     # Provider callbacks carry the provider's signature, not a key: nobody passes without it.
     R("messaging-callback", (), "POST", body={}, refused=401),
     R("console:login", STAFF | {ANON}),
+    R("favicon", EVERYONE | {ANON}, principals=frozenset({"till_key"})),  # the site icon, the same for every caller
     # Everyone may sign out, here or on all devices; it always ends on the login page.
     R("console:logout", (), "POST", refused="login", anon="login"),
     R("console:sign_out_everywhere", (), "POST", refused="login", anon="login"),

@@ -50,8 +50,9 @@ DEPARTMENT_STORE = {
     "code": "department-store", "preset": "department-store", "name": "百货会员等级",
     "retention_policy": R.ANNIVERSARY, "grace_months": 0, "one_level_per_evaluation": True,
     "return_policy": ReturnPolicy.REVOKE,
-    "notes": ("升级标准取自种子方案(000 篇6)。保级由本系统选定:升级满一周年时按升级标准复核,"
-              "不达标每次最多降一级;普卡一经办理不收回。紫金钻石卡须消费达标并经总部审批(信用、持续消费能力、社会地位)。"
+    "notes": ("升级标准取自商场VIP方案的升级进程(凭购物小票办理普卡)。保级由本系统选定:升级满一周年时按升级标准复核,"
+              "不达标每次最多降一级;普卡不参加保级复核。退货时,若办理或升级所凭的消费被退回后不再达标,"
+              "该等级随之收回(普卡亦然,因其凭小票办理)。紫金钻石卡须消费达标并经总部审批(信用、持续消费能力、社会地位)。"
               "停车按每日小时数计额度;私人导购每月4次、紫金专场每年1次为本系统设定的额度。"),
     "levels": [
         {"code": "PK", "name": "普卡", "retention_exempt": True,

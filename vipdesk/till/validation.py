@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from vipdesk.accounts.roles import Role
 from vipdesk.core import limits, parsing
 from vipdesk.core.errors import PermissionDenied, ValidationFailed
-from vipdesk.core.money import CENT, in_fen, quantize
+from vipdesk.core.money import CENT, format_money, in_fen, quantize
 from vipdesk.core.validators import normalize_mobile
 from vipdesk.members.identification import member_ref
 from vipdesk.org.models import Store
@@ -113,7 +113,7 @@ def _money(value, where: str, errors: parsing.Problems, *, positive: bool = Fals
 
 
 def _too_large() -> str:
-    return _("At most %(max)s yuan per receipt.") % {"max": MAX_MONEY}
+    return _("At most %(max)s per receipt.") % {"max": format_money(MAX_MONEY)}
 
 
 def _int(value, where: str, errors: parsing.Problems, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:

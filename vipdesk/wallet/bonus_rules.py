@@ -13,7 +13,7 @@ from vipdesk.accounts.roles import Action
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
 
-from .ledger import ZERO, _amount, _require
+from .ledger import ZERO, _amount, _require, policy
 from .models import TopUpRule
 
 
@@ -31,11 +31,16 @@ DEFAULT_RULES = [("3000.00", "1000.00"), ("5000.00", "2000.00"), ("10000.00", "5
 
 
 def topup_rules_install_default() -> list[TopUpRule]:
+    """The seed's rules; those a named account cannot reach under its limit (单用途卡 5,000 yuan: a
+    10,000 or 30,000 top-up is refused) are installed switched off, for HQ to switch on where it
+    raises an account's limit (docs/decisions.md)."""
+    limit = policy().named_limit
     out = []
     for threshold, bonus in DEFAULT_RULES:
         rule, _c = TopUpRule.objects.get_or_create(threshold=Decimal(threshold), bonus=Decimal(bonus), level_code="",
                                                    starts_on=None, ends_on=None,
-                                                   defaults={"name": f"充{int(Decimal(threshold))}送{int(Decimal(bonus))}"})
+                                                   defaults={"name": f"充{int(Decimal(threshold))}送{int(Decimal(bonus))}",
+                                                             "active": Decimal(threshold) <= limit})
         out.append(rule)
     return out
 

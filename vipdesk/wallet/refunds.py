@@ -21,7 +21,7 @@ from vipdesk.accounts.roles import Action
 from vipdesk.audit.services import actor_fields, event_record
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict, PermissionDenied
-from vipdesk.core.money import quantize
+from vipdesk.core.money import format_money, quantize
 from vipdesk.members.disclosure import discreet_to_other_stores
 from vipdesk.members.models import Member
 
@@ -101,8 +101,8 @@ def wallet_refund(*, actor, member, store, amount=None, reason: str, at: dt.date
         raise WalletError(_("There is no principal left to refund."), code="nothing_to_refund")
     amount = principal if amount is None else amount
     if amount > principal:
-        raise WalletError(_("At most %(max)s yuan of principal can be refunded.") % {"max": principal}, code="refund_exceeds_principal",
-                          fields={"amount": _("At most %(max)s.") % {"max": principal}})
+        raise WalletError(_("At most %(max)s of principal can be refunded.") % {"max": format_money(principal)}, code="refund_exceeds_principal",
+                          fields={"amount": _("At most %(max)s.") % {"max": format_money(principal)}})
     forfeit = bonus if amount == principal else min(quantize(bonus * amount / principal), bonus)
     on = clock.business_date(at, store)
     try:
@@ -133,8 +133,8 @@ def refuse_withdrawal_with_principal(sender=None, *, member, actor=None, **kwarg
     if account is None:
         return
     if account.principal > 0:
-        raise Conflict(_("This member still has %(principal)s yuan of stored-value principal. Refund it first "
-                         "(stored-value refund), then withdraw the member.") % {"principal": account.principal},
+        raise Conflict(_("This member still has %(principal)s of stored-value principal. Refund it first "
+                         "(stored-value refund), then withdraw the member.") % {"principal": format_money(account.principal)},
                        code="stored_value_not_refunded")
     if account.bonus > 0:
         _write(account, kind=EntryKind.FORFEIT, principal=ZERO, bonus=-account.bonus, business_date=clock.today(member.home_store),

@@ -29,6 +29,7 @@ from vipdesk.accounts.roles import Action
 from vipdesk.audit.services import actor_fields
 from vipdesk.core import clock, parsing
 from vipdesk.core.errors import Conflict
+from vipdesk.core.money import format_money
 from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.models import Member
 from vipdesk.tiers.programme import tier_of
@@ -119,8 +120,8 @@ def _topup(*, actor, member, store, amount, reference, method, content, on) -> d
     if held > limit:
         room = max(limit - account.principal - (account.bonus if pol.limit_includes_bonus else ZERO), ZERO)
         raise WalletError(
-            _("This top-up would bring the stored value to %(after)s yuan, above the account's limit of %(limit)s yuan "
-              "(at most %(room)s yuan more can be taken).") % {"after": held, "limit": limit, "room": room},
+            _("This top-up would bring the stored value to %(after)s, above the account's limit of %(limit)s "
+              "(at most %(room)s more can be taken).") % {"after": format_money(held), "limit": format_money(limit), "room": format_money(room)},
             code="stored_value_limit")
     entry = _write(account, kind=EntryKind.TOPUP, principal=amount, bonus=bonus, business_date=on, store=store, topup=topup,
                    actor=_staff(actor), detail={"rule": rule.pk if rule else None, "level": getattr(level, "code", None)})
@@ -181,28 +182,28 @@ def _check_card_limits(card, amount: Decimal, on: dt.date) -> None:
     if limit is None:
         return
     if limit.per_payment is not None and amount > limit.per_payment:
-        raise WalletError(_("This card may pay at most %(max)s yuan by stored value at a time.") % {"max": limit.per_payment},
+        raise WalletError(_("This card may pay at most %(max)s by stored value at a time.") % {"max": format_money(limit.per_payment)},
                           code="card_spend_limit")
     if limit.per_day is not None:
         spent = WalletEntry.objects.filter(card=card, kind=EntryKind.PAY, business_date=on).aggregate(
             p=Sum("principal"), b=Sum("bonus"))
         today_spent = -(_fen(spent["p"]) + _fen(spent["b"]))
         if today_spent + amount > limit.per_day:
-            raise WalletError(_("This card may pay at most %(max)s yuan by stored value a day; %(left)s yuan is left today.")
-                              % {"max": limit.per_day, "left": max(limit.per_day - today_spent, ZERO)}, code="card_spend_limit")
+            raise WalletError(_("This card may pay at most %(max)s by stored value a day; %(left)s is left today.")
+                              % {"max": format_money(limit.per_day), "left": format_money(max(limit.per_day - today_spent, ZERO))}, code="card_spend_limit")
 
 
 def _check_pin(account: WalletAccount, amount: Decimal, pin: str | None, pol: WalletPolicy) -> None:
     if not account.pin_hash or amount <= pol.no_pin_limit:
         return
     if not pin:
-        raise WalletError(_("Payments above %(limit)s yuan need the member's stored-value PIN.") % {"limit": pol.no_pin_limit},
+        raise WalletError(_("Payments above %(limit)s need the member's stored-value PIN.") % {"limit": format_money(pol.no_pin_limit)},
                           code="pin_required")
     tries, minutes = _pin_limits()
     key = f"vipdesk:wallet:pin-fail:{account.pk}"
     if (cache.get(key) or 0) >= tries:
-        raise WalletError(_("Too many wrong PINs: stored-value payments above %(limit)s yuan are locked for %(minutes)d minutes.")
-                          % {"limit": pol.no_pin_limit, "minutes": minutes}, code="pin_locked")
+        raise WalletError(_("Too many wrong PINs: stored-value payments above %(limit)s are locked for %(minutes)d minutes.")
+                          % {"limit": format_money(pol.no_pin_limit), "minutes": minutes}, code="pin_locked")
     if not check_password(pin, account.pin_hash):
         # Counted in the cache, not in the account row: the refusal rolls the posting's transaction
         # back, and the count must survive it (Redis in production, shared by every worker).
@@ -247,8 +248,8 @@ def wallet_pay_for_sale(*, sale, pin: str | None = None) -> WalletEntry | None:
     if card is not None and card.kind == CardKind.SUPPLEMENTARY:
         _check_card_limits(card, amount, sale.business_date)
     if amount > account.balance:
-        raise WalletError(_("Not enough stored value: %(needed)s yuan needed, %(balance)s yuan in the account.")
-                          % {"needed": amount, "balance": account.balance}, code="insufficient_stored_value")
+        raise WalletError(_("Not enough stored value: %(needed)s needed, %(balance)s in the account.")
+                          % {"needed": format_money(amount), "balance": format_money(account.balance)}, code="insufficient_stored_value")
     part = split_payment(amount, account.principal, account.bonus, pol.spend_order)
     return _write(account, kind=EntryKind.PAY, principal=-part.principal, bonus=-part.bonus, business_date=sale.business_date,
                   store=sale.store, sale=sale, card=card, detail={"order": pol.spend_order})

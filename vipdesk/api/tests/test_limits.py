@@ -47,7 +47,7 @@ def test_a_member_sale_above_the_receipt_maximum_is_refused(till, shopper, amoun
     assert response.status_code == 400, response.content[:300]
     body = response.json()
     assert body["code"] == "validation_error" and "lines.0.amount" in body["fields"]
-    assert "10000000.00" in body["fields"]["lines.0.amount"][0]
+    assert "¥10,000,000.00" in body["fields"]["lines.0.amount"][0]
     assert not Sale.objects.exists()
 
 

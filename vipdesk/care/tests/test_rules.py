@@ -8,7 +8,7 @@ from django.utils import timezone
 from vipdesk.care.jobs import care_run_daily
 from vipdesk.care.models import CareEvent, CareTask
 from vipdesk.members.cards import card_issue
-from vipdesk.members.models import Member
+from vipdesk.members.models import Consent, Member
 from vipdesk.members.services import member_withdraw
 from vipdesk.points.models import PointsAccount, PointsLot
 from vipdesk.points.tests.helpers import make_sale
@@ -19,6 +19,12 @@ from vipdesk.tiers.models import Level, MemberTier, TierHistory
 from .helpers import SHANGHAI, D, member, names, rule, run, set_level
 
 MID_AUTUMN_2026 = D("2026-09-25")  # lunar 2026-08-15, a Friday
+
+
+def phone_marketing_ok(m):
+    """A call that sells (rewards, winning back) needs the member's marketing consent on the phone."""
+    Consent.objects.create(member=m, purpose="marketing", channel="phone", granted=True, source="console")
+    return m
 
 
 def again_nothing(on):
@@ -177,7 +183,7 @@ def test_event_notice_three_days_ahead_phone_for_key_levels_sms_for_the_rest(dep
     rule("event-notice-sms")
     CareEvent.objects.create(name="秋季VIP专场", store=store_a, starts_at=dt.datetime(2026, 9, 28, 19, 0, tzinfo=SHANGHAI))
     CareEvent.objects.create(name="冬季沙龙", store=store_a, starts_at=dt.datetime(2026, 9, 29, 19, 0, tzinfo=SHANGHAI))
-    vip = member(guide_a, "钱敏")
+    vip = phone_marketing_ok(member(guide_a, "钱敏"))  # an invitation by phone sells: her marketing consent
     set_level(vip, "DIAMOND")
     gold = member(guide_a, "郑杰")
     set_level(gold, "GOLD")
@@ -194,7 +200,7 @@ def test_event_notice_three_days_ahead_phone_for_key_levels_sms_for_the_rest(dep
 def test_points_near_ten_thousand(guide_a):
     rule("points-near")
     for name, balance in (("王芳", 9000), ("李静", 9999), ("赵敏", 10000), ("孙丽", 8999)):
-        PointsAccount.objects.create(member=member(guide_a, name), balance=balance)
+        PointsAccount.objects.create(member=phone_marketing_ok(member(guide_a, name)), balance=balance)
     assert names(run(MID_AUTUMN_2026)) == {"王芳", "李静"}
     assert "再积 1 分即满 10000 分" in CareTask.objects.get(member__name="李静").script
     again_nothing(MID_AUTUMN_2026)
@@ -246,10 +252,10 @@ def test_level_changed_call(dept, guide_a):
 
 def test_dormant_card_call(guide_a):
     rule("dormant-card")
-    sleeper = member(guide_a, "王芳")
+    sleeper = phone_marketing_ok(member(guide_a, "王芳"))
     card = card_issue(actor=None, member=sleeper)
     DormantCard.objects.create(card=card, since=MID_AUTUMN_2026)
-    earlier = card_issue(actor=None, member=member(guide_a, "李静"))
+    earlier = card_issue(actor=None, member=phone_marketing_ok(member(guide_a, "李静")))
     DormantCard.objects.create(card=earlier, since=MID_AUTUMN_2026 - dt.timedelta(days=1))
     assert run(MID_AUTUMN_2026) == {("王芳", "dormant-card", "call", "phone", "2026-09-25")}
 

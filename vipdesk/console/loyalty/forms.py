@@ -39,7 +39,7 @@ class LevelForm(ServiceErrorsMixin, forms.Form):
 
     name = _text(_("Level name"), 30)
     is_vip = forms.BooleanField(label=_("Carries the word VIP"), required=False)
-    retention_exempt = forms.BooleanField(label=_("Kept once reached (never downgraded)"), required=False)
+    retention_exempt = forms.BooleanField(label=_("Exempt from the retention review (a return that undoes its purchase still takes it back)"), required=False)
     mode = forms.ChoiceField(label=_("The level is reached when"), choices=[
         (Combine.ANY, _("any one group is met")), (Combine.ALL, _("every group is met"))])
     shape = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -109,7 +109,7 @@ class OutboxView(CapabilityMixin, ListView):
             if c.get("end"):
                 qs = qs.filter(created_at__date__lte=c["end"])
         events = DeliveryEvent.objects.order_by("at", "id")
-        return (qs.select_related("member", "member__home_store")
+        return (qs.select_related("member", "member__home_store", "template")
                 .prefetch_related(Prefetch("events", queryset=events)).order_by("-id"))
 
     def get_context_data(self, **kwargs):

@@ -5,6 +5,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from vipdesk.accounts.roles import Action, can as role_can
+from vipdesk.care.choices import RuleKind
 from vipdesk.console.navigation import menu_for
 from vipdesk.core import masking
 from vipdesk.members.choices import CardStatus
@@ -115,3 +116,15 @@ def main_menu(context) -> list[dict]:
         return []
     match = getattr(request, "resolver_match", None)
     return menu_for(request.user, match.view_name if match else "")
+@register.filter
+def message_source(message) -> str:
+    """What produced an outbox message, in words: the template's name, "客户关怀 · 生日" for a care
+    rule's text (stored as "care:birthday"), "手写消息" for a free text — never the stored key."""
+    if getattr(message, "template_id", None):
+        return message.template.name
+    code = getattr(message, "template_code", "") or ""
+    if code.startswith("care:"):
+        kind = code.split(":", 1)[1]
+        label = RuleKind(kind).label if kind in RuleKind.values else _("Care task")
+        return f"{_('Customer care')} · {label}"
+    return str(_("Written message"))

@@ -5,6 +5,7 @@ from django import template
 from django.utils.translation import gettext, gettext_lazy as _
 
 from vipdesk.console.loyalty_reads import yuan as _yuan
+from vipdesk.core.money import format_number
 from vipdesk.points.choices import ItemKind, LimitPeriod
 from vipdesk.members.choices import IdentifiedBy
 from vipdesk.sales.choices import PaymentMethod
@@ -25,11 +26,8 @@ def yuan(value) -> str:
 
 @register.filter
 def points(value) -> str:
-    """{{ 1299|points }} → 1,299 ; negative values keep their minus sign."""
-    try:
-        return f"{int(value):,}"
-    except (TypeError, ValueError):
-        return "—" if value in (None, "") else str(value)
+    """{{ 1299|points }} → 1,299 ; negative values keep their minus sign (core.money.format_number)."""
+    return format_number(value)
 
 
 @register.filter

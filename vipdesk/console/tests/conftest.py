@@ -22,3 +22,14 @@ def login(client):
         client.force_login(user)
         return client
     return _login
+
+
+@pytest.fixture
+def programme_installed(db):
+    """The department-store tier programme and 1 point per yuan, as the till tests install them."""
+    from vipdesk.points.services import earn_rule_install_default
+    from vipdesk.tiers.config import programme_install
+    from vipdesk.tiers.presets import DEPARTMENT_STORE
+
+    programme_install(spec=DEPARTMENT_STORE)
+    earn_rule_install_default(yuan_per_point=1)

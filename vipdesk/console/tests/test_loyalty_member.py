@@ -74,7 +74,7 @@ def test_tier_pane_level_progress_benefits_and_history(login, guide_a, member_a,
     assert "近 6 个月累计消费满 ¥3,000.00" in page and "已消费 ¥1,599.00" in page and "还差 ¥1,401.00" in page
     assert "近 12 个月累计消费满 ¥5,000.00" in page and "还差 ¥3,401.00" in page
     assert "截止" in page
-    assert "该等级一经获得即长期保留。" in page  # 普卡 is never taken back
+    assert "该等级不参加保级复核" in page  # 普卡 is not reviewed (a return can still take it back)
     # benefits with quotas: parking 1 hour a day, used today
     assert "免费停车1小时" in page and "联盟商家9.5折" in page
     benefits = page.split('id="tier-benefits"')[1].split("</table>")[0]

@@ -236,7 +236,7 @@ def test_another_stores_member_shopping_here_earns_but_is_not_shown(login, cashi
 def test_member_lookup_in_scope_shows_masked_name_tier_and_points(login, cashier_a, member_a):
     login(cashier_a).post(SALE_URL, sale_form("R1"))
     found = login(cashier_a).get("/pos/member/", {"by": "mobile", "value": "13812348000"}).json()
-    assert found == {**found, "found": True, "in_scope": True, "name": "张*明", "tier": "普卡", "available": 1599, "balance": 1599}
+    assert found == {**found, "found": True, "in_scope": True, "name": "张*明", "tier": "普卡", "available": 0, "balance": 1599}  # earned today: usable tomorrow
     assert login(cashier_a).get("/pos/member/", {"by": "member_no", "value": "M0"}).json() == {"found": False, "text": "未找到符合条件的会员。"}
 
 

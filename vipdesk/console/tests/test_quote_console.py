@@ -83,10 +83,10 @@ def test_best_coupons_say_on_the_till_why_the_others_were_left_out(login, cashie
     # ¥1000 of goods: the A券 and one B券 per ¥300 (three); two B券 wait for another order
     assert 'id="quote-to-pay">¥770.00' in page
     assert 'id="quote-left-out"' in page and 'data-reason="coupon_spend_per_coupon"' in page
-    assert "未使用的券及原因" in page and "每满 300.00 元可用一张" in page and "最多 3 张" in page
+    assert "未使用的券及原因" in page and "每满 ¥300.00可用一张" in page and "最多 3 张" in page
     b60 = [format_code(c.code) for c in Coupon.objects.filter(campaign__code="B60").order_by("code")]
     page = client.post(URL, quote_post(coupon_mode="codes", coupon_codes="\n".join(b60[:4]))).content.decode()
-    assert 'id="error-coupon_codes"' in page and "每满 300.00 元可用一张" in page and 'id="quote-result"' not in page
+    assert 'id="error-coupon_codes"' in page and "每满 ¥300.00可用一张" in page and 'id="quote-result"' not in page
 
 
 def test_refusals_are_put_next_to_the_fields_in_chinese(login, cashier_a, shop):

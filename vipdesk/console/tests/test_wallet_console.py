@@ -36,7 +36,8 @@ def test_lookup_shows_the_account_and_the_bonus_steps(login, cashier_a, member_a
     wallet_topup(actor=None, member=member_a, store=cashier_a.stores.get(), amount="1000.00", reference="OLD-1")
     page = login(cashier_a).get(TOPUP, who()).content.decode()
     assert 'id="wallet-principal">¥1,000.00' in page and 'id="wallet-room">¥4,000.00' in page  # named: 5,000 on principal
-    assert 'data-threshold="3000.00" data-bonus="1000.00"' in page and 'data-threshold="30000.00" data-bonus="10000.00"' in page
+    assert 'data-threshold="3000.00" data-bonus="1000.00"' in page and 'data-threshold="5000.00" data-bonus="2000.00"' in page
+    assert 'data-threshold="30000.00"' not in page  # above the 5,000 limit: installed switched off, not offered
     assert "储值充值" in page and 'id="topup-form"' in page
 
 
@@ -56,7 +57,7 @@ def test_a_top_up_above_the_limit_is_refused_in_chinese_with_the_room_left(login
     client = login(cashier_a)
     client.post(TOPUP, {**who(), "amount": "3000", "method": "cash", "reference": "R-1"})
     page = client.post(TOPUP, {**who(), "amount": "3000", "method": "cash", "reference": "R-2"}).content.decode()
-    assert 'data-code="stored_value_limit"' in page and "最多还可充值 2000.00 元" in page
+    assert 'data-code="stored_value_limit"' in page and "最多还可充值 ¥2,000.00" in page
     assert balances(member_a) == (D("3000.00"), D("1000.00")) and TopUp.objects.count() == 1
 
 
@@ -89,7 +90,7 @@ def test_refund_above_the_principal_or_without_reason_changes_nothing(login, man
     wallet_topup(actor=None, member=member_a, store=store_a, amount="3000.00", reference="T-1")
     client = login(manager_a)
     page = client.post(REFUND, {**who(), "amount": "5000", "reason": "x"}).content.decode()
-    assert "最多可退还本金 3000.00 元" in page
+    assert "最多可退还本金 ¥3,000.00" in page
     page = client.post(REFUND, {**who(), "amount": "100", "reason": ""}).content.decode()
     assert 'id="error-reason"' in page and "必填" in page
     assert not WalletRefund.objects.exists() and balances(member_a) == (D("3000.00"), D("1000.00"))
@@ -143,7 +144,7 @@ def test_only_hq_reaches_the_stored_value_configuration(login, request, rules, w
     assert client.get(CONFIG).status_code == 403
     assert client.post(CONFIG, {"step": "policy", "named_limit": "1"}).status_code == 403
     assert client.post(reverse("console:wallet_rule_active", args=[rules[0].pk]), {"active": "0"}).status_code == 403
-    assert TopUpRule.objects.filter(active=True).count() == 4 and policy().named_limit == D("5000.00")
+    assert TopUpRule.objects.filter(active=True).count() == 2 and policy().named_limit == D("5000.00")
 
 
 # ---- the 360° page ----------------------------------------------------------------------------

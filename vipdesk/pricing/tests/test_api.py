@@ -60,8 +60,8 @@ def test_best_coupons_say_why_the_others_were_left_out_and_named_ones_are_refuse
     assert len(body["coupons_left_out"]) == 1, body["coupons_left_out"]
     [group] = body["coupons_left_out"]
     assert (group["campaign"], group["reason"], len(group["codes"])) == ("B60", "coupon_spend_per_coupon", 13)
-    assert group["why"].startswith("60元礼品券(B券): one coupon per 300.00 yuan") and "_coupon_search" not in body
+    assert group["why"].startswith("60元礼品券(B券): one coupon per ¥300.00 of the goods") and "_coupon_search" not in body
     codes = [format_code(c.code) for c in Coupon.objects.filter(campaign=b60).order_by("code")[:3]]
     refused = till_a.post("/api/v1/quotes/", {**bag, "coupons": codes})
     assert refused.status_code == 422 and refused.json()["code"] == "coupon_spend_per_coupon"
-    assert "每满 300.00 元可用一张" in refused.json()["message"]
+    assert "每满 ¥300.00可用一张" in refused.json()["message"]

@@ -78,3 +78,14 @@ def test_an_override_needs_a_reason_and_a_future_end_date_in_chinese(dept, membe
 def test_only_hq_may_override(dept, member, manager_a):
     with pytest.raises(PermissionDenied):
         tier_override(actor=manager_a, member=member, level="GOLD", reason="x", until=clock.today())
+
+
+def test_a_partial_return_that_undoes_the_entry_purchase_takes_back_the_entry_card_and_the_notes_say_so(dept, member):
+    # Seed 000: 普卡 is issued on the receipt (首次消费满500元,3个月累计满1500元,凭借购物小票). It is exempt from
+    # the retention review, but a return that leaves the purchase short of the rule takes it back (REVOKE).
+    sale, outcome = buy(member, "1600.00", "2026-02-01")
+    assert outcome.after.code == "PK"
+    _ret, outcome = give_back(sale, "300.00", "2026-02-03")  # 1,300 left < 1,500
+    assert (outcome.before.code, outcome.after, outcome.changed) == ("PK", None, True)
+    assert "普卡一经办理不收回" not in dept.notes and "普卡亦然" in dept.notes
+    assert "篇" not in dept.notes

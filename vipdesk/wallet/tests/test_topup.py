@@ -10,7 +10,7 @@ from vipdesk.members.models import Member
 from vipdesk.testing.factories import make_member
 from vipdesk.wallet.choices import EntryKind
 from vipdesk.wallet.models import TopUp, TopUpRule, WalletEntry, WalletLimitChange
-from vipdesk.wallet.bonus_rules import topup_rule_save
+from vipdesk.wallet.bonus_rules import topup_rule_save, topup_rule_set_active
 from vipdesk.wallet.config import wallet_raise_limit
 from vipdesk.wallet.services import wallet_recompute, wallet_summary
 
@@ -39,7 +39,16 @@ def test_seed_5000_top_up_gives_7000_because_only_principal_counts_toward_the_li
                                           ("45000.00", "10000.00")])
 def test_the_highest_threshold_reached_applies_once(rules, member, store_a, hq, amount, bonus):
     wallet_raise_limit(actor=hq, member=member, limit="100000.00", reason="VIP 大客户")
+    for rule in rules:  # the tiers above the 5,000 limit come switched off: HQ switches them on with the raise
+        if not rule.active:
+            topup_rule_set_active(actor=hq, rule=rule, active=True)
     assert topup(member, store_a, amount)["bonus"] == bonus
+
+
+def test_bonus_tiers_above_the_named_limit_are_installed_switched_off(rules):
+    # 单用途卡: a named account holds at most 5,000 yuan, so 充10000送5000 and 充30000送10000 cannot be reached.
+    assert {(str(r.threshold), r.active) for r in rules} == {("3000.00", True), ("5000.00", True), ("10000.00", False),
+                                                              ("30000.00", False)}
 
 
 def test_the_5000_yuan_limit_refuses_then_hq_raises_it(rules, member, store_a, hq, cashier_a):
@@ -47,7 +56,7 @@ def test_the_5000_yuan_limit_refuses_then_hq_raises_it(rules, member, store_a, h
     with pytest.raises(DomainError) as refused:
         topup(member, store_a, "3000.00", actor=cashier_a)  # 6000 of principal > 5000
     assert refused.value.code == "stored_value_limit" and refused.value.status == 422
-    assert "5000.00" in refused.value.message and "2000.00" in refused.value.message  # the limit and the room left
+    assert "¥5,000.00" in refused.value.message and "¥2,000.00" in refused.value.message  # the limit and the room left
     assert balances(member) == (D("3000.00"), D("1000.00")) and TopUp.objects.count() == 1
     topup(member, store_a, "2000.00", actor=cashier_a)  # exactly at the limit is fine
     assert balances(member) == (D("5000.00"), D("1000.00"))

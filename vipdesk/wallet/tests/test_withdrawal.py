@@ -44,7 +44,7 @@ def test_withdrawal_is_refused_while_principal_is_left_with_its_own_message(rule
     with pytest.raises(DomainError) as refused:
         member_withdraw(actor=manager_a, member=member, reason="顾客申请退会")
     assert refused.value.code == "stored_value_not_refunded" and refused.value.status == 409
-    assert "3000.00" in refused.value.message and "退款" in refused.value.message
+    assert "¥3,000.00" in refused.value.message and "退款" in refused.value.message
     member.refresh_from_db()
     assert member.status == MemberStatus.ACTIVE and member.mobile == "13612345678"
     assert balances(member) == (D("3000.00"), D("1000.00"))
@@ -80,7 +80,7 @@ def test_api_withdrawal_refusal_has_its_own_code_and_message(rules, member, stor
     response = desk.post(f"/api/v1/members/{member.pk}/withdraw/", {"reason": "顾客申请退会"})
     assert response.status_code == 409, response.json()
     body = response.json()
-    assert body["code"] == "stored_value_not_refunded" and "3000.00" in body["message"] and "销售" not in body["message"]
+    assert body["code"] == "stored_value_not_refunded" and "¥3,000.00" in body["message"] and "销售" not in body["message"]
 
 
 def test_a_withdrawn_members_principal_is_refunded_over_the_api_by_member_number(rules, member, store_a):
@@ -135,6 +135,6 @@ def test_the_console_withdrawal_says_to_refund_first_and_changes_nothing(rules, 
     response = client.post(reverse("console:member_withdraw", args=[member.pk]), {"reason": "顾客申请退会", "confirm": "on"},
                            follow=True)
     page = response.content.decode()
-    assert "该会员储值账户还有本金 3000.00 元未退。请先办理储值退款，再办理退会。" in page
+    assert "该会员储值账户还有本金 ¥3,000.00未退。请先办理储值退款，再办理退会。" in page
     member.refresh_from_db()
     assert member.status == MemberStatus.ACTIVE and balances(member) == (D("3000.00"), D("1000.00"))

@@ -14,7 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.core.errors import DomainError, ValidationFailed
-from vipdesk.members.choices import CardKind, CardStatus, ConsentChannel, ConsentPurpose
+from vipdesk.members.choices import CardKind, CardStatus, ConsentChannel, ConsentPurpose, MemberStatus
 from vipdesk.members.models import Member
 from vipdesk.members.selectors import member_search
 from vipdesk.points.models import PointsEntry, PointsLot
@@ -54,7 +54,11 @@ class MemberListView(CapabilityMixin, ListView):
 
     def get_context_data(self, **kwargs):
         query = urlencode({"q": self.query}) if self.query else ""  # kept by the pager's links
-        return super().get_context_data(q=self.query, query=query, see_full=may_see_full(self.request.user), **kwargs)
+        context = super().get_context_data(q=self.query, query=query, see_full=may_see_full(self.request.user), **kwargs)
+        if not self.query:  # the list holds withdrawn members too; the home page counts active ones only
+            context["withdrawn_count"] = Member.objects.restrict(self.request.user, Action.VIEW).filter(
+                status=MemberStatus.WITHDRAWN).count()
+        return context
 
 
 # Card buttons by status: (move, capability needed). Labels come from templatetags.console.MOVE_LABELS.

@@ -9,6 +9,44 @@
       event.preventDefault();
     }
   });
+  // Ask before a redemption as before a return: the button says what is given for how many points.
+  // Number fields: the tablet's numeric keypad (inputmode), and a tap selects what is there, so a
+  // typed amount replaces a pre-filled one instead of being appended to it ("1280" → 12,801,280.00).
+  document.querySelectorAll("input[type=number]:not([inputmode])").forEach(function (input) {
+    var step = input.getAttribute("step") || "";
+    input.setAttribute("inputmode", step && step !== "1" && step !== "any" ? "decimal" : (step === "any" ? "decimal" : "numeric"));
+  });
+  var justFocused = null;
+  function isNumberField(el) {
+    if (!el || el.tagName !== "INPUT") { return false; }
+    var mode = el.getAttribute("inputmode");
+    return el.type === "number" || mode === "decimal" || mode === "numeric";
+  }
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (!isNumberField(input) || input.type === "password") { return; }
+    justFocused = input;
+    try { input.select(); } catch (e) { /* type=number in some browsers: select() is refused */ }
+  });
+  document.addEventListener("mouseup", function (event) {
+    // The click that focused the field would otherwise put the caret back and drop the selection.
+    if (event.target === justFocused) { event.preventDefault(); }
+    justFocused = null;
+  });
+  // Each terminal (browser) remembers how its members are identified: most give a mobile number.
+  var BY_KEY = "vipdesk.till.member_by";
+  document.querySelectorAll("select[name=member_by]").forEach(function (select) {
+    var value = select.form && select.form.querySelector("[name=member_value]");
+    var stored = null;
+    try { stored = window.localStorage.getItem(BY_KEY); } catch (e) { stored = null; }
+    var known = stored && Array.prototype.some.call(select.options, function (o) { return o.value === stored; });
+    if (known && (!value || !String(value.value).trim()) && !select.closest(".has-error")) {
+      select.value = stored;
+    }
+    select.addEventListener("change", function () {
+      try { window.localStorage.setItem(BY_KEY, select.value); } catch (e) { /* private mode: not remembered */ }
+    });
+  });
   // Opening the reveal box puts the cursor in the reason field.
   document.addEventListener("toggle", function (event) {
     var box = event.target;

@@ -195,7 +195,7 @@
         var strong = document.createElement("strong");
         strong.textContent = parts.join(" · ");
         preview.appendChild(strong);
-        preview.appendChild(document.createTextNode(" " + (preview.dataset.availableLabel || "") + " " + data.available));
+        preview.appendChild(document.createTextNode(" " + (preview.dataset.availableLabel || "") + " " + Number(data.available).toLocaleString("en-US")));
         if (data.warning) {
           preview.classList.add("is-bad");
           var warn = document.createElement("span");
@@ -211,6 +211,12 @@
   if (button) { button.addEventListener("click", lookup); }
 
   payRows().forEach(prepare);
+  // A form that comes back with an error shows what was posted: the amounts are not computed again.
+  if (form.querySelector(".field-error, .pos-error") || document.getElementById("pos-error")) {
+    form.querySelectorAll("[data-role='pay-amount'], [data-role='amount-paid']").forEach(function (input) {
+      if (String(input.value).trim()) { input.dataset.manual = "1"; }
+    });
+  }
   // Amounts typed by hand (different from unit price × quantity) are kept when the page comes back.
   lineRows().forEach(function (row) {
     var amount = row.querySelector("[data-role='line-amount']");

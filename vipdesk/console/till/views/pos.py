@@ -409,6 +409,8 @@ class RedeemView(PosMixin, TemplateView):
                 return HttpResponseRedirect(f"{reverse('console:pos_redeem')}?{urlencode(back)}")
         context = {"form": lookup, "error": error}
         context.update(self.lookup_context(lookup))
+        # A refusal about a gift shown in the catalogue is said once, in its row; any other above the form.
+        error["in_row"] = bool(error.get("item_code")) and any(i.code == error["item_code"] for i in context.get("items", []))
         return self.render_to_response(self.get_context_data(**context))
 
 
@@ -435,7 +437,8 @@ class TillMemberView(PosMixin, View):
         return JsonResponse({
             "found": True, "in_scope": found["in_scope"], "member_no": member.member_no, "name": name,
             "other_store": not found["in_scope"], "tier": tier.name if tier else "", "vip": bool(tier and tier.is_vip),
-            "available": points["available"], "balance": points["balance"], "warning": warning,
+            # What can be spent today: points earned today wait until tomorrow (R5.4).
+            "available": points["redeemable_today"], "balance": points["balance"], "warning": warning,
             "text": (_("Member of another store") if not found["in_scope"] else ""),
         })
 

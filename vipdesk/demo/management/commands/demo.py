@@ -12,11 +12,42 @@ from django.utils import translation
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
-from vipdesk.demo.chain import DEMO_PASSWORD, STORE_CODES
+from vipdesk.demo.chain import DEMO_PASSWORD, STORE_CODES, demo_present
 from vipdesk.demo.load import DEFAULT_SEED, demo_load
 from vipdesk.demo.portal import DEMO_MOBILE
 from vipdesk.scheduler.daily import daily_jobs_at
 from vipdesk.scheduler.embedded import describe, start_embedded_consumer
+
+
+# Seconds per demo member measured on 2 shared cores with PostgreSQL (1,000 members: about 4 minutes,
+# of which the daily jobs of each of the 550 days take a fixed part): said before the load starts.
+SECONDS_PER_MEMBER = 0.2
+FIXED_SECONDS = 40
+
+
+def load_estimate(members: int) -> tuple[str, str]:
+    """("约需 4 分钟", "about 4 minutes"): what the load takes, from the measured rate, rounded up."""
+    seconds = FIXED_SECONDS + SECONDS_PER_MEMBER * members
+    minutes = max(1, -(-int(seconds) // 60))
+    return f"约需 {minutes} 分钟", f"about {minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses on the local network (no packet is sent: a UDP socket is only
+    pointed at a private address so the system picks the outgoing interface)."""
+    import socket
+
+    found = []
+    for probe in ("10.255.255.255", "192.168.255.255", "172.31.255.255"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((probe, 1))
+                ip = s.getsockname()[0]
+        except OSError:
+            continue
+        if ip and not ip.startswith("127.") and ip != "0.0.0.0" and ip not in found:
+            found.append(ip)
+    return found
 
 
 def _width(text: str) -> int:
@@ -73,30 +104,61 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         started = time.monotonic()
-        out(f"首次装入演示数据：{members} 名会员及约一年半的消费记录，逐日过账，约需一两分钟……")
-        out(f"Loading the demo once: {members} members and about 18 months of purchases, posted day by day…")
-
-        def progress(day, so_far):
-            out(f"  {day:%Y-%m}  销售 {so_far['sales']} 笔  sales, 兑换 {so_far['redemptions']} redemptions, "
-                f"退货 {so_far['returns']} returns  ({time.monotonic() - started:.0f} s)")
-            self.stdout.flush()
-
-        stats = demo_load(members=members, seed=seed, progress=progress)
-        if stats is None:
+        stats = None
+        if demo_present():
             out("演示数据已存在，未重复装入。The demo data is already loaded; nothing added.")
         else:
+            estimate = load_estimate(members)
+            out(f"首次装入演示数据：{members} 名会员及约一年半的消费记录，逐日过账，{estimate[0]}……")
+            out(f"Loading the demo once: {members} members and about 18 months of purchases, posted day by day; {estimate[1]}…")
+            shown: dict = {}
+
+            def progress(day, so_far):
+                # Each line is that month's own figures; the running total follows in brackets.
+                month = {k: so_far[k] - shown.get(k, 0) for k in ("sales", "redemptions", "returns", "topups", "coupons_used")}
+                shown.update({k: so_far[k] for k in month})
+                out(f"  {day:%Y-%m}  本月 销售 {month['sales']:,} 笔、兑换 {month['redemptions']:,}、退货 {month['returns']:,}、"
+                    f"充值 {month['topups']:,}、用券 {month['coupons_used']:,}（累计销售 {so_far['sales']:,} 笔）  "
+                    f"this month: {month['sales']:,} sales, {month['redemptions']:,} redemptions, {month['returns']:,} returns, "
+                    f"{month['topups']:,} top-ups, {month['coupons_used']:,} coupons used ({time.monotonic() - started:.0f} s)")
+                self.stdout.flush()
+
+            stats = demo_load(members=members, seed=seed, progress=progress)
+        if stats is not None:
             took = time.monotonic() - started
-            out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']} 名会员，{stats['sales']} 笔销售（{took:.1f} 秒）。")
-            out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']} members, {stats['sales']} sales in {took:.1f} s.")
+            out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']:,} 名会员，{stats['sales']:,} 笔销售（{took:.1f} 秒）。")
+            out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']:,} members, {stats['sales']:,} sales in {took:.1f} s.")
         self.banner(addr)
         if not no_serve:
             self.serve(addr)
 
+    def allow_lan(self, addr: str) -> list[str]:
+        """The addresses a tablet on the LAN can open; each is added to ALLOWED_HOSTS for this run
+        (otherwise Django answers 400). Only when serving on all interfaces or on a LAN address."""
+        host, _sep, port = addr.rpartition(":")
+        if host in ("0.0.0.0", "", "::"):
+            hosts = lan_addresses()
+        elif host not in ("127.0.0.1", "localhost"):
+            hosts = [host]
+        else:
+            return []
+        for h in hosts:
+            if h not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+                settings.ALLOWED_HOSTS.append(h)
+        return [f"http://{h}:{port}/" for h in hosts]
+
     def banner(self, addr: str) -> None:
         out = self.stdout.write
-        base = f"http://{addr}"
+        host, _sep, port = addr.rpartition(":")
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"
+        lan = self.allow_lan(addr)
         out("")
         out(f"控制台 Console:        {base}/")
+        for url in lan:
+            out(f"局域网 On the LAN:     {url}   （平板电脑、收银机用此地址 tablets and tills use this address）")
+        if not lan:
+            out(f"局域网内的平板要访问，请用 --addr 0.0.0.0:{port} 启动（见 docs/operations.md）。"
+                f" For tablets on the LAN, start with --addr 0.0.0.0:{port} (docs/operations.md).")
         out(f"API 文档 API docs:     {base}/api/docs/")
         out(f"管理后台 Django admin: {base}/admin/   (hq / hq2)")
         out(f"会员中心 Member portal: {base}/m/   （手机浏览器打开 open it on a phone, or narrow the window）")
