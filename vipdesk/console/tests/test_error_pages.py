@@ -44,7 +44,7 @@ def test_a_bad_host_gets_the_plain_page(client):
     assert response.status_code == 400 and "请求无法处理" in response.content.decode()
 
 
-@override_settings(ROOT_URLCONF="vipdesk.console.tests.urls_with_approvals")
+@override_settings(ROOT_URLCONF="vipdesk.console.tests.urls_with_a_failing_page")
 def test_a_server_error_is_a_plain_page_with_a_way_home(caplog):
     client = Client(raise_request_exception=False)
     with caplog.at_level(logging.ERROR, logger="django.request"):

@@ -218,8 +218,8 @@ class RedemptionCollectView(APIView):
         )},
     )
     def post(self, request, pk):
+        data = _in(s.CollectInSerializer, request)  # a bad body is refused whatever the id, like every write
         order = order_for_staff(request.user, pk)
-        data = _in(s.CollectInSerializer, request)
         errors = parsing.Problems()
         ref = member_ref(data.get("member"), errors)
         errors.raise_if_any()

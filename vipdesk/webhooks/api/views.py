@@ -54,8 +54,10 @@ class SubscriptionView(APIView):
     @extend_schema(tags=TAG, summary=gettext_lazy("Change a subscription, or switch it off (active: false) or on"),
                    request=s.SubscriptionPatchSerializer, responses={200: s.SubscriptionSerializer, **error_responses(400, 404)})
     def patch(self, request, pk):
-        subscription_for(request.user, pk)  # 403 / 404 before the body is read
-        sub = subscription_update(actor=request.user, subscription=pk, data=validated(s.SubscriptionPatchSerializer, request))
+        require(request.user, Action.WEBHOOKS)
+        data = validated(s.SubscriptionPatchSerializer, request)  # a bad body is refused whatever the id, like every write
+        subscription_for(request.user, pk)  # 404 for another integrator's subscription
+        sub = subscription_update(actor=request.user, subscription=pk, data=data)
         return Response(s.SubscriptionSerializer(sub).data)
 
 
@@ -65,6 +67,7 @@ class RotateSecretView(APIView):
     @extend_schema(tags=TAG, summary=gettext_lazy("A new signing secret; the old one also signs for 24 hours"), request=None,
                    responses={200: s.SubscriptionWithSecretSerializer, **error_responses(404)})
     def post(self, request, pk):
-        subscription_for(request.user, pk)
+        require(request.user, Action.WEBHOOKS)
         no_body(request)
+        subscription_for(request.user, pk)
         return Response(s.SubscriptionWithSecretSerializer(subscription_rotate_secret(actor=request.user, subscription=pk)).data)
