@@ -9,18 +9,19 @@ from vipdesk.core.errors import DomainError
 from vipdesk.org.models import Store
 from vipdesk.points.choices import ItemKind, StockMove
 from vipdesk.points.mall import mall_order
-from vipdesk.points.models import RedemptionItem
+from vipdesk.points.models import Redemption, RedemptionItem
 from vipdesk.points.services import points_summary, stock_move
 
 GIFT = "MALL-SCARF"
+REFERENCE = "DEMO-PORTAL-MALL"
 
 
 def demo_gift() -> RedemptionItem:
-    """真丝围巾, 300 points, 5 in stock at every store (bought, stocked in at HQ, allocated, received)."""
+    """真丝围巾, 1,200 points (¥120 at the liability's ¥0.10 a point), 5 in stock at every store (bought, stocked in at HQ, allocated, received)."""
     item = RedemptionItem.objects.filter(code=GIFT).first()
     if item is not None:
         return item
-    item = RedemptionItem.objects.create(code=GIFT, name="真丝围巾（积分商城）", kind=ItemKind.GIFT, points=300,
+    item = RedemptionItem.objects.create(code=GIFT, name="真丝围巾（积分商城）", kind=ItemKind.GIFT, points=1200,
                                          value=Decimal("120.00"))
     stores = list(Store.objects.filter(active=True).order_by("code"))
     total = 5 * len(stores)
@@ -37,9 +38,12 @@ def demo_mall_order(member):
     """An open order of the demo gift for `member`, to collect at her home store (None if her points
     redeemable today do not cover it)."""
     item = demo_gift()
+    placed = Redemption.objects.filter(account__member=member, store=member.home_store, reference=REFERENCE).first()
+    if placed is not None:  # a second load replays the order it placed
+        return placed
     if points_summary(member)["redeemable_today"] < item.points:
         return None
     try:
-        return mall_order(member=member, item_code=item.code, store=member.home_store, reference="DEMO-PORTAL-MALL")
+        return mall_order(member=member, item_code=item.code, store=member.home_store, reference=REFERENCE)
     except DomainError:
         return None

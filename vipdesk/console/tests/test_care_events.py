@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from vipdesk.care.models import CareEvent, CareTask
 from vipdesk.care.tests.helpers import member, rule, run, set_level
+from vipdesk.members.models import Consent
 from vipdesk.tiers.config import programme_install
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 
@@ -29,6 +30,8 @@ def test_a_manager_plans_an_event_and_the_notice_rule_calls_three_days_ahead(log
     rule("event-notice-sms")
     vip = member(guide_a, "钱敏")
     set_level(vip, "DIAMOND")
+    # an event notice is a marketing call: it needs her "yes" to marketing by phone (issue 15 §14)
+    Consent.objects.create(member=vip, purpose="marketing", channel="phone", granted=True, source="console")
     member(guide_a, "冯超")
     client = login(manager_a)
     assert "VIP 活动" in client.get(LIST).content.decode() or "VIP活动" in client.get(LIST).content.decode()
