@@ -83,6 +83,7 @@ def test_cashier_rings_up_a_sale_and_finds_it_on_the_360_page(live_server, page)
 
     page.goto(f"{live_server.url}/pos/redeem/?store=SH01&member_by=mobile&member_value=13812348000")
     page.wait_for_selector("#catalogue-table")
+    page.once("dialog", lambda d: d.accept())  # a redemption asks for confirmation (issue 15 §13)
     page.click("button[data-item='GOODS-500']")
     page.wait_for_selector("#pos-error")
     assert "当天获得的积分" in page.inner_text("#pos-error")  # earned today: redeemable from tomorrow

@@ -161,5 +161,5 @@ def test_best_coupons_on_the_till_say_why_the_others_were_left_out(live_server, 
     page.wait_for_selector("#quote-result")
     assert page.inner_text("#quote-to-pay") == "¥729.00"  # 899 − 2 × 60 − 50
     left = page.inner_text("#quote-left-out")
-    assert "未使用的券及原因" in left and "13 张" in left and "每满 300.00 元可用一张" in left and "最多 2 张" in left
+    assert "未使用的券及原因" in left and "13 张" in left and "每满 ¥300.00可用一张" in left and "最多 2 张" in left
     shot(page, "till-quote-best.png")
