@@ -9,6 +9,7 @@ of his book and the birthdays of the members he owns. Nothing here writes.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,6 +83,8 @@ def _birthday_q(on: dt.date, days: int) -> Q:
     for offset in range(days):
         day = on + dt.timedelta(days=offset)
         q |= Q(birthday__month=day.month, birthday__day=day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            q |= Q(birthday__month=2, birthday__day=29)  # born on 29 February: celebrated on the 28th in other years
     return q
 
 

@@ -18,7 +18,7 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 @pytest.fixture
 def day(hq, store_a, store_b, guide_a):
     on = clock.today()
-    a = make_member(actor=hq, store=store_a, owner=guide_a, birthday=on.replace(year=1990))
+    a = make_member(actor=hq, store=store_a, owner=guide_a, birthday=on.replace(year=1988))  # a leap year: the clock may stand on 29 February
     make_member(actor=hq, store=store_b)
     CareTask.objects.create(member=a, store=store_a, owner=guide_a, kind="call", channel="phone", due_on=on,
                             due_at=timezone.now(), source_key="home-page-1")

@@ -122,3 +122,19 @@ def test_the_queries_do_not_grow_with_the_members(hq, world, store_a):
         figures = home_figures(hq, world["on"])
     assert len(after.captured_queries) == len(before.captured_queries) <= 12
     assert row(figures, "SA01").birthdays == 7
+
+
+
+def test_a_member_born_on_29_february_counts_in_a_common_years_birthday_week(store_a):
+    from vipdesk.reports.home import _birthday_q
+    from vipdesk.testing.factories import make_member
+
+    leapling = make_member(store=store_a, name="林二月", birthday=dt.date(1992, 2, 29))
+    make_member(store=store_a, name="王三月", birthday=dt.date(1990, 3, 9))
+
+    def week(first: dt.date) -> set[int]:
+        return set(Member.objects.filter(_birthday_q(first, 7)).values_list("pk", flat=True))
+
+    assert week(dt.date(2027, 2, 25)) == {leapling.pk}  # 2027 has no 29th: her day is the 28th
+    assert week(dt.date(2028, 2, 25)) == {leapling.pk}  # 2028 has it
+    assert week(dt.date(2027, 3, 1)) == set()
