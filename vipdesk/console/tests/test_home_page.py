@@ -38,7 +38,7 @@ def test_a_store_manager_sees_his_stores_day_with_what_each_figure_counts(login,
     page = home(login(manager_a))
     assert "今日 A店" in page
     for figure, words in (("fig-member-sales", "计入会员的销售单金额，不扣退货"), ("fig-member-share", "会员销售额 ÷ 当日全部销售额"),
-                          ("fig-new-members", "今日入会"), ("fig-care", "本店未完成的任务"), ("fig-birthdays", "过生日的在册会员"),
+                          ("fig-new-members", "今日入会"), ("fig-care", "您所辖门店未完成的任务"), ("fig-birthdays", "过生日的在册会员"),
                           ("fig-complaints", "待处理或处理中"), ("fig-pending-cards", "已发出、尚未审批的卡")):
         assert f'id="{figure}"' in page and words in page
     assert "另有 1 项逾期" in page
