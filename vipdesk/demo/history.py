@@ -64,9 +64,10 @@ def install_programme() -> Programme:
     catalogue_install_default(goods_points_scale=GOODS_POINTS_SCALE)
     topup_rules_install_default()  # the seed's top-up bonuses, so the demo's tills can take top-ups
 
-    # 003 篇9 活动2 (满300送60元B券, 满500送50元A券) as a promotion of the last 30 days: "活动期间", not all year.
+    # 003 篇9 活动2 (满300送60元B券, 满500送50元A券) as a promotion of the last 90 days ("活动期间", not all year):
+    # long enough that members come back within a coupon's 30 days and use it, whatever the date.
     campaigns_install_default()
-    IssuanceRule.objects.filter(campaign__code__in=["B60", "A50"], starts_on=None).update(starts_on=today() - dt.timedelta(days=30))
+    IssuanceRule.objects.filter(campaign__code__in=["B60", "A50"], starts_on=None).update(starts_on=today() - dt.timedelta(days=90))
     return programme
 
 
@@ -139,17 +140,20 @@ class _Poster:
         if data["guide"] is None:
             data.pop("guide")
         coupon = self.usable_coupon(member, plan)
+        paid_with_coupon = False
         if coupon is not None:
             try:
                 with transaction.atomic():
                     sale_post(actor=cashier, data=with_coupon(data, coupon, plan.amount))
                 self.stats["coupons_used"] += 1
+                paid_with_coupon = True
             except DomainError:  # e.g. the goods are not in the coupon's scope: he pays in full
                 sale_post(actor=cashier, data=data)
         else:
             sale_post(actor=cashier, data=data)
         self.stats["sales"] += 1
-        if self.rng.random() < RETURN_CHANCE:
+        # the demo's evening return refunds in cash what was paid in cash: a receipt partly paid by coupon is kept
+        if not paid_with_coupon and self.rng.random() < RETURN_CHANCE:
             self.give_back(plan, crew, cashier, receipt_no, at)
 
     def maybe_top_up(self, member: Member, crew: Crew, cashier, at: dt.datetime, receipt: int) -> None:
