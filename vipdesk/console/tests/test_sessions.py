@@ -78,7 +78,10 @@ def test_an_idle_session_on_the_api_is_answered_as_anonymous(clock, guide_a):
     clock.shift(timedelta(minutes=16))
     response = tablet.get("/api/v1/members/")
     assert response.status_code in (401, 403) and response["Content-Type"].startswith("application/json")
-    assert SESSION_KEY not in tablet.session
+    # The next page the clerk opens ends the session and says why (the API call did not use up the reason).
+    page = tablet.get(reverse("console:member_list"))
+    assert _at_login(page) and SESSION_KEY not in tablet.session
+    assert IDLE_MESSAGE in tablet.get(page["Location"]).content.decode()
 
 
 def test_unknown_roles_in_the_setting_are_refused_by_the_checks(settings):
@@ -108,3 +111,20 @@ def test_sign_out_on_all_devices_is_a_post(guide_a):
     assert tablet.get(reverse("console:sign_out_everywhere")).status_code == 405
     assert tablet.get(reverse("console:home")).status_code == 200
     assert not Event.objects.filter(verb="auth.signed_out_everywhere").exists()
+
+
+def test_the_site_icon_fetched_after_the_idle_time_does_not_use_up_the_reason(clock, cashier_a):
+    """The browser asks for /favicon.ico by itself, sometimes after the tablet has been idle: that
+    request must not end the session with the message, or the login page the clerk then sees shows
+    no reason (it was shown to the icon request)."""
+    tablet = _signed_in("cashier_a")
+    clock.shift(timedelta(minutes=16))
+    icon = tablet.get("/favicon.ico", headers={"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"})
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/")
+    background = tablet.get(reverse("console:member_list"), headers={"Sec-Fetch-Mode": "cors"})
+    assert _at_login(background)  # anonymous: nothing of the member list
+    assert SESSION_KEY in tablet.session  # not ended yet: the next page ends it, with the reason
+
+    response = tablet.get(reverse("console:member_list"), headers={"Sec-Fetch-Mode": "navigate"})
+    assert _at_login(response) and SESSION_KEY not in tablet.session
+    assert IDLE_MESSAGE in tablet.get(response["Location"]).content.decode()
