@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Count, F, Q, TextField, Value
+from django.db.models import CharField, Count, F, Func, Q, TextField, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
+from vipdesk.core.money import format_number
 from vipdesk.core.sql import model_table
 from vipdesk.org.models import Store
 
@@ -31,6 +32,29 @@ from .signals import care_tasks_inserted
 from .rules import STRATEGIES, Selection, targeted
 
 _formatter = string.Formatter()
+# Placeholders that are counts of points: shown as 9,500 like every number in vipdesk (core.money.format_number).
+NUMBERS = frozenset({"points", "threshold", "short"})
+
+
+class GroupedNumber(Func):
+    """An integer as text with thousands separators, in SQL: the set-based scripts read like the
+    ones rendered in Python. Each database spells it its own way; both give "9,500" and "-1,234,567"."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra):  # any other database: the bare number
+        return super().as_sql(compiler, connection, function="CAST", template="%(function)s(%(expressions)s AS text)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="printf", template="%(function)s('%%%%,d', %(expressions)s)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="to_char",
+                              template="%(function)s(%(expressions)s, 'FM999,999,999,999,990')", **extra)
+
+
+def _shown(name: str, value) -> str:
+    return format_number(value) if name in NUMBERS and isinstance(value, int) else str(value)
 
 
 def template_parts(template: str) -> list[tuple[str, str | None]]:
@@ -43,7 +67,7 @@ def template_parts(template: str) -> list[tuple[str, str | None]]:
 
 def render(template: str, context: dict) -> str:
     """One script in Python (a single task made by hand or by a check-out); unknown placeholders → ""."""
-    return "".join(literal + ("" if name is None else str(context.get(name, ""))) for literal, name in template_parts(template))
+    return "".join(literal + ("" if name is None else _shown(name, context.get(name, ""))) for literal, name in template_parts(template))
 
 
 class Crews:
@@ -122,7 +146,8 @@ def _candidates(sel: Selection, placeholders: set[str]) -> tuple[str, tuple]:
     """The selection's members as SQL: id, name, owner_id, home_store_id, store and level names, the
     key suffix, the context as JSON and, as text, each context value the script uses."""
     context = {k: v if _is_expression(v) else Value(v) for k, v in sel.context.items()}
-    scripted = {f"cv_{k}": Cast(v, TextField()) for k, v in context.items() if k in placeholders and _is_expression(v)}
+    scripted = {f"cv_{k}": GroupedNumber(v) if k in NUMBERS else Cast(v, TextField())
+                for k, v in context.items() if k in placeholders and _is_expression(v)}
     qs = sel.members.annotate(**sel.values) if sel.values else sel.members
     qs = qs.annotate(ck_key=_concat(sel.key), ck_context=JSONObject(**context), **scripted)
     qs = qs.values("id", "name", "owner_id", "home_store_id", "ck_key", "ck_context", *scripted,
@@ -146,7 +171,7 @@ def _script_sql(template: str, sel: Selection, staff_name: str) -> tuple[str, li
             pieces.append(f"COALESCE(c.cv_{name}, '')")
         elif name in sel.context:
             pieces.append("%s")
-            params.append(str(sel.context[name]))
+            params.append(_shown(name, sel.context[name]))
     return (" || ".join(pieces) or "''"), params
 
 

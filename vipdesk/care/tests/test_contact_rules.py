@@ -91,3 +91,14 @@ def test_the_call_result_is_chosen_by_the_guide(dept, guide_a, store_a, client, 
     select = page[page.index(f'id="outcome-{task.pk}"'):][:400]
     assert '<option value="" selected>— 请选择结果 —</option>' in select
     assert "selected" not in select.split("</option>", 1)[1]  # no outcome is chosen for the guide
+
+
+def test_points_in_a_set_based_script_have_thousands_separators(dept, guide_a, store_a):
+    """The script built in SQL says 9,500 分 like every other number in vipdesk, on either database."""
+    rule("points-near")
+    her = member(guide_a, "陈美玲")
+    _phone(her, "marketing")
+    PointsAccount.objects.update_or_create(member=her, defaults={"balance": 9500})
+    run(ON)
+    task = CareTask.objects.get(member=her, kind="call", status="open")
+    assert "积分已有 9,500 分，再积 500 分即满 10,000 分" in task.script, task.script

@@ -202,7 +202,7 @@ def test_points_near_ten_thousand(guide_a):
     for name, balance in (("王芳", 9000), ("李静", 9999), ("赵敏", 10000), ("孙丽", 8999)):
         PointsAccount.objects.create(member=phone_marketing_ok(member(guide_a, name)), balance=balance)
     assert names(run(MID_AUTUMN_2026)) == {"王芳", "李静"}
-    assert "再积 1 分即满 10000 分" in CareTask.objects.get(member__name="李静").script
+    assert "再积 1 分即满 10,000 分" in CareTask.objects.get(member__name="李静").script
     again_nothing(MID_AUTUMN_2026)
     assert run(D("2026-09-26")) == set()  # once a year per threshold
 
