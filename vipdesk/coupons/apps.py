@@ -16,6 +16,6 @@ class CouponsConfig(AppConfig):
 
         from vipdesk.points.fulfilment import register
 
-        from .fulfilment import redemption_coupons
+        from .fulfilment import redemption_coupons, redemption_coupons_void
 
-        register("coupon", redemption_coupons)  # a points-mall item paid in coupons: fulfilment "coupon:<campaign>"
+        register("coupon", redemption_coupons, undo=redemption_coupons_void)  # a points-mall item paid in coupons: fulfilment "coupon:<campaign>"

@@ -282,7 +282,13 @@ def coupon_void(*, actor, coupon: Coupon, reason: str) -> Coupon:
     require_issue(actor)
     if not str(reason or "").strip():
         raise DomainError(_("Give the reason for voiding the coupon."), code="validation_error", fields={"reason": _("Required.")})
-    coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+    return coupon_void_locked(Coupon.objects.select_for_update().get(pk=coupon.pk), actor=actor, reason=reason)
+
+
+def coupon_void_locked(coupon: Coupon, *, actor, reason: str) -> Coupon:
+    """Void a coupon the caller has locked (select_for_update), if it is still unused. Also the undo
+    of a points-mall redemption paid in coupons (fulfilment.py), where the canceller need not be
+    someone who may issue coupons."""
     if coupon.status != CouponStatus.ISSUED:
         raise DomainError(_("Only an unused coupon can be voided; this one is %(status)s.") % {"status": coupon.get_status_display()},
                           code="coupon_not_usable", status=409)

@@ -23,7 +23,7 @@ from vipdesk.members.disclosure import discreet_refusals
 from vipdesk.members.cards import CardInvalid, card_present
 
 from .choices import Collection, EntryKind, ItemKind, LimitPeriod, RedemptionChannel, RedemptionStatus, StockMove
-from .fulfilment import fulfil
+from .fulfilment import fulfil, unfulfil
 from .ledger import (
     PointsError, _locked_account, _record_uses, _refuse_short, _require_role, _restore, _restore_plan, _staff, _take, _usable,
     _write, policy,
@@ -230,6 +230,8 @@ def points_redemption_cancel(*, actor, redemption: Redemption, reason: str, memb
     if member is not None and red.collection != Collection.TO_COLLECT:
         raise DomainError(_("Only an order still waiting to be collected can be cancelled here; ask at the store."),
                           code="not_cancellable", status=409)
+    if red.fulfilment_code and red.item.fulfilment:  # a coupon issued for it is voided (refused if already used)
+        unfulfil(red.item.fulfilment, redemption=red, actor=actor, reason=reason)
     on = clock.today(red.store)
     source = PointsEntry.objects.get(redemption=red, kind=EntryKind.REDEEM)
     plan = _restore_plan(source, red.points)
