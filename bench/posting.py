@@ -56,6 +56,8 @@ sys.path.insert(0, str(BENCH))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vd_bench_posting"
 GOAL_PER_S = 300
 GOAL_P99_MS = 50
+# Production answers only over HTTPS: the clients say so as the TLS-terminating proxy (nginx) would.
+PROXY = {"X-Forwarded-Proto": "https"}
 TILLS = 4  # bench stores with a till key; members come from all 20 bench stores
 
 CATALOGUE = [  # sku, name, brand, category, unit price
@@ -222,7 +224,7 @@ class Server:
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                conn.request("GET", "/api/v1/members/?q=0000", headers={"Authorization": f"Bearer {key}"})
+                conn.request("GET", "/api/v1/members/?q=0000", headers={"Authorization": f"Bearer {key}", **PROXY})
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
@@ -287,7 +289,7 @@ def _http_poster(spec: dict):
     import http.client
 
     local = threading.local()
-    headers = {code: {"Authorization": f"Bearer {key}", "Content-Type": "application/json", "Connection": "keep-alive"}
+    headers = {code: {"Authorization": f"Bearer {key}", "Content-Type": "application/json", "Connection": "keep-alive", **PROXY}
                for code, key in spec["keys"].items()}
 
     def post(store: str, payload: bytes) -> None:
