@@ -175,21 +175,34 @@ class Command(BaseCommand):
         out("")
 
     def serve(self, addr: str) -> None:
-        import waitress
-        from django.core.wsgi import get_wsgi_application
+        """uvicorn on config.asgi (docs/decisions.md, issue 19): the live arrival notices are a
+        long-lived event stream per open page, which an async server holds without a thread each."""
+        import socket
 
+        import uvicorn
+
+        host, _sep, port = addr.rpartition(":")
+        host = host.strip("[]") or "127.0.0.1"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise CommandError(f"地址 {addr} 无效，应为 主机:端口，例如 127.0.0.1:8000。 Not a host:port address: {addr}.")
         try:  # bind first, so a busy port is said plainly before anything else starts
-            server = waitress.create_server(get_wsgi_application(), listen=addr, threads=8)
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, int(port)))
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
             raise CommandError(f"地址 {addr} 已被占用：vipdesk 可能已在运行，或请用 --addr 127.0.0.1:8001 换一个端口。"
                                f" Address {addr} is in use: vipdesk may already be running; try --addr 127.0.0.1:8001.") from None
+        from config.asgi import application
+
+        server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning", access_log=False,
+                                               timeout_graceful_shutdown=3))
         consumer = self.start_queue()
         self.stdout.write(f"正在 {addr} 上服务，按 Ctrl+C 停止。Serving on {addr}; press Ctrl+C to stop.")
         self.stdout.flush()
         try:
-            server.run()
+            server.run(sockets=[sock])
         except KeyboardInterrupt:
             pass
         finally:
