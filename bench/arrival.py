@@ -124,12 +124,12 @@ def main(argv=None) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         session = requests.Session()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
-                session.get(f"{base}/login/", timeout=5)
+                session.get(f"{base}/login/", timeout=30)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still importing Django on a busy machine
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("uvicorn did not start")
                 time.sleep(0.2)
