@@ -130,7 +130,7 @@ def arrival_report(*, actor, store: str | None, point: str, data: dict) -> Arriv
     device = actor if getattr(actor, "is_api_client", False) else None
     with transaction.atomic():
         if member is not None:
-            member = Member.objects.select_for_update().select_related("owner").get(pk=member.pk)  # one announcement at a time
+            member = Member.objects.select_for_update(of=("self",)).select_related("owner").get(pk=member.pk)  # one announcement at a time
             if opted_out(member):
                 why = Outcome.OPTED_OUT
             elif Arrival.objects.filter(member=member, store=store_obj, outcome=Outcome.ANNOUNCED,
@@ -177,7 +177,7 @@ def notice_act(*, actor, notice: int, act: str) -> Notice:
     if act not in ACTS:
         raise ValidationFailed(_("Unknown action."), fields={"act": _("Unknown action.")})
     with transaction.atomic():
-        n = Notice.objects.select_for_update().select_related("arrival__member").filter(pk=notice, staff=actor).first()
+        n = Notice.objects.select_for_update(of=("self",)).select_related("arrival__member").filter(pk=notice, staff=actor).first()
         if n is None or n.arrival.member is None:
             raise NotFound(_("No such notice."), code="not_found")
         if n.state != NoticeState.NEW:
