@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "vipdesk.analytics",
     "vipdesk.reports",
     "vipdesk.webhooks",
+    "vipdesk.arrivals",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",
@@ -191,6 +192,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Live arrival notices (vipdesk/arrivals/bus.py): "redis" pub/sub when Redis is there (several server
+# processes), else "local", an in-process channel (the embedded default's one uvicorn process).
+VIPDESK_PUSH_REDIS_URL = os.environ.get("VIPDESK_PUSH_REDIS_URL", REDIS_URL)
+VIPDESK_PUSH = os.environ.get("VIPDESK_PUSH", "redis" if VIPDESK_PUSH_REDIS_URL else "local").strip().lower()
+if VIPDESK_PUSH not in ("redis", "local"):
+    raise ImproperlyConfigured("VIPDESK_PUSH must be redis or local.")
 
 # Task queue (Huey; docs/decisions.md). The daily jobs run on it (vipdesk/scheduler). Embedded default:
 # SqliteHuey in the data directory, consumed by a thread inside `vipdesk demo`. Production: RedisHuey,
@@ -370,6 +377,8 @@ X_FRAME_OPTIONS = "DENY"                  # with frame-ancestors 'none', for bro
 
 # ---- vipdesk business settings -------------------------------------------------------------
 VIPDESK = {
+    # Arrival recognition: a member seen again at the same store within so many minutes is announced once.
+    "ARRIVAL_REPEAT_MINUTES": int(os.environ.get("VIPDESK_ARRIVAL_REPEAT_MINUTES", "30")),
     # Stored-value PIN: wrong PINs allowed, then PIN payments locked for so many minutes.
     "PIN_MAX_TRIES": int(os.environ.get("VIPDESK_PIN_MAX_TRIES", "5")),
     "PIN_LOCK_MINUTES": int(os.environ.get("VIPDESK_PIN_LOCK_MINUTES", "30")),

@@ -5,6 +5,7 @@ from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
 from .auth import views as auth
+from .arrivals import stream as arrival_stream, views as arrivals
 from .care import events as care_events, views as care
 from .clearing import views as clearing
 from .complaints import views as complaints
@@ -100,6 +101,10 @@ urlpatterns = [
     path("performance/", performance.PerformanceView.as_view(), name="performance"),
     path("performance/export.xlsx", performance.PerformanceExportView.as_view(), name="performance_export"),
     path("performance/days-worked/", performance.DaysWorkedView.as_view(), name="days_worked"),
+    # arrival recognition (issue 19 §1)
+    path("arrivals/", arrivals.ArrivalDeskView.as_view(), name="arrivals"),
+    path("arrivals/stream/", arrival_stream.arrival_stream, name="arrival_stream"),
+    path("arrivals/notices/<int:pk>/", arrivals.NoticeActView.as_view(), name="arrival_notice_act"),
     # care and ownership (issue 6)
     path("care/today/", care.CareTodayView.as_view(), name="care_today"),
     path("care/tasks/<int:pk>/", care.CareTaskActView.as_view(), name="care_task_act"),

@@ -39,6 +39,7 @@ class SourceChannel(models.TextChoices):
 class ConsentPurpose(models.TextChoices):
     SERVICE = "service", _("Service notices")
     MARKETING = "marketing", _("Marketing")
+    RECOGNITION = "recognition", _("Recognition on arrival")  # no = not announced to staff when seen (issue 19 §1)
 
 
 class ConsentChannel(models.TextChoices):

@@ -255,6 +255,8 @@ ACCESS: list[Row] = [
       scope_first=False, expect={"guide": 404}),
     R("care-checkouts", WRITERS, "POST", body=lambda ids, side: {"member": ids["member"]["own"]}),
     R("care-churn-reasons", HQ_MANAGER),
+    # --- arrival recognition (issue 19 §1): a device or desk key reports who came in
+    R("arrivals", WRITERS, "POST", body={"store": "SA01", "point": "entrance", "mobile": "13900000000"}),
     R("segment-list", HQ_MANAGER),
     R("segment-list", HQ_MANAGER, "POST", body={"name": "新分组", "definition": {"genders": ["F"]}}),
     R("segment-distribution", HQ_MANAGER),
@@ -354,6 +356,14 @@ ACCESS: list[Row] = [
     R("console:days_worked", {"hq", "manager"}),
     R("console:days_worked", {"hq", "manager"}, "POST"),
     R("console:care_today", {"hq", "manager", "guide", "account_manager"}),
+    # arrivals (issue 19 §1): the desk page; the live stream (every signed-in staff member, each his
+    # own notices); a notice's buttons (only one's own notice exists for one: #0 is nobody's → 404)
+    R("console:arrivals", {"hq", "manager", "guide", "account_manager"}),
+    R("console:arrivals", {"hq", "manager", "guide", "account_manager"}, "POST",
+      body={"store": "SA01", "point": "counter", "kind": "mobile", "value": "13900000000"}),
+    R("console:arrival_stream", STAFF),
+    R("console:arrival_notice_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "=0"},
+      body={"act": "greeted"}, expect={p: 404 for p in ("hq", "manager", "guide", "account_manager")}),
     # A task outside one's scope is refused by the service as a message on the page (nothing done), not a 404.
     R("console:care_task_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "care_task"}, other=302),
     R("console:care_team", {"hq", "manager"}),

@@ -128,7 +128,14 @@ class Command(BaseCommand):
             took = time.monotonic() - started
             out(f"已装入演示连锁「示例百货」：{stats['staff']} 名员工，{stats['members']:,} 名会员，{stats['sales']:,} 笔销售（{took:.1f} 秒）。")
             out(f"Loaded the demo chain: {stats['staff']} staff, {stats['members']:,} members, {stats['sales']:,} sales in {took:.1f} s.")
+        greeter = self.arrivals_duty()
         self.banner(addr)
+        if greeter is not None:
+            self.stdout.write(f"到店识别 Arrivals: 用 {greeter.username} 登录（今天已排值班），在「客户关怀 → 到店识别」输入演示会员手机号 "
+                              f"{DEMO_MOBILE} 登记到店，或由门店密钥 POST /api/v1/arrivals/，页面右下角即时弹出提醒。")
+            self.stdout.write(f"  Sign in as {greeter.username} (on duty today), report the demo member's mobile {DEMO_MOBILE} at "
+                              "Customer care → Arrivals (or POST /api/v1/arrivals/ with a store key): the notice appears at once.")
+            self.stdout.write("")
         if not no_serve:
             self.serve(addr)
 
@@ -175,26 +182,55 @@ class Command(BaseCommand):
         out("")
 
     def serve(self, addr: str) -> None:
-        import waitress
-        from django.core.wsgi import get_wsgi_application
+        """uvicorn on config.asgi (docs/decisions.md, issue 19): the live arrival notices are a
+        long-lived event stream per open page, which an async server holds without a thread each."""
+        import socket
 
+        import uvicorn
+
+        host, _sep, port = addr.rpartition(":")
+        host = host.strip("[]") or "127.0.0.1"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise CommandError(f"地址 {addr} 无效，应为 主机:端口，例如 127.0.0.1:8000。 Not a host:port address: {addr}.")
         try:  # bind first, so a busy port is said plainly before anything else starts
-            server = waitress.create_server(get_wsgi_application(), listen=addr, threads=8)
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, int(port)))
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
             raise CommandError(f"地址 {addr} 已被占用：vipdesk 可能已在运行，或请用 --addr 127.0.0.1:8001 换一个端口。"
                                f" Address {addr} is in use: vipdesk may already be running; try --addr 127.0.0.1:8001.") from None
+        from config.asgi import application
+
+        server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning", access_log=False,
+                                               timeout_graceful_shutdown=3))
         consumer = self.start_queue()
         self.stdout.write(f"正在 {addr} 上服务，按 Ctrl+C 停止。Serving on {addr}; press Ctrl+C to stop.")
         self.stdout.flush()
         try:
-            server.run()
+            server.run(sockets=[sock])
         except KeyboardInterrupt:
             pass
         finally:
             if consumer is not None:
                 consumer.shutdown()
+
+    def arrivals_duty(self):
+        """Put the demo member's owner on duty today at her home store (each run: duty is per day),
+        so that an arrival of the demo member is announced to a login the banner names."""
+        from vipdesk.arrivals.services import duty_set
+        from vipdesk.members.models import Member
+
+        member = Member.objects.filter(mobile=DEMO_MOBILE).select_related("owner", "home_store").first()
+        if member is None:
+            return None
+        greeter = member.owner if member.owner is not None and member.owner.is_active else (
+            Staff.objects.filter(stores=member.home_store, role=Role.GUIDE, is_active=True).order_by("username").first())
+        if greeter is None or member.home_store_id not in greeter.store_ids:
+            return None
+        duty_set(actor=None, store=member.home_store, staff=greeter)
+        return greeter
 
     def start_queue(self):
         """The embedded default has no other server: the task queue's consumer (the daily jobs) runs

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ArrivalsConfig(AppConfig):
+    name = "vipdesk.arrivals"
+    label = "arrivals"
+    verbose_name = "到店识别"

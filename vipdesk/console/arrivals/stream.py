@@ -1,0 +1,65 @@
+"""The live notice stream: Server-Sent Events from an async StreamingHttpResponse (served by uvicorn,
+config/asgi.py; docs/decisions.md). A page opens it with EventSource; the browser reconnects by
+itself and sends Last-Event-ID, and the notices stored since that id are sent first (a fresh page
+gets the last hours' notices nobody has acted on). Then whatever the bus brings for this person.
+
+Subscribe first, read the backlog second: a notice published in between arrives twice and is
+dropped by its id, never lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseForbidden, StreamingHttpResponse
+
+from vipdesk.arrivals.bus import bus
+from vipdesk.arrivals.services import notices_since
+
+KEEPALIVE_SECONDS = 15
+RETRY_MS = 2000
+
+
+def _event(data: dict) -> str:
+    return f"id: {data['id']}\nevent: arrival\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _last_id(request) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+async def arrival_stream(request):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if not getattr(user, "role", None) and not user.is_superuser:
+        return HttpResponseForbidden()
+    last = _last_id(request)
+
+    async def events():
+        async with bus().subscribe(user.pk) as queue:
+            yield f"retry: {RETRY_MS}\n: connected\n\n"
+            sent = last or 0
+            for data in await sync_to_async(notices_since)(user, last):
+                sent = max(sent, data["id"])
+                yield _event(data)
+            while True:
+                try:
+                    text = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except asyncio.TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                data = json.loads(text)
+                if data["id"] <= sent:
+                    continue
+                sent = data["id"]
+                yield _event(data)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
