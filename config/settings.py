@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "vipdesk.analytics",
     "vipdesk.reports",
     "vipdesk.webhooks",
+    "vipdesk.servicedesk",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",
