@@ -63,3 +63,20 @@ def test_the_console_pages_speak_chinese(client, kinds, store_a, member_a, desk_
     client.force_login(guide_b)
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
     assert ticket.number not in client.get("/tickets/").content.decode()
+
+
+def test_the_reports_page_shows_the_sla_figures(client, clock, kinds, store_a, member_a, desk_a, guide_a, hq):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from vipdesk.servicedesk.services import ticket_accept, ticket_open, ticket_resolve
+
+    opened = dt.datetime(2026, 6, 17, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    clock.move_to(opened)
+    ticket = ticket_open(actor=guide_a, kind_code="svip_request", member=member_a, opened_at=opened)
+    ticket_accept(actor=guide_a, ticket=ticket)
+    ticket_resolve(actor=guide_a, ticket=ticket, note="已办好")
+    client.force_login(hq)
+    html = client.get("/reports/?period=2026-06&scope=all").content.decode()
+    assert "服务单时效" in html and 'id="table-tickets"' in html and desk_a.name in html and "100.0" in html
+    assert 'id="table-tickets"' not in client.get("/reports/?period=2026-05&scope=all").content.decode()
