@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "vipdesk.reports",
     "vipdesk.webhooks",
     "vipdesk.arrivals",
+    "vipdesk.servicedesk",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

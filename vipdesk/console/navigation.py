@@ -83,6 +83,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-care-ownership", _("Member ownership"), "console:care_ownership", Action.OWNERSHIP),
         Entry("nav-complaints", _("Complaints"), "console:complaint_list", Action.FEEDBACK_VIEW,
               ("console:complaint_*",)),
+        Entry("nav-tickets", _("Service tickets"), "console:ticket_board", Action.FEEDBACK_VIEW, ("console:ticket_*",)),
         Entry("nav-care-events", _("VIP events"), "console:care_events", Action.CARE_MANAGE,
               ("console:care_event", "console:care_event_new")),
         Entry("nav-care-rules", _("Care rules"), "console:care_rules", Action.CARE_CONFIG, ("console:care_rule*",)),

@@ -9,6 +9,7 @@ from .arrivals import stream as arrival_stream, views as arrivals
 from .care import events as care_events, views as care
 from .clearing import views as clearing
 from .complaints import views as complaints
+from .tickets import views as tickets
 from .coupons import views as coupons
 from .home import views as home
 from .loyalty import views as loyalty
@@ -98,6 +99,10 @@ urlpatterns = [
     path("complaints/", complaints.ComplaintListView.as_view(), name="complaint_list"),
     path("complaints/new/", complaints.ComplaintCreateView.as_view(), name="complaint_create"),
     path("complaints/<int:pk>/", complaints.ComplaintDetailView.as_view(), name="complaint_detail"),
+    # service tickets (issue 19 §2)
+    path("tickets/", tickets.BoardView.as_view(), name="ticket_board"),
+    path("tickets/new/", tickets.TicketCreateView.as_view(), name="ticket_create"),
+    path("tickets/<int:pk>/", tickets.TicketDetailView.as_view(), name="ticket_detail"),
     path("performance/", performance.PerformanceView.as_view(), name="performance"),
     path("performance/export.xlsx", performance.PerformanceExportView.as_view(), name="performance_export"),
     path("performance/days-worked/", performance.DaysWorkedView.as_view(), name="days_worked"),

@@ -31,6 +31,7 @@ urlpatterns = [
     path("close/", privacy.CloseView.as_view(), name="close"),
     path("requests/", service.RequestsView.as_view(), name="requests"),
     path("requests/<int:pk>/", service.RequestView.as_view(), name="request"),
+    path("tickets/<int:pk>/", service.TicketView.as_view(), name="ticket"),  # a request that became a service ticket (issue 19)
     path("manifest.webmanifest", app.manifest, name="manifest"),
     path("sw.js", app.service_worker, name="service_worker"),
 ]

@@ -162,6 +162,7 @@ ACCESS: list[Row] = [
     R("portal:requests", {MEMBER}),
     R("portal:requests", {MEMBER}, "POST", body={"kind": "delivery", "description": "请送到家"}),
     R("portal:request", {MEMBER}, ids={"pk": "complaint"}),
+    R("portal:ticket", {MEMBER}, ids={"pk": "ticket"}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),
@@ -240,6 +241,11 @@ ACCESS: list[Row] = [
     R("feedback-complaint-transition", HQ_MANAGER, "POST", ids={"pk": "complaint"}, body={"to": "in_progress"}),
     R("feedback-complaint-assign", HQ_MANAGER, "POST", ids={"pk": "complaint"}, scope_first=False,
       body=lambda ids, side: {"owner": ids["manager_username"]}),
+    # service tickets (issue 19 §2): the moves' own rules (worker, manager) are the service's; a reply is anyone's of the store
+    R("tickets", SIGNED_IN),
+    R("tickets", WRITERS, "POST", body={"store": "SA01", "kind": "after_sales", "description": "拉链坏了，需要维修"}),
+    R("ticket", SIGNED_IN, ids={"pk": "ticket"}),
+    R("ticket-action", WRITERS, "POST", ids={"pk": "ticket"}, body={"action": "reply", "note": "已收到，明天联系您"}),
     R("feedback-referrals", SIGNED_IN),
     R("feedback-referrals", WRITERS, "POST",
       body=lambda ids, side: {"referrer": ids["member"]["own"], "referred": ids["member2"], "store": "SA01"}),
@@ -351,6 +357,12 @@ ACCESS: list[Row] = [
     R("console:complaint_detail", STAFF, ids={"pk": "complaint"}),
     # Moving a complaint is refused by its service (a message on the page), not by the view.
     R("console:complaint_detail", STAFF, "POST", ids={"pk": "complaint"}),
+    R("console:ticket_board", STAFF),
+    R("console:ticket_create", STAFF - AUDITOR),
+    R("console:ticket_create", STAFF - AUDITOR, "POST"),
+    R("console:ticket_detail", STAFF, ids={"pk": "ticket"}),
+    # Moving a ticket is refused by its service (a message on the page), not by the view.
+    R("console:ticket_detail", STAFF, "POST", ids={"pk": "ticket"}),
     R("console:performance", {"hq", "auditor", "manager"}),
     R("console:performance_export", {"hq", "auditor", "manager"}),
     R("console:days_worked", {"hq", "manager"}),

@@ -28,9 +28,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # loyalty: sales (receipts) ← tiers ← points, coupons ← wallet ← pricing (quotes) ← till (posting)
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
-    # webhooks (reads care's signals and every lower app's)
-    # arrivals (issue 19 §1) reads care, feedback and tiers for its notices
-    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "arrivals"),
+    # webhooks (reads care's signals and every lower app's); servicedesk (tickets: reads feedback's
+    # complaints, tells members through messaging); arrivals (issue 19 §1) reads care, feedback,
+    # servicedesk and tiers for its notices
+    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "servicedesk", "arrivals"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

@@ -14,6 +14,7 @@ from vipdesk.core.errors import ValidationFailed
 from vipdesk.reports import charts
 from vipdesk.reports.exporting import report_pdf, report_xlsx
 from vipdesk.reports.figures import report
+from vipdesk.servicedesk.selectors import sla_figures
 from vipdesk.reports.periods import HALF, MONTH, QUARTER, YEAR, last_full_month, parse_period, parse_scope, period_choices, scope_choices
 
 from ..mixins import CapabilityMixin
@@ -58,7 +59,8 @@ class ReportView(ReportMixin, TemplateView):
         if all(self.period not in periods for _l, periods in choices):
             choices[0][1].insert(0, self.period)
         return super().get_context_data(
-            report=figures, charts=charts.all_charts(figures), period=self.period, scope=self.scope,
+            report=figures, charts=charts.all_charts(figures),
+            tickets=sla_figures(self.request.user, start=self.period.start, end=self.period.end, store_ids=self.scope.store_ids), period=self.period, scope=self.scope,
             period_groups=choices, scopes=scope_choices(self.request.user), problems=self.problems,
             query=f"period={self.period.label}&scope={self.scope.key}", **kwargs)
 

@@ -125,16 +125,28 @@ def test_closing_needs_the_mobile_typed_again_and_ends_every_session(her, scarf,
     assert Event.objects.filter(verb="portal.withdrawn", object_id=str(her.pk)).exists()
 
 
-def test_a_service_request_lands_in_the_store_list_and_shows_the_reply(her, store_a, manager_a):
+def test_a_service_request_opens_a_ticket_and_shows_the_reply(her, store_a, manager_a):
+    from vipdesk.servicedesk.models import Ticket
+    from vipdesk.servicedesk.services import ticket_reply
+
     categories_install_default()
     client = signed_in(her)
     assert client.get("/m/requests/").status_code == 200
     sent = client.post("/m/requests/", {"kind": "alteration", "store": store_a.pk, "preferred_date": "2026-07-01",
                                         "description": "裤长改短 2 厘米"})
     assert sent.status_code == 302
+    ticket = Ticket.objects.get(member=her)  # issue 19: a service request is a service ticket of its kind
+    assert ticket.source == "portal" and ticket.kind.code == "alteration" and "2026-07-01" in ticket.description
+    assert not Complaint.objects.filter(member=her).exists()
+    ticket_reply(actor=manager_a, ticket=ticket, text="明天可取。")
+    page = client.get(f"/m/tickets/{ticket.pk}/").content.decode()
+    assert "明天可取。" in page and ticket.number in page
+    assert f"/m/tickets/{ticket.pk}/" in client.get("/m/requests/").content.decode()  # her list links to it
+    # a complaint is still a complaint, with its reply
+    client.post("/m/requests/", {"kind": "complaint", "store": store_a.pk, "description": "导购态度冷淡"})
     req = Complaint.objects.get(member=her)
-    assert req.channel == "portal" and req.category.code == "request.alteration"
-    complaint_reply(actor=manager_a, complaint=req, text="明天可取。")
-    assert "明天可取。" in client.get(f"/m/requests/{req.pk}/").content.decode()
+    assert req.channel == "portal"
+    complaint_reply(actor=manager_a, complaint=req, text="已批评教育。")
+    assert "已批评教育。" in client.get(f"/m/requests/{req.pk}/").content.decode()
     bad = client.post("/m/requests/", {"kind": "delivery", "description": ""})
     assert 'class="note error"' in bad.content.decode()

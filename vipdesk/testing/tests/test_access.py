@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, STAFF, Row
+from vipdesk.servicedesk.services import ticket_open
 from vipdesk.webhooks.services import subscription_create as webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,7 @@ def build_world() -> dict:
         "lost_card_number": both(lambda s: lost[s].number),
         "sale": both(lambda s: made["sale", s]),
         "complaint": both(lambda s: made["complaint", s]),
+        "ticket": both(lambda s: ticket_open(kind_code="after_sales", member=members[s], description="拉链坏了").pk),
         "quote": both(lambda s: made["quote", s]),
         "care_task": both(lambda s: tasks[members[s].home_store.code]),
         "outbox": outbox,
