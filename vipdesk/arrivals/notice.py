@@ -16,6 +16,8 @@ from vipdesk.core import masking
 from vipdesk.feedback.choices import ComplaintStatus
 from vipdesk.feedback.models import Complaint
 from vipdesk.members.choices import Gender
+from vipdesk.servicedesk.choices import TicketStatus
+from vipdesk.servicedesk.models import Ticket
 from vipdesk.tiers.models import MemberTier
 
 from .choices import Outcome
@@ -93,7 +95,7 @@ def build(member, arrival, viewer, *, audience: str, today: dt.date) -> dict:
         "spend_band": spend_band(member.total_spend),
         "birthday_in": birthday_in if birthday_in is not None and birthday_in <= BIRTHDAY_SOON_DAYS else None,
         "complaints": complaints,
-        "tickets": 0,
+        "tickets": Ticket.objects.filter(member=member, status__in=[TicketStatus.OPEN, TicketStatus.ACCEPTED]).count(),
         "care_tasks": tasks,
         "preferred": "；".join(preferred),
         "avoid": member.notes[:160] if member.notes else "",  # the file's notes: what to mind (no drinks, no calls at work …)

@@ -18,6 +18,7 @@ from vipdesk.members.choices import ConsentChannel, ConsentPurpose
 from vipdesk.members.ecard import ecard_code
 from vipdesk.members.services import consent_set, member_withdraw
 from vipdesk.org.services import api_client_create
+from vipdesk.servicedesk.services import ticket_open
 from vipdesk.testing.factories import StaffFactory, make_member, valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +214,11 @@ def test_console_form_reports_and_shows_errors_beside_the_field(client, store_a,
     assert r.status_code == 400 and 'id="error-value"' in r.content.decode()
     r = client.post(reverse("console:arrivals"), {"store": "SA01", "point": "counter", "kind": "mobile", "value": "13812345678"})
     assert r.status_code == 302 and Arrival.objects.get().outcome == Outcome.ANNOUNCED
+
+
+def test_the_notice_counts_her_open_service_tickets(store_a, vip, owner, manager_a, cashier_a):
+    ticket_open(kind_code="alteration", member=vip, store=store_a, actor=manager_a, description="裤脚改短")
+    ticket_open(kind_code="delivery", member=vip, store=store_a, actor=manager_a, description="送货到家")
+    duty_set(actor=owner, store=store_a, staff=owner)
+    report(cashier_a, mobile="13812345678")
+    assert Notice.objects.get().payload["tickets"] == 2
