@@ -187,11 +187,11 @@ def _write(job: BalanceImport, rows: list[tuple[int, dict]], frequency: str) -> 
     dates = {r["on"] for _m, r in rows}
     member_ids = {m for m, _r in rows}
     existing = {}
-    lookup = Holding.objects.filter(on__in=dates)
-    if len(member_ids) < 1000:
-        lookup = lookup.filter(member_id__in=member_ids)
-    for h in lookup.only("pk", "member_id", "on", "product_code", *COMPARED).iterator(chunk_size=5000):
-        existing[(h.member_id, h.on, h.product_code)] = h
+    ordered = sorted(member_ids)
+    for start in range(0, len(ordered), 5000):  # the rows of these customers on these dates, in chunks
+        lookup = Holding.objects.filter(on__in=dates, member_id__in=ordered[start:start + 5000])
+        for h in lookup.only("pk", "member_id", "on", "product_code", *COMPARED).iterator(chunk_size=5000):
+            existing[(h.member_id, h.on, h.product_code)] = h
     new, changed = [], []
     for member_id, r in rows:
         values = {"product_name": r.get("product_name", ""), "kind": r.get("kind", ProductKind.OTHER), "balance": r["balance"],
