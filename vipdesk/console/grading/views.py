@@ -57,6 +57,7 @@ class GradingRulesView(CapabilityMixin, ServiceFormView):
     capability = Action.LOYALTY_CONFIG
     template_name = "console/grading/rules.html"
     form_class = SchemeForm
+    service = scheme_update
     success_message = gettext_lazy("The grading rules were saved; the next grading run uses them.")
     success_url = "console:grading_rules"
 
