@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
@@ -117,7 +118,7 @@ class BalanceImportView(CapabilityMixin, ServiceFormView):
     def done(self, form, job):
         if getattr(job, "duplicate", False):
             messages.info(self.request, _("This file was imported before (%(when)s); nothing was changed.")
-                          % {"when": job.created_at.strftime("%Y-%m-%d %H:%M")})
+                          % {"when": timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M")})
         elif job.status == "committed":
             messages.success(self.request, _("%(n)d rows imported: %(new)d new, %(updated)d corrected, %(same)d unchanged.")
                              % {"n": job.total_rows, "new": job.new_rows, "updated": job.updated_rows, "same": job.unchanged_rows})
