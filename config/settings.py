@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "vipdesk.feedback",
     "vipdesk.performance",
     "vipdesk.care",
+    "vipdesk.grading",
     "vipdesk.analytics",
     "vipdesk.reports",
     "vipdesk.webhooks",

@@ -92,6 +92,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-reports", _("Reports"), "console:report", Action.REPORT_VIEW, ("console:report_*",)),
         Entry("nav-performance", _("Performance"), "console:performance", Action.PERFORMANCE_VIEW,
               ("console:performance_export", "console:days_worked")),
+        Entry("nav-grading-managers", _("Manager performance"), "console:grading_managers", Action.PERFORMANCE_VIEW),
         Entry("nav-clearing", _("Clearing"), "console:clearing", Action.CLEARING, ("console:clearing_export",)),
         Entry("nav-liability", _("Points liability"), "console:liability", Action.CLEARING),
         Entry("nav-audit", _("Audit trail"), "console:audit_trail", Action.AUDIT_VIEW, ("console:audit_trail_export",)),
@@ -99,6 +100,7 @@ GROUPS: tuple[Group, ...] = (
     Group("settings", pgettext_lazy("main menu", "Settings"), (
         Entry("nav-loyalty", _("Loyalty setup"), "console:loyalty_programme", Action.LOYALTY_CONFIG,
               ("console:loyalty_*", "console:wallet_config", "console:wallet_rule_active")),
+        Entry("nav-grading", _("Customer grading"), "console:grading_rules", Action.LOYALTY_CONFIG, ("console:grading_imports",)),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
         Entry("nav-webhooks", _("Webhooks"), "console:webhooks", Action.WEBHOOKS, ("console:webhook",)),
         Entry("nav-two-factor-staff", _("Staff two-factor sign-in"), "console:two_factor_staff", HQ_ONLY,

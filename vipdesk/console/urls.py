@@ -17,6 +17,7 @@ from .mall import views as mall
 from .members.views import cards, members, transfer
 from .messaging import views as messaging
 from .performance import views as performance
+from .grading import views as grading
 from .pricing import views as pricing
 from .reports import views as reports
 from .segments import views as segments
@@ -110,6 +111,10 @@ urlpatterns = [
     path("arrivals/", arrivals.ArrivalDeskView.as_view(), name="arrivals"),
     path("arrivals/stream/", arrival_stream.arrival_stream, name="arrival_stream"),
     path("arrivals/notices/<int:pk>/", arrivals.NoticeActView.as_view(), name="arrival_notice_act"),
+    # multi-factor grading (issue 20 §3)
+    path("grading/rules/", grading.GradingRulesView.as_view(), name="grading_rules"),
+    path("grading/imports/", grading.BalanceImportView.as_view(), name="grading_imports"),
+    path("grading/managers/", grading.ManagerPerformanceView.as_view(), name="grading_managers"),
     # care and ownership (issue 6)
     path("care/today/", care.CareTodayView.as_view(), name="care_today"),
     path("care/tasks/<int:pk>/", care.CareTaskActView.as_view(), name="care_task_act"),

@@ -364,6 +364,11 @@ ACCESS: list[Row] = [
     # Moving a ticket is refused by its service (a message on the page), not by the view.
     R("console:ticket_detail", STAFF, "POST", ids={"pk": "ticket"}),
     R("console:performance", {"hq", "auditor", "manager"}),
+    R("console:grading_managers", {"hq", "auditor", "manager"}),
+    R("console:grading_rules", {"hq"}),
+    R("console:grading_rules", {"hq"}, "POST", body={"aum_measure": "average"}),
+    R("console:grading_imports", {"hq"}),
+    R("console:grading_imports", {"hq"}, "POST", body={"frequency": "monthly"}),
     R("console:performance_export", {"hq", "auditor", "manager"}),
     R("console:days_worked", {"hq", "manager"}),
     R("console:days_worked", {"hq", "manager"}, "POST"),

@@ -28,10 +28,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # loyalty: sales (receipts) ← tiers ← points, coupons ← wallet ← pricing (quotes) ← till (posting)
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
-    # webhooks (reads care's signals and every lower app's); servicedesk (tickets: reads feedback's
-    # complaints, tells members through messaging); arrivals (issue 19 §1) reads care, feedback,
-    # servicedesk and tiers for its notices
-    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "servicedesk", "arrivals"),
+    # webhooks (reads care's signals and every lower app's); grading (imported balances → tiers, care
+    # tasks); servicedesk (tickets: reads feedback's complaints, tells members through messaging);
+    # arrivals (issue 19 §1) reads care, feedback, servicedesk and tiers for its notices
+    ("messaging", "care", "feedback", "performance", "grading", "analytics", "reports", "webhooks", "servicedesk",
+     "arrivals"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

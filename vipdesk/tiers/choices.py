@@ -10,6 +10,8 @@ class ConditionKind(models.TextChoices):
     YEAR_SPEND = "calendar_year_spend", _("Spend in the calendar year")
     VISITS = "visits", _("Visits in the last N months")
     MANUAL_APPROVAL = "manual_approval", _("Manual approval")
+    # The level is given by the multi-factor grading of imported figures (vipdesk.grading), never at posting.
+    GRADED = "graded", _("Graded from imported balances and holdings")
 
 
 # Kinds that look back over `months`; kinds that compare an `amount`.
@@ -42,6 +44,7 @@ class ChangeReason(models.TextChoices):
     OVERRIDE = "override", _("HQ override")
     OVERRIDE_END = "override_end", _("Override ended")
     APPROVAL = "approval", _("Manual approval")
+    GRADING = "grading", _("Multi-factor grading")
 
 
 class BenefitPeriod(models.TextChoices):

@@ -107,13 +107,15 @@ def measured(c: Cond, m: Metrics, level_code: str):
         return m.visits.get(c.months, 0)
     if c.kind == K.MANUAL_APPROVAL:
         return level_code in m.approved
+    if c.kind == K.GRADED:
+        return False  # the grading run sets the level (tiers.grading); spending never does
     raise ValueError(f"unknown condition kind {c.kind!r}")
 
 
 def met(c: Cond, m: Metrics, level_code: str, *, assume_approved: bool = False) -> bool:
     if c.kind == K.MANUAL_APPROVAL:
         return assume_approved or measured(c, m, level_code)
-    if c.kind == K.FIRST_PURCHASE and m.first_purchase is None:
+    if c.kind == K.GRADED or c.kind == K.FIRST_PURCHASE and m.first_purchase is None:
         return False
     target = c.count if c.kind == K.VISITS else c.amount
     return measured(c, m, level_code) >= target

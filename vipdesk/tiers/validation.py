@@ -48,7 +48,7 @@ def programme_problems(levels: Sequence[engine.LevelRule], *, retention_policy: 
                 if c.kind == K.VISITS and (c.count is None or c.count <= 0):
                     problems[field].append(_("Level “%(name)s”: the number of visits must be greater than zero.") % {"name": lv.name or lv.code})
                     continue
-                if c.kind == K.MANUAL_APPROVAL:
+                if c.kind in (K.MANUAL_APPROVAL, K.GRADED):
                     continue
                 key = (c.kind, c.months if c.kind in WINDOWED else None)
                 value = c.count if c.kind == K.VISITS else c.amount
