@@ -78,3 +78,6 @@ def effects() -> dict:
         "lines": SaleLine.objects.count(), "members": per_member,
         "spend": sum((m.total_spend for m in Member.objects.all()), Decimal("0")),
     }
+
+
+from vipdesk.api.tests.conftest import hq_api, till_a  # noqa: E402,F401  (the API's key fixtures)
