@@ -52,9 +52,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message)
         for entry in batch.report:
-            column = f" {entry['field']}" if entry["field"] else ""
-            self.stdout.write(_("Row %(row)s (receipt %(receipt)s)%(column)s: %(message)s")
-                              % {**entry, "column": column})
+            self.stdout.write(_("Row %(row)s (receipt %(receipt)s) %(field)s: %(message)s") % entry)
         self.stdout.write(_("%(rows)s rows, %(receipts)s receipts: %(posted)s posted, %(replayed)s posted before "
                             "(unchanged), %(failed)s refused (%(status)s).") % {
             "rows": batch.total_rows, "receipts": batch.receipts, "posted": batch.posted, "replayed": batch.replayed,
