@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "vipdesk.webhooks",
     "vipdesk.arrivals",
     "vipdesk.servicedesk",
+    "vipdesk.salesimport",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

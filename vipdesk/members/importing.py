@@ -112,11 +112,13 @@ def _blank(values: list) -> bool:
     return all(v is None or str(v).strip() == "" for v in values)
 
 
-def _read(data: bytes, filename: str, *, with_rows: bool = True) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header row and the non-blank data rows with their sheet row numbers; file-level refusals here."""
-    fmt = _format(filename)
-    if len(data) > MAX_BYTES:
-        raise DomainError(_("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": MAX_BYTES // (1024 * 1024)},
+def _read(data: bytes, filename: str, *, with_rows: bool = True, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+          fmt: str | None = None) -> tuple[list[str], list[tuple[int, list]]]:
+    """Header row and the non-blank data rows with their sheet row numbers; file-level refusals here.
+    The sales import (vipdesk/salesimport) reads its files here too, with its own limits and `fmt`."""
+    fmt = fmt or _format(filename)
+    if len(data) > max_bytes:
+        raise DomainError(_("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": max_bytes // (1024 * 1024)},
                           code="file_too_large", status=413)
     rows = _csv_rows(data) if fmt == "csv" else _xlsx_rows(data)
     header = next(rows, None)
@@ -131,12 +133,14 @@ def _read(data: bytes, filename: str, *, with_rows: bool = True) -> tuple[list[s
             if _blank(values):
                 continue  # Excel leaves blank lines at the end
             body.append((number, values))
-            if len(body) > MAX_ROWS:
-                raise DomainError(_("The file has more than %(rows)s rows. Split it into smaller files.") % {"rows": MAX_ROWS},
+            if len(body) > max_rows:
+                raise DomainError(_("The file has more than %(rows)s rows. Split it into smaller files.") % {"rows": max_rows},
                                   code="file_too_large", status=413)
         if not body:
-            raise DomainError(_("The file has no member rows under the header row."), code="empty_file")
+            raise DomainError(_("The file has no member rows under the header row.") if max_rows == MAX_ROWS
+                              else _("The file has no rows under the header row."), code="empty_file")
     return headers, body
+
 
 
 def read_headers(*, data: bytes, filename: str) -> list[str]:
@@ -360,3 +364,9 @@ def member_import(*, actor, data: bytes, filename: str, mapping: dict[str, str] 
         status=status, mapping=resolved, total_rows=len(rows), imported_rows=imported,
         report=_report(rows, list(columns) + ["home_store", "owner", "referrer"]),
     )
+
+
+# The shared reader (CSV in UTF-8/GBK/UTF-16, XLSX) and cell cleaning, for the other imports (salesimport).
+read_table = _read
+cell_value = _cell
+decode_text = _decode

@@ -455,6 +455,10 @@ ACCESS: list[Row] = [
       scope_first=False),
     R("webhook-rotate-secret", HQ, "POST", ids={"pk": "webhook"}, expect={"hq_key": 404}, scope_first=False),
     R("console:webhooks", {"hq"}, "POST", body={"name": "", "url": ""}),
+    # sales files from POS/ERP (issue 17 §2): HQ and store managers send them (a JSON body: 415 once let through);
+    # a batch is seen by HQ and by its sender — the world's batch is the system's, so a manager gets 404
+    R("sales-batches", HQ_MANAGER, "POST", body={}),
+    R("sales-batch", HQ, ids={"pk": "sales_batch"}, expect={"manager": 404, "desk_key": 404}, scope_first=False),
     R("console:webhook", {"hq"}, ids={"pk": "webhook"}),
     R("console:webhook", {"hq"}, "POST", ids={"pk": "webhook"}, body={"act": "off"}),
 ]

@@ -223,8 +223,17 @@ def build_world() -> dict:
         "mall_order": mall_orders,
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
+        "sales_batch": _sales_batch(),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _sales_batch() -> int:
+    """A sales batch sent by the system (no sender): HQ sees it, a store manager gets 404."""
+    from vipdesk.salesimport.services import sales_import
+
+    data = "门店,小票号,销售时间,商品编码,单价,数量,金额\nSA01,SA01-BATCH-1,2026-06-01 10:00,SCF-01,100.00,1,100.00\n"
+    return sales_import(actor=None, data=data.encode(), filename="batch.csv", fmt="csv").pk
 
 
 def _mall_orders(members) -> dict:
