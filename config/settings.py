@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "vipdesk.analytics",
     "vipdesk.reports",
     "vipdesk.webhooks",
+    "vipdesk.companies",  # organisation accounts and the annual evaluation (issue 20 §1–2)
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

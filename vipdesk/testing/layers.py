@@ -29,7 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
     # webhooks (reads care's signals and every lower app's)
-    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks"),
+    # companies (organisation accounts, the annual evaluation: reads sales, care, feedback; awards via wallet, points)
+    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "companies"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

@@ -221,8 +221,19 @@ def build_world() -> dict:
         "mall_order": mall_orders,
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
+        **_companies(),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _companies() -> dict:
+    """An organisation account and an evaluation year of 济钢's scheme (issue 20), through their services."""
+    from vipdesk.companies.evaluation import year_open
+    from vipdesk.companies.presets import scheme_install
+    from vipdesk.companies.services import company_create
+
+    company = company_create(actor=None, data={"name": "山东重型机械有限公司", "uscc": "91110000600037341L"})
+    return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme_install(), year=2026).pk}
 
 
 def _mall_orders(members) -> dict:
