@@ -18,14 +18,14 @@ class CompanyInSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class ContactSerializer(serializers.Serializer):
+class CompanyContactSerializer(serializers.Serializer):
     member_no = serializers.CharField()
     name = serializers.CharField(help_text=_("Masked unless your role sees personal data in full."))
     role = serializers.ChoiceField(ContactRole.choices)
     primary = serializers.BooleanField()
 
 
-class AgreementSerializer(serializers.Serializer):
+class CompanyAgreementSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     valid_from = serializers.DateField()
@@ -46,7 +46,7 @@ class CompanySerializer(serializers.Serializer):
 
 
 class CompanyDetailSerializer(CompanySerializer):
-    contacts = ContactSerializer(many=True)
-    agreements = AgreementSerializer(many=True)
+    contacts = CompanyContactSerializer(many=True)
+    agreements = CompanyAgreementSerializer(many=True)
     purchases_12_months = serializers.DecimalField(max_digits=16, decimal_places=2,
                                                    help_text=_("Net amount bought by the contacts over the last 12 months."))

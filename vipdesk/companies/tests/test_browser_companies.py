@@ -4,6 +4,7 @@ by one HQ person and approved by another, with the certificate link. Screenshots
 (VIPDESK_SCREENSHOTS)."""
 import pytest
 
+from vipdesk.care.services import contact_log
 from vipdesk.console.tests.browser import MARKS, nav_to, page, shot  # noqa: F401  (page is a fixture)
 from vipdesk.console.tests.test_browser_quote import sign_in
 from vipdesk.feedback.services import categories_install_default, complaint_create
@@ -21,6 +22,7 @@ def test_account_page_and_the_evaluation_with_two_hq_people(live_server, page, w
     buyer = company.contacts.get().member
     category = categories_install_default()[0]
     complaint_create(actor=None, store=buyer.home_store, category=category, description="卷板边裂", member=buyer)
+    contact_log(actor=hq1, member=buyer, kind="visit", channel="visit", outcome="visited", note="上门走访，征询卷板使用意见")
     page.set_viewport_size({"width": width, "height": 900})
     base = live_server.url
 
@@ -28,12 +30,13 @@ def test_account_page_and_the_evaluation_with_two_hq_people(live_server, page, w
     nav_to(page, "nav-companies")
     assert "山东重型机械有限公司" in page.inner_text("#companies")
     page.click(f"#company-{company.pk} a")
-    assert "98000" in page.inner_text("#company-months")
+    assert "98,000" in page.inner_text("#company-months") and "¥4,900,000.00" in page.inner_text("#company-months")
     assert "热轧卷板Q235" in page.inner_text("#company-products")
     contacts = page.inner_text("#company-contacts")
     assert buyer.member_no in contacts and "主联系人" in contacts and buyer.mobile in contacts  # HQ sees personal data in full
     assert "JG-ZL-001" in page.inner_text("#company-agreements") and "有效" in page.inner_text("#company-agreements")
     assert category.name in page.inner_text("#company-complaints")
+    assert "征询卷板使用意见" in page.inner_text("#company-log")
     shot(page, f"company-{width}.png")
 
     nav_to(page, "nav-evaluation")
@@ -45,7 +48,7 @@ def test_account_page_and_the_evaluation_with_two_hq_people(live_server, page, w
     page.click("#evaluation-review")
     assert page.locator("#evaluation-approve").count() == 1
     page.click("#evaluation-approve")
-    assert "另一位总部人员" in page.inner_text("body")  # the reviewer may not approve
+    page.wait_for_selector("text=另一位总部人员")  # the reviewer may not approve
     page.context.clear_cookies()
 
     sign_in(page, base, "hq_approve")
