@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "vipdesk.arrivals",
     "vipdesk.servicedesk",
     "vipdesk.salesimport",
+    "vipdesk.companies",  # organisation accounts and the annual evaluation (issue 20 §1–2)
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

@@ -63,6 +63,9 @@ class Action:
     API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
     POINTS_DESK = "points_desk"      # ask for and decide points adjustments (four eyes), record partner spend, reverse a redemption
     WEBHOOKS = "webhooks"            # HQ: outgoing webhook subscriptions, their delivery log, replays
+    COMPANY_VIEW = "company_view"    # organisation accounts: their sales, contacts, agreements (issue 20 §1)
+    COMPANY_MANAGE = "company_manage"  # HQ: create and import organisation accounts, contacts, agreements
+    EVALUATION = "evaluation"        # HQ: the annual evaluation of organisation accounts, its review and approval
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -73,7 +76,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
-        Action.WEBHOOKS}
+        Action.WEBHOOKS, Action.COMPANY_VIEW, Action.COMPANY_MANAGE, Action.EVALUATION}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -90,7 +93,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
                              Action.FEEDBACK, Action.FEEDBACK_VIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW,
-                           Action.REPORT_VIEW, Action.AUDIT_VIEW}),
+                           Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.COMPANY_VIEW}),
 }
 
 

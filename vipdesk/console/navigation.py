@@ -53,6 +53,9 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-points-adjustments", _("Points adjustments to approve"), "console:points-adjustments", Action.POINTS_DESK),
         Entry("nav-import", _("Import"), "console:member_import", Action.IMPORT),
         Entry("nav-export", _("Export"), "console:member_export", Action.EXPORT),
+        Entry("nav-companies", _("Organisation accounts"), "console:companies", Action.COMPANY_VIEW,
+              ("console:company", "console:company_import")),
+        Entry("nav-evaluation", _("Annual evaluation"), "console:evaluations", Action.EVALUATION, ("console:evaluation*",)),
     )),
     Group("till", _("Till"), (
         Entry("nav-pos", _("Sale"), "console:pos_sale", Action.SELL, ("console:sale_detail",)),

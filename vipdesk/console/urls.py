@@ -154,4 +154,6 @@ urlpatterns = [
     # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
+    # organisation accounts and the annual evaluation (issue 20 §1–2)
+    path("", include("vipdesk.console.companies.urls")),
 ]

@@ -461,4 +461,21 @@ ACCESS: list[Row] = [
     R("sales-batch", HQ, ids={"pk": "sales_batch"}, expect={"manager": 404, "desk_key": 404}, scope_first=False),
     R("console:webhook", {"hq"}, ids={"pk": "webhook"}),
     R("console:webhook", {"hq"}, "POST", ids={"pk": "webhook"}, body={"act": "off"}),
+    # organisation accounts (issue 20 §1): HQ and auditors read, HQ writes; not scoped by store
+    R("console:companies", {"hq", "auditor"}),
+    R("console:companies", {"hq"}, "POST", body={"name": "甲公司", "uscc": "bad"}),
+    R("console:company_import", {"hq"}),
+    R("console:company_import", {"hq"}, "POST", body={}),
+    R("console:company", {"hq", "auditor"}, ids={"pk": "company"}),
+    R("console:company", {"hq"}, "POST", ids={"pk": "company"}, body={"act": "contact", "member": ""}),
+    R("companies", HQ | AUDITOR),
+    R("companies", HQ, "POST", body={"name": "乙公司", "uscc": "91370100MA3C00001H"}, scope_first=False),
+    R("company", HQ | AUDITOR, ids={"pk": "company"}, scope_first=False),
+    # the annual evaluation (issue 20 §2): HQ only
+    R("console:evaluations", {"hq"}),
+    R("console:evaluations", {"hq"}, "POST", body={"scheme": "", "year": ""}),
+    R("console:evaluation", {"hq"}, ids={"pk": "evaluation_year"}),
+    R("console:evaluation", {"hq"}, "POST", ids={"pk": "evaluation_year"}, body={"act": "evaluate"}),
+    R("console:evaluation_xlsx", {"hq"}, ids={"pk": "evaluation_year"}),
+    R("console:evaluation_certificate", {"hq"}, ids={"pk": "evaluation_year", "company": "company"}),
 ]

@@ -301,3 +301,18 @@ def wallet_summary(member, *, entries: int = 20) -> dict:
         "no_pin_limit": _money_out(pol.no_pin_limit), "extra_discount_percent": str(pol.extra_discount_percent),
         "spend_order": pol.spend_order, "entries": recent,
     }
+
+
+# ---- an award credited as bonus (issue 20 §2) ----------------------------------------------------
+
+def wallet_credit_award(*, member, amount, actor=None, note: str = "", detail: dict | None = None) -> WalletEntry:
+    """Credit an award (the annual evaluation's prize, approved by two HQ people) to the member's
+    stored value as bonus (赠送金: no money was paid in, so it is never refunded in cash). The
+    account limit does not apply: the award is decided by HQ, not taken at a till. The caller runs
+    this inside its transaction and keeps the returned entry's id (once-only is the caller's)."""
+    amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise WalletError(_("The amount must be greater than zero."), code="bad_amount")
+    account = _locked_account(member.pk)
+    return _write(account, kind=EntryKind.ADJUST, principal=ZERO, bonus=amount, business_date=clock.today(),
+                  note=note[:200], detail=detail or {}, actor=_staff(actor))

@@ -224,6 +224,7 @@ def build_world() -> dict:
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
         "sales_batch": _sales_batch(),
+        **_companies(),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
@@ -234,6 +235,14 @@ def _sales_batch() -> int:
 
     data = "门店,小票号,销售时间,商品编码,单价,数量,金额\nSA01,SA01-BATCH-1,2026-06-01 10:00,SCF-01,100.00,1,100.00\n"
     return sales_import(actor=None, data=data.encode(), filename="batch.csv", fmt="csv").pk
+def _companies() -> dict:
+    """An organisation account and an evaluation year of 济钢's scheme (issue 20), through their services."""
+    from vipdesk.companies.evaluation import year_open
+    from vipdesk.companies.presets import scheme_install
+    from vipdesk.companies.services import company_create
+
+    company = company_create(actor=None, data={"name": "山东重型机械有限公司", "uscc": "91110000600037341L"})
+    return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme_install(), year=2026).pk}
 
 
 def _mall_orders(members) -> dict:

@@ -1,6 +1,7 @@
-"""`vipdesk init --preset department-store|apparel|specialty|restaurant|bank`: set up an empty database
+"""`vipdesk init --preset department-store|apparel|specialty|restaurant|bank|b2b`: set up an empty database
 (migrated first) with the preset's tier programme and benefits, one store S001 and 1 point per yuan.
-`bank` (issue 20 §3): the postal bank's levels by AUM with the grading scheme and maturity reminders."""
+`bank` (issue 20 §3): the postal bank's levels by AUM with the grading scheme and maturity reminders.
+`b2b` (issue 20) adds the 济钢 annual evaluation of organisation accounts (vipdesk/companies/presets.py)."""
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +12,7 @@ from vipdesk.tiers.models import Programme
 from vipdesk.tiers.presets import PRESETS
 from vipdesk.tiers.config import programme_install
 
-EXTRA_PRESETS = ("bank",)  # presets of the apps above tiers, set up by their own services below
+EXTRA_PRESETS = ("bank", "b2b")  # presets of the apps above tiers, set up by their own services below
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError("此数据库已有会员等级方案，init 只用于空数据库。")
         if preset == "bank":
             return self._bank(store_name)
-        spec = PRESETS[preset]
+        spec, extra = self._spec(preset)
         with transaction.atomic():
             programme = programme_install(spec=spec)
             store, _created = Store.objects.get_or_create(code="S001", defaults={"name": store_name})
@@ -46,8 +47,22 @@ class Command(BaseCommand):
                 from vipdesk.care.services import care_rules_install_default
 
                 care_rules_install_default()  # the seeds' care rules, editable afterwards
+            extra = extra() if extra else ""
         levels = "、".join(programme.levels.order_by("rank").values_list("name", flat=True))
-        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分，储值充赠规则为充 3000 送 1000、充 5000 送 2000、充 10000 送 5000、充 30000 送 10000；已装入客户关怀规则（生日、节日、换季、1311 回访等）。")
+        self.stdout.write(f"已建立方案“{programme.name}”（{levels}），门店 {store.code} {store.name}，每消费 1 元积 1 分，储值充赠规则为充 3000 送 1000、充 5000 送 2000、充 10000 送 5000、充 30000 送 10000；已装入客户关怀规则（生日、节日、换季、1311 回访等）。{extra}")
+
+    def _spec(self, preset: str):
+        """The tier spec, and what else the preset installs (returning the sentence that says so)."""
+        if preset == "b2b":
+            from vipdesk.companies.presets import B2B_TIERS, scheme_install
+
+            def b2b() -> str:
+                scheme = scheme_install()
+                criteria = "、".join(scheme.criteria.values_list("name", flat=True))
+                return f"已建立“{scheme.name}”（评价指标：{criteria}；第一名 80 万元、第二名 50 万元、第三名 30 万元）。"
+
+            return B2B_TIERS, b2b
+        return PRESETS[preset], None
 
     def _bank(self, store_name):
         """The postal bank: levels by AUM (graded monthly from imported balances), the grading scheme,
