@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "vipdesk.analytics",
     "vipdesk.reports",
     "vipdesk.webhooks",
+    "vipdesk.partners",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

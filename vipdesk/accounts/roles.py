@@ -20,6 +20,11 @@ class Role(models.TextChoices):
 
 Role.STORE_ROLES = frozenset({Role.STORE_MANAGER, Role.GUIDE, Role.CASHIER})
 
+# The role of a partner merchant's counter key (vipdesk/partners, issue 18 §3): not a staff role and
+# in no row of CAPABILITIES, so `can` refuses it everything; vipdesk/api/auth.py lets it reach the
+# partner endpoints only, which scope every row to the key's own partner.
+PARTNER_KEY_ROLE = "partner"
+
 
 class Action:
     VIEW = "view"                 # see the (masked) member file
@@ -63,6 +68,7 @@ class Action:
     API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
     POINTS_DESK = "points_desk"      # ask for and decide points adjustments (four eyes), record partner spend, reverse a redemption
     WEBHOOKS = "webhooks"            # HQ: outgoing webhook subscriptions, their delivery log, replays
+    PARTNERS = "partners"            # HQ: partner merchants, their benefits and counter keys, their monthly settlement
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -73,7 +79,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
-        Action.WEBHOOKS}
+        Action.WEBHOOKS, Action.PARTNERS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

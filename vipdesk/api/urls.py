@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/", include("vipdesk.analytics.api.urls")),
     path("v1/", include("vipdesk.tiers.api.approvals")),  # the approval queue (issue 15 §2)
     path("v1/", include("vipdesk.webhooks.api.urls")),
+    path("v1/", include("vipdesk.partners.api.urls")),  # the partner counter (issue 18 §3): partner keys only
     # Anything else under /api/ is a JSON 404, like every other API error (a newline in the path too).
     re_path(r"^[\s\S]*$", not_found, name="api-not-found"),
 ]

@@ -92,6 +92,8 @@ GROUPS: tuple[Group, ...] = (
               ("console:performance_export", "console:days_worked")),
         Entry("nav-clearing", _("Clearing"), "console:clearing", Action.CLEARING, ("console:clearing_export",)),
         Entry("nav-liability", _("Points liability"), "console:liability", Action.CLEARING),
+        Entry("nav-partner-settlement", _("Partner settlement"), "console:partner_settlement", Action.PARTNERS,
+              ("console:partner_settlement_export",)),
         Entry("nav-audit", _("Audit trail"), "console:audit_trail", Action.AUDIT_VIEW, ("console:audit_trail_export",)),
     )),
     Group("settings", pgettext_lazy("main menu", "Settings"), (
@@ -99,6 +101,7 @@ GROUPS: tuple[Group, ...] = (
               ("console:loyalty_*", "console:wallet_config", "console:wallet_rule_active")),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
         Entry("nav-webhooks", _("Webhooks"), "console:webhooks", Action.WEBHOOKS, ("console:webhook",)),
+        Entry("nav-partners", _("Partner merchants"), "console:partners", Action.PARTNERS, ("console:partner",)),
         Entry("nav-two-factor-staff", _("Staff two-factor sign-in"), "console:two_factor_staff", HQ_ONLY,
               ("console:two_factor_reset",)),
         Entry("nav-admin", _("Back office"), "admin:index", HQ_ONLY),

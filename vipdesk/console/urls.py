@@ -4,6 +4,7 @@ from .audit import views as audit
 from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
+from .partners import views as partners
 from .auth import views as auth
 from .care import events as care_events, views as care
 from .clearing import views as clearing
@@ -139,4 +140,9 @@ urlpatterns = [
     # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
+    # partner merchants, their benefits and counter keys, the monthly settlement (issue 18 §3)
+    path("partners/", partners.PartnerListView.as_view(), name="partners"),
+    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner"),
+    path("partners/settlement/", partners.SettlementView.as_view(), name="partner_settlement"),
+    path("partners/settlement/export/", partners.SettlementExportView.as_view(), name="partner_settlement_export"),
 ]

@@ -28,8 +28,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # loyalty: sales (receipts) ← tiers ← points, coupons ← wallet ← pricing (quotes) ← till (posting)
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
-    # webhooks (reads care's signals and every lower app's)
-    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks"),
+    # webhooks (reads care's signals and every lower app's); partners (merchants: tiers' levels, points' partner spend)
+    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "partners"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, STAFF, Row
+from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, PARTNER_KEY, STAFF, Row
 from vipdesk.webhooks.services import subscription_create as webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +173,8 @@ def build_world() -> dict:
     redeemed = {side: points_redeem(actor=None, member=m, item_code="GOODS-500", store=m.home_store).pk for side, m in members.items()}
     adjusted = {side: points_adjust(actor=None, member=m, points=10, reason="核对", store=m.home_store).pk for side, m in members.items()}
 
+    partners, partner_uses, keys[PARTNER_KEY] = _partners(members, staff["hq"])
+
     from vipdesk.portal.auth import member_session_token
 
     sessions = {MEMBER: member_session_token(members["own"])}
@@ -219,10 +221,32 @@ def build_world() -> dict:
         "redemption": redeemed,
         "adjustment": adjusted,
         "mall_order": mall_orders,
+        "partner": partners["own"].pk,
+        "partner_use": partner_uses,
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _partners(members, hq) -> tuple[dict, dict, str]:
+    """Partner A (whose counter key is PARTNER_KEY) and partner B, with a benefit use each (issue 18 §3)."""
+    from vipdesk.core.clock import today
+    from vipdesk.partners.models import BenefitUse, PartnerBenefit
+    from vipdesk.partners.services import partner_key_issue, partner_save
+    from vipdesk.tiers.models import Level
+
+    on, level = today(), Level.objects.order_by("rank").first()
+    partners, uses = {}, {}
+    for side, (code, name) in {"own": ("PA", "悦享影城"), "other": ("PB", "星河健身")}.items():
+        partners[side] = partner_save(actor=hq, data={"code": code, "name": name, "category": "cinema",
+                                                        "contract_start": (on - dt.timedelta(days=30)).isoformat(),
+                                                        "contract_end": (on + dt.timedelta(days=300)).isoformat()})
+        benefit = PartnerBenefit.objects.create(partner=partners[side], level=level, code="partner_discount", name="联盟商家9.5折",
+                                                discount="9.5")
+        uses[side] = BenefitUse.objects.create(partner=partners[side], benefit=benefit, member=members[side], reference=f"{code}-1",
+                                               used_on=on, period=on.strftime("%Y-%m")).pk
+    return partners, uses, partner_key_issue(actor=hq, partner=partners["own"])
 
 
 def _mall_orders(members) -> dict:
@@ -264,7 +288,7 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order", "partner_use"}
 
 
 def cases():
@@ -280,6 +304,8 @@ def expected(row: Row, who: str, side: str):
     """"pass" (the access check lets the request through), a status code, "login" or "portal_login"."""
     if who in row.expect:
         return row.expect[who]
+    if who == PARTNER_KEY and PARTNER_KEY not in row.allow:  # refused before anything else is looked at
+        return row.refused or 403
     if who == ANON and ANON not in row.allow:
         return row.anon or (401 if row.api else "portal_login" if row.portal else "login")
     if who == MEMBER and MEMBER not in row.allow:
@@ -331,7 +357,7 @@ def verdict(response, want) -> str | None:
 
 @pytest.mark.parametrize("row, side", list(cases()))
 def test_access(world, row, side):
-    principals = sorted(row.principals or (EVERYONE if row.api else STAFF)) + [MEMBER, ANON]
+    principals = sorted(row.principals or (EVERYONE | {PARTNER_KEY} if row.api else STAFF)) + [MEMBER, ANON]
     wrong = {}
     for who in principals:
         # Each request in a savepoint of its own: an allowed write must not change what the next caller finds.
