@@ -99,6 +99,7 @@ class PartnerDetailView(_Base):
                 messages.success(request, _("%(n)s benefit(s) added from the levels' partner discount.") % {"n": n})
             elif act == "key":
                 key = partner_key_issue(actor=request.user, partner=p)
+                del self.partner  # the cached row still names the previous key
                 return self.render_to_response(self.get_context_data(new_key=key))
         except DomainError as exc:
             if act in ("save", "benefit"):

@@ -50,8 +50,8 @@
     facts.push(b.remaining_this_month === null ? t("nolimit") : b.remaining_this_month + " " + t("left"));
     box.appendChild(el("p", "muted", facts.join(" · ")));
     var form = el("form", "inline-form");
-    var ref = el("input"); ref.placeholder = t("ref"); ref.className = "use-ref"; ref.setAttribute("aria-label", t("ref"));
-    var amount = el("input"); amount.placeholder = t("amount"); amount.className = "use-amount"; amount.inputMode = "decimal";
+    var ref = el("input"); ref.type = "text"; ref.placeholder = t("ref"); ref.className = "use-ref"; ref.setAttribute("aria-label", t("ref"));
+    var amount = el("input"); amount.type = "text"; amount.placeholder = t("amount"); amount.className = "use-amount"; amount.inputMode = "decimal";
     amount.setAttribute("aria-label", t("amount"));
     var go = el("button", "btn btn-primary use-go", t("use")); go.type = "submit";
     var note = el("span", "use-note");
