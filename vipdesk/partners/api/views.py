@@ -136,8 +136,8 @@ class LookupView(_PartnerView):
                    request=LookupInSerializer, responses={200: LookupOutSerializer, **error_responses(400, 404, 409, **_ERR)},
                    examples=[OpenApiExample("mobile", request_only=True, value={"member": {"mobile": "13766667777"}})])
     def post(self, request):
+        data = _in(LookupInSerializer, request)  # the body first, as on every endpoint (api/tests/test_strict_input.py)
         partner = self.partner
-        data = _in(LookupInSerializer, request)
         return Response(LookupOutSerializer(member_card(partner, _ref(data["member"]))).data)
 
 
@@ -151,8 +151,8 @@ class UseView(_PartnerView):
                    examples=[OpenApiExample("use", request_only=True, value={"member": {"card": "8800000012"}, "code": "partner_discount",
                                                                             "reference": "YX-0815-001", "amount": "320.00"})])
     def post(self, request):
+        data = _in(UseInSerializer, request)  # the body first, as on every endpoint (api/tests/test_strict_input.py)
         partner = self.partner
-        data = _in(UseInSerializer, request)
         use = benefit_use_record(partner=partner, ref=_ref(data["member"]), code=data["code"], reference=data["reference"],
                                  quantity=data["quantity"], amount=data.get("amount"))
         return _answered(UseOutSerializer, _use_out(use), use.replayed)
@@ -176,8 +176,8 @@ class SpendView(_PartnerView):
                                                                               "reference": "YX-0815-001", "amount": "320.00",
                                                                               "spent_on": "2026-06-17"})])
     def post(self, request):
+        data = _in(SpendInSerializer, request)  # the body first, as on every endpoint (api/tests/test_strict_input.py)
         partner = self.partner
-        data = _in(SpendInSerializer, request)
         spend = spend_report(partner=partner, ref=_ref(data["member"]), reference=data["reference"], amount=data["amount"],
                              spent_on=data["spent_on"])
         return _answered(SpendOutSerializer, {"id": spend.pk, "reference": spend.reference, "amount": spend.amount, "spent_on": spend.spent_on,
@@ -194,8 +194,8 @@ class RedeemView(_PartnerView):
                    examples=[OpenApiExample("redeem", request_only=True, value={"member": {"mobile": "13766667777"},
                                                                                "reference": "YX-0815-002", "points": 500})])
     def post(self, request):
+        data = _in(RedeemInSerializer, request)  # the body first, as on every endpoint (api/tests/test_strict_input.py)
         partner = self.partner
-        data = _in(RedeemInSerializer, request)
         red = points_redeem_at_partner(partner=partner, ref=_ref(data["member"]), reference=data["reference"], points=data["points"])
         return _answered(RedeemOutSerializer, {"id": red.pk, "reference": red.reference, "points": red.points, "value": red.value,
                           "used_on": red.used_on}, red.replayed)

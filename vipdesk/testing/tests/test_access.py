@@ -305,7 +305,7 @@ def expected(row: Row, who: str, side: str):
     if who in row.expect:
         return row.expect[who]
     if who == PARTNER_KEY and PARTNER_KEY not in row.allow:  # refused before anything else is looked at
-        return row.refused or 403
+        return "pass" if ANON in row.allow else row.refused or 403  # a public page is public to it too
     if who == ANON and ANON not in row.allow:
         return row.anon or (401 if row.api else "portal_login" if row.portal else "login")
     if who == MEMBER and MEMBER not in row.allow:
