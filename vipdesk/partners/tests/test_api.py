@@ -40,7 +40,7 @@ def test_use_by_card_once_per_reference_then_the_monthly_limit(partner, partner_
 
 def test_spend_and_points_through_the_key(partner, partner_key, gold, partner_rule):
     client = key_client(partner_key)
-    spend = client.post("/api/v1/partner/spends/", {"member": {"mobile": gold.mobile}, "reference": "S-1", "amount": "150.00",
+    spend = client.post("/api/v1/partner/spend-reports/", {"member": {"mobile": gold.mobile}, "reference": "S-1", "amount": "150.00",
                                                     "spent_on": dt.date.today().isoformat()}, content_type="application/json")
     assert spend.status_code == 201 and spend.json()["points"] == 150, spend.content
     short = client.post("/api/v1/partner/redemptions/", {"member": {"mobile": gold.mobile}, "reference": "R-1", "points": 100},
