@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "vipdesk.servicedesk",
     "vipdesk.salesimport",
     "vipdesk.companies",  # organisation accounts and the annual evaluation (issue 20 §1–2)
+    "vipdesk.partners",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from vipdesk.console.favicon import favicon
+from vipdesk.partners.api.counter_page import CounterPageView
 
 # Console pages in the user's language; under /api/ the JSON error shape (vipdesk/console/errors.py
 # hands API paths on to vipdesk/api/errors.py).
@@ -17,5 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("m/", include("vipdesk.portal.urls")),  # the member portal (its own principal: vipdesk/portal/auth.py)
     path("favicon.ico", favicon, name="favicon"),
+    # the partner staff's counter page (issue 18 §3): no data of its own, it calls the partner API with their key
+    path("partner/", CounterPageView.as_view(), name="partner-counter"),
     path("", include("vipdesk.console.urls")),
 ]

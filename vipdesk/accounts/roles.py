@@ -20,6 +20,11 @@ class Role(models.TextChoices):
 
 Role.STORE_ROLES = frozenset({Role.STORE_MANAGER, Role.GUIDE, Role.CASHIER})
 
+# The role of a partner merchant's counter key (vipdesk/partners, issue 18 §3): not a staff role and
+# in no row of CAPABILITIES, so `can` refuses it everything; vipdesk/api/auth.py lets it reach the
+# partner endpoints only, which scope every row to the key's own partner.
+PARTNER_KEY_ROLE = "partner"
+
 
 class Action:
     VIEW = "view"                 # see the (masked) member file
@@ -66,6 +71,7 @@ class Action:
     COMPANY_VIEW = "company_view"    # organisation accounts: their sales, contacts, agreements (issue 20 §1)
     COMPANY_MANAGE = "company_manage"  # HQ: create and import organisation accounts, contacts, agreements
     EVALUATION = "evaluation"        # HQ: the annual evaluation of organisation accounts, its review and approval
+    PARTNERS = "partners"            # HQ: partner merchants, their benefits and counter keys, their monthly settlement
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -76,7 +82,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
-        Action.WEBHOOKS, Action.COMPANY_VIEW, Action.COMPANY_MANAGE, Action.EVALUATION}
+        Action.WEBHOOKS, Action.COMPANY_VIEW, Action.COMPANY_MANAGE, Action.EVALUATION, Action.PARTNERS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from vipdesk.accounts.roles import PARTNER_KEY_ROLE
 from vipdesk.org.models import ApiClient
 from vipdesk.org.services import api_client_mark_used
 
@@ -40,6 +41,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This API key expired at %(when)s; use the key that replaced it.")
                 % {"when": timezone.localtime(client.expires_at).strftime("%Y-%m-%d %H:%M")}, code="key_expired")
+        if client.role == PARTNER_KEY_ROLE and not getattr((request.parser_context or {}).get("view"), "partner_key_view", False):
+            # A partner merchant's counter key reaches the partner endpoints only (vipdesk/partners/api).
+            raise exceptions.PermissionDenied(_("A partner's key may only use the partner counter endpoints."))
         api_client_mark_used(client=client)
         return (client, key)
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("v1/", include("vipdesk.servicedesk.api.urls")),  # service tickets (issue 19 §2)
     path("v1/", include("vipdesk.salesimport.api.urls")),  # sales/batches/ (issue 17 §2)
     path("v1/", include("vipdesk.companies.api.urls")),
+    path("v1/", include("vipdesk.partners.api.urls")),  # the partner counter (issue 18 §3): partner keys only
     # Anything else under /api/ is a JSON 404, like every other API error (a newline in the path too).
     re_path(r"^[\s\S]*$", not_found, name="api-not-found"),
 ]

@@ -98,6 +98,8 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-grading-managers", _("Manager performance"), "console:grading_managers", Action.PERFORMANCE_VIEW),
         Entry("nav-clearing", _("Clearing"), "console:clearing", Action.CLEARING, ("console:clearing_export",)),
         Entry("nav-liability", _("Points liability"), "console:liability", Action.CLEARING),
+        Entry("nav-partner-settlement", _("Partner settlement"), "console:partner_settlement", Action.PARTNERS,
+              ("console:partner_settlement_export",)),
         Entry("nav-audit", _("Audit trail"), "console:audit_trail", Action.AUDIT_VIEW, ("console:audit_trail_export",)),
     )),
     Group("settings", pgettext_lazy("main menu", "Settings"), (
@@ -106,6 +108,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-grading", _("Customer grading"), "console:grading_rules", Action.LOYALTY_CONFIG, ("console:grading_imports",)),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
         Entry("nav-webhooks", _("Webhooks"), "console:webhooks", Action.WEBHOOKS, ("console:webhook",)),
+        Entry("nav-partners", _("Partner merchants"), "console:partners", Action.PARTNERS, ("console:partner",)),
         Entry("nav-two-factor-staff", _("Staff two-factor sign-in"), "console:two_factor_staff", HQ_ONLY,
               ("console:two_factor_reset",)),
         Entry("nav-admin", _("Back office"), "admin:index", HQ_ONLY),

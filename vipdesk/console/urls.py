@@ -4,6 +4,7 @@ from .audit import views as audit
 from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
+from .partners import views as partners
 from .auth import views as auth
 from .arrivals import stream as arrival_stream, views as arrivals
 from .care import events as care_events, views as care
@@ -156,4 +157,9 @@ urlpatterns = [
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
     # organisation accounts and the annual evaluation (issue 20 §1–2)
     path("", include("vipdesk.console.companies.urls")),
+    # partner merchants, their benefits and counter keys, the monthly settlement (issue 18 §3)
+    path("partners/", partners.PartnerListView.as_view(), name="partners"),
+    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner"),
+    path("partners/settlement/", partners.SettlementView.as_view(), name="partner_settlement"),
+    path("partners/settlement/export/", partners.SettlementExportView.as_view(), name="partner_settlement_export"),
 ]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Role
+from vipdesk.accounts.roles import PARTNER_KEY_ROLE, Role
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import ValidationFailed
 
@@ -30,7 +30,9 @@ def api_client_create(*, name: str, store_code: str | None = None, role: str | N
         if store is None:
             raise ValidationFailed(_("No store with code %(code)s.") % {"code": store_code}, fields={"store": _("Unknown store.")})
     role = role or (Role.CASHIER if store else Role.HQ_ADMIN)
-    if role not in Role.values:
+    if role == PARTNER_KEY_ROLE and store is not None:
+        raise ValidationFailed(_("A partner's key belongs to no store."), fields={"store": _("Leave empty for a partner key.")})
+    if role not in Role.values and role != PARTNER_KEY_ROLE:
         raise ValidationFailed(_("Unknown role."), fields={"role": _("Unknown role.")})
     if role in Role.STORE_ROLES and store is None:
         raise ValidationFailed(_("A store role needs a store."), fields={"store": _("Required for this role.")})

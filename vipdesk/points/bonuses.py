@@ -22,7 +22,7 @@ from vipdesk.members.services import member_for_actor
 
 from . import rules
 from .choices import BonusAction, EntryKind, RuleKind
-from .ledger import _credit, _locked_account, _require_role, _staff
+from .ledger import _credit, _locked_account, _record_uses, _refuse_short, _require_role, _staff, _take, _usable, _write, policy
 from .models import EarnRule, PartnerSpend, PointsEntry
 
 
@@ -134,3 +134,22 @@ def _record(*, actor, member, partner, reference, amount, spent_on, store) -> Pa
     spend.replayed = False
     return spend
 
+
+
+# ---- points paid at a partner ------------------------------------------------------------------
+
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: its record and this entry stand or fall together
+def points_spend_at_partner(*, member, points: int, value: Decimal, partner: str, reference: str, on: dt.date) -> PointsEntry:
+    """Deduct `points` a member paid with at a partner merchant (a "spend" entry with action
+    "partner", the lots it took recorded with their share of `value`). The caller (vipdesk.partners)
+    keeps the record that makes it once per partner reference. Refusals: insufficient_points,
+    same_day_points (422)."""
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise ValidationFailed(_("Points must be a whole number above 0."), fields={"points": _("Points must be a whole number above 0.")})
+    pol = policy()
+    account = _locked_account(member.pk)
+    _refuse_short(account, points, on, same_day_ok=pol.same_day_redeemable)
+    entry = _write(account, kind=EntryKind.SPEND, points=-points, business_date=on, action=BonusAction.PARTNER,
+                   note=f"{partner} {reference}"[:200], detail={"partner": partner, "reference": reference, "value": str(value)})
+    _record_uses(entry, _take(_usable(account, on, same_day_ok=pol.same_day_redeemable), points), value=value)
+    return entry

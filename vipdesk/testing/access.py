@@ -41,6 +41,10 @@ ACCOUNT_MANAGER = frozenset({"account_manager"})
 CASHIER = frozenset({"cashier", "till_key"})
 STAFF = frozenset({"hq", "auditor", "manager", "guide", "account_manager", "cashier"})
 KEYS = frozenset({"hq_key", "auditor_key", "desk_key", "till_key"})
+# A partner merchant's counter key (issue 18 §3): tried on every API row besides EVERYONE; it passes
+# only the partner rows (vipdesk/api/auth.py refuses it with 403 everywhere else) and sees only its
+# own partner's rows there ("own": partner A's, "other": partner B's → 404).
+PARTNER_KEY = "partner_key"
 EVERYONE = STAFF | KEYS
 # Who sees every store's rows (no "other" store for them).
 CHAIN_WIDE = HQ | AUDITOR
@@ -478,4 +482,22 @@ ACCESS: list[Row] = [
     R("console:evaluation", {"hq"}, "POST", ids={"pk": "evaluation_year"}, body={"act": "evaluate"}),
     R("console:evaluation_xlsx", {"hq"}, ids={"pk": "evaluation_year"}),
     R("console:evaluation_certificate", {"hq"}, ids={"pk": "evaluation_year", "company": "company"}),
+
+    # --- partner merchants (issue 18 §3): the counter API takes partner keys only; HQ keeps partners
+    R("partner-member-lookup", {PARTNER_KEY}, "POST", body=lambda ids, side: {"member": _mobile(ids, side)}, scope_first=False),
+    R("partner-uses", {PARTNER_KEY}, "POST", scope_first=False,
+      body=lambda ids, side: {"member": _mobile(ids, side), "code": "partner_discount", "reference": "YX-ACCESS"}),
+    R("partner-use", {PARTNER_KEY}, ids={"pk": "partner_use"}, scope_first=False),
+    R("partner-spends", {PARTNER_KEY}, "POST", scope_first=False,
+      body=lambda ids, side: {"member": _mobile(ids, side), "reference": "YX-ACCESS", "amount": "100.00", "spent_on": "2026-01-01"}),
+    R("partner-redemptions", {PARTNER_KEY}, "POST", scope_first=False,
+      body=lambda ids, side: {"member": _mobile(ids, side), "reference": "YX-ACCESS", "points": 10}),
+    # the partner staff's counter page: no data in it (it calls the API above with the key typed in)
+    R("partner-counter", EVERYONE | {ANON}, principals=frozenset({"till_key"})),
+    R("console:partners", {"hq"}),
+    R("console:partners", {"hq"}, "POST", body={"code": "", "name": ""}),
+    R("console:partner", {"hq"}, ids={"pk": "partner"}),
+    R("console:partner", {"hq"}, "POST", ids={"pk": "partner"}, body={"act": "off"}),
+    R("console:partner_settlement", {"hq"}),
+    R("console:partner_settlement_export", {"hq"}),
 ]

@@ -32,9 +32,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # tasks); servicedesk (tickets: reads feedback's complaints, tells members through messaging);
     # arrivals (issue 19 §1) reads care, feedback, servicedesk and tiers for its notices;
     # salesimport (files of sales, posted through the till); companies (organisation accounts, the
-    # annual evaluation: reads sales, care, feedback; awards via wallet, points)
+    # annual evaluation: reads sales, care, feedback; awards via wallet, points); partners
+    # (merchants: tiers' levels, points' partner spend)
     ("messaging", "care", "feedback", "performance", "grading", "analytics", "reports", "webhooks", "servicedesk",
-     "arrivals", "salesimport", "companies"),
+     "arrivals", "salesimport", "companies", "partners"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

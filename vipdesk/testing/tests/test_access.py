@@ -14,8 +14,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, STAFF, Row
 from vipdesk.servicedesk.services import ticket_open
+from vipdesk.testing.access import ACCESS, ANON, CHAIN_WIDE, EVERYONE, MEMBER, PARTNER_KEY, STAFF, Row
 from vipdesk.webhooks.services import subscription_create as webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +174,8 @@ def build_world() -> dict:
     redeemed = {side: points_redeem(actor=None, member=m, item_code="GOODS-500", store=m.home_store).pk for side, m in members.items()}
     adjusted = {side: points_adjust(actor=None, member=m, points=10, reason="核对", store=m.home_store).pk for side, m in members.items()}
 
+    partners, partner_uses, keys[PARTNER_KEY] = _partners(members, staff["hq"])
+
     from vipdesk.portal.auth import member_session_token
 
     sessions = {MEMBER: member_session_token(members["own"])}
@@ -221,6 +223,8 @@ def build_world() -> dict:
         "redemption": redeemed,
         "adjustment": adjusted,
         "mall_order": mall_orders,
+        "partner": partners["own"].pk,
+        "partner_use": partner_uses,
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
         "sales_batch": _sales_batch(),
@@ -235,6 +239,8 @@ def _sales_batch() -> int:
 
     data = "门店,小票号,销售时间,商品编码,单价,数量,金额\nSA01,SA01-BATCH-1,2026-06-01 10:00,SCF-01,100.00,1,100.00\n"
     return sales_import(actor=None, data=data.encode(), filename="batch.csv", fmt="csv").pk
+
+
 def _companies() -> dict:
     """An organisation account and an evaluation year of 济钢's scheme (issue 20), through their services."""
     from vipdesk.companies.evaluation import year_open
@@ -243,6 +249,26 @@ def _companies() -> dict:
 
     company = company_create(actor=None, data={"name": "山东重型机械有限公司", "uscc": "91110000600037341L"})
     return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme_install(), year=2026).pk}
+
+
+def _partners(members, hq) -> tuple[dict, dict, str]:
+    """Partner A (whose counter key is PARTNER_KEY) and partner B, with a benefit use each (issue 18 §3)."""
+    from vipdesk.core.clock import today
+    from vipdesk.partners.models import BenefitUse, PartnerBenefit
+    from vipdesk.partners.services import partner_key_issue, partner_save
+    from vipdesk.tiers.models import Level
+
+    on, level = today(), Level.objects.order_by("rank").first()
+    partners, uses = {}, {}
+    for side, (code, name) in {"own": ("PA", "悦享影城"), "other": ("PB", "星河健身")}.items():
+        partners[side] = partner_save(actor=hq, data={"code": code, "name": name, "category": "cinema",
+                                                        "contract_start": (on - dt.timedelta(days=30)).isoformat(),
+                                                        "contract_end": (on + dt.timedelta(days=300)).isoformat()})
+        benefit = PartnerBenefit.objects.create(partner=partners[side], level=level, code="partner_discount", name="联盟商家9.5折",
+                                                discount="9.5")
+        uses[side] = BenefitUse.objects.create(partner=partners[side], benefit=benefit, member=members[side], reference=f"{code}-1",
+                                               used_on=on, period=on.strftime("%Y-%m")).pk
+    return partners, uses, partner_key_issue(actor=hq, partner=partners["own"])
 
 
 def _mall_orders(members) -> dict:
@@ -284,7 +310,7 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order", "partner_use"}
 
 
 def cases():
@@ -300,6 +326,8 @@ def expected(row: Row, who: str, side: str):
     """"pass" (the access check lets the request through), a status code, "login" or "portal_login"."""
     if who in row.expect:
         return row.expect[who]
+    if who == PARTNER_KEY and PARTNER_KEY not in row.allow:  # refused before anything else is looked at
+        return "pass" if ANON in row.allow else row.refused or 403  # a public page is public to it too
     if who == ANON and ANON not in row.allow:
         return row.anon or (401 if row.api else "portal_login" if row.portal else "login")
     if who == MEMBER and MEMBER not in row.allow:
@@ -351,7 +379,7 @@ def verdict(response, want) -> str | None:
 
 @pytest.mark.parametrize("row, side", list(cases()))
 def test_access(world, row, side):
-    principals = sorted(row.principals or (EVERYONE if row.api else STAFF)) + [MEMBER, ANON]
+    principals = sorted(row.principals or (EVERYONE | {PARTNER_KEY} if row.api else STAFF)) + [MEMBER, ANON]
     wrong = {}
     for who in principals:
         # Each request in a savepoint of its own: an allowed write must not change what the next caller finds.

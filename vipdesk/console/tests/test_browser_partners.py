@@ -1,0 +1,115 @@
+"""Issue 18 §3 in a real (headless Debian) Chromium, zh-CN: HQ adds a partner (a form error beside
+its field first), gives 金卡 9.5折 with a monthly limit, issues the counter key; the partner's staff
+paste the key on the counter page, find 尚峰's 金卡 member by mobile (masked) and record a use; the
+settlement shows it. Screenshots at 1280 and 1024 px wide."""
+import datetime as dt
+
+import pytest
+
+from vipdesk.accounts.roles import Role
+from vipdesk.core import clock
+from vipdesk.partners.models import BenefitUse, Partner
+from vipdesk.points.models import PointsPolicy
+from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.models import Level
+from vipdesk.tiers.overrides import tier_override
+from vipdesk.tiers.presets import DEPARTMENT_STORE
+
+from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .conftest import PASSWORD
+
+pytestmark = MARKS
+WIDTHS = (1280, 1024)
+
+
+def sign_in(page, url, username):
+    page.context.clear_cookies()
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{url}/")
+
+
+def shots(page, name):
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        shot(page, f"partners-{name}-{width}.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hq_sets_up_a_partner_and_its_counter_records_a_gold_cards_discount(live_server, page):
+    programme_install(spec=DEPARTMENT_STORE)
+    PointsPolicy.objects.get_or_create(code="default")
+    store = StoreFactory(code="SF01", name="尚峰旗舰店")
+    hq = StaffFactory(username="hq_zong", display_name="王总", role=Role.HQ_ADMIN)
+    member = make_member(actor=hq, store=store, name="林小红", mobile="13766667777")
+    tier_override(actor=hq, member=member, level="GOLD", reason="金卡", until=clock.today() + dt.timedelta(days=60))
+    url = live_server.url
+
+    sign_in(page, url, "hq_zong")
+    page.goto(f"{url}/partners/")
+    assert "联盟商家" in page.inner_text("h1")
+    page.click("#new-partner summary")
+    page.fill("#pt-code", "YX")
+    page.fill("#pt-name", "悦享影城")
+    page.select_option("#pt-category", "cinema")
+    page.fill("#pt-start", "2026-13-01")  # not a date: refused beside the field
+    page.click("#partner-create")
+    assert "请按 2026-01-31 的格式填写日期" in page.inner_text(".has-error")
+    today = clock.today()
+    page.fill("#pt-start", (today - dt.timedelta(days=10)).isoformat())
+    page.fill("#pt-end", (today + dt.timedelta(days=355)).isoformat())
+    page.fill("#pt-cn", "周经理")
+    page.click("#partner-create")
+    partner = Partner.objects.get(code="YX")
+    page.wait_for_url(f"{url}/partners/{partner.pk}/")
+    page.click("#new-benefit summary")
+    page.select_option("#pb-level", str(Level.objects.get(code="GOLD").pk))
+    page.fill("#pb-name", "联盟商家9.5折")
+    page.fill("#pb-code", "partner_discount")
+    page.fill("#pb-discount", "9.5")
+    page.fill("#pb-month", "4")
+    page.click("#benefit-save")
+    assert "9.50" in page.inner_text("#partner-benefits") and "金卡" in page.inner_text("#partner-benefits")
+    page.click("#partner-key")
+    key = page.inner_text("#partner-new-key").strip()
+    assert key.startswith("vd_")
+    shots(page, "detail")
+
+    # the partner's staff: no console sign-in, the key only
+    page.context.clear_cookies()
+    page.goto(f"{url}/partner/")
+    assert "联盟商家柜台" in page.inner_text("body")
+    page.fill("#counter-key", key)
+    page.click("#counter-key-save")
+    page.fill("#lookup-value", "13766667777")
+    page.click("#lookup-go")
+    page.wait_for_selector("#offer-partner_discount")
+    assert page.inner_text("#member-name") == "林*红" and "金卡" in page.inner_text("#member-level")
+    assert "13766667777" not in page.inner_text("#member")
+    assert "4 本月剩余" in page.inner_text("#offer-partner_discount")
+    page.fill("#offer-partner_discount .use-ref", "YX-0815-001")
+    page.fill("#offer-partner_discount .use-amount", "320")
+    page.click("#offer-partner_discount .use-go")
+    page.wait_for_selector("#offer-partner_discount >> text=3 本月剩余")
+    assert BenefitUse.objects.filter(partner=partner, member=member, reference="YX-0815-001").count() == 1
+    shots(page, "counter")
+    # a retry of the same receipt answers the first use
+    page.fill("#offer-partner_discount .use-ref", "YX-0815-001")
+    page.click("#offer-partner_discount .use-go")
+    page.wait_for_selector("#offer-partner_discount >> text=3 本月剩余")
+    assert BenefitUse.objects.filter(partner=partner).count() == 1
+    # a wrong key: the API's refusal, in Chinese
+    page.evaluate("window.sessionStorage.setItem('vipdesk-partner-key', 'vd_00000000_" + "x" * 30 + "')")
+    page.click("#lookup-go")
+    page.wait_for_selector("#lookup-error:not([hidden])")
+
+    sign_in(page, url, "hq_zong")
+    page.goto(f"{url}/partners/settlement/")
+    row = page.inner_text("#settlement-YX")
+    assert "悦享影城" in row and "1" in row
+    shots(page, "settlement")
+    page.goto(f"{url}/partners/")
+    shots(page, "list")

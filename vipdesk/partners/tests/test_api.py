@@ -1,0 +1,111 @@
+"""The partner counter API (issue 18 §3) and "a partner key reaches nothing beyond what is named":
+every API endpoint of the project, tried with partner A's key and partner B's ids and members' ids."""
+import datetime as dt
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from vipdesk.partners.models import BenefitUse
+from vipdesk.partners.services import partner_key_issue
+
+from .conftest import gold_member, key_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lookup_shows_the_masked_name_level_and_this_partners_benefits_only(partner, other_partner, partner_key, gold):
+    response = key_client(partner_key).post("/api/v1/partner/members/lookup/", {"member": {"mobile": gold.mobile}},
+                                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert set(data) == {"name", "level", "benefits"} and data["name"] == "林*红" and data["level"] == "金卡"
+    assert [(b["name"], b["discount"]) for b in data["benefits"]] == [("联盟商家9.5折", "9.50")]  # not 星河健身's 9折
+    assert gold.mobile not in response.content.decode() and "林小红" not in response.content.decode()
+
+
+def test_use_by_card_once_per_reference_then_the_monthly_limit(partner, partner_key, gold, card):
+    client = key_client(partner_key)
+    body = {"member": {"card": card.number}, "code": "partner_discount", "reference": "YX-0001", "amount": "320.00"}
+    first = client.post("/api/v1/partner/uses/", body, content_type="application/json")
+    again = client.post("/api/v1/partner/uses/", body, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200), first.content
+    assert first.json()["discount"] == "9.50" and again.json()["replayed"] and again.json()["id"] == first.json()["id"]
+    for n in range(3):
+        assert client.post("/api/v1/partner/uses/", {**body, "reference": f"YX-{n + 2}"}, content_type="application/json").status_code == 201
+    refused = client.post("/api/v1/partner/uses/", {**body, "reference": "YX-9"}, content_type="application/json")
+    assert refused.status_code == 409 and refused.json()["code"] == "benefit_limit_exceeded"
+    assert BenefitUse.objects.count() == 4
+    unknown = client.post("/api/v1/partner/uses/", {**body, "member": {"member_no": gold.member_no}}, content_type="application/json")
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_field"
+
+
+def test_spend_and_points_through_the_key(partner, partner_key, gold, partner_rule):
+    client = key_client(partner_key)
+    spend = client.post("/api/v1/partner/spend-reports/", {"member": {"mobile": gold.mobile}, "reference": "S-1", "amount": "150.00",
+                                                    "spent_on": dt.date.today().isoformat()}, content_type="application/json")
+    assert spend.status_code == 201 and spend.json()["points"] == 150, spend.content
+    short = client.post("/api/v1/partner/redemptions/", {"member": {"mobile": gold.mobile}, "reference": "R-1", "points": 100},
+                        content_type="application/json")
+    assert short.status_code == 422  # today's points are usable tomorrow unless the policy says otherwise, or too few
+    assert short.json()["code"] in ("same_day_points", "insufficient_points")
+
+
+def _api_routes():
+    """(URL name, its kwargs) of every API endpoint: the resolver's patterns under /api/."""
+    out = []
+
+    def walk(resolver, prefix):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                walk(p, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and prefix.startswith("api/") and p.name != "api-not-found":
+                out.append((p.name, list(p.pattern.regex.groupindex)))
+
+    walk(get_resolver(), "")
+    return out
+
+
+PARTNER_ROUTES = {"partner-member-lookup", "partner-uses", "partner-use", "partner-spends", "partner-redemptions"}
+
+
+def test_a_partner_key_reaches_nothing_beyond_what_is_named(partner, other_partner, partner_key, gold, hq, store_b, partner_rule):
+    """Partner A's key, on every API endpoint, with partner B's use and the members' ids in every
+    URL parameter: refused (403) everywhere but the partner endpoints; there B's use is 404."""
+    other_key = partner_key_issue(actor=hq, partner=other_partner)
+    member_b = gold_member(hq, store_b, name="欧阳娜娜", mobile="13855556666")
+    use_b = key_client(other_key).post("/api/v1/partner/uses/", {"member": {"mobile": member_b.mobile}, "code": "partner_discount",
+                                                                "reference": "XH-1"}, content_type="application/json")
+    assert use_b.status_code == 201, use_b.content
+    ids = [str(use_b.json()["id"]), str(member_b.pk), str(gold.pk), member_b.member_no, str(other_partner.pk)]
+    client = key_client(partner_key)
+    routes = _api_routes()
+    assert len(routes) > 60  # the whole API, not a sample
+    tried = 0
+    for name, kwargs in routes:
+        paths = set()
+        for value in ids if kwargs else [None]:
+            try:
+                paths.add(reverse(name, kwargs={k: value for k in kwargs}))
+            except NoReverseMatch:  # an int converter and a text id
+                pass
+        assert paths, name
+        for path in sorted(paths):
+            for method in ("get", "post", "put", "patch", "delete"):
+                response = getattr(client, method)(path, {} if method == "get" else {"member": {"mobile": member_b.mobile}},
+                                                   **({} if method == "get" else {"content_type": "application/json"}))
+                tried += 1
+                code = response.status_code
+                if name in PARTNER_ROUTES:
+                    if name == "partner-use" and method == "get":
+                        assert code == 404, (path, code)  # B's use (or a member id) is nobody to A
+                    else:
+                        assert code in (400, 404, 405, 409, 422, 200), (path, method, code)
+                        if code == 200:
+                            assert set(response.json()) == {"name", "level", "benefits"}  # the lookup: masked, nothing else
+                            assert response.json()["benefits"] == [] or all(
+                                b["code"] in {"partner_discount", "drink"} for b in response.json()["benefits"])
+                else:
+                    assert code in (403, 405) or (code == 401 and name == "messaging-callback") \
+                        or (code == 200 and name in ("api-schema", "api-docs")), (path, method, code, response.content[:200])
+    assert tried > 300
+    # B's use is untouched and still B's; A recorded nothing for B's member
+    assert BenefitUse.objects.filter(partner=partner).count() == 0
