@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vipdesk.api.urls")),
     path("admin/", admin.site.urls),
+    path("sip/hotline/", include("vipdesk.hotline.api.urls")),  # kamailio's questions and reports (shared secret)
     path("m/", include("vipdesk.portal.urls")),  # the member portal (its own principal: vipdesk/portal/auth.py)
     path("favicon.ico", favicon, name="favicon"),
     path("", include("vipdesk.console.urls")),

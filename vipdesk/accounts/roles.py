@@ -63,6 +63,8 @@ class Action:
     API_KEYS = "api_keys"            # HQ: see the API keys (terminals, integrations), their expiry and last use
     POINTS_DESK = "points_desk"      # ask for and decide points adjustments (four eyes), record partner spend, reverse a redemption
     WEBHOOKS = "webhooks"            # HQ: outgoing webhook subscriptions, their delivery log, replays
+    HOTLINE = "hotline"              # the VIP hotline: desks' roster, agents' status, call log (own stores), one's own seat status
+    HOTLINE_MANAGE = "hotline_manage"  # set any seat's agent status and the duty officer of one's stores
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -73,7 +75,7 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
-        Action.WEBHOOKS}
+        Action.WEBHOOKS, Action.HOTLINE, Action.HOTLINE_MANAGE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -82,15 +84,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.OUTBOX, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
                                    Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS,
-                                   Action.REPORT_VIEW, Action.POINTS_DESK}),
+                                   Action.REPORT_VIEW, Action.POINTS_DESK, Action.HOTLINE, Action.HOTLINE_MANAGE}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
+                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK, Action.HOTLINE}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
+                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK, Action.HOTLINE}),
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
                              Action.FEEDBACK, Action.FEEDBACK_VIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW,
-                           Action.REPORT_VIEW, Action.AUDIT_VIEW}),
+                           Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.HOTLINE}),
 }
 
 

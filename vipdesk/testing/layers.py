@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sales", "tiers", "points", "coupons", "wallet", "pricing", "till"),
     # what reads the loyalty apps: care ← messaging; feedback ← performance; analytics; reports;
     # webhooks (reads care's signals and every lower app's)
-    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks"),
+    ("messaging", "care", "feedback", "performance", "analytics", "reports", "webhooks", "hotline"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points
