@@ -128,7 +128,7 @@ def plan_call(caller: str, dialled: str, at: dt.datetime) -> Plan:
     owner = None
     if ticket and _is_staff_caller(caller):
         owner = ticket_owner(ticket)
-        plan.ticket_ref = ticket
+        plan.ticket_ref = ticket if owner is not None else ""
     if owner is None:
         plan.member = find_vip(caller)
         plan.vip = plan.member is not None
