@@ -4,6 +4,7 @@ from .audit import views as audit
 from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
+from .hotline import views as hotline
 from .auth import views as auth
 from .care import events as care_events, views as care
 from .clearing import views as clearing
@@ -138,5 +139,7 @@ urlpatterns = [
     path("", include("vipdesk.console.points_desk.urls")),
     # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    # the VIP hotline: roster, agents' status, missed calls, call log (issue 19 §3)
+    path("hotline/", hotline.HotlineView.as_view(), name="hotline"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
 ]
