@@ -100,7 +100,7 @@ def _mobile_step(line: Line, user, kind: str, ring: int) -> Step | None:
     mobile = getattr(user, "mobile", "") if user is not None else ""
     if not (line.gateway and mobile):
         return None
-    return Step(kind=kind, label=user.get_full_name() or user.username, uri=f"sip:{mobile}@{line.gateway}", ring=ring, lookup=False)
+    return Step(kind=kind, label=str(user), uri=f"sip:{mobile}@{line.gateway}", ring=ring, lookup=False)
 
 
 def find_line(dialled: str) -> tuple[Line | None, str]:
