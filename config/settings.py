@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "vipdesk.salesimport",
     "vipdesk.companies",  # organisation accounts and the annual evaluation (issue 20 §1–2)
     "vipdesk.partners",
+    "vipdesk.hotline",
     "vipdesk.api",
     "vipdesk.console",
     "vipdesk.portal",
@@ -193,6 +194,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The VIP hotline's SIP server (deploy/kamailio/): the secret kamailio sends with every question and
+# report (no secret: its endpoints refuse everything), and the domain seats register under.
+VIPDESK_SIP_TOKEN = os.environ.get("VIPDESK_SIP_TOKEN", "")
+VIPDESK_SIP_DOMAIN = os.environ.get("VIPDESK_SIP_DOMAIN", "hotline.example.com")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vipdesk.api.urls")),
     path("admin/", admin.site.urls),
+    path("sip/hotline/", include("vipdesk.hotline.api.urls")),  # kamailio's questions and reports (shared secret)
     path("m/", include("vipdesk.portal.urls")),  # the member portal (its own principal: vipdesk/portal/auth.py)
     path("favicon.ico", favicon, name="favicon"),
     # the partner staff's counter page (issue 18 §3): no data of its own, it calls the partner API with their key

@@ -72,6 +72,8 @@ class Action:
     COMPANY_MANAGE = "company_manage"  # HQ: create and import organisation accounts, contacts, agreements
     EVALUATION = "evaluation"        # HQ: the annual evaluation of organisation accounts, its review and approval
     PARTNERS = "partners"            # HQ: partner merchants, their benefits and counter keys, their monthly settlement
+    HOTLINE = "hotline"              # the VIP hotline: desks' roster, agents' status, call log (own stores), one's own seat status
+    HOTLINE_MANAGE = "hotline_manage"  # set any seat's agent status and the duty officer of one's stores
 
 
 _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL, Action.SEE_FULL,
@@ -82,7 +84,8 @@ _ALL = {Action.VIEW, Action.CHANGE, Action.ENROL, Action.WITHDRAW, Action.REVEAL
         Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE, Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT,
         Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.CARE_CONFIG,
         Action.SEGMENTS, Action.CLASSIFY_CONFIG, Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.API_KEYS, Action.POINTS_DESK,
-        Action.WEBHOOKS, Action.COMPANY_VIEW, Action.COMPANY_MANAGE, Action.EVALUATION, Action.PARTNERS}
+        Action.WEBHOOKS, Action.COMPANY_VIEW, Action.COMPANY_MANAGE, Action.EVALUATION, Action.PARTNERS,
+        Action.HOTLINE, Action.HOTLINE_MANAGE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_ALL),
@@ -91,15 +94,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                    Action.CLEARING, Action.SELL, Action.WALLET_TOPUP, Action.WALLET_REFUND, Action.COUPON_ISSUE,
                                    Action.MESSAGE, Action.OUTBOX, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.COMPLAINT_MANAGE,
                                    Action.PERFORMANCE_VIEW, Action.ROSTER_EDIT, Action.CARE_WORK, Action.CARE_MANAGE, Action.OWNERSHIP, Action.SEGMENTS,
-                                   Action.REPORT_VIEW, Action.POINTS_DESK}),
+                                   Action.REPORT_VIEW, Action.POINTS_DESK, Action.HOTLINE, Action.HOTLINE_MANAGE}),
     Role.GUIDE: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
+                           Action.SELL, Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK, Action.HOTLINE}),
     Role.ACCOUNT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.ENROL, Action.REVEAL, Action.CARD_ISSUE, Action.CONSENT,
-                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK}),
+                                     Action.MESSAGE, Action.FEEDBACK, Action.FEEDBACK_VIEW, Action.CARE_WORK, Action.HOTLINE}),
     Role.CASHIER: frozenset({Action.VIEW, Action.ENROL, Action.CARD_ISSUE, Action.CONSENT, Action.SELL, Action.WALLET_TOPUP,
                              Action.FEEDBACK, Action.FEEDBACK_VIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.CLEARING, Action.FEEDBACK_VIEW, Action.PERFORMANCE_VIEW,
-                           Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.COMPANY_VIEW}),
+                           Action.REPORT_VIEW, Action.AUDIT_VIEW, Action.COMPANY_VIEW, Action.HOTLINE}),
 }
 
 

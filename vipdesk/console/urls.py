@@ -5,6 +5,7 @@ from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
 from .partners import views as partners
+from .hotline import views as hotline
 from .auth import views as auth
 from .arrivals import stream as arrival_stream, views as arrivals
 from .care import events as care_events, views as care
@@ -154,6 +155,8 @@ urlpatterns = [
     path("", include("vipdesk.console.points_desk.urls")),
     # outgoing webhooks: subscriptions, delivery log, replay (issue 17 §3)
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
+    # the VIP hotline: roster, agents' status, missed calls, call log (issue 19 §3)
+    path("hotline/", hotline.HotlineView.as_view(), name="hotline"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
     # organisation accounts and the annual evaluation (issue 20 §1–2)
     path("", include("vipdesk.console.companies.urls")),

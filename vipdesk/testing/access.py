@@ -116,6 +116,10 @@ ACCESS: list[Row] = [
     R("api-not-found", (), refused=404, anon=404),
     # Provider callbacks carry the provider's signature, not a key: nobody passes without it.
     R("messaging-callback", (), "POST", body={}, refused=401),
+    # kamailio's questions and reports carry the shared SIP secret, not a key (issue 19 §3): nobody passes without it.
+    R("hotline-sip-route", (), "POST", body={}, refused=401),
+    R("hotline-sip-event", (), "POST", body={}, refused=401),
+    R("hotline-sip-register", (), "POST", body={}, refused=401),
     R("console:login", STAFF | {ANON}),
     R("favicon", EVERYONE | {ANON}, principals=frozenset({"till_key"})),  # the site icon, the same for every caller
     # Everyone may sign out, here or on all devices; it always ends on the login page.
@@ -385,6 +389,9 @@ ACCESS: list[Row] = [
     R("console:arrival_stream", STAFF),
     R("console:arrival_notice_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "=0"},
       body={"act": "greeted"}, expect={p: 404 for p in ("hq", "manager", "guide", "account_manager")}),
+    # the VIP hotline page (issue 19 §3): roster, status, call log of one's stores; a POST changes a seat's status
+    R("console:hotline", {"hq", "auditor", "manager", "guide", "account_manager"}),
+    R("console:hotline", {"hq", "auditor", "manager", "guide", "account_manager"}, "POST", body={"act": "status", "pk": "0"}),
     # A task outside one's scope is refused by the service as a message on the page (nothing done), not a 404.
     R("console:care_task_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "care_task"}, other=302),
     R("console:care_team", {"hq", "manager"}),

@@ -33,9 +33,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # arrivals (issue 19 §1) reads care, feedback, servicedesk and tiers for its notices;
     # salesimport (files of sales, posted through the till); companies (organisation accounts, the
     # annual evaluation: reads sales, care, feedback; awards via wallet, points); partners
-    # (merchants: tiers' levels, points' partner spend)
+    # (merchants: tiers' levels, points' partner spend); hotline (routes VIP calls; a missed call
+    # opens a servicedesk ticket)
     ("messaging", "care", "feedback", "performance", "grading", "analytics", "reports", "webhooks", "servicedesk",
-     "arrivals", "salesimport", "companies", "partners"),
+     "arrivals", "salesimport", "companies", "partners", "hotline"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points
