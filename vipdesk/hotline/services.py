@@ -17,7 +17,7 @@ from vipdesk.core.errors import DomainError, NotFound
 from .choices import AgentStatus, CallOutcome
 from .models import Call, MissedCall, Seat, StoreDuty
 from .routing import Plan, plan_call
-from .tickets import open_missed_call_ticket
+from .tickets import open_missed_call_ticket, ticket_called_back
 
 EVENTS = ("answered", "failed", "unregistered", "unanswered", "abandoned", "ended")
 
@@ -133,6 +133,8 @@ def mark_called_back(actor, missed_pk: int, at: dt.datetime | None = None) -> Mi
     if missed is None or stores is not None and missed.store_id not in stores:
         raise NotFound(_("No such missed call."))
     if missed.called_back_at is None:
-        missed.called_back_at = at or timezone.now()
-        missed.save(update_fields=["called_back_at", "updated_at"])
+        with transaction.atomic():
+            missed.called_back_at = at or timezone.now()
+            missed.save(update_fields=["called_back_at", "updated_at"])
+            ticket_called_back(actor, missed.number)
     return missed

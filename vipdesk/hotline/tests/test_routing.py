@@ -10,6 +10,7 @@ from django.utils import timezone
 from vipdesk.hotline import services
 from vipdesk.hotline.choices import AgentStatus, CallOutcome, StepKind
 from vipdesk.hotline.models import Call, MissedCall, Seat
+from vipdesk.servicedesk.models import Ticket
 from vipdesk.hotline.routing import in_hours, plan_call
 
 pytestmark = pytest.mark.django_db
@@ -109,10 +110,16 @@ def test_no_answer_anywhere_opens_a_missed_call_ticket_for_the_manager(hotline):
     call = services.call_event(call_id="c1", event="unanswered", step=len(plan.steps), code=480)
     assert call.outcome == CallOutcome.MISSED
     missed = MissedCall.objects.get(call=call)
-    assert missed.assignee == hotline["manager"] and missed.number.startswith("MC")
-    assert missed.callback_due == call.ended_at + dt.timedelta(minutes=30)
+    assert missed.assignee == hotline["manager"] and missed.callback_due == call.ended_at + dt.timedelta(minutes=30)
+    # the service desk's ticket: on the manager's board, due when the callback is, escalated if late
+    ticket = Ticket.objects.get(number=missed.number)
+    assert (ticket.kind.code, ticket.source, ticket.assignee, ticket.member) == ("missed_call", "missed_call", hotline["manager"], hotline["vip"])
+    assert ticket.due_at == missed.callback_due and ticket.status == "open"
     services.call_event(call_id="c1", event="unanswered", step=len(plan.steps), code=480)  # repeated report
-    assert MissedCall.objects.count() == 1
+    assert MissedCall.objects.count() == 1 and Ticket.objects.count() == 1
+    services.mark_called_back(hotline["manager"], missed.pk)  # called back: the ticket is resolved
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
 
 
 def test_nobody_to_ring_at_all_is_a_missed_call_at_once(hotline):
@@ -147,9 +154,8 @@ def test_a_ticket_number_keyed_in_by_staff_reaches_the_tickets_owner(hotline):
     assert [k for k, _l in _kinds(plan)] == [StepKind.MANAGER_SEAT, StepKind.MANAGER_MOBILE]
     # a caller who is not staff cannot use it: an ordinary call
     assert [k for k, _l in _kinds(plan_call("13700009999", f"95588*{ticket.number}", timezone.now()))][0] == StepKind.DUTY_DESK
-    # a closed ticket reaches nobody: the call is routed as usual
-    ticket.called_back_at = timezone.now()
-    ticket.save()
+    # a ticket done with reaches nobody: the call is routed as usual
+    services.mark_called_back(hotline["manager"], ticket.pk)
     assert plan_call("desk-1", f"95588*{ticket.number}", timezone.now()).ticket_ref == ""
 
 
