@@ -1,6 +1,6 @@
 """Constant choices of the multi-factor grading (issue 20 §3)."""
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Frequency(models.TextChoices):
@@ -14,7 +14,7 @@ class ProductKind(models.TextChoices):
     WEALTH = "wealth", _("Wealth management")
     FUND = "fund", _("Fund")
     INSURANCE = "insurance", _("Insurance")
-    CARD = "card", _("Card")
+    CARD = "card", pgettext_lazy("grading", "Card")
     OTHER = "other", _("Other")
 
 

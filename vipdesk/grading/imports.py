@@ -14,7 +14,7 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
@@ -29,8 +29,8 @@ FIELDS = {  # field → (label, required)
     "member_no": (gettext_lazy("Customer number"), True),
     "on": (gettext_lazy("Date"), True),
     "product_code": (gettext_lazy("Product code"), True),
-    "balance": (gettext_lazy("Balance"), True),
-    "product_name": (gettext_lazy("Product"), False),
+    "balance": (pgettext_lazy("grading", "Balance"), True),
+    "product_name": (pgettext_lazy("grading", "Product"), False),
     "kind": (gettext_lazy("Kind"), False),
     "average_balance": (gettext_lazy("Average daily balance"), False),
     "fee_income": (gettext_lazy("Fee income"), False),

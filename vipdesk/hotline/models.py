@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from vipdesk.core.models import TimeStampedModel
 
@@ -40,7 +40,7 @@ class ChainStep(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("who rings"), max_length=20, choices=StepKind.choices)
     ring_seconds = models.PositiveSmallIntegerField(_("ring time (seconds)"), default=15)
-    when = models.CharField(_("when"), max_length=10, choices=StepWhen.choices, default=StepWhen.ALWAYS)
+    when = models.CharField(pgettext_lazy("hotline", "when"), max_length=10, choices=StepWhen.choices, default=StepWhen.ALWAYS)
 
     class Meta:
         ordering = ["line", "position"]

@@ -112,10 +112,13 @@ def _blank(values: list) -> bool:
     return all(v is None or str(v).strip() == "" for v in values)
 
 
-def _read(data: bytes, filename: str, *, with_rows: bool = True, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+def _read(data: bytes, filename: str, *, with_rows: bool = True, max_bytes: int | None = None, max_rows: int | None = None,
           fmt: str | None = None) -> tuple[list[str], list[tuple[int, list]]]:
     """Header row and the non-blank data rows with their sheet row numbers; file-level refusals here.
-    The sales import (vipdesk/salesimport) reads its files here too, with its own limits and `fmt`."""
+    The sales import (vipdesk/salesimport) reads its files here too, with its own limits and `fmt`;
+    the member import's limits are read when called (MAX_BYTES, MAX_ROWS), not when defined."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     fmt = fmt or _format(filename)
     if len(data) > max_bytes:
         raise DomainError(_("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": max_bytes // (1024 * 1024)},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from vipdesk.core.models import TimeStampedModel
 
@@ -16,7 +16,7 @@ from .choices import BenefitKind, Category
 class Partner(TimeStampedModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
-    category = models.CharField(_("category"), max_length=10, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(pgettext_lazy("partner", "category"), max_length=10, choices=Category.choices, default=Category.OTHER)
     contact_name = models.CharField(_("contact person"), max_length=40, blank=True)
     contact_mobile = models.CharField(_("contact mobile"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -120,7 +120,7 @@ class PartnerRedemption(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="partner_redemptions")
     reference = models.CharField(_("partner's reference"), max_length=60)
     points = models.PositiveIntegerField(_("points"))
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    value = models.DecimalField(pgettext_lazy("partner", "value"), max_digits=12, decimal_places=2)
     used_on = models.DateField(_("used on"))
     period = models.CharField(max_length=7)
     entry = models.OneToOneField("points.PointsEntry", on_delete=models.PROTECT, related_name="partner_redemption")

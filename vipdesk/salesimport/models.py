@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from vipdesk.core.models import TimeStampedModel
 
@@ -16,7 +16,7 @@ from .choices import BatchFormat, BatchStatus
 
 class SalesBatch(TimeStampedModel):
     filename = models.CharField(_("file"), max_length=200, blank=True)
-    format = models.CharField(_("format"), max_length=10, choices=BatchFormat.choices)
+    format = models.CharField(pgettext_lazy("file", "format"), max_length=10, choices=BatchFormat.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     api_client = models.ForeignKey("org.ApiClient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     dry_run = models.BooleanField(_("dry run"), default=True)

@@ -151,7 +151,7 @@ def ticket_open(*, kind_code: str, member=None, store=None, assignee=None, desk=
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("kind", "store", "desk", "member").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("kind", "store", "desk", "member").get(pk=ticket.pk)
 
 
 def is_worker(actor, ticket: Ticket) -> bool:
@@ -286,7 +286,7 @@ def tickets_escalate(*, now: dt.datetime | None = None) -> dict:
                .order_by("due_at", "pk").values_list("pk", flat=True)[:1000])
     for pk in ids:
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("desk__manager", "store").filter(
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("desk__manager", "store").filter(
                 pk=pk, status__in=UNRESOLVED, escalated_at__isnull=True).first()
             if ticket is None:
                 continue

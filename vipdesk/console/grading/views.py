@@ -79,7 +79,7 @@ class GradingRulesView(CapabilityMixin, ServiceFormView):
 
     def post(self, request, *args, **kwargs):
         if self.scheme is None:
-            messages.error(request, _("No grading scheme: set one up with vipdesk init --preset bank."))
+            messages.error(request, _("No grading scheme yet: set one up as the operations guide (section 13) says; the bank set-up makes one."))
             return redirect("console:grading_rules")
         return super().post(request, *args, **kwargs)
 

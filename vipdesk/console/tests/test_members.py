@@ -164,7 +164,9 @@ def test_create_member_files_everything_into_the_guides_store(login, guide_a, st
     assert sorted(t.name for t in member.tags.all()) == ["瑜伽", "高端"]
     granted = {(c.purpose, c.channel) for c in Consent.objects.filter(granted=True)}
     assert granted == {("service", "sms"), ("marketing", "sms")}
-    assert Consent.objects.filter(granted=False).count() == 4
+    # the boxes left empty are recorded as refusals: marketing and service on the other channels, and
+    # recognition at the door (issue 19 §1, opt-in) on its three
+    assert Consent.objects.filter(granted=False).count() == 7
 
 
 def test_create_form_offers_only_the_guides_stores(login, guide_a, store_a, store_b):

@@ -37,7 +37,7 @@ def test_manager_reads_roster_and_call_log_and_sets_herself_away(live_server, pa
     assert "值班台1" in log and "客户经理专席" in log and "无人接听" in log
     assert "1380000" not in log and "0001" in log  # the caller's mobile masked
     assert "C店" not in page.content()  # another store's call is not shown
-    assert "MC" in page.inner_text("#missed-calls")
+    assert "GD" in page.inner_text("#missed-calls")  # the service-desk ticket opened for the missed call
     shot(page, f"hotline-{width}.png")
     page.click(f"#away-{hotline['seat'].pk}")
     assert "离开" in page.inner_text(f"#seat-{hotline['seat'].pk}")
