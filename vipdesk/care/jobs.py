@@ -8,7 +8,7 @@ from .generation import escalate, generate, merge_calls
 from .outbox import care_messages_to_outbox
 
 
-@daily_job("care", after=("points", "tiers", "dormant_cards", "birthday_coupons", "complaints", "segments", "clv"))
+@daily_job("care", after=("points", "tiers", "dormant_cards", "birthday_coupons", "complaints", "segments", "clv", "grading"))
 def care_run_daily(*, on: dt.date) -> dict:
     created = generate(on=on)
     merged = merge_calls(on=on)

@@ -43,7 +43,7 @@ class IdleSignOutMiddleware:
                     messages.info(request, _("You were signed out after a long time without activity."))
                     return redirect_to_login(request.get_full_path())
                 signed_in = False
-            else:
+            elif not _is_stream(request):  # the notice pane's stream reconnecting is not the clerk at work
                 session_touch(request.session, now)
         response = self.get_response(request)
         if not signed_in and request.session.get(SESSION_KEY):  # this request signed in: the clock starts now
@@ -58,3 +58,7 @@ def _is_page_navigation(request) -> bool:
     if request.path_info.startswith(API_PREFIX):
         return False
     return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
+def _is_stream(request) -> bool:
+    return "text/event-stream" in request.headers.get("Accept", "")

@@ -116,3 +116,26 @@ def test_redis_pub_sub_pushes_to_the_owners_stream(redis_push, asgi_server, scen
 def test_anonymous_gets_the_login_page_not_a_stream(asgi_server):
     r = requests.get(f"{asgi_server}/arrivals/stream/", allow_redirects=False, timeout=10)
     assert r.status_code == 302 and "/login/" in r.headers["Location"]
+
+
+def test_over_wsgi_the_stream_sends_what_is_waiting_and_ends(scene, store_a, clock):
+    """Behind a WSGI server a never-ending stream would hold a worker thread while the page is open:
+    there it sends the notices waiting and ends, and the page asks again a few seconds later."""
+    from datetime import timedelta
+
+    from django.contrib.auth import SESSION_KEY
+
+    owner, _other, member = scene
+    arrival_report(actor=owner, store="SA01", point="entrance", data={"mobile": member.mobile})
+    page = Client()
+    page.force_login(owner)
+    assert page.get("/members/").status_code == 200  # the clerk at work: the idle clock starts
+    response = page.get("/arrivals/stream/", HTTP_ACCEPT="text/event-stream")
+    body = b"".join(response).decode()  # it ends: the test would hang otherwise
+    assert "retry: 5000" in body and body.count("event: arrival") == 1
+    # the pane asking again is not the clerk at work: it does not keep an idle tablet signed in
+    for _ in range(4):
+        clock.shift(timedelta(minutes=15))
+        b"".join(page.get("/arrivals/stream/", HTTP_ACCEPT="text/event-stream"))
+    clock.shift(timedelta(minutes=6))
+    assert page.get("/members/").status_code == 302 and SESSION_KEY not in page.session

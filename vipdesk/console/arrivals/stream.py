@@ -5,6 +5,11 @@ gets the last hours' notices nobody has acted on). Then whatever the bus brings 
 
 Subscribe first, read the backlog second: a notice published in between arrives twice and is
 dropped by its id, never lost.
+
+A stream ends after STREAM_SECONDS and the browser opens the next one (nothing is missed: it sends
+Last-Event-ID). Served over WSGI (gunicorn's sync workers, the test server) a stream would hold a
+worker thread for as long as the page is open, so there it sends the backlog and ends at once, and
+the page asks again after WSGI_RETRY_MS: the pane still fills, a few seconds late, and no thread waits.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import json
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden, StreamingHttpResponse
 
@@ -21,6 +27,8 @@ from vipdesk.arrivals.services import notices_since
 
 KEEPALIVE_SECONDS = 15
 RETRY_MS = 2000
+STREAM_SECONDS = 300
+WSGI_RETRY_MS = 5000
 
 
 def _event(data: dict) -> str:
@@ -39,15 +47,19 @@ async def arrival_stream(request):
     if not getattr(user, "role", None) and not user.is_superuser:
         return HttpResponseForbidden()
     last = _last_id(request)
+    live = isinstance(request, ASGIRequest)
 
     async def events():
         async with bus().subscribe(user.pk) as queue:
-            yield f"retry: {RETRY_MS}\n: connected\n\n"
+            yield f"retry: {RETRY_MS if live else WSGI_RETRY_MS}\n: connected\n\n"
             sent = last or 0
             for data in await sync_to_async(notices_since)(user, last):
                 sent = max(sent, data["id"])
                 yield _event(data)
-            while True:
+            if not live:
+                return
+            deadline = asyncio.get_running_loop().time() + STREAM_SECONDS
+            while asyncio.get_running_loop().time() < deadline:
                 try:
                     text = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
                 except asyncio.TimeoutError:
