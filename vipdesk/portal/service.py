@@ -107,7 +107,7 @@ class RequestView(MemberView):
 class TicketView(MemberView):
     """One of her service tickets: status, deadline and what the store told her."""
 
-    template_name = "portal/ticket.html"
+    template_name = "portal/request.html"  # the same page as a request; a ticket has a due time, not a day
     tab = "me"
 
     def get_context_data(self, **kwargs):
