@@ -9,7 +9,10 @@ fits and predicts correctly there; checked on CDNOW against the published estima
 - its likelihood calls `warnings.simplefilter("ignore", FutureWarning)` on every evaluation, which
   would change the process's warning filters for good — every call runs in `catch_warnings()`;
 - on non-convergence it prints scipy's report to stdout before raising — captured, and turned into
-  a `fit_failed` refusal.
+  a `fit_failed` refusal;
+- every fit also computes standard errors from the inverse Hessian, whose diagonal can be negative
+  on small or lumpy files (numpy: "invalid value encountered in sqrt"); vipdesk never uses them,
+  so that warning is silenced rather than printed to whoever runs `vipdesk demo` or the jobs.
 
 Customers with the same (x, t_x, T) — or (x, m) for Gamma-Gamma — are fitted once with a weight
 (lifetimes' `weights`), which gives the same estimates and is much faster on large files.
@@ -52,6 +55,7 @@ def _quiet_lifetimes():
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", "invalid value encountered in sqrt", RuntimeWarning)
         try:
             import pandas as pd
 

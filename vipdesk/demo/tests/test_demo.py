@@ -13,7 +13,8 @@ from vipdesk.members.models import Card, Consent, Member
 from vipdesk.members.selectors import member_search
 from vipdesk.org.models import Store
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# The demo prints no warnings at whoever runs it (lifetimes' unused standard errors once did).
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.filterwarnings("error::RuntimeWarning")]
 
 
 def test_second_run_adds_nothing(demo):
