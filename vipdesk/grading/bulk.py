@@ -33,6 +33,10 @@ def on_postgresql() -> bool:
 def member_ids_of(numbers) -> dict[str, int]:
     """Customer number → id, looked up in chunks (no statement with tens of thousands of parameters)."""
     ordered, out = sorted(numbers), {}
+    if on_postgresql():  # one statement, the numbers as one array parameter
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT member_no, id FROM {Member._meta.db_table} WHERE member_no = ANY(%s)", [ordered])
+            return dict(cur.fetchall())
     for start in range(0, len(ordered), CHUNK):
         out.update(Member.objects.filter(member_no__in=ordered[start:start + CHUNK]).values_list("member_no", "pk"))
     return out
@@ -59,7 +63,6 @@ def _holdings_copy(job: BalanceImport, rows: list, frequency: str) -> tuple[int,
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(f"CREATE TEMPORARY TABLE grading_stage ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")
         _copy(cur, "grading_stage", HOLDING_COLUMNS, rows)
-        cur.execute("ANALYZE grading_stage")
         cur.execute(f"""
             WITH written AS (
               INSERT INTO {table} AS h ({names}, "frequency", "source_id")
@@ -114,7 +117,6 @@ def grades_write(month, grades: list[tuple]) -> None:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(f"CREATE TEMPORARY TABLE grading_grade_stage ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")
         _copy(cur, "grading_grade_stage", GRADE_COLUMNS, grades)
-        cur.execute("ANALYZE grading_grade_stage")
         cur.execute(f"""
             INSERT INTO {table} AS g ("month", {names}) SELECT %s, {names} FROM grading_grade_stage
             ON CONFLICT ("member_id", "month") DO UPDATE SET

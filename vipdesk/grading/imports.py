@@ -129,13 +129,15 @@ _CONVERT = {"on": _DATE, "opened_on": _DATE, "maturity_on": _DATE, "balance": _m
 def _parser(columns: dict[str, int]):
     """A function (row number, cells) → (the row as a tuple in ROW order, its errors). Built once per
     file: the plan of which cell goes where, then one tight loop per row (a million rows per run)."""
-    plan = [(ROW.index(field), columns.get(field), _CONVERT[field], required, field) for field, (_label, required) in FIELDS.items()]
+    # only the mapped columns (a required field always has one: _mapping refuses the file otherwise)
+    plan = [(ROW.index(field), columns[field], _CONVERT[field], required, field)
+            for field, (_label, required) in FIELDS.items() if field in columns]
     defaults = [_DEFAULTS.get(field) for field in ROW]
 
     def parse(number: int, values: list) -> tuple[list, list[dict]]:
         out, errors, n = defaults.copy(), [], len(values)
         for at, i, convert, required, field in plan:
-            raw = values[i] if i is not None and i < n else None
+            raw = values[i] if i < n else None
             if type(raw) is str:
                 raw = raw.strip()
             elif raw is not None:
@@ -174,7 +176,8 @@ def _rows(data: bytes, filename: str):
 def _body(rows, max_rows: int):
     count = 0
     for number, values in enumerate(rows, start=2):
-        if _blank(values):
+        first = values[0] if values else None
+        if not (type(first) is str and first.strip()) and _blank(values):  # a filled first cell: not blank
             continue  # Excel leaves blank lines at the end
         count += 1
         if count > max_rows:
