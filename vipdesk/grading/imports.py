@@ -54,7 +54,6 @@ HEADER_ALIASES = {
     "opened_on": ("开户日期", "起息日", "购买日期", "opened_on"),
     "maturity_on": ("到期日", "到期日期", "maturity_on"),
 }
-COMPARED = ("product_name", "kind", "balance", "average_balance", "fee_income", "activity", "opened_on", "maturity_on")
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
