@@ -9,9 +9,11 @@ PostgreSQL, database vd_bench_grading (dropped and created again each run): `mig
 (P products × M month-ends per customer, with an average daily balance column) written as CSV files
 of 50,000 rows (the import's per-file limit) and timed:
 
-  product   every file through `balance_import` (read, check every row, idempotency look-up,
-            bulk insert), then `grading_run` for each month in order (one GROUP BY per month,
-            bands, grades upserted, level changes through tiers with history, manager credits);
+  product   every file through `balance_import` (read as it streams, check every row, look the
+            customers up; then COPY into a temporary table + one INSERT … ON CONFLICT that leaves
+            equal rows alone), then `grading_run` for each month in order (one GROUP BY per month,
+            scores and bands over tuples, grades by COPY + upsert, level changes through tiers'
+            tier_grade with history, manager credits);
   resend    the first file sent again (answered by its hash: nothing written);
   baseline  plain SQL over the same files: COPY into an unlogged table, then one GROUP BY
             (customer, month) giving each customer's AUM per month and the band it falls in.
@@ -114,7 +116,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
-    customers = max(1, args.rows // (args.products * args.months))
+    customers = max(1, -(-args.rows // (args.products * args.months)))  # at least N rows
     recreate_database(args.database_url)
     setup_django(args.database_url)
     from django.core.management import call_command

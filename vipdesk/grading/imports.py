@@ -10,6 +10,7 @@ with other figures (a corrected file) replaces them and is counted as updated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from decimal import Decimal, InvalidOperation
 
@@ -19,11 +20,13 @@ from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import DomainError
-from vipdesk.members.importing import _cell, _read  # the member import's file reader, shared
-from vipdesk.members.models import Member
+# the member import's file reader and limits, shared
+from vipdesk.members import importing as member_files
+from vipdesk.members.importing import _blank, _cell, _csv_rows, _format, _xlsx_rows
 
 from .choices import KIND_ALIASES, Frequency, ImportStatus, ProductKind
-from .models import BalanceImport, Holding
+from .bulk import holdings_write, member_ids_of
+from .models import BalanceImport
 
 FIELDS = {  # field → (label, required)
     "member_no": (gettext_lazy("Customer number"), True),
@@ -51,7 +54,6 @@ HEADER_ALIASES = {
     "opened_on": ("开户日期", "起息日", "购买日期", "opened_on"),
     "maturity_on": ("到期日", "到期日期", "maturity_on"),
 }
-COMPARED = ("product_name", "kind", "balance", "average_balance", "fee_income", "activity", "opened_on", "maturity_on")
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
@@ -97,38 +99,92 @@ def _money(value) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _parse(number: int, values: list, columns: dict[str, int]) -> tuple[dict, list[dict]]:
-    data, errors = {}, []
+def _count(value) -> int:
+    number = int(str(value))
+    if number < 0:
+        raise ValueError
+    return number
 
-    def cell(field):
-        i = columns.get(field)
-        return _cell(values[i]) if i is not None and i < len(values) else ""
 
-    for field in FIELDS:
-        raw = cell(field)
-        if raw in ("", None):
-            if FIELDS[field][1]:
-                errors.append({"row": number, "field": field, "message": _("Required.")})
-            continue
-        try:
-            if field in ("on", "opened_on", "maturity_on"):
-                data[field] = _date(raw)
-            elif field in ("balance", "average_balance", "fee_income"):
-                data[field] = _money(raw)
-            elif field == "activity":
-                data[field] = int(str(raw))
-                if data[field] < 0:
-                    raise ValueError
-            elif field == "kind":
-                kind = KIND_ALIASES.get(str(raw).strip()) or (str(raw).strip() if str(raw).strip() in ProductKind.values else None)
-                if kind is None:
-                    raise ValueError
-                data[field] = kind
-            else:
-                data[field] = str(raw).strip()[:60 if field == "product_name" else 40]
-        except (ValueError, InvalidOperation, TypeError):
-            errors.append({"row": number, "field": field, "message": _("Not a valid %(what)s.") % {"what": FIELDS[field][0]}})
-    return data, errors
+def _kind(value) -> str:
+    text = str(value).strip()
+    kind = KIND_ALIASES.get(text) or (text if text in ProductKind.values else None)
+    if kind is None:
+        raise ValueError
+    return str(kind)
+
+
+# A row as it is written: these fields in this order (member_no becomes the customer's id).
+ROW = ("member_no", "on", "product_code", "product_name", "kind", "balance", "average_balance", "fee_income", "activity",
+       "opened_on", "maturity_on")
+_DEFAULTS = {"product_name": "", "kind": str(ProductKind.OTHER), "fee_income": Decimal("0.00"), "activity": 0}
+_DATE = functools.lru_cache(maxsize=4096)(_date)  # a file has few distinct dates and kinds: each parsed once
+_CONVERT = {"on": _DATE, "opened_on": _DATE, "maturity_on": _DATE, "balance": _money, "average_balance": _money,
+            "fee_income": _money, "activity": _count, "kind": functools.lru_cache(maxsize=256)(_kind),
+            "member_no": lambda raw: str(raw)[:40], "product_code": lambda raw: str(raw)[:40],
+            "product_name": lambda raw: str(raw)[:60]}
+
+
+def _parser(columns: dict[str, int]):
+    """A function (row number, cells) → (the row as a tuple in ROW order, its errors). Built once per
+    file: the plan of which cell goes where, then one tight loop per row (a million rows per run)."""
+    # only the mapped columns (a required field always has one: _mapping refuses the file otherwise)
+    plan = [(ROW.index(field), columns[field], _CONVERT[field], required, field)
+            for field, (_label, required) in FIELDS.items() if field in columns]
+    defaults = [_DEFAULTS.get(field) for field in ROW]
+
+    def parse(number: int, values: list) -> tuple[list, list[dict]]:
+        out, errors, n = defaults.copy(), [], len(values)
+        for at, i, convert, required, field in plan:
+            raw = values[i] if i < n else None
+            if type(raw) is str:
+                raw = raw.strip()
+            elif raw is not None:
+                raw = _cell(raw)
+            if raw == "" or raw is None:
+                if required:
+                    errors.append({"row": number, "field": field, "message": _("Required.")})
+                continue
+            try:
+                out[at] = convert(raw)
+            except (ValueError, InvalidOperation, TypeError):
+                out[at] = None
+                errors.append({"row": number, "field": field, "message": _("Not a valid %(what)s.") % {"what": FIELDS[field][0]}})
+        return out, errors
+
+    return parse
+
+
+def _rows(data: bytes, filename: str):
+    """The file's header, then its non-blank rows with their sheet numbers, read as they come (the
+    member import's reader and limits, without holding every row twice)."""
+    max_bytes = member_files.MAX_BYTES  # read when called: tests and settings may change them
+    if len(data) > max_bytes:
+        raise DomainError(_("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": max_bytes // (1024 * 1024)},
+                          code="file_too_large", status=413)
+    rows = _csv_rows(data) if _format(filename) == "csv" else _xlsx_rows(data)
+    header = next(rows, None)
+    if header is None or _blank(header):
+        raise DomainError(_("The file is empty."), code="empty_file")
+    headers = [str(h).strip() if h is not None else "" for h in header]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers, _body(rows, member_files.MAX_ROWS)
+
+
+def _body(rows, max_rows: int):
+    count = 0
+    for number, values in enumerate(rows, start=2):
+        first = values[0] if values else None
+        if not (type(first) is str and first.strip()) and _blank(values):  # a filled first cell: not blank
+            continue  # Excel leaves blank lines at the end
+        count += 1
+        if count > max_rows:
+            raise DomainError(_("The file has more than %(rows)s rows. Split it into smaller files.") % {"rows": max_rows},
+                              code="file_too_large", status=413)
+        yield number, values
+    if not count:
+        raise DomainError(_("The file has no rows under the header row."), code="empty_file")
 
 
 def balance_import(*, actor, data: bytes, filename: str, frequency: str = Frequency.MONTHLY,
@@ -143,26 +199,31 @@ def balance_import(*, actor, data: bytes, filename: str, frequency: str = Freque
     if earlier is not None:
         earlier.duplicate = True
         return earlier
-    headers, body = _read(data, filename)
+    headers, body = _rows(data, filename)
     columns_of = _mapping(headers, mapping)
     columns = {field: headers.index(header) for header, field in columns_of.items()}
+    parse = _parser(columns)
     parsed, report = [], []
     for number, values in body:
-        row, errors = _parse(number, values, columns)
-        report.extend(errors)
+        row, errors = parse(number, values)
+        if errors:
+            report.extend(errors)
         parsed.append((number, row))
-    members = dict(Member.objects.filter(member_no__in={r["member_no"] for _n, r in parsed if "member_no" in r})
-                   .values_list("member_no", "pk"))
+    members = member_ids_of({r[0] for _n, r in parsed if r[0]})
     seen: dict[tuple, int] = {}
     for number, row in parsed:
-        if "member_no" in row and row["member_no"] not in members:
-            report.append({"row": number, "field": "member_no", "message": _("No customer with this number.")})
-        key = (row.get("member_no"), row.get("on"), row.get("product_code"))
-        if None not in key:
-            if key in seen:
+        member_no, on, product = row[0], row[1], row[2]
+        if member_no:
+            found = members.get(member_no)
+            if found is None:
+                report.append({"row": number, "field": "member_no", "message": _("No customer with this number.")})
+            row[0] = found
+        if member_no and on and product:
+            key = (member_no, on, product)
+            first = seen.setdefault(key, number)
+            if first != number:
                 report.append({"row": number, "field": "product_code",
-                               "message": _("This customer, date and product already appear on row %(row)s.") % {"row": seen[key]}})
-            seen.setdefault(key, number)
+                               "message": _("This customer, date and product already appear on row %(row)s.") % {"row": first}})
     job = BalanceImport(filename=(filename or "")[:200], sha256=digest, frequency=frequency, created_by=_staff(actor),
                         mapping=columns_of, total_rows=len(parsed), report=sorted(report, key=lambda e: e["row"]))
     if report or dry_run:
@@ -172,7 +233,8 @@ def balance_import(*, actor, data: bytes, filename: str, frequency: str = Freque
     with transaction.atomic():
         job.status = ImportStatus.COMMITTED
         job.save()
-        _write(job, [(members[r["member_no"]], r) for _n, r in parsed], frequency)
+        job.new_rows, job.updated_rows = holdings_write(job, [r for _n, r in parsed], frequency)
+        job.unchanged_rows = job.total_rows - job.new_rows - job.updated_rows
         job.save(update_fields=["new_rows", "updated_rows", "unchanged_rows", "updated_at"])
         event_record(actor=actor, verb="grading.balances_imported", obj=job,
                      payload={"file": job.filename, "rows": job.total_rows, "new": job.new_rows, "updated": job.updated_rows})
@@ -181,31 +243,3 @@ def balance_import(*, actor, data: bytes, filename: str, frequency: str = Freque
 
 def _staff(actor):
     return actor if hasattr(actor, "username") and getattr(actor, "is_authenticated", False) else None
-
-
-def _write(job: BalanceImport, rows: list[tuple[int, dict]], frequency: str) -> None:
-    dates = {r["on"] for _m, r in rows}
-    member_ids = {m for m, _r in rows}
-    existing = {}
-    ordered = sorted(member_ids)
-    for start in range(0, len(ordered), 5000):  # the rows of these customers on these dates, in chunks
-        lookup = Holding.objects.filter(on__in=dates, member_id__in=ordered[start:start + 5000])
-        for h in lookup.only("pk", "member_id", "on", "product_code", *COMPARED).iterator(chunk_size=5000):
-            existing[(h.member_id, h.on, h.product_code)] = h
-    new, changed = [], []
-    for member_id, r in rows:
-        values = {"product_name": r.get("product_name", ""), "kind": r.get("kind", ProductKind.OTHER), "balance": r["balance"],
-                  "average_balance": r.get("average_balance"), "fee_income": r.get("fee_income", Decimal("0.00")),
-                  "activity": r.get("activity", 0), "opened_on": r.get("opened_on"), "maturity_on": r.get("maturity_on")}
-        found = existing.get((member_id, r["on"], r["product_code"]))
-        if found is None:
-            new.append(Holding(member_id=member_id, on=r["on"], product_code=r["product_code"], frequency=frequency,
-                               source=job, **values))
-        elif any(getattr(found, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(found, k, v)
-            found.source, found.frequency = job, frequency
-            changed.append(found)
-    Holding.objects.bulk_create(new, batch_size=5000)
-    Holding.objects.bulk_update(changed, [*COMPARED, "source", "frequency"], batch_size=2000)
-    job.new_rows, job.updated_rows, job.unchanged_rows = len(new), len(changed), len(rows) - len(new) - len(changed)

@@ -89,7 +89,9 @@ class BalanceImport(TimeStampedModel):
 class Holding(models.Model):
     """A customer's balance in one product on one date (a daily file's day, a monthly file's month-end)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="holdings")
+    # No index of their own: the member's rows are found by the unique (member, on, product_code)
+    # index, and no reader looks rows up by their import (fewer indexes for a million-row month).
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="holdings", db_index=False)
     on = models.DateField(_("date"))
     product_code = models.CharField(_("product code"), max_length=40)
     product_name = models.CharField(_("product"), max_length=60, blank=True)
@@ -101,7 +103,7 @@ class Holding(models.Model):
     activity = models.PositiveIntegerField(_("transactions"), default=0)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     maturity_on = models.DateField(_("matures on"), null=True, blank=True)
-    source = models.ForeignKey(BalanceImport, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(BalanceImport, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["member", "on", "product_code"]
