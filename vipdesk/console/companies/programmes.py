@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action
@@ -27,7 +27,7 @@ from ..service_form import ServiceFormView
 
 class CriterionForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Criterion"), max_length=60, required=False)
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=10, required=False,
+    unit = forms.CharField(label=gettext_lazy("Unit of the figure"), max_length=10, required=False,
                            help_text=gettext_lazy("As shown after the figure: 吨, %, 分, 次…"))
     source = forms.ChoiceField(label=gettext_lazy("The figure comes from"), choices=Source.choices)
     weight = _number(gettext_lazy("Weight"), help_text=gettext_lazy("Zero: a hard gate only, not scored."))
@@ -46,7 +46,7 @@ class AwardKindForm(ServiceErrorsMixin, forms.Form):
 
 
 class AwardForm(forms.Form):
-    rank = forms.CharField(label=gettext_lazy("Rank"), max_length=4, required=False,
+    rank = forms.CharField(label=pgettext_lazy("evaluation", "Rank"), max_length=4, required=False,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     amount = _number(gettext_lazy("Amount (yuan, or points)"))
 
