@@ -45,7 +45,7 @@ class EvaluationYearListView(APIView):
     pagination_class = ApiPagination
 
     @extend_schema(tags=TAG, summary=gettext_lazy("Annual evaluation: the years, newest first"),
-                   responses={200: s.EvaluationYearSerializer(many=True), **error_responses(403)})
+                   responses={200: s.EvaluationYearSerializer(many=True), **error_responses(400, 403)})
     def get(self, request):
         require(request.user, Action.EVALUATION)
         qs = EvaluationYear.objects.select_related("scheme", "reviewed_by", "approved_by").order_by("-year", "scheme_id", "id")
