@@ -23,7 +23,8 @@ urlpatterns = [
     path("v1/", include("vipdesk.arrivals.api.urls")),  # arrival recognition (issue 19 §1)
     path("v1/", include("vipdesk.servicedesk.api.urls")),  # service tickets (issue 19 §2)
     path("v1/", include("vipdesk.salesimport.api.urls")),  # sales/batches/ (issue 17 §2)
-    path("v1/", include("vipdesk.companies.api.urls")),
+    path("v1/", include("vipdesk.companies.api.urls")),  # organisation accounts; the evaluation's years, read only
+    path("v1/", include("vipdesk.grading.api.urls")),  # a customer's grade, read only (issue 20 §3)
     path("v1/", include("vipdesk.partners.api.urls")),  # the partner counter (issue 18 §3): partner keys only
     # Anything else under /api/ is a JSON 404, like every other API error (a newline in the path too).
     re_path(r"^[\s\S]*$", not_found, name="api-not-found"),

@@ -106,7 +106,8 @@ GROUPS: tuple[Group, ...] = (
     Group("settings", pgettext_lazy("main menu", "Settings"), (
         Entry("nav-loyalty", _("Loyalty setup"), "console:loyalty_programme", Action.LOYALTY_CONFIG,
               ("console:loyalty_*", "console:wallet_config", "console:wallet_rule_active")),
-        Entry("nav-grading", _("Customer grading"), "console:grading_rules", Action.LOYALTY_CONFIG, ("console:grading_imports",)),
+        Entry("nav-grading", _("Customer grading"), "console:grading_rules", Action.LOYALTY_CONFIG),
+        Entry("nav-grading-imports", _("Balance imports"), "console:grading_imports", Action.LOYALTY_CONFIG),
         Entry("nav-api-keys", _("API keys"), "console:api_keys", Action.API_KEYS),
         Entry("nav-webhooks", _("Webhooks"), "console:webhooks", Action.WEBHOOKS, ("console:webhook",)),
         Entry("nav-partners", _("Partner merchants"), "console:partners", Action.PARTNERS, ("console:partner",)),

@@ -29,9 +29,27 @@ def _decimal(value, field: str, problems: dict) -> Decimal | None:
         return None
 
 
+def _hold_months(value, field: str, problems: dict) -> int | None:
+    """A band's own hold period: empty (the scheme's) or a whole number of months, 1 to 366."""
+    if value in (None, ""):
+        return None
+    try:
+        months = int(str(value).strip())
+        if not 1 <= months <= 366:
+            raise ValueError
+        return months
+    except (TypeError, ValueError):
+        problems[field] = _("Enter a whole number (1 to 366), or leave it empty for the scheme's.")
+        return None
+
+
 def _check(spec: dict) -> dict:
     """The spec cleaned, or ValidationFailed with a message beside each field."""
     problems: dict[str, str] = {}
+    if "name" in spec:
+        spec["name"] = str(spec["name"] or "").strip()
+        if not spec["name"] or len(spec["name"]) > 60:
+            problems["name"] = _("Give a name of at most 60 characters.")
     if spec.get("aum_measure", AumMeasure.AVERAGE) not in AumMeasure.values:
         problems["aum_measure"] = _("Choose month-end or average daily balance.")
     if spec.get("share_rule", ShareRule.SPLIT) not in ShareRule.values:
@@ -62,8 +80,9 @@ def _check(spec: dict) -> dict:
             problems[field] = _("No such level in the active tier programme.")
             continue
         low = _decimal(band.get("min_score"), field, problems)
+        hold = _hold_months(band.get("hold_months"), f"hold_{band['level_code']}", problems)
         if low is not None:
-            bands.append({"level_code": band["level_code"], "min_score": low, "hold_months": band.get("hold_months") or None})
+            bands.append({"level_code": band["level_code"], "min_score": low, "hold_months": hold})
     if not bands and not any(k.startswith("band_") for k in problems):
         problems["bands"] = _("Give at least one band.")
     ranks = dict(Level.objects.filter(programme__active=True).values_list("code", "rank"))

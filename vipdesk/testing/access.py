@@ -482,12 +482,22 @@ ACCESS: list[Row] = [
     R("companies", HQ | AUDITOR),
     R("companies", HQ, "POST", body={"name": "乙公司", "uscc": "91370100MA3C00001H"}, scope_first=False),
     R("company", HQ | AUDITOR, ids={"pk": "company"}, scope_first=False),
+    R("evaluation-years", HQ),
+    R("evaluation-year", HQ, ids={"pk": "evaluation_year"}, scope_first=False),
+    R("member-grade", SIGNED_IN, ids=M),
     # the annual evaluation (issue 20 §2): HQ only
     R("console:evaluations", {"hq"}),
     R("console:evaluations", {"hq"}, "POST", body={"scheme": "", "year": ""}),
     R("console:evaluation", {"hq"}, ids={"pk": "evaluation_year"}),
     R("console:evaluation", {"hq"}, "POST", ids={"pk": "evaluation_year"}, body={"act": "evaluate"}),
     R("console:evaluation_xlsx", {"hq"}, ids={"pk": "evaluation_year"}),
+    R("console:evaluation_programme", {"hq"}, ids={"pk": "evaluation_programme"}),
+    R("console:evaluation_programme", {"hq"}, "POST", ids={"pk": "evaluation_programme"},
+      body={"award_kind": "", "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0"}),
+    R("console:evaluation_criterion_new", {"hq"}, ids={"pk": "evaluation_programme"}),
+    R("console:evaluation_criterion_new", {"hq"}, "POST", ids={"pk": "evaluation_programme"}, body={"name": ""}),
+    R("console:evaluation_criterion", {"hq"}, ids={"pk": "evaluation_programme", "cid": "criterion"}),
+    R("console:evaluation_criterion", {"hq"}, "POST", ids={"pk": "evaluation_programme", "cid": "criterion"}, body={"name": ""}),
     R("console:evaluation_certificate", {"hq"}, ids={"pk": "evaluation_year", "company": "company"}),
 
     # --- partner merchants (issue 18 §3): the counter API takes partner keys only; HQ keeps partners

@@ -32,6 +32,7 @@ def _levels():
 
 
 class SchemeForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the grading"), max_length=60)
     aum_measure = forms.ChoiceField(label=gettext_lazy("AUM measured as"), choices=AumMeasure.choices)
     downgrade_after_months = forms.IntegerField(label=gettext_lazy("Downgrade after months below"), min_value=1, max_value=366)
     maturity_lead_days = forms.IntegerField(label=gettext_lazy("Maturity reminder days ahead"), min_value=0, max_value=366)
@@ -46,12 +47,19 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
         for level in self.levels:
             self.fields[f"band_{level.code}"] = forms.DecimalField(label=level.name, required=False, min_value=0, max_digits=18,
                                                                    decimal_places=2)
+            self.fields[f"hold_{level.code}"] = forms.IntegerField(
+                label=gettext_lazy("%(level)s: months below before downgrade") % {"level": level.name}, required=False,
+                min_value=1, max_value=366, help_text=gettext_lazy("Empty: as set above."))
 
     def measure_fields(self):
         return [self[f"measure_{k}"] for k in MeasureKind.values]
 
     def band_fields(self):
         return [self[f"band_{lv.code}"] for lv in self.levels]
+
+    def band_rows(self):
+        """(level, its score-from input, its hold-period input) for the bands table."""
+        return [(lv, self[f"band_{lv.code}"], self[f"hold_{lv.code}"]) for lv in self.levels]
 
 
 class GradingRulesView(CapabilityMixin, ServiceFormView):
@@ -70,10 +78,11 @@ class GradingRulesView(CapabilityMixin, ServiceFormView):
         kwargs = super().get_form_kwargs()
         kwargs["levels"] = _levels()
         if self.scheme is not None:
-            initial = {"aum_measure": self.scheme.aum_measure, "downgrade_after_months": self.scheme.downgrade_after_months,
+            initial = {"name": self.scheme.name, "aum_measure": self.scheme.aum_measure, "downgrade_after_months": self.scheme.downgrade_after_months,
                        "maturity_lead_days": self.scheme.maturity_lead_days, "share_rule": self.scheme.share_rule}
             initial.update({f"measure_{m.kind}": m.weight.normalize() for m in self.scheme.measures.all()})
             initial.update({f"band_{b.level_code}": b.min_score for b in self.scheme.bands.all()})
+            initial.update({f"hold_{b.level_code}": b.hold_months for b in self.scheme.bands.all()})
             kwargs["initial"] = initial
         return kwargs
 
@@ -84,10 +93,10 @@ class GradingRulesView(CapabilityMixin, ServiceFormView):
         return super().post(request, *args, **kwargs)
 
     def service_data(self, form):
-        data = {k: form.cleaned_data[k] for k in ("aum_measure", "downgrade_after_months", "maturity_lead_days", "share_rule")}
+        data = {k: form.cleaned_data[k] for k in ("name", "aum_measure", "downgrade_after_months", "maturity_lead_days", "share_rule")}
         data["measures"] = {k: form.cleaned_data[f"measure_{k}"] for k in MeasureKind.values if form.cleaned_data[f"measure_{k}"]}
-        holds = {b.level_code: b.hold_months for b in self.scheme.bands.all()}
-        data["bands"] = [{"level_code": lv.code, "min_score": form.cleaned_data[f"band_{lv.code}"], "hold_months": holds.get(lv.code)}
+        data["bands"] = [{"level_code": lv.code, "min_score": form.cleaned_data[f"band_{lv.code}"],
+                          "hold_months": form.cleaned_data[f"hold_{lv.code}"]}
                          for lv in form.levels if form.cleaned_data[f"band_{lv.code}"] is not None]
         return data
 

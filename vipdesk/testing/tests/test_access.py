@@ -248,7 +248,9 @@ def _companies() -> dict:
     from vipdesk.companies.services import company_create
 
     company = company_create(actor=None, data={"name": "山东重型机械有限公司", "uscc": "91110000600037341L"})
-    return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme_install(), year=2026).pk}
+    scheme = scheme_install()
+    return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme, year=2026).pk,
+            "evaluation_programme": scheme.pk, "criterion": scheme.criteria.order_by("position").first().pk}
 
 
 def _partners(members, hq) -> tuple[dict, dict, str]:
