@@ -159,6 +159,7 @@ urlpatterns = [
     # the VIP hotline: roster, agents' status, missed calls, call log (issue 19 §3)
     path("hotline/", hotline.HotlineView.as_view(), name="hotline"),
     path("hotline/lines/", hotline_lines.LinesView.as_view(), name="hotline_lines"),
+    path("hotline/lines/new/", hotline_lines.LineCreateView.as_view(), name="hotline_line_new"),
     path("hotline/lines/<int:pk>/", hotline_lines.LineEditView.as_view(), name="hotline_line"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
     # organisation accounts and the annual evaluation (issue 20 §1–2)

@@ -194,6 +194,27 @@ def _steps(rows, problems: parsing.Problems) -> list[dict]:
 
 
 @transaction.atomic
+def line_create(*, actor, data: dict) -> Line:
+    """A new line: the number dialled (digits, unused) and the store whose duty desk takes callers
+    who are not members (one of the actor's stores), then its hours and chain as in line_save."""
+    require(actor, Action.HOTLINE_MANAGE, system=False)
+    problems = parsing.Problems()
+    number = parsing.text(data.get("number"), "number", problems, limit=32, required=True)
+    if number and not number.isdigit():
+        problems.add("number", _("Digits only, as callers dial it."))
+    elif number and Line.objects.filter(number=number).exists():
+        problems.add("number", _("Another line already has this number."))
+    stores = store_ids_in_scope(actor)
+    store = data.get("store")
+    if store is None or not getattr(store, "active", False) or stores is not None and store.pk not in stores:
+        problems.add("store", _("Choose one of your stores."))
+    typed = _line_fields(data, problems)
+    problems.raise_if_any()
+    line = Line(number=number, store=store)
+    return _line_write(line, typed)
+
+
+@transaction.atomic
 def line_save(*, actor, line: Line, data: dict) -> Line:
     """Change a line's name, hours, call-back time and its ordered chain (the steps replace the old
     ones, in the order given). Refused per field: nothing is saved unless everything is right."""
@@ -201,6 +222,13 @@ def line_save(*, actor, line: Line, data: dict) -> Line:
     line = line_for(actor, line.pk)
     line = Line.objects.select_for_update().get(pk=line.pk)
     problems = parsing.Problems()
+    typed = _line_fields(data, problems)
+    problems.raise_if_any()
+    return _line_write(line, typed)
+
+
+def _line_fields(data: dict, problems: parsing.Problems) -> dict:
+    """Read (and check) a line's name, hours, call-back time and chain: the typed values."""
     name = parsing.text(data.get("name"), "name", problems, limit=60, required=True)
     days = "".join(sorted(set(str(d) for d in (data.get("open_days") or []))))
     if not days or any(d not in "1234567" for d in days):
@@ -210,9 +238,14 @@ def line_save(*, actor, line: Line, data: dict) -> Line:
     callback = parsing.whole(data.get("callback_minutes"), "callback_minutes", problems, minimum=1, maximum=CALLBACK_MAX)
     active = parsing.flag(data.get("active"))
     steps = _steps(data.get("steps") or [], problems)
-    problems.raise_if_any()
-    line.name, line.open_days, line.open_from, line.open_to = name, days, open_from, open_to
-    line.callback_minutes, line.active = callback, active
+    return dict(name=name, open_days=days, open_from=open_from, open_to=open_to, callback_minutes=callback, active=active, steps=steps)
+
+
+def _line_write(line: Line, typed: dict) -> Line:
+    typed = dict(typed)
+    steps = typed.pop("steps")
+    for key, value in typed.items():
+        setattr(line, key, value)
     line.save()
     line.steps.all().delete()
     ChainStep.objects.bulk_create([ChainStep(line=line, position=i, **step) for i, step in enumerate(steps, start=1)])

@@ -66,3 +66,21 @@ class CallFilterForm(forms.Form):
     def __init__(self, *args, stores=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].choices = [("", _("All my stores"))] + [(s.code, s.name) for s in stores]
+
+
+class NewLineForm(LineForm):
+    """A new line: its number and the store whose duty desk takes callers who are not members."""
+
+    number = forms.CharField(label=_("Number dialled"), max_length=32, required=False,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    store = forms.ChoiceField(label=_("Area for non-members"), required=False)
+
+    def __init__(self, *args, stores=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stores = {s.code: s for s in stores}
+        self.fields["store"].choices = BLANK + [(s.code, s.name) for s in stores]
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data["store"] = self.stores.get(data.get("store") or "")
+        return data

@@ -13,10 +13,11 @@ from vipdesk.core.errors import NotFound
 from vipdesk.hotline import services
 from vipdesk.hotline.choices import StepKind, StepWhen
 from vipdesk.hotline.models import Line
+from vipdesk.performance.services import stores_for
 
 from ..mixins import CapabilityMixin
 from ..service_form import ServiceFormView
-from .forms import DAYS, LineForm
+from .forms import DAYS, LineForm, NewLineForm
 
 
 def describe(line: Line) -> None:
@@ -74,3 +75,29 @@ class LineEditView(CapabilityMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(line=self.line, **kwargs)
+
+
+class LineCreateView(CapabilityMixin, ServiceFormView):
+    """A new line: its number, its store, then hours and chain as on a line's page."""
+
+    capability = Action.HOTLINE_MANAGE
+    template_name = "console/hotline/line.html"
+    form_class = NewLineForm
+    service = services.line_create
+    success_message = gettext_lazy("The hotline %(line)s was saved: its hours and chain apply to the next call.")
+    success_url = "console:hotline_lines"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "stores": stores_for(self.request.user)}
+
+    def get_initial(self):
+        return {"open_days": list("1234567"), "open_from": "09:00", "open_to": "21:00", "callback_minutes": 30, "active": True,
+                "steps-0-kind": StepKind.MANAGER_SEAT, "steps-0-ring_seconds": 15, "steps-1-kind": StepKind.MANAGER_MOBILE,
+                "steps-1-ring_seconds": 20, "steps-2-kind": StepKind.DUTY_DESK, "steps-2-ring_seconds": 20,
+                "steps-3-kind": StepKind.DUTY_MOBILE, "steps-3-ring_seconds": 20}
+
+    def service_data(self, form) -> dict:
+        return form.service_data()
+
+    def success_message_data(self, form, result) -> dict:
+        return {"line": result.name}

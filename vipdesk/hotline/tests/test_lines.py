@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vipdesk.accounts.roles import Role
-from vipdesk.core.errors import NotFound
+from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.hotline import services
 from vipdesk.hotline.choices import StepKind, StepWhen
 from vipdesk.hotline.models import ChainStep, Line
@@ -121,3 +121,24 @@ def test_the_call_log_filters_by_date_and_store_within_ones_stores(client, clock
     assert ids(client.get("/hotline/").content.decode()) == {pk["other-1"]}
     html = client.get("/hotline/?store=SA01").content.decode()
     assert ids(html) == {pk["other-1"]} and error_of(html, "store")  # not one of hers: refused, nothing of A shown
+
+
+def test_a_new_line_for_one_of_ones_stores(client, hotline):
+    store_c = other_store_call()
+    client.force_login(hotline["officer"])
+    page = client.get("/hotline/lines/new/").content.decode()
+    assert "新建专线" in page and "C店" not in page  # only her own store to choose
+    html = client.post("/hotline/lines/new/", form(number="95588", store="SA01")).content.decode()
+    assert error_of(html, "number") == "已有专线使用这个号码。"
+    html = client.post("/hotline/lines/new/", form(number="4008-1", store="SA01")).content.decode()
+    assert error_of(html, "number") == "只能填数字，即来电拨打的号码。"
+    html = client.post("/hotline/lines/new/", form(number="4008001", store=store_c.code)).content.decode()
+    assert error_of(html, "store")  # not one of hers: not even a choice
+    with pytest.raises(DomainError):  # store C is not hers, even when the service is called directly
+        services.line_create(actor=hotline["officer"], data={**form(number="4008001"), "store": store_c,
+                                                             "steps": [{"kind": "duty_desk", "ring_seconds": 5}]})
+    assert not Line.objects.filter(number="4008001").exists()
+    answer = client.post("/hotline/lines/new/", form(number="4008001", store="SA01", name="A店夜间线"))
+    assert answer.status_code == 302
+    made = Line.objects.get(number="4008001")
+    assert made.store == hotline["store"] and made.name == "A店夜间线" and made.steps.count() == 2
