@@ -83,6 +83,7 @@ GROUPS: tuple[Group, ...] = (
         Entry("nav-care", _("Today's tasks"), "console:care_today", Action.CARE_WORK, ("console:care_task_act",)),
         Entry("nav-arrivals", _("Arrivals"), "console:arrivals", Action.CARE_WORK, ("console:arrival_notice_act",)),
         Entry("nav-hotline", _("VIP hotline"), "console:hotline", Action.HOTLINE),
+        Entry("nav-hotline-lines", _("Hotline chains and hours"), "console:hotline_lines", Action.HOTLINE_MANAGE, ("console:hotline_line", "console:hotline_line_new")),
         Entry("nav-care-team", _("Team tasks"), "console:care_team", Action.CARE_MANAGE),
         Entry("nav-care-ownership", _("Member ownership"), "console:care_ownership", Action.OWNERSHIP),
         Entry("nav-complaints", _("Complaints"), "console:complaint_list", Action.FEEDBACK_VIEW,

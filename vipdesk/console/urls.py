@@ -5,6 +5,7 @@ from .apikeys import views as apikeys
 from .approvals import views as approvals
 from .webhooks import views as webhooks
 from .partners import views as partners
+from .hotline import lines as hotline_lines
 from .hotline import views as hotline
 from .auth import views as auth
 from .arrivals import stream as arrival_stream, views as arrivals
@@ -157,6 +158,9 @@ urlpatterns = [
     path("webhooks/", webhooks.WebhookListView.as_view(), name="webhooks"),
     # the VIP hotline: roster, agents' status, missed calls, call log (issue 19 §3)
     path("hotline/", hotline.HotlineView.as_view(), name="hotline"),
+    path("hotline/lines/", hotline_lines.LinesView.as_view(), name="hotline_lines"),
+    path("hotline/lines/new/", hotline_lines.LineCreateView.as_view(), name="hotline_line_new"),
+    path("hotline/lines/<int:pk>/", hotline_lines.LineEditView.as_view(), name="hotline_line"),
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook"),
     # organisation accounts and the annual evaluation (issue 20 §1–2)
     path("", include("vipdesk.console.companies.urls")),

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.accounts.roles import Action, require
+from vipdesk.accounts.roles import Action, can, require
 from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.core import parsing
 from vipdesk.core.errors import DomainError, NotFound
 
-from .choices import AgentStatus, CallOutcome
-from .models import Call, MissedCall, Seat, StoreDuty
+from .choices import AgentStatus, CallOutcome, StepKind, StepWhen
+from .models import Call, ChainStep, Line, MissedCall, Seat, StoreDuty
 from .routing import Plan, plan_call
 from .tickets import open_missed_call_ticket, ticket_called_back
 
@@ -111,7 +112,6 @@ def set_agent_status(actor, seat_pk: int, status: str) -> Seat:
 
 
 def _may_manage(actor) -> bool:
-    from vipdesk.accounts.roles import can
     return can(actor, Action.HOTLINE_MANAGE)
 
 
@@ -138,3 +138,115 @@ def mark_called_back(actor, missed_pk: int, at: dt.datetime | None = None) -> Mi
             missed.save(update_fields=["called_back_at", "updated_at"])
             ticket_called_back(actor, missed.number)
     return missed
+
+
+# --- a line's hours and chain (HQ: every line; a store manager: the lines of her stores)
+
+RING_MAX = 120  # seconds; the model's check constraint
+CALLBACK_MAX = 24 * 60
+
+
+def lines_for(actor):
+    """The lines the actor may see: those whose area is one of her stores (HQ: all)."""
+    require(actor, Action.HOTLINE, system=False)
+    stores = store_ids_in_scope(actor)
+    qs = Line.objects.select_related("store").order_by("number")
+    return qs if stores is None else qs.filter(store_id__in=stores)
+
+
+def line_for(actor, pk) -> Line:
+    line = lines_for(actor).filter(pk=parsing.row_id(pk, _("No such hotline."))).first()
+    if line is None:
+        raise NotFound(_("No such hotline."))
+    return line
+
+
+def _time(value, key: str, problems: parsing.Problems) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        problems.add(key, _("This field is required."))
+        return None
+    try:
+        return dt.time.fromisoformat(text)
+    except ValueError:
+        problems.add(key, _("Give a time such as 09:00."))
+        return None
+
+
+def _steps(rows, problems: parsing.Problems) -> list[dict]:
+    """The chain as typed: rows of {kind, ring_seconds, when}; a row with no kind is left out.
+    Errors are keyed steps-<i>-<field> (the row's index as given)."""
+    out = []
+    for i, row in enumerate(rows):
+        kind = str(row.get("kind") or "").strip()
+        if not kind:
+            continue
+        key = f"steps-{i}-"
+        kind = parsing.choice(kind, key + "kind", problems, StepKind)
+        ring = parsing.whole(row.get("ring_seconds"), key + "ring_seconds", problems, minimum=1, maximum=RING_MAX)
+        when = parsing.choice(row.get("when") or StepWhen.ALWAYS, key + "when", problems, StepWhen)
+        out.append({"kind": kind, "ring_seconds": ring, "when": when})
+    if not out:
+        problems.add("steps", _("Give at least one step: who rings first."))
+    return out
+
+
+@transaction.atomic
+def line_create(*, actor, data: dict) -> Line:
+    """A new line: the number dialled (digits, unused) and the store whose duty desk takes callers
+    who are not members (one of the actor's stores), then its hours and chain as in line_save."""
+    require(actor, Action.HOTLINE_MANAGE, system=False)
+    problems = parsing.Problems()
+    number = parsing.text(data.get("number"), "number", problems, limit=32, required=True)
+    if number and not number.isdigit():
+        problems.add("number", _("Digits only, as callers dial it."))
+    elif number and Line.objects.filter(number=number).exists():
+        problems.add("number", _("Another line already has this number."))
+    stores = store_ids_in_scope(actor)
+    store = data.get("store")
+    if store is None or not getattr(store, "active", False) or stores is not None and store.pk not in stores:
+        problems.add("store", _("Choose one of your stores."))
+    typed = _line_fields(data, problems)
+    problems.raise_if_any()
+    line = Line(number=number, store=store)
+    return _line_write(line, typed)
+
+
+@transaction.atomic
+def line_save(*, actor, line: Line, data: dict) -> Line:
+    """Change a line's name, hours, call-back time and its ordered chain (the steps replace the old
+    ones, in the order given). Refused per field: nothing is saved unless everything is right."""
+    require(actor, Action.HOTLINE_MANAGE, system=False)
+    line = line_for(actor, line.pk)
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    problems = parsing.Problems()
+    typed = _line_fields(data, problems)
+    problems.raise_if_any()
+    return _line_write(line, typed)
+
+
+def _line_fields(data: dict, problems: parsing.Problems) -> dict:
+    """Read (and check) a line's name, hours, call-back time and chain: the typed values."""
+    name = parsing.text(data.get("name"), "name", problems, limit=60, required=True)
+    days = "".join(sorted(set(str(d) for d in (data.get("open_days") or []))))
+    if not days or any(d not in "1234567" for d in days):
+        problems.add("open_days", _("Choose the days the line is open."))
+    open_from = _time(data.get("open_from"), "open_from", problems)
+    open_to = _time(data.get("open_to"), "open_to", problems)
+    callback = parsing.whole(data.get("callback_minutes"), "callback_minutes", problems, minimum=1, maximum=CALLBACK_MAX)
+    active = parsing.flag(data.get("active"))
+    steps = _steps(data.get("steps") or [], problems)
+    return dict(name=name, open_days=days, open_from=open_from, open_to=open_to, callback_minutes=callback, active=active, steps=steps)
+
+
+def _line_write(line: Line, typed: dict) -> Line:
+    typed = dict(typed)
+    steps = typed.pop("steps")
+    for key, value in typed.items():
+        setattr(line, key, value)
+    line.save()
+    line.steps.all().delete()
+    ChainStep.objects.bulk_create([ChainStep(line=line, position=i, **step) for i, step in enumerate(steps, start=1)])
+    return line

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
+from vipdesk.servicedesk.selectors import sla_figures
 
 from .figures import report
 from .periods import Period, Scope, require_reports
-from .tables import Table, report_tables
+from .tables import Table, report_tables, sla_table
 
 FONT = "STSong-Light"
 
@@ -43,6 +44,12 @@ def _record(actor, period: Period, scope: Scope, figures: dict, fmt: str) -> Non
                       reason=f"report {fmt} {period.label} {scope.key}", row_count=len(figures["top_vips"]["rows"]))
 
 
+def _tables(actor, period: Period, scope: Scope, figures: dict) -> list[Table]:
+    """The page's sections as tables, the service tickets' SLA figures last (scoped to the actor's stores)."""
+    sla = sla_figures(actor, start=period.start, end=period.end, store_ids=scope.store_ids)
+    return [*report_tables(figures), sla_table(sla)]
+
+
 def report_xlsx(*, actor, period: Period, scope: Scope) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
@@ -56,7 +63,7 @@ def report_xlsx(*, actor, period: Period, scope: Scope) -> bytes:
                 [_("Compared with"), figures["previous"]["period"], figures["previous"]["start"], figures["previous"]["end"]],
                 [_("Scope"), figures["scope"]["name"], figures["scope"]["key"]]):
         about.append(row)
-    for table in report_tables(figures):
+    for table in _tables(actor, period, scope, figures):
         sheet = book.create_sheet(table.title[:31])
         sheet.append(table.headers)
         for c in sheet[1]:
@@ -212,7 +219,7 @@ def report_pdf(*, actor, period: Period, scope: Scope) -> bytes:
                  "start": figures["start"], "end": figures["end"], "previous": figures["previous"]["period"],
                  "pstart": figures["previous"]["start"], "pend": figures["previous"]["end"]}, body)]
     drawings = _drawings(figures)
-    for table in report_tables(figures):
+    for table in _tables(actor, period, scope, figures):
         head = [Paragraph(table.title, heading)]
         if table.key in drawings:
             head += [drawings[table.key], Spacer(1, 4)]

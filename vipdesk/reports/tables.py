@@ -96,3 +96,14 @@ def report_tables(report: dict) -> list[Table]:
     camp.money = {9, 10}
     out.append(camp)
     return out
+
+
+def sla_table(rows: list[dict]) -> Table:
+    """The service tickets' SLA figures per month, store and desk (servicedesk.selectors.sla_figures),
+    the same rows as the report page's "on time" section."""
+    t = Table("tickets", _("Service tickets: on time"),
+              [_("Month"), _("Store code"), _("Store"), _("Desk"), _("Tickets opened"), _("Resolved"), _("Resolved on time"),
+               _("Resolved on time (%)"), _("Past due now"), _("Escalated to the manager"), _("Mean satisfaction (1–5)")])
+    t.rows = [[r["month"], r["store"], r["store_name"], r["desk"] or "—", r["opened"], r["resolved"], r["on_time"],
+               r["on_time_percent"], r["overdue"], r["escalated"], r["satisfaction"]] for r in rows]
+    return t

@@ -392,6 +392,12 @@ ACCESS: list[Row] = [
     # the VIP hotline page (issue 19 §3): roster, status, call log of one's stores; a POST changes a seat's status
     R("console:hotline", {"hq", "auditor", "manager", "guide", "account_manager"}),
     R("console:hotline", {"hq", "auditor", "manager", "guide", "account_manager"}, "POST", body={"act": "status", "pk": "0"}),
+    # a line's hours and chain (issue 19 §3): HQ and store managers (lines of their stores' areas; another store's line is 404)
+    R("console:hotline_lines", {"hq", "manager"}),
+    R("console:hotline_line", {"hq", "manager"}, ids={"pk": "hotline_line"}),
+    R("console:hotline_line_new", {"hq", "manager"}),
+    R("console:hotline_line_new", {"hq", "manager"}, "POST", body={"number": ""}),
+    R("console:hotline_line", {"hq", "manager"}, "POST", ids={"pk": "hotline_line"}, body={"name": ""}),
     # A task outside one's scope is refused by the service as a message on the page (nothing done), not a 404.
     R("console:care_task_act", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "care_task"}, other=302),
     R("console:care_team", {"hq", "manager"}),

@@ -3,6 +3,8 @@ presence (from kamailio's reports) and agents' status, the duty officers, the mi
 back, and the call log (route taken, who answered, wait). Staff see their stores only."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -12,20 +14,47 @@ from django.views.generic import TemplateView
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.accounts.scoping import store_ids_in_scope
+from vipdesk.core import clock, parsing
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.core.masking import mask_mobile
 from vipdesk.hotline import services
 from vipdesk.hotline.choices import AgentStatus, CallOutcome, StepKind
 from vipdesk.hotline.models import Call, MissedCall, Seat, StoreDuty
 from vipdesk.hotline.routing import seat_free
+from vipdesk.performance.services import stores_for
 
 from ..mixins import CapabilityMixin, domain_error_message
+from .forms import CallFilterForm
 
 WHY = {"not_registered": gettext_lazy("not registered"), "away": gettext_lazy("away"), "busy": gettext_lazy("on a call")}
 
 
 def _scoped(qs, stores, field="store_id"):
     return qs if stores is None else qs.filter(**{f"{field}__in": stores})
+
+
+def _filtered(calls, form: CallFilterForm):
+    """The call log by store dates (from, to) and store; a date that cannot be read is said beside its input."""
+    if not form.is_bound or not form.is_valid():
+        return calls
+    problems = parsing.Problems()
+    start = parsing.day(form.cleaned_data["start"], "start", problems)
+    end = parsing.day(form.cleaned_data["end"], "end", problems)
+    if start and end and end < start:
+        problems.add("end", _("The end is before the start."))
+    for key, texts in problems.fields.items():
+        for text in texts:
+            form.add_error(key, text)
+    if problems:
+        return calls
+    tz = clock.store_tz(None)
+    if start:
+        calls = calls.filter(started_at__gte=dt.datetime.combine(start, dt.time(0), tzinfo=tz))
+    if end:
+        calls = calls.filter(started_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+    if form.cleaned_data["store"]:
+        calls = calls.filter(store__code=form.cleaned_data["store"])
+    return calls
 
 
 class HotlineView(CapabilityMixin, TemplateView):
@@ -41,7 +70,8 @@ class HotlineView(CapabilityMixin, TemplateView):
             seat.state = _("idle") if not why else WHY[why]
             seat.state_class = "badge-ok" if not why else ("badge-warn" if why == "busy" else "badge-bad")
             seat.mine = seat.user_id == user.pk
-        calls = list(_scoped(Call.objects.select_related("member", "store", "line"), stores)[:50])
+        log = CallFilterForm(self.request.GET or None, stores=stores_for(user))
+        calls = list(_filtered(_scoped(Call.objects.select_related("member", "store", "line"), stores), log)[:200])
         full = can(user, Action.SEE_FULL)
         kinds = dict(StepKind.choices)
         for call in calls:
@@ -54,7 +84,7 @@ class HotlineView(CapabilityMixin, TemplateView):
             item.overdue = item.callback_due < now
         duties = list(_scoped(StoreDuty.objects.select_related("store", "officer"), stores, "store_id"))
         return super().get_context_data(seats=seats, calls=calls, missed=missed, duties=duties, now=now,
-                                        outcomes=dict(CallOutcome.choices), statuses=AgentStatus.choices,
+                                        outcomes=dict(CallOutcome.choices), statuses=AgentStatus.choices, log=log,
                                         may_manage=can(user, Action.HOTLINE_MANAGE), **kwargs)
 
     def post(self, request, *args, **kwargs):

@@ -60,6 +60,9 @@ def test_a_guide_works_a_ticket_from_the_board_to_closing(live_server, page):
     page.fill("#ticket-reply textarea[name=note]", "明天下午可以来取")
     page.click("#ticket-reply button")
     page.wait_for_selector("#ticket-resolve")
+    page.click("#ticket-resolve button")  # nothing said of what was done: refused beside the box
+    assert page.inner_text("#error-resolve-note") == "该字段是必填项。"
+    shot(page, "tickets-error-1280.png", full_page=False)
     page.fill("#ticket-resolve textarea[name=note]", "纽扣已补钉并加固")
     page.click("#ticket-resolve button")
     page.wait_for_selector("#ticket-close")

@@ -43,3 +43,37 @@ def test_manager_reads_roster_and_call_log_and_sets_herself_away(live_server, pa
     assert "离开" in page.inner_text(f"#seat-{hotline['seat'].pk}")
     assert Seat.objects.get(pk=hotline["seat"].pk).agent_status == AgentStatus.AWAY
     shot(page, f"hotline-away-{width}.png", full_page=False)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_store_manager_edits_a_lines_chain_and_hours_with_an_error_beside_the_field(live_server, page, hotline, width):
+    line = hotline["line"]
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server.url, "zhiban")  # store A's manager
+    page.goto(f"{live_server.url}/hotline/")
+    page.click("#to-lines")
+    assert page.inner_text("h1") == "专线呼叫顺序与服务时间"
+    assert "客户经理专席" in page.inner_text(f"#line-{line.pk}")
+    page.click(f"#edit-line-{line.pk}")
+    page.fill("input[name=steps-0-ring_seconds]", "500")
+    page.fill("input[name=open_from]", "09:00")
+    page.fill("input[name=open_to]", "21:00")
+    page.click("#line-form button[type=submit]")
+    error = page.inner_text("#error-steps-0-ring_seconds")
+    assert "120" in error
+    assert page.locator("#step-1 #error-steps-0-ring_seconds").count() == 1  # in the step's own row
+    shot(page, f"hotline-line-error-{width}.png")
+    page.fill("input[name=steps-0-ring_seconds]", "20")
+    page.select_option("select[name=steps-1-kind]", "")  # the manager's mobile no longer rings
+    page.click("#line-form button[type=submit]")
+    page.wait_for_selector("#lines")
+    assert "已保存" in page.content()
+    line.refresh_from_db()
+    assert [(s.kind, s.ring_seconds) for s in line.steps.all()] == [
+        ("manager_seat", 20), ("duty_desk", 2), ("duty_mobile", 2)]
+    assert (line.open_from.hour, line.open_to.hour) == (9, 21)
+    shot(page, f"hotline-lines-{width}.png")
+    page.goto(f"{live_server.url}/hotline/?start=2026-01-02&end=2026-01-01")
+    assert page.inner_text("#error-end") == "结束日期早于开始日期。"
+    shot(page, f"hotline-filter-{width}.png", full_page=False)

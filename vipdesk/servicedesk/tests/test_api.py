@@ -80,3 +80,41 @@ def test_the_reports_page_shows_the_sla_figures(client, clock, kinds, store_a, m
     html = client.get("/reports/?period=2026-06&scope=all").content.decode()
     assert "服务单时效" in html and 'id="table-tickets"' in html and desk_a.name in html and "100.0" in html
     assert 'id="table-tickets"' not in client.get("/reports/?period=2026-05&scope=all").content.decode()
+
+
+def test_the_report_export_holds_the_sla_figures_of_ones_stores_only(client, clock, kinds, store_a, store_b, member_a, desk_a,
+                                                                      guide_a, hq):
+    """The XLSX of the reports page has a sheet of the SLA figures (per month, store and desk) — the
+    page's rows; a store manager of B exports none of A's desks; the PDF carries the section too."""
+    import datetime as dt
+    import io
+    from zoneinfo import ZoneInfo
+
+    import openpyxl
+
+    from vipdesk.servicedesk.services import ticket_accept, ticket_open, ticket_resolve
+    from vipdesk.testing.factories import StaffFactory
+
+    opened = dt.datetime(2026, 6, 17, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    clock.move_to(opened)
+    done = ticket_open(actor=guide_a, kind_code="svip_request", member=member_a, opened_at=opened)
+    ticket_accept(actor=guide_a, ticket=done)
+    ticket_resolve(actor=guide_a, ticket=done, note="已办好")
+    ticket_open(actor=guide_a, kind_code="svip_request", member=member_a, opened_at=opened)  # still open: past due later
+    clock.move_to(opened + dt.timedelta(days=1))
+    client.force_login(hq)
+    response = client.get("/reports/export.xlsx?period=2026-06&scope=all")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "服务单时效" in book.sheetnames
+    sheet = book["服务单时效"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("月份", "门店编号", "门店", "服务台", "开单数")
+    assert rows[1] == ("2026-06", "SA01", "A店", desk_a.name, 2, 1, 1, 100.0, 1, 0, None)
+    manager_b = StaffFactory(username="manager_b_sla", role=Role.STORE_MANAGER, stores=[store_b])
+    client.force_login(manager_b)
+    theirs = openpyxl.load_workbook(io.BytesIO(client.get("/reports/export.xlsx?period=2026-06").content))
+    assert [r for r in theirs["服务单时效"].iter_rows(values_only=True)][1:] == []
+    client.force_login(hq)
+    pdf = client.get("/reports/export.pdf?period=2026-06&scope=all")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

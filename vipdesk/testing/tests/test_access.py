@@ -228,9 +228,21 @@ def build_world() -> dict:
         "webhook": webhook_subscription_create(actor=None, data={"name": "ERP", "url": "https://erp.example.com/hooks",
                                                                  "events": ["sale.posted"], "active": False}).pk,
         "sales_batch": _sales_batch(),
+        "hotline_line": both(lambda s: _hotline_line(members[s].home_store, s)),
         **_companies(),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
+
+
+def _hotline_line(store, side) -> int:
+    """A VIP line whose area is the store (issue 19 §3): its store manager edits it, another store's gets 404."""
+    from vipdesk.hotline.choices import StepKind
+    from vipdesk.hotline.models import ChainStep, Line
+
+    line = Line.objects.create(number=f"9558{'8' if side == 'own' else '9'}", name="VIP专线", store=store,
+                               open_from=dt.time(9), open_to=dt.time(21))
+    ChainStep.objects.create(line=line, position=1, kind=StepKind.DUTY_DESK, ring_seconds=15)
+    return line.pk
 
 
 def _sales_batch() -> int:
