@@ -14,7 +14,7 @@ each time:
   complaints    one for one member in 40 (half still open);
   tickets       one for one member in 100 (half open or accepted);
   care tasks    one for one member in ten, due within ±30 days of the build (so some are today's);
-  arrivals      one to three past arrivals for one member in five, each with its notice.
+  arrivals      one to three past arrivals for one member in five (at any of the stores), each with its notice.
 
 Withdrawn and opted-out members are never picked by the bench (the service would rightly not announce
 them): `announceable(i)` says which indexes may be picked.
@@ -160,7 +160,7 @@ def build_history(url: str, stores, members: int, log) -> bool:
             FROM {x}, LATERAL (SELECT current_date + (({_h(40)} % 61)::int - 30) AS d) dd WHERE mod(x.i, 10) = 3"""),
         ("arrivals", f"""
             INSERT INTO arrivals_arrival (store_id, point, identified_by, member_id, outcome, audience, at)
-            SELECT x.store_id, 'entrance', 'card', x.id, 'announced', 'duty',
+            SELECT ({store_arr})[1 + mod(x.i + k * 7, {n_stores})], 'entrance', 'card', x.id, 'announced', 'duty',
                    now() - make_interval(days => (1 + (hashint8extended(x.i * 4 + k, 41) & 2147483647) % 300)::int)
             FROM {x}, generate_series(1, 3) AS k WHERE mod(x.i, 5) = 1 AND k <= 1 + {_h(42)} % 3"""),
         ("notices", f"""

@@ -92,10 +92,11 @@ def on_duty(store, today: dt.date, point: str | None = None):
 def recipients(member: Member, store, point: str, today: dt.date) -> tuple[list[Staff], str]:
     """The owner when on duty at this store today; else the duty staff of the area (or of the whole
     store); else the store's managers, so that a VIP is never announced to nobody."""
+    shifts = list(on_duty(store, today).select_related("staff"))  # one query: a store's shifts of a day are few
     owner = member.owner
-    if owner is not None and owner.is_active and on_duty(store, today).filter(staff=owner).exists():
+    if owner is not None and owner.is_active and any(s.staff_id == owner.pk for s in shifts):
         return [owner], Audience.OWNER
-    duty = list(Staff.objects.filter(pk__in=on_duty(store, today, point).values("staff_id")).order_by("pk"))
+    duty = sorted({s.staff_id: s.staff for s in shifts if s.point in (point, "")}.values(), key=lambda staff: staff.pk)
     if duty:
         return duty, Audience.DUTY
     managers = list(Staff.objects.filter(stores=store, role=Role.STORE_MANAGER, is_active=True).order_by("pk"))

@@ -271,5 +271,5 @@ def test_announcing_costs_the_same_few_queries_whatever_her_history(store_a, vip
     for _ in range(3):
         report(cashier_a, mobile="13812345678")
         clock.shift(dt.timedelta(hours=1))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         assert report(cashier_a, mobile="13812345678").outcome == Outcome.ANNOUNCED
