@@ -4,23 +4,27 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, can
 from vipdesk.care.calendar import is_leap
-from vipdesk.care.choices import TaskStatus
+from vipdesk.care.choices import TaskKind, TaskStatus
 from vipdesk.care.models import CareTask
 from vipdesk.core import masking
 from vipdesk.feedback.choices import ComplaintStatus
 from vipdesk.feedback.models import Complaint
-from vipdesk.members.choices import Gender
+from vipdesk.members.choices import ConsentPurpose, Gender
+from vipdesk.members.models import Consent, Member
 from vipdesk.servicedesk.choices import TicketStatus
 from vipdesk.servicedesk.models import Ticket
 from vipdesk.tiers.models import MemberTier
 
 from .choices import Outcome
+from .models import Arrival
 
 BIRTHDAY_SOON_DAYS = 7
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐")
@@ -62,21 +66,51 @@ def days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
     return None
 
 
-def last_visit(member, before: dt.datetime):
-    from .models import Arrival
+def _count(qs) -> Coalesce:
+    """A correlated count of `qs` (rows of one member: filtered on OuterRef("pk")), 0 when none."""
+    return Coalesce(Subquery(qs.order_by().values("member").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
 
-    seen = (Arrival.objects.filter(member=member, outcome__in=[Outcome.ANNOUNCED, Outcome.REPEAT], at__lt=before)
-            .order_by("-at").values_list("at", flat=True).first())
-    dates = [d for d in (seen, member.last_purchase_at) if d is not None]
+
+def member_facts(member_id: int, *, store, now: dt.datetime, repeat_since: dt.datetime, today: dt.date) -> dict:
+    """Everything an arrival decides on and a notice says about the member, besides the member row,
+    in ONE query (each part an indexed look-up by member): the latest recognition choice, whether
+    she was announced at this store since `repeat_since`, her level, open complaints and tickets,
+    the number of today's open care tasks and her last arrival before `now`.
+
+    Run it after the member row is locked: a new statement sees the arrival a concurrent report of
+    the same member committed while this one waited (READ COMMITTED), so she is announced once."""
+    member = OuterRef("pk")
+    return Member.objects.filter(pk=member_id).annotate(
+        recognition=Subquery(Consent.objects.filter(member=member, purpose=ConsentPurpose.RECOGNITION)
+                             .order_by("-at", "-id").values("granted")[:1]),
+        announced_lately=Exists(Arrival.objects.filter(member=member, store=store, outcome=Outcome.ANNOUNCED, at__gte=repeat_since)),
+        level_name=Subquery(MemberTier.objects.filter(member=member).values("level__name")[:1]),
+        open_complaints=_count(Complaint.objects.filter(member=member, status__in=[ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS])),
+        open_tickets=_count(Ticket.objects.filter(member=member, status__in=[TicketStatus.OPEN, TicketStatus.ACCEPTED])),
+        tasks_today=_count(CareTask.objects.filter(member=member, due_on=today, status=TaskStatus.OPEN)),
+        last_arrival=Subquery(Arrival.objects.filter(member=member, outcome__in=[Outcome.ANNOUNCED, Outcome.REPEAT], at__lt=now)
+                              .order_by("-at").values("at")[:1]),
+    ).values("recognition", "announced_lately", "level_name", "open_complaints", "open_tickets", "tasks_today", "last_arrival").get()
+
+
+def care_tasks_today(member, today: dt.date, facts: dict) -> list[str]:
+    if not facts["tasks_today"]:
+        return []  # most members: no second query
+    return [str(TaskKind(kind).label) for kind in CareTask.objects.filter(member=member, due_on=today, status=TaskStatus.OPEN)
+            .order_by("due_at", "id").values_list("kind", flat=True)]
+
+
+def last_visit(member, facts: dict):
+    dates = [d for d in (facts["last_arrival"], member.last_purchase_at) if d is not None]
     return max(dates) if dates else None
 
 
-def build(member, arrival, viewer, *, audience: str, today: dt.date) -> dict:
+def build(member, arrival, viewer, *, audience: str, today: dt.date, facts: dict, tasks: list[str]) -> dict:
+    """The notice for `viewer`; `facts` from member_facts, `tasks` from care_tasks_today (shared by
+    every recipient of the arrival)."""
     full = can(viewer, Action.SEE_FULL)
-    tier = MemberTier.objects.filter(member=member).select_related("level").first()
-    complaints = Complaint.objects.filter(member=member, status__in=[ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS]).count()
-    tasks = [t.get_kind_display() for t in CareTask.objects.filter(member=member, due_on=today, status=TaskStatus.OPEN)]
-    seen = last_visit(member, arrival.at)
+    complaints = facts["open_complaints"]
+    seen = last_visit(member, facts)
     birthday_in = days_to_birthday(member.birthday, today)
     preferred = [x for x in (member.get_preferred_contact_display() if member.preferred_contact else "",
                              member.style_preferences, member.consumption_habits) if x]
@@ -88,14 +122,14 @@ def build(member, arrival, viewer, *, audience: str, today: dt.date) -> dict:
         "salutation": salutation(member),
         "name": member.name if full else masking.mask_name(member.name),
         "member_no": member.member_no,
-        "level": tier.level.name if tier and tier.level else "",
+        "level": facts["level_name"] or "",
         "owner": str(member.owner) if member.owner else "",
         "audience": audience,
         "last_visit": timezone.localtime(seen).strftime("%Y-%m-%d") if seen else "",
         "spend_band": spend_band(member.total_spend),
         "birthday_in": birthday_in if birthday_in is not None and birthday_in <= BIRTHDAY_SOON_DAYS else None,
         "complaints": complaints,
-        "tickets": Ticket.objects.filter(member=member, status__in=[TicketStatus.OPEN, TicketStatus.ACCEPTED]).count(),
+        "tickets": facts["open_tickets"],
         "care_tasks": tasks,
         "preferred": "；".join(preferred),
         "avoid": member.notes[:160] if member.notes else "",  # the file's notes: what to mind (no drinks, no calls at work …)

@@ -22,9 +22,8 @@ from vipdesk.core import clock
 from vipdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from vipdesk.core.fields import blind_index
 from vipdesk.core.validators import normalize_id_number, normalize_mobile
-from vipdesk.members.choices import ConsentPurpose
 from vipdesk.members.identification import identify_member
-from vipdesk.members.models import Consent, Member
+from vipdesk.members.models import Member
 from vipdesk.org.scoping import posting_store
 
 from . import notice as notices
@@ -83,13 +82,6 @@ def recognise(kind: str, value: str, *, actor, store) -> tuple[Member | None, st
     return member, None
 
 
-def opted_out(member: Member) -> bool:
-    """The member asked not to be recognised: the latest recognition choice (any channel) is a no."""
-    latest = (Consent.objects.filter(member=member, purpose=ConsentPurpose.RECOGNITION).order_by("-at", "-id")
-              .values_list("granted", flat=True).first())
-    return latest is False
-
-
 def on_duty(store, today: dt.date, point: str | None = None):
     qs = DutyShift.objects.filter(store=store, date=today, staff__is_active=True)
     if point is not None:
@@ -100,10 +92,11 @@ def on_duty(store, today: dt.date, point: str | None = None):
 def recipients(member: Member, store, point: str, today: dt.date) -> tuple[list[Staff], str]:
     """The owner when on duty at this store today; else the duty staff of the area (or of the whole
     store); else the store's managers, so that a VIP is never announced to nobody."""
+    shifts = list(on_duty(store, today).select_related("staff"))  # one query: a store's shifts of a day are few
     owner = member.owner
-    if owner is not None and owner.is_active and on_duty(store, today).filter(staff=owner).exists():
+    if owner is not None and owner.is_active and any(s.staff_id == owner.pk for s in shifts):
         return [owner], Audience.OWNER
-    duty = list(Staff.objects.filter(pk__in=on_duty(store, today, point).values("staff_id")).order_by("pk"))
+    duty = sorted({s.staff_id: s.staff for s in shifts if s.point in (point, "")}.values(), key=lambda staff: staff.pk)
     if duty:
         return duty, Audience.DUTY
     managers = list(Staff.objects.filter(stores=store, role=Role.STORE_MANAGER, is_active=True).order_by("pk"))
@@ -126,32 +119,35 @@ def arrival_report(*, actor, store: str | None, point: str, data: dict) -> Arriv
         raise ValidationFailed(_("Choose the store."), fields={"store": _("This field is required.")})
     member, why = recognise(kind, value, actor=actor, store=store_obj)  # before the transaction: a card flag stays
     now = timezone.now()
+    today = clock.today()
     staff = actor if isinstance(actor, Staff) else None
     device = actor if getattr(actor, "is_api_client", False) else None
+    facts, people, audience = None, [], ""
     with transaction.atomic():
         if member is not None:
             member = Member.objects.select_for_update(of=("self",)).select_related("owner").get(pk=member.pk)  # one announcement at a time
-            if opted_out(member):
+            # One statement after the lock: the consent, "announced lately" and what the notice says.
+            facts = notices.member_facts(member.pk, store=store_obj, now=now, today=today,
+                                         repeat_since=now - dt.timedelta(minutes=repeat_minutes()))
+            if facts["recognition"] is not None and not facts["recognition"]:  # the latest recognition choice is a no
                 why = Outcome.OPTED_OUT
-            elif Arrival.objects.filter(member=member, store=store_obj, outcome=Outcome.ANNOUNCED,
-                                        at__gte=now - dt.timedelta(minutes=repeat_minutes())).exists():
+            elif facts["announced_lately"]:
                 why = Outcome.REPEAT
+        if why is None:
+            people, audience = recipients(member, store_obj, point, today)
+            if not people:
+                why = Outcome.NO_ONE
         arrival = Arrival.objects.create(store=store_obj, point=point, identified_by=kind, at=now, reported_by=staff, device=device,
-                                         member=member if why in (None, Outcome.REPEAT) else None, outcome=why or Outcome.ANNOUNCED)
+                                         member=member if why in (None, Outcome.REPEAT, Outcome.NO_ONE) else None,
+                                         outcome=why or Outcome.ANNOUNCED, audience=audience if why is None else "")
         if why is not None:
             return arrival
-        today = clock.today()
-        people, audience = recipients(member, store_obj, point, today)
-        if not people:
-            arrival.outcome = Outcome.NO_ONE
-            arrival.save(update_fields=["outcome"])
-            return arrival
-        arrival.audience = audience
-        arrival.save(update_fields=["audience"])
+        tasks = notices.care_tasks_today(member, today, facts)
         made = []
         with translation.override(settings.LANGUAGE_CODE):
             for person in people:
-                payload = notices.build(member, arrival, person, audience=str(Audience(audience).label), today=today)
+                payload = notices.build(member, arrival, person, audience=str(Audience(audience).label), today=today,
+                                        facts=facts, tasks=tasks)
                 made.append(Notice.objects.create(arrival=arrival, staff=person, payload=payload, created_at=now))
         event_record(actor=actor, verb="arrival.announced", obj=member, payload={"store": store_obj.code, "point": point,
                                                                                  "to": [p.pk for p in people]})

@@ -5,14 +5,19 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from vipdesk.accounts.roles import Role
 from vipdesk.arrivals.choices import Audience, NoticeState, Outcome
 from vipdesk.arrivals.models import Arrival, Notice
 from vipdesk.arrivals.services import arrival_report, duty_set, notice_act, notices_since
-from vipdesk.care.models import ContactLog
+from vipdesk.care.choices import TaskKind, TaskStatus
+from vipdesk.care.models import CareTask, ContactLog
 from vipdesk.core import clock as vclock
 from vipdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from vipdesk.feedback.choices import ComplaintStatus
+from vipdesk.feedback.models import Complaint
+from vipdesk.feedback.services import categories_install_default, complaint_create
 from vipdesk.members.cards import card_change_status, card_issue
 from vipdesk.members.choices import ConsentChannel, ConsentPurpose
 from vipdesk.members.ecard import ecard_code
@@ -20,6 +25,9 @@ from vipdesk.members.services import consent_set, member_withdraw
 from vipdesk.org.services import api_client_create
 from vipdesk.servicedesk.services import ticket_open
 from vipdesk.testing.factories import StaffFactory, make_member, valid_id_number
+from vipdesk.tiers.config import programme_install
+from vipdesk.tiers.models import MemberTier
+from vipdesk.tiers.presets import DEPARTMENT_STORE
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +230,46 @@ def test_the_notice_counts_her_open_service_tickets(store_a, vip, owner, manager
     duty_set(actor=owner, store=store_a, staff=owner)
     report(cashier_a, mobile="13812345678")
     assert Notice.objects.get().payload["tickets"] == 2
+
+
+def test_the_notice_says_her_level_open_complaints_todays_care_tasks_and_last_visit(store_a, vip, owner, manager_a, cashier_a,
+                                                                                    hq, clock, settings):
+    settings.VIPDESK = {**settings.VIPDESK, "ARRIVAL_REPEAT_MINUTES": 20}
+    programme = programme_install(spec=DEPARTMENT_STORE)
+    gold = programme.levels.order_by("-rank").first()
+    MemberTier.objects.create(member=vip, programme=programme, level=gold, reached_on=dt.date(2025, 1, 1))
+    category = categories_install_default()[0]
+    complaint_create(actor=hq, store=store_a, category=category, description="褪色", member=vip)
+    closed = complaint_create(actor=hq, store=store_a, category=category, description="掉扣", member=vip)
+    Complaint.objects.filter(pk=closed.pk).update(status=ComplaintStatus.CLOSED)
+    today = vclock.today()
+    for key, on, status in (("t", today, TaskStatus.OPEN), ("d", today, TaskStatus.SKIPPED), ("y", today - dt.timedelta(days=1), TaskStatus.OPEN)):
+        CareTask.objects.create(member=vip, store=store_a, owner=owner, kind="visit", channel="visit", due_on=on, status=status,
+                                due_at=timezone.now(), source_key=f"arrival-{key}")
+    duty_set(actor=owner, store=store_a, staff=owner)
+    report(cashier_a, mobile="13812345678")
+    first = Notice.objects.get().payload
+    assert first["level"] == gold.name and first["complaints"] == 1 and first["tickets"] == 0
+    with translation.override(settings.LANGUAGE_CODE):
+        assert first["care_tasks"] == [str(TaskKind.VISIT.label)]  # today's open task only
+    assert first["last_visit"] == ""  # never seen, never bought
+    clock.shift(dt.timedelta(hours=1))  # past the repeat window: announced again, last seen at the first arrival
+    assert report(cashier_a, mobile="13812345678").outcome == Outcome.ANNOUNCED
+    second = Notice.objects.order_by("-id").first().payload
+    assert second["last_visit"] == timezone.localtime(Arrival.objects.order_by("id").first().at).strftime("%Y-%m-%d")
+
+
+def test_announcing_costs_the_same_few_queries_whatever_her_history(store_a, vip, owner, manager_a, cashier_a, hq, clock,
+                                                                     django_assert_max_num_queries):
+    """Everything the notice says is read in one statement after the lock (plus today's care tasks
+    when there are some): the count does not grow with complaints, tickets or past arrivals."""
+    category = categories_install_default()[0]
+    for n in range(3):
+        complaint_create(actor=hq, store=store_a, category=category, description=f"问题{n}", member=vip)
+        ticket_open(kind_code="delivery", member=vip, store=store_a, actor=manager_a, description=f"送货{n}")
+    duty_set(actor=owner, store=store_a, staff=owner)
+    for _ in range(3):
+        report(cashier_a, mobile="13812345678")
+        clock.shift(dt.timedelta(hours=1))
+    with django_assert_max_num_queries(10):
+        assert report(cashier_a, mobile="13812345678").outcome == Outcome.ANNOUNCED
