@@ -123,7 +123,7 @@ def report_xlsx(campaign: Campaign, report: dict) -> bytes:
                       float(g["per_member"]) if g["per_member"] is not None else None])
     sheet.append([])
     sheet.append([_("Uplift"), _pct(report["uplift"])])
-    sheet.append([_("95% confidence interval"), f"{_pct(report['low'])} – {_pct(report['high'])}" if report["uplift"] is not None else ""])
+    sheet.append([_("95%% confidence interval") % {}, f"{_pct(report['low'])} – {_pct(report['high'])}" if report["uplift"] is not None else ""])
     sheet.append([_("Incremental net sales"), float(report["incremental_sales"]) if report["incremental_sales"] is not None else None])
     out = io.BytesIO()
     book.save(out)

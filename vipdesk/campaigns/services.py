@@ -120,6 +120,13 @@ def _clean(data: dict) -> dict:
     return out
 
 
+def campaign_draft(*, actor, data: dict) -> Campaign:
+    """An unsaved campaign from the form, to preview its reach before saving (ValidationFailed as campaign_save)."""
+    _require(actor)
+    campaign = Campaign(seed=secrets.randbits(62), **_clean(data))
+    return campaign
+
+
 @transaction.atomic
 def campaign_save(*, actor, data: dict, campaign: Campaign | None = None) -> Campaign:
     """A new draft, or a draft changed (a scheduled campaign goes back to draft to be changed)."""
