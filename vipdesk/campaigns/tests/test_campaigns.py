@@ -94,7 +94,7 @@ def test_a_retry_or_a_restart_writes_nothing_twice(audience, template, hq):
     first = set(_outbox(campaign).values_list("pk", flat=True))
     # The bookkeeping lost (as if the run died before recording it) and the selection run again:
     CampaignMember.objects.filter(campaign=campaign).update(handed_at=None, outbox=None)
-    assert campaign_select(campaign, now=now) == 0 or CampaignMember.objects.filter(campaign=campaign).count() == 120
+    assert campaign_select(campaign, now=now) == 0 and CampaignMember.objects.filter(campaign=campaign).count() == 120
     campaign.status = CampaignStatus.SENDING
     campaign.save()
     campaign_hand_over(campaign.pk, now=now)
