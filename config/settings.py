@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "vipdesk.companies",  # organisation accounts and the annual evaluation (issue 20 §1–2)
     "vipdesk.partners",
     "vipdesk.hotline",
+    "vipdesk.campaigns",  # campaigns to a segment (issue 18 §1)
     "vipdesk.demo",
     "huey.contrib.djhuey",
     "vipdesk.scheduler",
@@ -438,6 +439,10 @@ VIPDESK = {
     "MESSAGE_SENDING_LEASE_SECONDS": 600,  # a message left "sending" this long (a crashed worker) is tried again
     "CALLBACK_MAX_SKEW_SECONDS": 300,  # signed delivery reports older or newer than this are refused
     "CALLBACK_SECRET": os.environ.get("VIPDESK_CALLBACK_SECRET", ""),
+    # A member's SMS reply that withdraws marketing consent on SMS (the gateway's inbound callback).
+    "MESSAGE_OPT_OUT_WORDS": ["退订", "TD", "T", "N"],
+    # Where members open links sent to them (a campaign's opt-out link): scheme and host, no slash.
+    "PUBLIC_URL": os.environ.get("VIPDESK_PUBLIC_URL", "").rstrip("/"),
     "SMS": {
         "BACKEND": os.environ.get("VIPDESK_SMS_BACKEND") or ("disabled" if PRODUCTION else "file"),
         "URL": os.environ.get("VIPDESK_SMS_URL", ""),

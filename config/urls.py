@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from vipdesk.console.favicon import favicon
+from vipdesk.campaigns.api.optout_page import OptOutPageView
 from vipdesk.partners.api.counter_page import CounterPageView
 
 # Console pages in the user's language; under /api/ the JSON error shape (vipdesk/console/errors.py
@@ -21,5 +22,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     # the partner staff's counter page (issue 18 §3): no data of its own, it calls the partner API with their key
     path("partner/", CounterPageView.as_view(), name="partner-counter"),
+    # a campaign's opt-out link (issue 18 §1): the signed token is the only key
+    path("o/<str:token>/", OptOutPageView.as_view(), name="campaign-optout"),
     path("", include("vipdesk.console.urls")),
 ]

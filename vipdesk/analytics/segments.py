@@ -29,12 +29,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, Role, require
 from vipdesk.audit.services import event_record
 from vipdesk.core import parsing
-from vipdesk.core.errors import NotFound, PermissionDenied
+from vipdesk.core.errors import Conflict, NotFound, PermissionDenied
 from vipdesk.members.choices import Gender
 from vipdesk.accounts.models import Staff
 from vipdesk.org.models import Store
@@ -254,7 +255,11 @@ def segment_delete(*, actor, segment: Segment) -> None:
     if not segment_may_change(actor, segment):
         raise PermissionDenied(_("Only the segment's owner or HQ may delete it."))
     event_record(actor=actor, verb="segment.delete", obj=segment, payload={"name": segment.name, "definition": segment.definition})
-    segment.delete()
+    try:
+        with transaction.atomic():
+            segment.delete()
+    except ProtectedError:  # a campaign (vipdesk/campaigns) was sent or is planned to it
+        raise Conflict(_("This segment is used by a campaign and cannot be deleted."), code="segment_in_use") from None
 
 
 def segment_for_actor(actor, pk) -> Segment:

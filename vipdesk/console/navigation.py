@@ -75,6 +75,8 @@ GROUPS: tuple[Group, ...] = (
               ("console:pricing_*",)),
         Entry("nav-segments", _("Segments"), "console:segment_list", Action.SEGMENTS,
               ("console:segment", "console:segment_new", "console:classification_policy")),
+        Entry("nav-campaigns", _("Marketing campaigns"), "console:campaigns", Action.MESSAGE_CONFIG,
+              ("console:campaign", "console:campaign_new", "console:campaign_export")),
         Entry("nav-messages", _("Outbox"), "console:outbox", Action.OUTBOX),
         Entry("nav-message-templates", _("Message templates"), "console:message_templates", Action.MESSAGE_CONFIG,
               ("console:message_template*",)),

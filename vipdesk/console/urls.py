@@ -6,6 +6,7 @@ from .approvals import views as approvals
 from .webhooks import views as webhooks
 from .partners import views as partners
 from .hotline import lines as hotline_lines
+from .campaigns import views as campaigns
 from .hotline import views as hotline
 from .auth import views as auth
 from .arrivals import stream as arrival_stream, views as arrivals
@@ -165,6 +166,11 @@ urlpatterns = [
     # organisation accounts and the annual evaluation (issue 20 §1–2)
     path("", include("vipdesk.console.companies.urls")),
     # partner merchants, their benefits and counter keys, the monthly settlement (issue 18 §3)
+    # campaigns to a segment (issue 18 §1)
+    path("campaigns/", campaigns.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaigns.CampaignNewView.as_view(), name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.CampaignDetailView.as_view(), name="campaign"),
+    path("campaigns/<int:pk>/report.xlsx", campaigns.CampaignExportView.as_view(), name="campaign_export"),
     path("partners/", partners.PartnerListView.as_view(), name="partners"),
     path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner"),
     path("partners/settlement/", partners.SettlementView.as_view(), name="partner_settlement"),

@@ -54,6 +54,8 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", _("Import")
     PORTAL = "portal", _("Member portal")
     PAPER = "paper", _("Paper form")
+    REPLY = "reply", _("SMS reply (退订)")
+    LINK = "link", _("Opt-out link")
 
 
 class CardMedia(models.TextChoices):

@@ -49,6 +49,9 @@ class _Batch:
     consents: dict | None = None
     words: list[str] | None = None
     planned: dict = field(default_factory=dict)
+    # {(member id, week start): capped messages already in the outbox}, read once for many members
+    # (`cap_counts_for`); None: `policy.capped` asks the database per message.
+    counted: dict | None = None
 
 
 def _decide(member: Member, template: MessageTemplate, channel: str, rendered: rendering.Rendered, due: dt.datetime,
@@ -69,7 +72,11 @@ def _decide(member: Member, template: MessageTemplate, channel: str, rendered: r
     scheduled = later or due
     if policy.counts_for_cap(template.purpose, channel):
         week = (member.pk, policy.week_of(scheduled, member.home_store)[0])
-        if policy.capped(member, template.purpose, channel, scheduled, exclude_id=exclude_id, pending=batch.planned.get(week, 0)):
+        if batch.counted is not None and exclude_id is None:
+            over = batch.counted.get(week, 0) + batch.planned.get(week, 0) >= policy.weekly_cap()
+        else:
+            over = policy.capped(member, template.purpose, channel, scheduled, exclude_id=exclude_id, pending=batch.planned.get(week, 0))
+        if over:
             return OutboxStatus.SUPPRESSED, Reason.WEEKLY_CAP, scheduled
         batch.planned[week] = batch.planned.get(week, 0) + 1
     if later:
@@ -187,6 +194,8 @@ class Text:
     label: str = "text"
     at: dt.datetime | None = None
     staff_id: int | None = None
+    template_id: int | None = None  # the template the body was rendered from (a campaign's), kept on the row
+    params: dict | None = None      # its placeholder values, for a provider's approved template
 
 
 def enqueue_text(member: Member, channel: str, *, body: str, source: str, purpose: str = ConsentPurpose.SERVICE,
@@ -243,6 +252,8 @@ def _write_texts(items: list[tuple[int, Text]], now: dt.datetime) -> dict[int, O
     for member in members.values():  # a few stores for thousands of members: one Store object each
         member.home_store = stores.get(member.home_store_id)
     batch = _Batch(consents=policy.latest_consents(ids), words=rules.blocked_words())
+    if capped_ids:
+        batch.counted = cap_counts_for(capped_ids, [now, *(t.at for _i, t in items if t.at)])
     rows = {}
     for i, text in items:
         member = members[text.member_id]
@@ -250,8 +261,9 @@ def _write_texts(items: list[tuple[int, Text]], now: dt.datetime) -> dict[int, O
         rendered = rendering.Rendered(language="zh-hans", subject=text.subject[:200], body=text.body, params={})
         status, reason, scheduled = _decide(member, _Text(text.purpose, text.kind), text.channel, rendered, due, batch=batch)
         rows[i] = OutboxMessage(
-            member=member, template=None, template_code=text.label[:40], channel=text.channel, purpose=text.purpose, kind=text.kind,
-            language=rendered.language, subject=rendered.subject, body=text.body, params={}, recipient=_recipient(member, text.channel),
+            member=member, template_id=text.template_id, template_code=text.label[:40], channel=text.channel, purpose=text.purpose,
+            kind=text.kind, language=rendered.language, subject=rendered.subject, body=text.body, params=text.params or {},
+            recipient=_recipient(member, text.channel),
             status=status, reason=reason, scheduled_at=scheduled,
             next_attempt_at=None if status == OutboxStatus.SUPPRESSED else scheduled, source=text.source, staff_id=text.staff_id,
             created_at=now, updated_at=now)
@@ -265,6 +277,42 @@ def _write_texts(items: list[tuple[int, Text]], now: dt.datetime) -> dict[int, O
         if message.status == OutboxStatus.SUPPRESSED:
             transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=m.status))
     return rows
+
+
+def cap_counts_for(member_ids, moments) -> dict:
+    """{(member id, week start): marketing SMS/e-mails counting towards the weekly cap} for the
+    weeks around `moments` (their week and the next, as quiet hours may move a message over
+    Sunday night), in one grouped query. Members and weeks without messages are absent (0)."""
+    from_, to = None, None
+    for at in moments:
+        start, end = policy.week_of(at)
+        from_, to = min(from_ or start, start), max(to or end, end + dt.timedelta(days=7))
+    if from_ is None:
+        return {}
+    rows = (OutboxMessage.objects.filter(member_id__in=list(member_ids), purpose=ConsentPurpose.MARKETING,
+                                         channel__in=list(policy.PUSH_CHANNELS), status__in=policy.CAP_COUNTS,
+                                         scheduled_at__gte=from_ - dt.timedelta(days=1), scheduled_at__lt=to + dt.timedelta(days=1))
+            .values_list("member_id", "scheduled_at", "member__home_store_id"))
+    stores = Store.objects.in_bulk({store for _m, _at, store in rows})
+    counted: dict = {}
+    for member_id, at, store in rows:
+        key = (member_id, policy.week_of(at, stores.get(store))[0])
+        counted[key] = counted.get(key, 0) + 1
+    return counted
+
+
+def forecast(members, *, purpose: str, kind: str, channel: str, at: dt.datetime) -> dict[int, tuple[str, str, dt.datetime]]:
+    """What enqueueing one message of this purpose and kind on `channel` at `at` would do for each
+    member — {member id: (status, reason, scheduled time)} — by the very rules `enqueue` applies,
+    with consents and cap counts read once for all (`members`: loaded with home_store). Nothing is
+    written. A campaign's preview and its selection (vipdesk/campaigns) ask this."""
+    members = list(members)
+    ids = [m.pk for m in members]
+    batch = _Batch(consents=policy.latest_consents(ids), words=[],
+                   counted=cap_counts_for(ids, [at]) if policy.counts_for_cap(purpose, channel) else {})
+    text = _Text(purpose, kind)
+    blank = rendering.Rendered(language="zh-hans", subject="", body="", params={})
+    return {m.pk: _decide(m, text, channel, blank, at, batch=batch) for m in members}
 
 
 # ---- withdrawal (退会) -----------------------------------------------------------------------

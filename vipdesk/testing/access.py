@@ -116,6 +116,7 @@ ACCESS: list[Row] = [
     R("api-not-found", (), refused=404, anon=404),
     # Provider callbacks carry the provider's signature, not a key: nobody passes without it.
     R("messaging-callback", (), "POST", body={}, refused=401),
+    R("messaging-inbound", (), "POST", body={}, refused=401),  # members' SMS replies (退订), signed by the gateway
     # kamailio's questions and reports carry the shared SIP secret, not a key (issue 19 §3): nobody passes without it.
     R("hotline-sip-route", (), "POST", body={}, refused=401),
     R("hotline-sip-event", (), "POST", body={}, refused=401),
@@ -517,6 +518,14 @@ ACCESS: list[Row] = [
       body=lambda ids, side: {"member": _mobile(ids, side), "reference": "YX-ACCESS", "points": 10}),
     # the partner staff's counter page: no data in it (it calls the API above with the key typed in)
     R("partner-counter", EVERYONE | {ANON}, principals=frozenset({"till_key"})),
+    # campaigns to a segment (issue 18 §1): HQ (who keeps the message templates); the opt-out link needs only its signed token
+    R("console:campaigns", {"hq"}),
+    R("console:campaign_new", {"hq"}),
+    R("console:campaign_new", {"hq"}, "POST", body={"act": "preview", "name": ""}),
+    R("console:campaign", {"hq"}, ids={"pk": "message_campaign"}),
+    R("console:campaign", {"hq"}, "POST", ids={"pk": "message_campaign"}, body={"act": "schedule"}),
+    R("console:campaign_export", {"hq"}, ids={"pk": "message_campaign"}),
+    R("campaign-optout", EVERYONE | {ANON}, ids={"token": "optout_token"}, principals=frozenset({"till_key"})),
     R("console:partners", {"hq"}),
     R("console:partners", {"hq"}, "POST", body={"code": "", "name": ""}),
     R("console:partner", {"hq"}, ids={"pk": "partner"}),

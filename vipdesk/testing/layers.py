@@ -34,9 +34,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # salesimport (files of sales, posted through the till); companies (organisation accounts, the
     # annual evaluation: reads sales, care, feedback; awards via wallet, points); partners
     # (merchants: tiers' levels, points' partner spend); hotline (routes VIP calls; a missed call
-    # opens a servicedesk ticket)
+    # opens a servicedesk ticket); campaigns (a template to a segment through messaging's outbox, the
+    # response read from sales)
     ("messaging", "care", "feedback", "performance", "grading", "analytics", "reports", "webhooks", "servicedesk",
-     "arrivals", "salesimport", "companies", "partners", "hotline"),
+     "arrivals", "salesimport", "companies", "partners", "hotline", "campaigns"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

@@ -131,3 +131,20 @@ class ReportOutcomeSerializer(serializers.Serializer):
 
 class ReportsOutSerializer(serializers.Serializer):
     results = ReportOutcomeSerializer(many=True, help_text=_("One per report, in the order sent."))
+
+
+class ReplySerializer(serializers.Serializer):
+    """A member's SMS reply (上行短信) as the gateway hands it over."""
+
+    mobile = serializers.CharField(max_length=20, help_text=_("The member's number the reply came from."))
+    text = serializers.CharField(max_length=500, allow_blank=True, help_text=_("The reply's text, e.g. 退订."))
+    at = serializers.DateTimeField(required=False)
+
+
+class ReplyOutcomeSerializer(serializers.Serializer):
+    mobile = serializers.CharField()
+    outcome = serializers.CharField(help_text=_("opted_out, already_out, ignored, unknown_number or invalid."))
+
+
+class RepliesOutSerializer(serializers.Serializer):
+    results = ReplyOutcomeSerializer(many=True)

@@ -31,6 +31,7 @@ from vipdesk.members.services import member_for_actor
 
 from .. import selectors, signing
 from ..delivery import callback_accept_signature, callback_secret, delivery_report
+from ..inbound import inbound_reply
 from ..services import enqueue, preview
 from . import serializers as s
 
@@ -131,12 +132,7 @@ class CallbackView(APIView):
     )
     def post(self, request):
         raw = request.body
-        refusal = signing.verify(callback_secret(), request.headers.get(signing.TIMESTAMP_HEADER), raw,
-                                 request.headers.get(signing.SIGNATURE_HEADER), now=time.time(),
-                                 max_skew=int(settings.VIPDESK.get("CALLBACK_MAX_SKEW_SECONDS", 300)))
-        if refusal:
-            raise DomainError(_("The delivery report is not signed correctly (%(why)s).") % {"why": refusal},
-                              code="signature_invalid", status=401)
+        _verify(request, raw)
         try:
             data = parsers.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -161,4 +157,57 @@ class CallbackView(APIView):
                 results.append({"message_id": r.get("message_id", ""), "reference": r.get("reference", ""), "outcome": exc.code})
                 continue
             results.append({"message_id": r.get("message_id", ""), "reference": f"vd-{message.pk}", "outcome": message.status})
+        return Response({"results": results})
+
+
+def _verify(request, raw: bytes, message=None) -> None:
+    """The gateway's signature (signing.py) on a callback, or 401."""
+    refusal = signing.verify(callback_secret(), request.headers.get(signing.TIMESTAMP_HEADER), raw,
+                             request.headers.get(signing.SIGNATURE_HEADER), now=time.time(),
+                             max_skew=int(settings.VIPDESK.get("CALLBACK_MAX_SKEW_SECONDS", 300)))
+    if refusal:
+        text = message or _("The delivery report is not signed correctly (%(why)s).")
+        raise DomainError(text % {"why": refusal}, code="signature_invalid", status=401)
+
+
+class InboundView(APIView):
+    """Members' SMS replies from the gateway (上行短信): one reply, or {"replies": [...]}. Signed like
+    the delivery reports; a 退订 reply withdraws the member's marketing consent on SMS at once."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["messaging"], auth=[],
+        summary=gettext_lazy("Members' SMS replies (signed by the gateway): 退订 opts out"),
+        description=gettext_lazy("Signed like the delivery reports (X-Vipdesk-Timestamp, X-Vipdesk-Signature). A reply that is "
+                                 "an opt-out word (退订, TD, T, N) withdraws the member's marketing consent on SMS at once."),
+        request=s.ReplySerializer,
+        responses={200: OpenApiResponse(s.RepliesOutSerializer, description=gettext_lazy("Each reply's outcome.")),
+                   **error_responses(400, 409, s401=("signature_invalid",), s409=("report_replayed",))},
+        examples=[OpenApiExample("opt-out", request_only=True, value={"mobile": "13800000001", "text": "退订"})],
+    )
+    def post(self, request):
+        raw = request.body
+        _verify(request, raw, _("The reply is not signed correctly (%(why)s)."))
+        try:
+            data = parsers.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise DomainError(_("The body is not valid JSON."), code="parse_error", status=400) from None
+        reply = shape_of(s.ReplySerializer())
+        many = isinstance(data, dict) and "replies" in data
+        refuse_unknown(data, {"replies": [reply]} if many else reply)
+        items = data.get("replies") if many else [data]
+        if not isinstance(items, list) or not items or len(items) > 1000:
+            raise DomainError(_("Send one reply or {\"replies\": [...]} (at most 1,000)."), code="validation_error", status=400)
+        callback_accept_signature(request.headers[signing.SIGNATURE_HEADER], timezone.now())
+        results = []
+        for item in items:
+            ser = s.ReplySerializer(data=item if isinstance(item, dict) else {})
+            if not ser.is_valid():
+                results.append({"mobile": str(item.get("mobile", ""))[:20] if isinstance(item, dict) else "", "outcome": "invalid"})
+                continue
+            r = ser.validated_data
+            outcome = inbound_reply(mobile=r["mobile"], text=r["text"], at=r.get("at"))
+            results.append({"mobile": r["mobile"], "outcome": outcome["outcome"]})
         return Response({"results": results})

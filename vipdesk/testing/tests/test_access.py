@@ -230,6 +230,7 @@ def build_world() -> dict:
         "sales_batch": _sales_batch(),
         "hotline_line": both(lambda s: _hotline_line(members[s].home_store, s)),
         **_companies(),
+        **_message_campaign(staff["hq"], members["own"]),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
@@ -263,6 +264,21 @@ def _companies() -> dict:
     scheme = scheme_install()
     return {"company": company.pk, "evaluation_year": year_open(actor=None, scheme=scheme, year=2026).pk,
             "evaluation_programme": scheme.pk, "criterion": scheme.criteria.order_by("position").first().pk}
+
+
+def _message_campaign(hq, member) -> dict:
+    """A draft campaign to a segment of its own (issue 18 §1) and the own member's opt-out link token."""
+    from vipdesk.campaigns.optout import optout_token
+    from vipdesk.analytics.segments import segment_create
+    from vipdesk.campaigns.services import campaign_save
+    from vipdesk.messaging.message_templates import template_save
+
+    segment = segment_create(actor=hq, data={"name": "SA01 全部", "definition": {"stores": ["SA01"]}})
+    template_save(actor=None, code="access_promo", name="周末专场", purpose="marketing", kind="marketing", channels=["sms"],
+                  body_zh="{salutation}：本周末VIP专场。")
+    campaign = campaign_save(actor=hq, data={"name": "周末专场", "template": "access_promo", "channel": "sms", "audience": "segment",
+                                             "segment": segment.pk})
+    return {"message_campaign": campaign.pk, "optout_token": optout_token(campaign.pk, member.pk)}
 
 
 def _partners(members, hq) -> tuple[dict, dict, str]:
