@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignStatus(models.TextChoices):
@@ -7,7 +8,7 @@ class CampaignStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     SENDING = "sending", _("Sending")
     PAUSED = "paused", _("Paused")
-    STOPPED = "stopped", _("Stopped")
+    STOPPED = "stopped", pgettext_lazy("marketing campaign", "Stopped")  # the coupons' "Stopped" means switched off
     FINISHED = "finished", _("Finished")
 
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vipdesk.core.money import quantize
 from vipdesk.members.choices import ConsentPurpose
@@ -110,7 +111,7 @@ def report_xlsx(campaign: Campaign, report: dict) -> bytes:
     sheet = book.active
     sheet.title = _("Campaign report")[:31]
     span = report["window"]
-    sheet.append([_("Campaign"), campaign.name])
+    sheet.append([pgettext("marketing campaign", "Campaign"), campaign.name])
     sheet.append([_("Response window"), f"{span[0]:%Y-%m-%d %H:%M} – {span[1]:%Y-%m-%d %H:%M}" if span else "-"])
     sheet.append([])
     for label, key in ((_("Handed to the outbox"), "handed"), (_("Sent"), "sent"), (_("Delivered"), "delivered"),

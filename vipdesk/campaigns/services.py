@@ -27,6 +27,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.analytics.models import Segment
@@ -63,7 +64,7 @@ def campaign_get(actor, pk) -> Campaign:
     _require(actor)
     found = Campaign.objects.select_related("template", "segment", "level").filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
-        raise NotFound(_("No such campaign."), code="campaign_not_found")
+        raise NotFound(pgettext("marketing campaign", "No such campaign."), code="campaign_not_found")
     return found
 
 
