@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Action, can, require
 from vipdesk.accounts.scoping import store_ids_in_scope
 from vipdesk.core import parsing
 from vipdesk.core.errors import DomainError, NotFound
 
-from .choices import AgentStatus, CallOutcome, StepKind, StepWhen
+from .choices import AgentStatus, CallOutcome, SeatKind, StepKind, StepWhen
 from .models import Call, ChainStep, Line, MissedCall, Seat, StoreDuty
 from .routing import Plan, plan_call
 from .tickets import open_missed_call_ticket, ticket_called_back
@@ -124,6 +125,29 @@ def set_duty_officer(actor, store_id: int, officer) -> StoreDuty:
         raise DomainError(_("Choose a member of staff."), fields={"officer": [_("Choose a member of staff.")]})
     duty, _created = StoreDuty.objects.update_or_create(store_id=store_id, defaults={"officer": officer})
     return duty
+
+
+def staff_of_store(store_id: int):
+    """Who may staff a store's desk or be its duty officer: its active staff."""
+    return Staff.objects.filter(stores=store_id, is_active=True).distinct().order_by("username")
+
+
+def seat_staff(actor, seat_pk: int, user_pk: int | None) -> Seat:
+    """The duty roster: who staffs a store's duty desk (its calls ring whoever is on it); empty frees the desk.
+    A manager's own seat belongs to that manager and is not rostered."""
+    require(actor, Action.HOTLINE_MANAGE, system=False)
+    seat = _seat_for(actor, seat_pk)
+    if seat.kind != SeatKind.DESK:
+        raise DomainError(_("A manager's seat belongs to its manager; only duty desks are rostered."))
+    user = None
+    if user_pk:
+        user = staff_of_store(seat.store_id).filter(pk=user_pk).first()
+        if user is None:
+            text = _("Choose a member of staff of this store.")
+            raise DomainError(text, fields={"user": [text]})
+    seat.user = user
+    seat.save(update_fields=["user", "updated_at"])
+    return seat
 
 
 def mark_called_back(actor, missed_pk: int, at: dt.datetime | None = None) -> MissedCall:

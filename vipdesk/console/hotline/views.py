@@ -18,7 +18,7 @@ from vipdesk.core import clock, parsing
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.core.masking import mask_mobile
 from vipdesk.hotline import services
-from vipdesk.hotline.choices import AgentStatus, CallOutcome, StepKind
+from vipdesk.hotline.choices import AgentStatus, CallOutcome, SeatKind, StepKind
 from vipdesk.hotline.models import Call, MissedCall, Seat, StoreDuty
 from vipdesk.hotline.routing import seat_free
 from vipdesk.performance.services import stores_for
@@ -83,9 +83,23 @@ class HotlineView(CapabilityMixin, TemplateView):
             item.caller_shown = item.call.caller if full else mask_mobile(item.call.caller)
             item.overdue = item.callback_due < now
         duties = list(_scoped(StoreDuty.objects.select_related("store", "officer"), stores, "store_id"))
-        return super().get_context_data(seats=seats, calls=calls, missed=missed, duties=duties, now=now,
+        may_manage = can(user, Action.HOTLINE_MANAGE)
+        roster = self._roster(seats, duties) if may_manage else []
+        return super().get_context_data(seats=seats, calls=calls, missed=missed, duties=duties, now=now, roster=roster,
                                         outcomes=dict(CallOutcome.choices), statuses=AgentStatus.choices, log=log,
-                                        may_manage=can(user, Action.HOTLINE_MANAGE), **kwargs)
+                                        may_manage=may_manage, **kwargs)
+
+    def _roster(self, seats, duties) -> list[dict]:
+        """For a manager: per store with a desk, its staff to put on each desk and to name duty officer."""
+        officers = {d.store_id: d.officer_id for d in duties}
+        stores: dict[int, dict] = {}
+        for seat in seats:
+            if seat.kind != SeatKind.DESK:
+                continue
+            row = stores.setdefault(seat.store_id, {"store": seat.store, "desks": [], "officer": officers.get(seat.store_id),
+                                                    "staff": list(services.staff_of_store(seat.store_id))})
+            row["desks"].append(seat)
+        return list(stores.values())
 
     def post(self, request, *args, **kwargs):
         act = request.POST.get("act", "")
@@ -94,6 +108,14 @@ class HotlineView(CapabilityMixin, TemplateView):
             if act == "status":
                 seat = services.set_agent_status(request.user, pk, request.POST.get("status", ""))
                 messages.success(request, _("%(seat)s is now %(status)s.") % {"seat": seat.label, "status": seat.get_agent_status_display()})
+            elif act == "staff":
+                seat = services.seat_staff(request.user, pk, int(request.POST.get("user") or 0) or None)
+                who = seat.user.display_name or seat.user.username if seat.user else _("nobody")
+                messages.success(request, _("%(seat)s is now staffed by %(who)s.") % {"seat": seat.label, "who": who})
+            elif act == "duty":
+                officer = services.staff_of_store(pk).filter(pk=int(request.POST.get("officer") or 0)).first()
+                services.set_duty_officer(request.user, pk, officer)
+                messages.success(request, _("Duty officer saved."))
             elif act == "called_back":
                 services.mark_called_back(request.user, pk)
                 messages.success(request, _("Marked as called back."))

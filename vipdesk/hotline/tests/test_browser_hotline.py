@@ -52,6 +52,12 @@ def test_store_manager_edits_a_lines_chain_and_hours_with_an_error_beside_the_fi
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server.url, "zhiban")  # store A's manager
     page.goto(f"{live_server.url}/hotline/")
+    desk = hotline["desk1"]
+    page.select_option(f"#staff-{desk.pk} select[name=user]", value=str(hotline["officer"].pk))  # she takes desk 1 herself
+    page.click(f"#staff-{desk.pk} button")
+    page.wait_for_selector(f"#staff-{desk.pk}")
+    assert "值守" in page.content() and Seat.objects.get(pk=desk.pk).user_id == hotline["officer"].pk
+    shot(page, f"hotline-roster-{width}.png")
     page.click("#to-lines")
     assert page.inner_text("h1") == "专线呼叫顺序与服务时间"
     assert "客户经理专席" in page.inner_text(f"#line-{line.pk}")

@@ -142,3 +142,46 @@ def test_a_new_line_for_one_of_ones_stores(client, hotline):
     assert answer.status_code == 302
     made = Line.objects.get(number="4008001")
     assert made.store == hotline["store"] and made.name == "A店夜间线" and made.steps.count() == 2
+
+
+def test_the_store_manager_keeps_the_duty_roster_and_the_next_call_rings_the_new_duty_officer(client, hotline):
+    """The duty roster (issue 19 §3): who staffs each duty desk and who is the store's duty officer, set
+    by its manager in the console; the duty officer's mobile is the chain's last step."""
+    store, desk = hotline["store"], hotline["desk1"]
+    stand_in = StaffFactory(username="tiban", role=Role.GUIDE, mobile="13900000009", stores=[store])
+    client.force_login(hotline["officer"])  # store A's manager
+    page = client.get("/hotline/").content.decode()
+    assert 'id="duty-roster"' in page and f'id="staff-{desk.pk}"' in page and f'id="duty-{store.pk}"' in page
+    client.post("/hotline/", {"act": "staff", "pk": desk.pk, "user": stand_in.pk})
+    client.post("/hotline/", {"act": "duty", "pk": store.pk, "officer": stand_in.pk})
+    desk.refresh_from_db()
+    assert desk.user_id == stand_in.pk
+    plan = plan_call(hotline["vip"].mobile, "95588", dt.datetime(2026, 6, 17, 10, 30, tzinfo=SHANGHAI))
+    assert plan.steps[-1].uri.startswith("sip:13900000009@")  # the new duty officer's mobile
+    client.post("/hotline/", {"act": "staff", "pk": desk.pk, "user": ""})  # the desk freed
+    desk.refresh_from_db()
+    assert desk.user_id is None
+
+
+def test_the_roster_refuses_a_stranger_a_managers_seat_and_another_stores_manager(client, hotline):
+    store, desk = hotline["store"], hotline["desk1"]
+    other = other_store_call()
+    stranger = StaffFactory(username="waidian", role=Role.GUIDE, stores=[other])
+    manager = hotline["officer"]
+    with pytest.raises(DomainError) as refused:
+        services.seat_staff(manager, desk.pk, stranger.pk)  # not staff of store A
+    assert "user" in refused.value.fields
+    with pytest.raises(DomainError):
+        services.seat_staff(manager, hotline["seat"].pk, manager.pk)  # a manager's own seat is not rostered
+    client.force_login(manager)
+    page = client.post("/hotline/", {"act": "duty", "pk": store.pk, "officer": stranger.pk}, follow=True).content.decode()
+    assert "请选择" in page or "Choose a member of staff" in page
+    outsider = StaffFactory(username="c_mgr_roster", role=Role.STORE_MANAGER, stores=[other])
+    with pytest.raises(NotFound):
+        services.seat_staff(outsider, desk.pk, None)
+    with pytest.raises(NotFound):
+        services.set_duty_officer(outsider, store.pk, outsider)
+    client.force_login(outsider)
+    assert f'id="staff-{desk.pk}"' not in client.get("/hotline/").content.decode()
+    desk.refresh_from_db()
+    assert desk.user_id is None and hotline["store"].hotline_duty.officer_id == manager.pk
