@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 
 REDIS_URL = os.environ.get("VIPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -32,6 +33,9 @@ def asgi_server(transactional_db, monkeypatch):
     from django.core.asgi import get_asgi_application
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test's own ORM calls beside the server's loop
+    # As config/asgi.py does: each request's thread closes its connection when the request ends, so none is
+    # left open in a finished thread to keep PostgreSQL from dropping the test database at the end.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     sock = _bind()
     server = uvicorn.Server(uvicorn.Config(get_asgi_application(), lifespan="off", log_level="warning",
                                            timeout_graceful_shutdown=1))
