@@ -12,7 +12,8 @@ fits and predicts correctly there; checked on CDNOW against the published estima
   a `fit_failed` refusal;
 - every fit also computes standard errors from the inverse Hessian, whose diagonal can be negative
   on small or lumpy files (numpy: "invalid value encountered in sqrt"); vipdesk never uses them,
-  so that warning is silenced rather than printed to whoever runs `vipdesk demo` or the jobs.
+  so that warning is silenced rather than printed to whoever runs `vipdesk demo` or the jobs; so are
+  numpy's floating-point warnings while the optimiser explores (log(0), overflow in exp).
 
 Customers with the same (x, t_x, T) — or (x, m) for Gamma-Gamma — are fitted once with a weight
 (lifetimes' `weights`), which gives the same estimates and is much faster on large files.
@@ -52,10 +53,18 @@ class FitFailed(DomainError):
 
 @contextlib.contextmanager
 def _quiet_lifetimes():
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.ExitStack() as stack:
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.filterwarnings("ignore", "invalid value encountered in sqrt", RuntimeWarning)
+        try:
+            import numpy as np
+
+            # the optimiser steps through regions where log(0) or exp overflow (autograd: "divide by
+            # zero", "overflow"); the likelihood there is -inf and the step is refused, which is correct
+            stack.enter_context(np.errstate(all="ignore"))
+        except ImportError:  # pragma: no cover
+            pass
         try:
             import pandas as pd
 

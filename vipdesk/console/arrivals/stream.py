@@ -47,17 +47,19 @@ async def arrival_stream(request):
     if not getattr(user, "role", None) and not user.is_superuser:
         return HttpResponseForbidden()
     last = _last_id(request)
-    live = isinstance(request, ASGIRequest)
+    if not isinstance(request, ASGIRequest):
+        # WSGI: what is waiting, then the end (the page asks again after WSGI_RETRY_MS). A plain list,
+        # so the WSGI server iterates it without Django draining an async iterator on its behalf.
+        backlog = await sync_to_async(notices_since)(user, last)
+        return _sse([f"retry: {WSGI_RETRY_MS}\n: connected\n\n", *(_event(data) for data in backlog)])
 
     async def events():
         async with bus().subscribe(user.pk) as queue:
-            yield f"retry: {RETRY_MS if live else WSGI_RETRY_MS}\n: connected\n\n"
+            yield f"retry: {RETRY_MS}\n: connected\n\n"
             sent = last or 0
             for data in await sync_to_async(notices_since)(user, last):
                 sent = max(sent, data["id"])
                 yield _event(data)
-            if not live:
-                return
             deadline = asyncio.get_running_loop().time() + STREAM_SECONDS
             while asyncio.get_running_loop().time() < deadline:
                 try:
@@ -71,7 +73,11 @@ async def arrival_stream(request):
                 sent = data["id"]
                 yield _event(data)
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream; charset=utf-8")
+    return _sse(events())
+
+
+def _sse(content) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
