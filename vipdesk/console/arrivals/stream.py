@@ -19,6 +19,7 @@ import json
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden, StreamingHttpResponse
 
@@ -29,6 +30,16 @@ KEEPALIVE_SECONDS = 15
 RETRY_MS = 2000
 STREAM_SECONDS = 300
 WSGI_RETRY_MS = 5000
+
+
+def _backlog(user, last) -> list[dict]:
+    """The notices waiting for this person. Under ASGI a stream lives for minutes and its request does
+    not finish meanwhile (Django closes connections when a request finishes), so the connection this
+    read opened is closed here: two hundred open pages must not hold two hundred database connections."""
+    try:
+        return notices_since(user, last)
+    finally:
+        connections.close_all()
 
 
 def _event(data: dict) -> str:
@@ -57,7 +68,7 @@ async def arrival_stream(request):
         async with bus().subscribe(user.pk) as queue:
             yield f"retry: {RETRY_MS}\n: connected\n\n"
             sent = last or 0
-            for data in await sync_to_async(notices_since)(user, last):
+            for data in await sync_to_async(_backlog)(user, last):
                 sent = max(sent, data["id"])
                 yield _event(data)
             deadline = asyncio.get_running_loop().time() + STREAM_SECONDS
