@@ -30,8 +30,13 @@ def _outbox(campaign):
     return OutboxMessage.objects.filter(source__startswith=f"campaign:{campaign.pk}:")
 
 
-def test_preview_counts_after_consent_quiet_hours_and_the_weekly_cap(audience, template, hq):
+def test_preview_counts_after_consent_quiet_hours_and_the_weekly_cap(audience, template, hq, clock):
     segment, members = audience
+    # a Wednesday morning (the next one, always ahead of the audience's consents), so the messages that
+    # quiet hours hold back tonight wait for a morning of the same week: on a Sunday night they would
+    # wait for Monday, a new week, where member 0's weekly cap no longer holds her back
+    today = timezone.now().astimezone(SHANGHAI)
+    clock.move_to(today.replace(hour=10, minute=30) + dt.timedelta(days=(2 - today.weekday()) % 7 or 7))
     for _ in range(2):  # member 0 already had this week's two marketing SMS
         enqueue(members[0], "weekend_vip", "sms", source=f"earlier:{_}")
     campaign = campaign_save(actor=hq, data=_data(segment))
