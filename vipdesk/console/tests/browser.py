@@ -45,3 +45,20 @@ def nav_to(page, entry_id: str) -> None:
     link = page.locator(f"#mainnav #{entry_id}")
     link.locator("xpath=ancestor::details[1]/summary").click()
     link.click()
+
+
+def sign_in_as(page, url: str, username: str, password: str) -> None:
+    """A fresh console session for `username` (an earlier sign-in's cookies cleared first)."""
+    page.context.clear_cookies()
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{url}/")
+
+
+def shots_at(page, name: str, widths=(1280, 1024)) -> None:
+    """The page's screenshot at each width (kept only with VIPDESK_SCREENSHOTS)."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        shot(page, f"{name}-{width}.png")

@@ -21,7 +21,7 @@ from vipdesk.messaging.message_templates import template_save
 from vipdesk.sales.models import Sale
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, shots_at, sign_in_as  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD
 
 pytestmark = MARKS
@@ -30,18 +30,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def sign_in(page, url, username):
-    page.context.clear_cookies()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{url}/")
+    sign_in_as(page, url, username, PASSWORD)
 
 
 def shots(page, name):
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        shot(page, f"campaigns-{name}-{width}.png")
+    shots_at(page, f"campaigns-{name}", WIDTHS)
 
 
 @pytest.mark.django_db(transaction=True)

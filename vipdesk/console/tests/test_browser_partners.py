@@ -16,7 +16,7 @@ from vipdesk.tiers.models import Level
 from vipdesk.tiers.overrides import tier_override
 from vipdesk.tiers.presets import DEPARTMENT_STORE
 
-from .browser import MARKS, page, shot  # noqa: F401  (page is a fixture)
+from .browser import MARKS, page, shot, shots_at, sign_in_as  # noqa: F401  (page is a fixture)
 from .conftest import PASSWORD
 
 pytestmark = MARKS
@@ -24,18 +24,11 @@ WIDTHS = (1280, 1024)
 
 
 def sign_in(page, url, username):
-    page.context.clear_cookies()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{url}/")
+    sign_in_as(page, url, username, PASSWORD)
 
 
 def shots(page, name):
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        shot(page, f"partners-{name}-{width}.png")
+    shots_at(page, f"partners-{name}", WIDTHS)
 
 
 @pytest.mark.django_db(transaction=True)
