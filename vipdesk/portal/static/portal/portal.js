@@ -22,19 +22,21 @@
   });
 
   // The e-card: fetch a fresh code every 60 s (and when the page comes back); offline, hide the stale one.
+  // The server answers the code box as an HTML fragment (/m/card/?fragment=1): its content replaces ours.
   const box = document.getElementById("ecard-code");
   if (box) {
     const url = box.dataset.url;
-    const show = function (data) {
-      box.querySelector(".qr").innerHTML = data.qr_svg;
-      box.querySelector(".barcode").innerHTML = data.barcode_svg;
-      box.querySelector(".digits").textContent = data.display;
-      box.dataset.code = data.code;
+    const show = function (html) {
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("ecard-code");
+      if (!fresh) throw new Error("no code in the answer");
+      box.innerHTML = fresh.innerHTML;
+      box.dataset.code = fresh.dataset.code;
+      box.dataset.left = fresh.dataset.left;
       box.classList.remove("offline");
     };
     const refresh = function () {
-      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
-        .then(function (r) { if (r.status === 401) { window.location.reload(); } if (!r.ok) throw new Error(r.status); return r.json(); })
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+        .then(function (r) { if (r.status === 401 || r.redirected) { window.location.reload(); } if (!r.ok) throw new Error(r.status); return r.text(); })
         .then(show)
         .catch(function () { box.classList.add("offline"); });
     };

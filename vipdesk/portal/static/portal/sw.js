@@ -1,4 +1,5 @@
-/* vipdesk member centre service worker: pages it showed stay readable offline (network first). */
+/* vipdesk member centre service worker: pages it showed stay readable offline (network first); a page
+   never seen falls back to the kept card page (ignoreVary: the pages vary on Cookie and language). */
 const CACHE = "vipdesk-portal-v1";
 self.addEventListener("install", (event) => { self.skipWaiting(); });
 self.addEventListener("activate", (event) => { event.waitUntil(self.clients.claim()); });
@@ -17,6 +18,6 @@ self.addEventListener("fetch", (event) => {
         caches.open(CACHE).then((cache) => cache.put(request, copy));
       }
       return response;
-    }).catch(() => caches.match(request).then((hit) => hit || caches.match("/m/card/")))
+    }).catch(() => caches.match(request).then((hit) => hit || caches.match("/m/card/", { ignoreVary: true })))
   );
 });
