@@ -52,11 +52,29 @@ def test_a_member_signs_in_with_the_code_from_the_log_and_the_sms_file(member, c
     assert session.expires_at - session.created_at == dt.timedelta(days=30)
     assert client.cookies[COOKIE].value not in session.token_hash
     assert Event.objects.filter(verb="portal.signed_in", object_id=str(member.pk)).exists()
-    # single use
-    again = Client()
-    again.cookies = client.cookies
-    assert client.post("/m/sign-in/code/", {"code": code}).status_code in (302, 400)
     assert PortalSession.objects.filter(member=member).count() == 1
+
+
+def test_a_code_is_used_once(member, caplog):
+    from vipdesk.portal.signin import CodeRefused, code_verify
+
+    with caplog.at_level(logging.WARNING, logger="vipdesk.portal"):
+        ask(Client(), "13766667777")
+    code = sent_code(caplog)
+    assert code_verify(mobile="13766667777", code=code) == member
+    with pytest.raises(CodeRefused):
+        code_verify(mobile="13766667777", code=code)  # the same code a second time
+
+
+def test_a_session_lasts_thirty_days(member, clock):
+    from .conftest import member_client
+
+    signed_in = member_client(member)  # on the test's clock
+    clock.shift(dt.timedelta(days=30) - dt.timedelta(minutes=1))
+    assert signed_in.get("/m/").status_code == 200
+    clock.shift(dt.timedelta(minutes=2))
+    response = signed_in.get("/m/")
+    assert response.status_code == 302 and response["Location"].startswith("/m/sign-in/")
 
 
 def test_a_code_lives_five_minutes(member, caplog, clock):
