@@ -163,3 +163,19 @@ def test_every_portal_page_obeys_the_content_policy(store_a):
     client = member_client(rich_member(store_a))
     wrong = {url: policy_problems(client.get(url)) for url in PAGES + ["/m/sign-in/"]}
     assert not {url: p for url, p in wrong.items() if p}
+
+
+def test_the_profile_page_files_a_change_of_name_or_id_number_for_the_store(member, signed_in):
+    """Issue 16, profile: a request to change hard fields that the store handles, from the profile page."""
+    from vipdesk.feedback.models import Complaint
+    from vipdesk.feedback.requests import kind_of
+
+    page = signed_in.get("/m/profile/").content.decode()
+    assert 'href="/m/requests/?kind=profile_change"' in page and "申请修改姓名或证件号码" in page
+    form = signed_in.get("/m/requests/?kind=profile_change").content.decode()
+    assert '<option value="profile_change" selected>' in form
+    response = signed_in.post("/m/requests/", {"kind": "profile_change", "description": "姓名改为林晓红",
+                                               "store": str(member.home_store_id)})
+    assert response.status_code == 302
+    filed = Complaint.objects.get(member=member)
+    assert kind_of(filed) == "profile_change" and "林晓红" in filed.description
