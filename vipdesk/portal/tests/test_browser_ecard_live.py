@@ -5,12 +5,16 @@ balances, the stale code hidden behind the note that it needs a connection."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
+from django.core.cache import cache
 
 from vipdesk.console.tests.browser import ARGS, CHROMIUM, MARKS
 from vipdesk.members.identification import identify_member
+from vipdesk.members.models import Member
+from vipdesk.members.services import consent_state
 from vipdesk.portal.auth import COOKIE, member_session_token
 
 from .data import loyalty_setup, rich_member
@@ -85,3 +89,37 @@ def test_offline_the_card_shows_its_face_and_last_balances_and_says_the_code_nee
     page.goto(f"{live_server.url}/m/points/")  # a page not seen before: the kept card instead of an error
     assert page.locator("#ecard-code").count() == 1
     phone.set_offline(False)
+
+
+def test_a_visitor_joins_on_her_phone_with_no_consent_ticked_for_her(live_server, phone, store_a, settings, tmp_path):
+    """开卡 at phone size (the one portal page the other browser tests did not show): she proves her
+    mobile, joins with a lunar birthday and one consent she ticks herself, and lands on her card."""
+    settings.VIPDESK = {**settings.VIPDESK, "SMS": {"BACKEND": "file"}}
+    settings.DATA_DIR = tmp_path
+    cache.clear()
+    loyalty_setup()
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/m/sign-in/")
+    page.fill("#mobile", "138 1111 2222")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/m/sign-in/code/**")
+    code = json.loads(next((tmp_path / "sms").glob("*.jsonl")).read_text(encoding="utf-8").splitlines()[-1])["params"]["code"]
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    page.wait_for_url("**/m/join/")
+    assert page.evaluate("Array.from(document.querySelectorAll('input[type=checkbox]')).every(c => !c.checked)")
+    _snap(page, "00-join")
+    page.fill("#name", "周小雨")
+    page.check("input[name=gender][value=F]")
+    page.check("input[name=calendar][value=lunar]")
+    page.fill("input[name=lunar_month]", "8")
+    page.fill("input[name=lunar_day]", "15")
+    page.select_option("#home_store", str(store_a.pk))
+    page.check("input[name=consent_service]")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/m/")
+    joined = Member.objects.get(mobile="13811112222")
+    assert joined.name == "周小雨" and joined.lunar_birth_month == 8 and joined.home_store == store_a
+    assert joined.name in page.inner_text("main") and joined.member_no in page.inner_text("main")
+    state = consent_state(joined)
+    assert state[("service", "sms")].granted and not (state[("marketing", "sms")] and state[("marketing", "sms")].granted)
