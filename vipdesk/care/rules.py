@@ -197,10 +197,16 @@ def reachable(rule, qs: QuerySet) -> QuerySet:
     against the consents when they are sent (the outbox suppresses them)."""
     if rule.task_kind not in (TaskKind.CALL, TaskKind.VISIT):
         return qs
-    qs = qs.exclude(preferred_contact=ContactPreference.NONE)
     if rule.task_kind != TaskKind.CALL or rule.channel != Channel.PHONE:
-        return qs
-    purpose = ConsentPurpose.MARKETING if rule.kind in MARKETING_KINDS else ConsentPurpose.SERVICE
+        return qs.exclude(preferred_contact=ContactPreference.NONE)
+    return phone_reachable(qs, purpose=ConsentPurpose.MARKETING if rule.kind in MARKETING_KINDS else ConsentPurpose.SERVICE)
+
+
+def phone_reachable(qs: QuerySet, *, purpose: str) -> QuerySet:
+    """The members of `qs` a phone call of `purpose` may reach: not 不联系, and the latest phone consent
+    of that purpose given (marketing) or not refused (service). For every maker of call tasks (the
+    care rules, grading's maturity reminders)."""
+    qs = qs.exclude(preferred_contact=ContactPreference.NONE)
     latest = (Consent.objects.filter(member=OuterRef("pk"), purpose=purpose, channel=ConsentChannel.PHONE)
               .order_by("-at", "-id").values("granted")[:1])
     qs = qs.alias(phone_consent=Subquery(latest))

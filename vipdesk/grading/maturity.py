@@ -1,5 +1,6 @@
 """Maturity reminders (定期/理财到期, seed 003 篇12: 产品到期提醒): a holding with a maturity date
-makes a call task for the customer's manager `maturity_lead_days` before it matures.
+makes a call task for the customer's manager `maturity_lead_days` before it matures, unless she
+said 不联系 or refused service calls on the phone (care.rules.phone_reachable).
 
 Set-based and idempotent: the holdings maturing within the lead time are read in one query, the
 task keys (`maturity:<customer>:<product>:<date>`) already made are read in one query, the rest
@@ -15,8 +16,11 @@ from django.utils import timezone
 
 from vipdesk.care.choices import Channel, TaskKind
 from vipdesk.care.models import CareTask
+from vipdesk.care.rules import phone_reachable
 from vipdesk.care.signals import care_task_created
-from vipdesk.members.choices import MemberStatus
+from vipdesk.core.money import format_money
+from vipdesk.members.choices import ConsentPurpose, MemberStatus
+from vipdesk.members.models import Member
 
 from .models import Holding, Scheme
 
@@ -30,8 +34,10 @@ def maturity_reminders(*, on: dt.date, scheme: Scheme | None = None) -> int:
     if scheme is None:
         return 0
     until = on + dt.timedelta(days=scheme.maturity_lead_days)
+    # a service call about her own holding: not to who said 不联系 or refused service calls (issue 15 §14)
+    reachable = phone_reachable(Member.objects.filter(status=MemberStatus.ACTIVE), purpose=ConsentPurpose.SERVICE)
     rows = (Holding.objects.filter(maturity_on__gte=on, maturity_on__lte=until, balance__gt=0,
-                                   member__status=MemberStatus.ACTIVE)
+                                   member__in=reachable.values("pk"))
             .values("member_id", "product_code", "maturity_on")
             .annotate(latest=Max("on")))
     wanted = {_key(r["member_id"], r["product_code"], r["maturity_on"]): r for r in rows}
@@ -50,7 +56,7 @@ def maturity_reminders(*, on: dt.date, scheme: Scheme | None = None) -> int:
         member = h.member
         due_on = max(on, h.maturity_on - dt.timedelta(days=scheme.maturity_lead_days))
         due_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(10, 0)))
-        script = (f"{member.name}的{h.product_name or h.product_code}(余额{h.balance:,.2f}元)将于"
+        script = (f"{member.name}的{h.product_name or h.product_code}(余额{format_money(h.balance)})将于"
                   f"{h.maturity_on:%Y年%m月%d日}到期,请联系客户商量续存或转购。")
         tasks.append(CareTask(member=member, store=member.home_store, owner_id=member.owner_id, kind=TaskKind.CALL,
                               channel=Channel.PHONE, due_on=due_on, due_at=due_at, script=script, source_key=key,

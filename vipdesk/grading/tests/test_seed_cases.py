@@ -114,6 +114,24 @@ def test_maturity_reminder_seven_days_before_for_the_manager(bank, hq, store_a, 
     assert CareTask.objects.filter(member=customer).count() == 1
 
 
+def test_maturity_reminders_respect_do_not_contact_and_a_refused_phone(bank, hq, store_a, account_manager_a, clock):
+    """Issue 15 §14 holds for every call care is given: nobody who said 不联系 gets one, nor anybody who
+    refused service calls on the phone; the script writes the balance as money is written everywhere."""
+    from vipdesk.members.models import Consent
+
+    called = make_member(store=store_a, owner=account_manager_a, name="陈美玲", mobile="13812340001")
+    quiet = make_member(store=store_a, owner=account_manager_a, name="周静", mobile="13812340002", preferred_contact="none")
+    refused = make_member(store=store_a, owner=account_manager_a, name="李静", mobile="13812340003")
+    Consent.objects.create(member=refused, purpose="service", channel="phone", granted=False, source="console")
+    maturity = today() + dt.timedelta(days=7)
+    balance_import(actor=hq, filename="m.csv", data=_file(
+        [f"{m.member_no},{today().isoformat()},T88,三年定期,定期,300000,,2023-01-01,{maturity.isoformat()}"
+         for m in (called, quiet, refused)]))
+    assert grading_run_daily(on=today())["maturity_reminders"] == 1
+    task = CareTask.objects.get()
+    assert task.member == called and "余额¥300,000.00" in task.script
+
+
 def test_a_file_sent_again_changes_nothing(bank, hq, store_a):
     customer = make_member(store=store_a)
     data = _file([f"{customer.member_no},2026-05-31,D001,定期,定期,100000,120000,,",
