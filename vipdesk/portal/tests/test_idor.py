@@ -20,7 +20,11 @@ from vipdesk.members.services import consent_set
 from vipdesk.messaging.models import InboxMessage
 from vipdesk.org.services import api_client_create
 from vipdesk.portal.models import PortalSession
+from vipdesk.portal.service import ticket_kinds
 from vipdesk.sales.models import Sale
+from vipdesk.servicedesk.choices import Source
+from vipdesk.servicedesk.models import Ticket
+from vipdesk.servicedesk.services import kinds_install_default, ticket_open
 from vipdesk.testing.factories import make_member
 
 from .conftest import member_client
@@ -69,11 +73,14 @@ def world(store_a, settings, tmp_path):
     coupon_b = Coupon.objects.filter(member=b).first()
     sale_b = Sale.objects.get(member=b)
     order_b, request_b = _mall_order_and_request(b, store_a)  # h6: the points mall and service requests
+    kinds_install_default()  # issue 19: a request that became a service ticket has its own page
+    ticket_b = ticket_open(kind_code=next(iter(ticket_kinds())), member=b, store=store_a, source=Source.PORTAL,
+                           description="B的服务单秘密")
     ids = {"member": b.pk, "sale": sale_b.pk, "message": inbox_b.pk, "coupon": coupon_b.pk, "inbox": inbox_b.pk,
-           "order": order_b.pk, "request": request_b.pk}
+           "order": order_b.pk, "request": request_b.pk, "ticket": ticket_b.pk}
     codes = {"member_no": b.member_no, "code": coupon_b.code, "mobile": b.mobile, "receipt_no": sale_b.receipt_no}
     markers = [b.name, b.member_no, b.mobile, "oy-secret", "B的爱好", "B的秘密", "只给欧阳娜娜", sale_b.receipt_no, coupon_b.code,
-               "B的送货地址秘密", request_b.number]
+               "B的送货地址秘密", request_b.number, "B的服务单秘密", ticket_b.number]
     return {"a": a, "b": b, "ids": ids, "codes": codes, "markers": markers}
 
 
@@ -107,6 +114,7 @@ def state_of(member):
         "orders": list(member.points_account.redemptions.values_list("pk", "status", "collection"))
         if hasattr(member, "points_account") else [],
         "requests": list(member.complaints.values_list("pk", "status")),
+        "tickets": list(Ticket.objects.filter(member=member).values_list("pk", "status")),
     }
 
 
