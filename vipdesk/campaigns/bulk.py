@@ -88,8 +88,8 @@ def _consent_join(channel: str) -> str:
               "ORDER BY c.at DESC, c.id DESC LIMIT 1)")
     if channel == Channel.INBOX:
         return (f"CROSS JOIN LATERAL (SELECT {latest.format(ch=ConsentChannel.SMS)} AS sms, "
-                f"{latest.format(ch=ConsentChannel.EMAIL)} AS email) cs")
-    return f"CROSS JOIN LATERAL (SELECT {latest.format(ch=channel)} AS granted) cs"
+                f"{latest.format(ch=ConsentChannel.EMAIL)} AS email OFFSET 0) cs")  # OFFSET 0: read once per member
+    return f"CROSS JOIN LATERAL (SELECT {latest.format(ch=channel)} AS granted OFFSET 0) cs"
 
 
 def _refusal(channel: str) -> str:
@@ -125,7 +125,7 @@ def _reach(campaign, at: dt.datetime, audience_sql: str, after: int = 0) -> tupl
     sql = (f"WITH {slot} SELECT r.member_id, r.reason, CASE WHEN r.reason = '' THEN r.control ELSE FALSE END AS control, r.quiet "
            f"FROM (SELECT m.id AS member_id, {_reason(campaign.channel)} AS reason, {control} AS control, sl.quiet "
            f"FROM members_member m JOIN slot sl ON sl.store_id = coalesce(m.home_store_id, -1) {_consent_join(campaign.channel)} "
-           f"WHERE m.id > %(after)s AND m.id IN ({audience_sql})) r")
+           f"WHERE m.id > %(after)s AND m.id IN ({audience_sql}) OFFSET 0) r")
     return sql, params
 
 
@@ -161,7 +161,9 @@ def select(campaign, at: dt.datetime, audience, after: int = 0) -> int:
             f"SELECT %(campaign)s, x.member_id, CASE WHEN x.reason <> '' THEN '{Group.EXCLUDED}' WHEN x.control THEN '{Group.CONTROL}' "
             f"ELSE '{Group.TARGET}' END, x.reason FROM ({sql}) x ORDER BY x.member_id ON CONFLICT (campaign_id, member_id) DO NOTHING",
             {**params, **audience_params, "campaign": campaign.pk})
-        return cur.rowcount
+        written = cur.rowcount
+        cur.execute("ANALYZE campaigns_campaignmember")  # the hand-over's plan needs to know how many rows there now are
+        return written
 
 
 def _text(text: str, prefix: str) -> tuple[str, dict, list[str]]:
@@ -180,7 +182,7 @@ def _text(text: str, prefix: str) -> tuple[str, dict, list[str]]:
 
 def hand_over(campaign, *, now: dt.datetime, limit: int) -> int:
     """Hand the next `limit` target members not yet handed over to the outbox, in one statement
-    (inside the caller's transaction, the campaign row locked by the caller). Returns how many."""
+    and a second for the bookkeeping (inside the caller's transaction, the campaign row locked by the caller). Returns how many."""
     template, channel = campaign.template, campaign.channel
     todo = (f"SELECT cm.id, cm.member_id FROM campaigns_campaignmember cm WHERE cm.campaign_id = %(campaign)s "
             f"AND cm.\"group\" = '{Group.TARGET}' AND cm.handed_at IS NULL ORDER BY cm.id LIMIT %(limit)s")
@@ -202,7 +204,7 @@ def hand_over(campaign, *, now: dt.datetime, limit: int) -> int:
                       source=f"campaign:{campaign.pk}:")
         cur.execute(
             f"WITH {slot}, todo AS MATERIALIZED ({todo}), "
-            f"rows AS (SELECT t.id AS cm_id, m.id AS member_id, {_reason(channel)} AS reason, sl.scheduled, sl.scheduled_iso, sl.quiet, "
+            f"rows AS MATERIALIZED (SELECT t.id AS cm_id, m.id AS member_id, {_reason(channel)} AS reason, sl.scheduled, sl.scheduled_iso, sl.quiet, "
             f"  {body} AS body, left({subject}, 200) AS subject, {values} AS params, {address} AS recipient "
             f"  FROM todo t JOIN members_member m ON m.id = t.member_id JOIN slot sl ON sl.store_id = coalesce(m.home_store_id, -1) "
             f"  {_consent_join(channel)} "
@@ -222,15 +224,18 @@ def hand_over(campaign, *, now: dt.datetime, limit: int) -> int:
             f"ev AS (INSERT INTO messaging_deliveryevent (message_id, at, kind, status, reason, detail, payload) "
             f"  SELECT i.id, %(now)s, CASE i.status WHEN '{OutboxStatus.QUEUED}' THEN '{EventKind.QUEUED}' "
             f"  WHEN '{OutboxStatus.DEFERRED}' THEN '{EventKind.DEFERRED}' ELSE '{EventKind.SUPPRESSED}' END, i.status, i.reason, '', "
-            f"  jsonb_build_object('scheduled_at', d.planned_iso) FROM ins i JOIN decided d ON d.member_id = i.member_id), "
-            f"upd AS (UPDATE campaigns_campaignmember cm SET outbox_id = coalesce(i.id, o.id), handed_at = %(now)s "
-            f"  FROM todo t LEFT JOIN ins i ON i.member_id = t.member_id "
-            f"  LEFT JOIN {OutboxMessage._meta.db_table} o ON i.id IS NULL AND o.source <> '' AND o.source = %(source)s || t.member_id "
-            f"  AND o.channel = %(channel)s "
-            f"  WHERE cm.id = t.id RETURNING cm.id) "
-            f"SELECT (SELECT count(*) FROM upd), ARRAY(SELECT id FROM ins WHERE status = '{OutboxStatus.SUPPRESSED}')",
+            f"  jsonb_build_object('scheduled_at', CASE WHEN i.reason IN ({early}) THEN %(now_iso)s ELSE sl.scheduled_iso END) "
+            f"  FROM ins i JOIN members_member m ON m.id = i.member_id JOIN slot sl ON sl.store_id = coalesce(m.home_store_id, -1)) "
+            f"SELECT ARRAY(SELECT id FROM ins WHERE status = '{OutboxStatus.SUPPRESSED}')",
             params)
-        handed, suppressed = cur.fetchone()
+        suppressed = cur.fetchone()[0]
+        # the bookkeeping, in a statement of its own so that it sees the rows just written (the same
+        # `todo`: the campaign row is locked); a row an earlier run wrote is linked all the same
+        cur.execute(f"UPDATE campaigns_campaignmember cm SET handed_at = %(now)s, outbox_id = (SELECT o.id FROM "
+                    f"{OutboxMessage._meta.db_table} o WHERE o.source = %(source)s || cm.member_id AND o.channel = %(channel)s "
+                    f"AND o.source <> '') WHERE cm.id IN (SELECT t.id FROM ({todo}) t)",
+                    {**base, "now": now, "source": params["source"], "channel": channel})
+        handed = cur.rowcount
     for message in OutboxMessage.objects.filter(pk__in=suppressed or []):  # as _write_texts tells of them
         transaction.on_commit(lambda m=message: message_settled.send(sender=OutboxMessage, message=m, status=m.status))
     return int(handed)
