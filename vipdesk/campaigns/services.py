@@ -16,6 +16,10 @@ and leave together), renders the template for each and calls messaging's `enqueu
 source "campaign:<id>:<member>": the outbox's unique (source, channel) means a run that dies after
 writing the rows and is run again gets the same rows back instead of new ones. At send time the
 outbox checks consent once more, so an opt-out stops a message already queued.
+
+On PostgreSQL the preview, the selection and the hand-over of most campaigns are set-based SQL
+(bulk.py: the same rules, the same rows, tested against this per-member path); SQLite and templates
+the SQL cannot render take the path described above.
 """
 from __future__ import annotations
 
@@ -55,7 +59,7 @@ FIELDS = ("name", "template", "channel", "audience", "segment", "level", "member
           "control_percent", "response_days")
 OPTOUT_PLACEHOLDER = "optout_url"
 # Marketing SMS in China carry how to refuse them; the 退订 reply is read by messaging.inbound.
-SMS_OPT_OUT = " 回复退订拒收"
+SMS_OPT_OUT = bulk.SMS_OPT_OUT
 
 
 def _require(actor) -> None:
