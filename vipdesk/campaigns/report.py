@@ -46,8 +46,14 @@ def window(campaign: Campaign) -> tuple[dt.datetime, dt.datetime] | None:
     return campaign.started_at, campaign.started_at + dt.timedelta(days=campaign.response_days)
 
 
-def _group(campaign: Campaign, group: str, span) -> dict:
-    members = CampaignMember.objects.filter(campaign=campaign, group=group)
+def _rows(campaign: Campaign, store_ids=None):
+    """The campaign's audience rows; with `store_ids`, only members whose home store is one of them."""
+    rows = CampaignMember.objects.filter(campaign=campaign)
+    return rows if store_ids is None else rows.filter(member__home_store_id__in=list(store_ids))
+
+
+def _group(campaign: Campaign, group: str, span, store_ids=None) -> dict:
+    members = _rows(campaign, store_ids).filter(group=group)
     n = members.count()
     buyers, net = 0, Decimal("0.00")
     if span is not None and n:
@@ -71,9 +77,10 @@ def uplift(target: dict, control: dict) -> dict:
     return {"uplift": diff, "low": diff - Z95 * se, "high": diff + Z95 * se, "se": se}
 
 
-def campaign_report(campaign: Campaign, *, now: dt.datetime | None = None) -> dict:
+def campaign_report(campaign: Campaign, *, now: dt.datetime | None = None, store_ids=None) -> dict:
+    """The report; with `store_ids` (a staff member's stores), of the members of those home stores only."""
     now = now or timezone.now()
-    rows = CampaignMember.objects.filter(campaign=campaign)
+    rows = _rows(campaign, store_ids)
     groups = dict(rows.values_list("group").annotate(n=Count("id")))
     excluded = dict(rows.filter(group=Group.EXCLUDED).values_list("reason").annotate(n=Count("id")))
     statuses = dict(OutboxMessage.objects.filter(pk__in=rows.filter(outbox__isnull=False).values("outbox_id"))
@@ -86,7 +93,7 @@ def campaign_report(campaign: Campaign, *, now: dt.datetime | None = None) -> di
                                             purpose=ConsentPurpose.MARKETING, granted=False, at__gte=campaign.started_at)
                      .values("member_id").distinct().count())
     span = window(campaign)
-    target, control = _group(campaign, Group.TARGET, span), _group(campaign, Group.CONTROL, span)
+    target, control = _group(campaign, Group.TARGET, span, store_ids), _group(campaign, Group.CONTROL, span, store_ids)
     sent = statuses.get(OutboxStatus.SENT, 0) + statuses.get(OutboxStatus.DELIVERED, 0)
     return {
         "groups": {g: groups.get(g, 0) for g in Group.values}, "excluded": excluded,
@@ -98,6 +105,30 @@ def campaign_report(campaign: Campaign, *, now: dt.datetime | None = None) -> di
         "incremental_sales": (quantize((target["net_sales"] / target["members"] - control["net_sales"] / control["members"])
                                        * target["members"]) if target["members"] and control["members"] else None),
     }
+
+
+def campaigns_started(start: dt.date, end: dt.date, *, store_ids=None, now: dt.datetime | None = None) -> list[dict]:
+    """The report of every campaign started from `start` to `end` (dates, the default time zone),
+    scoped to the members of `store_ids` (None: all), for the reports page and its XLSX; a campaign
+    none of whose members is in the scope is left out."""
+    tz = timezone.get_default_timezone()
+    since = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    out = []
+    for campaign in Campaign.objects.filter(started_at__gte=since, started_at__lt=until).order_by("started_at", "id"):
+        report = campaign_report(campaign, now=now, store_ids=store_ids)
+        if any(report["groups"].values()):
+            out.append({"campaign": campaign, "name": campaign.name, "started_at": campaign.started_at,
+                        "channel": campaign.get_channel_display(), "response_days": campaign.response_days, **report,
+                        **{f"{k}_pct": _points(v) for k, v in (("target_rate", report["target"]["rate"]),
+                                                               ("control_rate", report["control"]["rate"]), ("uplift", report["uplift"]),
+                                                               ("low", report["low"]), ("high", report["high"]))}})
+    return out
+
+
+def _points(x) -> str | None:
+    """A rate or a difference of rates in per cent, two places ("3.25"), None when there is none."""
+    return None if x is None else f"{x * 100:.2f}"
 
 
 def _pct(x) -> str:

@@ -16,6 +16,10 @@ and leave together), renders the template for each and calls messaging's `enqueu
 source "campaign:<id>:<member>": the outbox's unique (source, channel) means a run that dies after
 writing the rows and is run again gets the same rows back instead of new ones. At send time the
 outbox checks consent once more, so an opt-out stops a message already queued.
+
+On PostgreSQL the preview, the selection and the hand-over of most campaigns are set-based SQL
+(bulk.py: the same rules, the same rows, tested against this per-member path); SQLite and templates
+the SQL cannot render take the path described above.
 """
 from __future__ import annotations
 
@@ -43,17 +47,19 @@ from vipdesk.messaging.outbox import message_cancel
 from vipdesk.messaging.services import Text, enqueue_texts, forecast
 from vipdesk.tiers.models import Level
 
+from . import bulk
 from .audience import audience_members, list_clean, unmatched
 from .choices import EDITABLE, TRANSITIONS, Audience, CampaignStatus, Group
 from .models import Campaign, CampaignMember
 from .optout import optout_url
 
 CHUNK = 5000
+BULK_CHUNK = 50_000  # members per hand-over transaction on the SQL path (bulk.py) when there is no throttle
 FIELDS = ("name", "template", "channel", "audience", "segment", "level", "member_list", "scheduled_at", "throttle",
           "control_percent", "response_days")
 OPTOUT_PLACEHOLDER = "optout_url"
 # Marketing SMS in China carry how to refuse them; the 退订 reply is read by messaging.inbound.
-SMS_OPT_OUT = " 回复退订拒收"
+SMS_OPT_OUT = bulk.SMS_OPT_OUT
 
 
 def _require(actor) -> None:
@@ -182,6 +188,17 @@ def campaign_preview(campaign: Campaign, *, at: dt.datetime | None = None) -> di
     at = at or campaign.scheduled_at or timezone.now()
     reasons: Counter = Counter()
     audience = deferred = target = control = 0
+    if bulk.available(campaign):
+        for reason, held_out, quiet, n in bulk.reach_counts(campaign, at, audience_members(campaign)):
+            audience += n
+            if reason:
+                reasons[reason] += n
+                continue
+            deferred += n if quiet else 0
+            control, target = (control + n, target) if held_out else (control, target + n)
+        return {"audience": audience, "unmatched": unmatched(campaign), "excluded": dict(reasons),
+                "excluded_total": sum(reasons.values()), "reachable": target + control, "deferred": deferred, "target": target,
+                "control": control}
     for ids in _chunks(campaign):
         audience += len(ids)
         for member_id, (status, reason, _when_) in _decisions(campaign, ids, at).items():
@@ -266,6 +283,9 @@ def campaign_select(campaign: Campaign, *, now: dt.datetime) -> int:
     """Record the audience's members with their group (idempotent; see the module's docstring).
     Resumes after the highest member id already recorded. Returns the rows written."""
     last = CampaignMember.objects.filter(campaign=campaign).order_by("-member_id").values_list("member_id", flat=True).first() or 0
+    if bulk.available(campaign):
+        with transaction.atomic():
+            return bulk.select(campaign, now, audience_members(campaign), after=last)
     written = 0
     for ids in _chunks(campaign, after=last):
         rows = []
@@ -310,6 +330,11 @@ def campaign_hand_over(campaign: Campaign | int, *, now: dt.datetime) -> int:
             return 0
         if policy.quiet_until(now, campaign.channel) is not None:
             return 0
+        if bulk.available(campaign):
+            handed = bulk.hand_over(campaign, now=now, limit=campaign.throttle or BULK_CHUNK)
+            if not handed:
+                _move(campaign, CampaignStatus.FINISHED, None, now=now, ended_at=now)
+            return handed
         todo = CampaignMember.objects.filter(campaign=campaign, group=Group.TARGET, handed_at__isnull=True).order_by("id")
         rows = list(todo[:campaign.throttle] if campaign.throttle else todo[:CHUNK])
         if not rows:

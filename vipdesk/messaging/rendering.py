@@ -74,6 +74,24 @@ def shown_value(value) -> str:
     return str(value)
 
 
+def pieces(text: str) -> list[tuple[str, str | None]]:
+    """`text` as (literal, placeholder or None) pairs in order, `{{`/`}}` already made single braces:
+    what `substitute` does, for a caller that fills the placeholders elsewhere (a campaign's SQL)."""
+    out: list[tuple[str, str | None]] = []
+    literal, at = [], 0
+    for match in _TOKEN.finditer(text or ""):
+        literal.append(text[at:match.start()])
+        at = match.end()
+        if match.group(0) in ("{{", "}}"):
+            literal.append(match.group(0)[0])
+        else:
+            out.append(("".join(literal), match.group(1)))
+            literal = []
+    literal.append((text or "")[at:])
+    out.append(("".join(literal), None))
+    return out
+
+
 def substitute(text: str, values: dict[str, str]) -> str:
     def repl(match):
         token = match.group(0)

@@ -107,3 +107,19 @@ def sla_table(rows: list[dict]) -> Table:
     t.rows = [[r["month"], r["store"], r["store_name"], r["desk"] or "—", r["opened"], r["resolved"], r["on_time"],
                r["on_time_percent"], r["overdue"], r["escalated"], r["satisfaction"]] for r in rows]
     return t
+
+
+def marketing_table(rows: list[dict]) -> Table:
+    """Marketing campaigns started in the period (campaigns.report.campaigns_started): delivery,
+    opt-outs and the response of the target against the control group, the page's rows."""
+    t = Table("marketing", _("Marketing campaign response"),
+              [_("Campaign"), _("Started"), _("Channel"), _("Response window (days)"), _("Handed to the outbox"), _("Sent"), _("Delivered"),
+               _("Failed"), _("Opted out"), _("Target members"), _("Target buyers"), _("Target response %"), _("Target net sales"),
+               _("Control members"), _("Control buyers"), _("Control response %"), _("Control net sales"), _("Uplift (points)"),
+               _("95% interval from"), _("95% interval to"), _("Incremental net sales")])
+    t.rows = [[r["name"], f"{r['started_at']:%Y-%m-%d %H:%M}", r["channel"], r["response_days"], r["handed"], r["sent"], r["delivered"],
+               r["failed"], r["opted_out"], r["target"]["members"], r["target"]["buyers"], r["target_rate_pct"], str(r["target"]["net_sales"]),
+               r["control"]["members"], r["control"]["buyers"], r["control_rate_pct"], str(r["control"]["net_sales"]), r["uplift_pct"],
+               r["low_pct"], r["high_pct"], None if r["incremental_sales"] is None else str(r["incremental_sales"])] for r in rows]
+    t.money = {12, 16, 20}
+    return t

@@ -122,3 +122,7 @@ def test_partner_form_refusals_and_the_levels_discount_reused(programme, hq, gui
     assert partner_benefits_from_levels(actor=hq, partner=p) == 0
     gold = PartnerBenefit.objects.get(partner=p, level=level("GOLD"))
     assert gold.discount == Decimal("8.80") and gold.name == "联盟商家8.8折"  # the preset level's own number
+    # 尚峰's ladder as the seed (000 篇6) writes it: 普卡 9.5折, 银卡 9折, 金卡 8.8折, 钻石卡 8.5折
+    ladder = {b.level.name: b.discount for b in PartnerBenefit.objects.filter(partner=p).select_related("level")}
+    assert {k: ladder.get(k) for k in ("普卡", "银卡", "金卡", "钻石卡")} == {
+        "普卡": Decimal("9.50"), "银卡": Decimal("9.00"), "金卡": Decimal("8.80"), "钻石卡": Decimal("8.50")}

@@ -62,3 +62,23 @@ def test_settlement_totals_equal_a_direct_sql_query(partner, other_partner, gold
     assert statement_xlsx(list(rows.values()))[:2] == b"PK"
     # next month is empty
     assert settlement_statement(actor=hq, period="2099-01")[0]["uses"] == 0
+
+
+def test_the_console_downloads_the_statement_as_csv_and_xlsx(client, partner, gold, hq, partner_rule, guide_a):
+    import openpyxl
+
+    benefit_use_record(partner=partner, ref={"mobile": gold.mobile}, code="partner_discount", reference="U1", amount=Decimal("99"))
+    spend_report(partner=partner, ref={"mobile": gold.mobile}, reference="S1", amount=Decimal("200"), spent_on=clock.today())
+    period = clock.today().strftime("%Y-%m")
+    row = settlement_statement(actor=hq, period=period)[0]
+    client.force_login(hq)
+    got = client.get(f"/partners/settlement/export/?period={period}")
+    assert got.status_code == 200 and got["Content-Disposition"].endswith(f'partner-settlement-{period}.csv"')
+    lines = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert lines[1][:4] == [period, "YX", partner.name, "1"] and lines[1][8] == str(row["points_issued"]) == "200"
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/partners/settlement/export/?period={period}&format=xlsx").content))
+    cells = list(book.active.iter_rows(min_row=2, values_only=True))[0]
+    assert cells[1] == "YX" and cells[3] == 1 and cells[8] == 200 and cells[12] == float(row["partner_owes"])
+    assert client.get("/partners/settlement/export/?period=2026-13").status_code == 400
+    client.force_login(guide_a)
+    assert client.get(f"/partners/settlement/export/?period={period}").status_code in (302, 403)  # HQ keeps partners
