@@ -83,7 +83,8 @@ def _limits(mobile: str, ip: str | None, now: dt.datetime) -> None:
         raise CodeRefused(_("A code was just sent. You can ask for another in %(s)d seconds.") % {"s": wait}, code="code_wait")
     if ip and _count(f"portal:codes:ip:{ip}:{now:%Y%m%d%H}", 3600) > PER_IP_PER_HOUR:
         raise CodeRefused(_("Too many codes asked from this network. Try again in an hour."), code="too_many_codes", status=429)
-    if _count(f"portal:codes:mobile:{mobile}:{now:%Y%m%d}", 86400) > PER_MOBILE_PER_DAY:
+    day = timezone.localtime(now)  # the member's day is Beijing time's, not UTC's (which turns at 08:00 there)
+    if _count(f"portal:codes:mobile:{mobile}:{day:%Y%m%d}", 86400) > PER_MOBILE_PER_DAY:
         raise CodeRefused(_("Too many codes for this mobile today. Try again tomorrow."), code="too_many_codes", status=429)
 
 

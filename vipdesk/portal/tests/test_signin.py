@@ -104,13 +104,25 @@ def test_resend_waits_sixty_seconds_and_a_mobile_gets_ten_codes_a_day(member, cl
     client = Client()
     assert ask(client, "13766667777").status_code == 302
     refused = ask(client, "13766667777")
-    assert refused.status_code == 400 and "秒" in refused.content.decode() or "seconds" in refused.content.decode()
+    assert refused.status_code == 400 and ("秒" in refused.content.decode() or "seconds" in refused.content.decode())
     for n in range(9):
         clock.shift(dt.timedelta(seconds=61))
         assert ask(client, "13766667777", ip=f"10.0.1.{n}").status_code == 302
     clock.shift(dt.timedelta(seconds=61))
     assert ask(client, "13766667777", ip="10.0.2.1").status_code == 429
     assert SignInCode.objects.filter(mobile="13766667777").count() == 10
+
+
+def test_the_ten_codes_a_day_follow_the_beijing_calendar_day(member, clock):
+    """Ten codes late on a Beijing evening; after Beijing midnight (still the same UTC date) a new day's codes."""
+    clock.move_to(dt.datetime(2027, 3, 1, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    client = Client()
+    for n in range(10):
+        assert ask(client, "13766668888", ip=f"10.0.3.{n}").status_code == 302
+        clock.shift(dt.timedelta(seconds=61))
+    assert ask(client, "13766668888", ip="10.0.4.1").status_code == 429
+    clock.move_to(dt.datetime(2027, 3, 2, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    assert ask(client, "13766668888", ip="10.0.4.2").status_code == 302
 
 
 def test_an_address_asks_for_twenty_codes_an_hour():
