@@ -25,17 +25,18 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Least
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.core import limits
+from vipdesk.core import limits, parsing
 from vipdesk.core.clock import business_date
 from vipdesk.core.errors import DomainError
 from vipdesk.coupons.choices import Trigger
 from vipdesk.coupons.models import IssuanceRule
 from vipdesk.members.choices import CardStatus, IdentifiedBy, MemberStatus
 from vipdesk.members.models import Card, Member
+from vipdesk.org.scoping import posting_store
 from vipdesk.points.ledger import policy
 from vipdesk.points.models import EarnRule
 from vipdesk.sales.choices import PaymentMethod, SaleKind
@@ -45,6 +46,7 @@ from vipdesk.till.services import _actor_columns, _known, _result, _tier
 from vipdesk.till.validation import clean_sale
 from vipdesk.tiers.services import TierOutcome
 from vipdesk.wallet.ledger import balance_dict
+from vipdesk.wallet.models import WalletAccount
 
 from . import bulk_loyalty as loyalty
 from .bulk_care import settle
@@ -102,9 +104,30 @@ def _resolve(items: list[_Item]) -> set[str]:
     return slow_refs
 
 
+class _Stores:
+    """posting_store remembered per store code for a chunk (the till asks the database for every
+    receipt): the same store, or the same problems added to the receipt's."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def __call__(self, actor, code, errors):
+        key = code if isinstance(code, str) else None
+        if key in self.seen:
+            store, fields = self.seen[key]
+            errors.extend(fields)
+            return store
+        probe = parsing.Problems()
+        store = posting_store(actor, code, probe)
+        if key is not None:
+            self.seen[key] = (store, probe.fields)
+        errors.extend(probe.fields)
+        return store
+
+
 def _clean(receipts, actor, outcome, refuse) -> tuple[list[_Item], list]:
     """(sales the set-based path may take, receipts for the till) — refused ones are reported here."""
-    items, slow = [], []
+    items, slow, stores = [], [], _Stores()
     for receipt in receipts:
         if receipt.errors:
             outcome.failed += 1
@@ -113,7 +136,7 @@ def _clean(receipts, actor, outcome, refuse) -> tuple[list[_Item], list]:
             slow.append(receipt)
             continue
         try:
-            posting = clean_sale(actor=actor, data=receipt.data)
+            posting = clean_sale(actor=actor, data=receipt.data, store_of=stores)
         except DomainError as exc:
             refuse(receipt, exc)
             outcome.failed += 1
@@ -200,17 +223,25 @@ def _insert_sales(items: list[_Item], actor) -> None:
 
 
 def _member_totals(items: list[_Item]) -> None:
-    """Member.total_spend and last_purchase_at, one UPDATE per member, members in id order (the first lock)."""
+    """Member.total_spend and last_purchase_at as the till's _member_spent moves them, summed per member:
+    one statement on PostgreSQL, one UPDATE per member elsewhere."""
     spent, last = defaultdict(lambda: Decimal("0.00")), {}
     for item in items:
         pk = item.member.pk
         spent[pk] += item.sale.amount
         last[pk] = max(last.get(pk, item.sale.occurred_at), item.sale.occurred_at)
-    for pk in sorted(spent):
-        member = Member.objects.filter(pk=pk)
-        known = member.values_list("last_purchase_at", flat=True).first()
-        member.update(total_spend=Least(F("total_spend") + spent[pk], Value(limits.TOTAL_SPEND_MAX)),
-                      last_purchase_at=max(filter(None, [known, last[pk]])))
+    ids = sorted(spent)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Member._meta.db_table} m SET total_spend = LEAST(m.total_spend + v.spent, %s),"
+                           f" last_purchase_at = GREATEST(COALESCE(m.last_purchase_at, v.at), v.at)"
+                           f" FROM unnest(%s::bigint[], %s::numeric[], %s::timestamptz[]) AS v(id, spent, at) WHERE m.id = v.id",
+                           [limits.TOTAL_SPEND_MAX, ids, [spent[pk] for pk in ids], [last[pk] for pk in ids]])
+        return
+    for pk in ids:
+        at = Value(last[pk])
+        Member.objects.filter(pk=pk).update(total_spend=Least(F("total_spend") + spent[pk], Value(limits.TOTAL_SPEND_MAX)),
+                                            last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), at), at))
 
 
 def _store_results(results: dict[int, dict]) -> None:
@@ -270,7 +301,7 @@ def _loyalty(items: list[_Item], member_ids: list[int], state) -> dict[int, dict
         raise loyalty.Fallback
     evaluator = loyalty.Evaluator(loaded=loaded, histories=histories, tiers=tiers, accounts=accounts, approved=approved, pol=policy(),
                                   earn_rules=list(EarnRule.objects.filter(active=True)))
-    stored = {pk: balance_dict(pk) for pk in member_ids}
+    stored = _stored_values(member_ids)
     answers = []
     for item in items:
         sale = item.sale
@@ -291,3 +322,10 @@ def _loyalty(items: list[_Item], member_ids: list[int], state) -> dict[int, dict
     loyalty.write_tiers(evaluator)
     return results
 
+
+
+def _stored_values(member_ids: list[int]) -> dict[int, dict]:
+    """wallet.ledger.balance_dict of each member (what the till's result shows), asked only for those with an account."""
+    holders = set(WalletAccount.objects.filter(member_id__in=member_ids).values_list("member_id", flat=True))
+    none = balance_dict(0)  # no account: zeros, as the till shows them
+    return {pk: balance_dict(pk) if pk in holders else dict(none) for pk in member_ids}

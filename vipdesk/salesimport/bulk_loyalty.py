@@ -152,11 +152,17 @@ def lock_tiers(member_ids: list[int], loaded) -> dict[int, MemberTier]:
     rows = {row.pk: row for row in MemberTier.objects.select_for_update(of=("self",)).select_related("level")
             .filter(member_id__in=member_ids).order_by("member_id")}
     for row in rows.values():
+        row._was = _tier_state(row)
         if row.programme_id != loaded.programme.pk:
             row.programme = loaded.programme
             row.level = loaded.levels.get(row.level.code) if row.level_id else None
             row.override_until, row.override_from, row.override_reason = None, None, ""
     return rows
+
+
+def _tier_state(row: MemberTier) -> tuple:
+    return (row.programme_id, row.level_id, row.reached_on, row.last_qualified_on, row.override_from_id, row.override_until,
+            row.override_reason)
 
 
 def lock_accounts(member_ids: list[int]) -> dict[int, PointsAccount]:
@@ -262,13 +268,24 @@ def write_points(evaluator: Evaluator) -> None:
         touched = [a for a in evaluator.accounts.values() if getattr(a, "_touched", False)]
         for account in touched:
             account.updated_at = now
-        PointsAccount.objects.bulk_update(touched, ["balance", "updated_at"], batch_size=1000)
+        _save_balances(touched, now)
+
+
+def _save_balances(accounts: list[PointsAccount], now) -> None:
+    if connection.vendor != "postgresql":
+        PointsAccount.objects.bulk_update(accounts, ["balance", "updated_at"], batch_size=1000)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {PointsAccount._meta.db_table} a SET balance = v.balance, updated_at = %s"
+                       f" FROM unnest(%s::bigint[], %s::integer[]) AS v(id, balance) WHERE a.id = v.id",
+                       [now, [a.pk for a in accounts], [a.balance for a in accounts]])
 
 
 def write_tiers(evaluator: Evaluator) -> None:
     """The tier rows as the chunk leaves them (their history is written along the way: bulk_care.py)."""
-    if evaluator.effects.tiers:
-        MemberTier.objects.bulk_update(list(evaluator.effects.tiers.values()), [
+    changed = [row for row in evaluator.effects.tiers.values() if _tier_state(row) != row._was]
+    if changed:
+        MemberTier.objects.bulk_update(changed, [
             "programme", "level", "reached_on", "last_qualified_on", "override_from", "override_until", "override_reason"],
             batch_size=1000)
 
