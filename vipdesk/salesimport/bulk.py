@@ -48,7 +48,7 @@ from vipdesk.tiers.services import TierOutcome
 from vipdesk.wallet.ledger import balance_dict
 from vipdesk.wallet.models import WalletAccount
 
-from . import bulk_loyalty as loyalty
+from . import bulk_loyalty as loyalty, copying
 from .bulk_care import settle
 
 MONEY_METHODS = frozenset({PaymentMethod.CASH, PaymentMethod.BANK_CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.OTHER})
@@ -208,7 +208,7 @@ def _insert_sales(items: list[_Item], actor) -> None:
                           business_date=business_date(p.occurred_at, p.store), member=item.member, card=item.card,
                           identified_by=item.how, guide=p.guide, amount=p.amount, amount_paid=p.amount_paid,
                           content_hash=p.content_hash, **actor_columns))
-    sales = Sale.objects.bulk_create(sales, batch_size=2000)
+    sales = copying.insert(Sale, sales)
     lines, payments = [], []
     for item, sale in zip(items, sales):
         item.sale = sale
@@ -216,8 +216,8 @@ def _insert_sales(items: list[_Item], actor) -> None:
         sale._payments = [SalePayment(sale=sale, **pay) for pay in item.posting.payments]
         lines += sale._lines
         payments += sale._payments
-    SaleLine.objects.bulk_create(lines, batch_size=5000)
-    SalePayment.objects.bulk_create(payments, batch_size=5000)
+    copying.insert(SaleLine, lines)
+    copying.insert(SalePayment, payments)
     for sale in sales:
         _known(sale, lines=sale._lines, payments=sale._payments)
 

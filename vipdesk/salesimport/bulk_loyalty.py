@@ -33,6 +33,8 @@ from vipdesk.tiers.metrics import approved_levels
 from vipdesk.tiers.models import MemberTier, TierApproval, TierHistory
 from vipdesk.tiers.programme import _history, _rank, benefits_of
 
+from . import copying
+
 ZERO = Decimal("0")
 
 
@@ -260,10 +262,10 @@ def write_points(evaluator: Evaluator) -> None:
     """The lots, entries and balances of the chunk, in bulk."""
     effects = evaluator.effects
     if effects.lots:
-        lots = PointsLot.objects.bulk_create([lot for lot, _entry in effects.lots], batch_size=2000)
+        lots = copying.insert(PointsLot, [lot for lot, _entry in effects.lots])
         for lot, (_old, entry) in zip(lots, effects.lots):
             entry.lot = lot
-        PointsEntry.objects.bulk_create([entry for _lot, entry in effects.lots], batch_size=2000)
+        copying.insert(PointsEntry, [entry for _lot, entry in effects.lots])
         now = timezone.now()
         touched = [a for a in evaluator.accounts.values() if getattr(a, "_touched", False)]
         for account in touched:
