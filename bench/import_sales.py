@@ -9,8 +9,10 @@ the department-store programme, the 1-yuan-per-point earn rule and the preset ca
 members through the service, writes a CSV of N receipts (3 rows each, members by mobile, card or
 member number in turn), then:
 
-  import   sales_import(commit) — every receipt through the till's posting (points lot and entry,
-           tier, coupons, care, member totals), chunks of 500 receipts per transaction;
+  import   sales_import(commit) — the set-based path (salesimport/bulk.py: chunks of 20,000 receipts,
+           sales/lines/payments in bulk, points lots and entries, tier, care, member totals, webhooks
+           events, with the effects of the till's posting); `--per-receipt` posts every receipt
+           through the till's `sale_post` instead (chunks of 500), the path before issue 17 §2;
   copy     the same 3N rows parsed from the same file and COPYed into two bare tables
            (receipts, lines): the floor the database gives for the rows alone.
 
@@ -133,28 +135,37 @@ def main() -> None:
     parser.add_argument("--receipts", type=int, default=10_000)
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--per-receipt", action="store_true", help="every receipt through sale_post (the old path)")
     args = parser.parse_args()
     fresh_database(args.database_url)
     setup_django(args.database_url)
     refs = world(args.members)
     data = sales_file(args.receipts, refs)
 
+    from vipdesk.care.models import CareTask
+    from vipdesk.points.models import PointsEntry
     from vipdesk.sales.models import Sale
-    from vipdesk.salesimport.services import sales_import
+    from vipdesk.salesimport import services
+    from vipdesk.tiers.models import TierHistory
 
+    if args.per_receipt:
+        services.BULK_CHUNK, run = services.CHUNK, services.run_receipts
+        services.run_receipts = lambda receipts, **kw: run(receipts, **{**kw, "set_based": False})
     started = time.perf_counter()
-    batch = sales_import(actor=None, data=data, filename="bench.csv", fmt="csv", dry_run=False)
+    batch = services.sales_import(actor=None, data=data, filename="bench.csv", fmt="csv", dry_run=False)
     import_s = time.perf_counter() - started
     assert batch.failed == 0 and batch.posted == args.receipts, batch.report[:3]
     assert Sale.objects.count() == args.receipts
+    effects = {"points_entries": PointsEntry.objects.count(), "tier_changes": TierHistory.objects.count(),
+               "care_tasks": CareTask.objects.count()}
     copy_s = copy_baseline(args.database_url, data)
     rate = args.receipts / import_s
     print(json.dumps({
-        "bench": "import_sales", "receipts": args.receipts, "rows": batch.total_rows, "members": args.members,
+        "bench": "import_sales", "path": "per-receipt" if args.per_receipt else "set-based", "receipts": args.receipts, "rows": batch.total_rows, "members": args.members,
         "import_s": round(import_s, 1), "import_receipts_per_s": round(rate, 1),
         "copy_s": round(copy_s, 2), "copy_receipts_per_s": round(args.receipts / copy_s, 1),
         "ratio_import_vs_copy": round(import_s / copy_s, 1),
-        "extrapolated_1m_receipts_min": round(1_000_000 / rate / 60, 1), "goal_1m_min": 10,
+        "extrapolated_1m_receipts_min": round(1_000_000 / rate / 60, 1), "goal_1m_min": 10, **effects,
     }))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +24,15 @@ from vipdesk.accounts.roles import Action, require
 from vipdesk.core.errors import DomainError
 from vipdesk.till.services import return_post, sale_post
 
+from . import bulk
+from .bulk_loyalty import Fallback
 from .choices import BatchStatus
 from .columns import label_for
 from .models import SalesBatch
 from .reading import Receipt, read_receipts
 
-CHUNK = 500
+CHUNK = 500          # receipts per transaction, receipt by receipt
+BULK_CHUNK = 20_000  # receipts per transaction, set-based (bulk.py)
 MAX_REPORT = 5000  # report lines kept on the batch; the counts stay exact
 
 
@@ -38,6 +41,7 @@ class Outcome:
     posted: int = 0
     replayed: int = 0
     failed: int = 0
+    set_based: int = 0  # receipts posted by the set-based path (bulk.py), the rest by the till
 
 
 class _Rollback(Exception):
@@ -83,24 +87,57 @@ def _post_one(receipt: Receipt, actor, outcome: Outcome) -> bool:
     return False
 
 
-def run_receipts(receipts: list[Receipt], *, actor, dry_run: bool, all_or_nothing: bool) -> Outcome:
-    """Post the receipts as the brief of this module says; the receipts' `errors` hold the report."""
+def _post_chunk(receipts: list[Receipt], actor, outcome: Outcome) -> None:
+    """The set-based path (bulk.py) for what it takes, the till receipt by receipt for the rest; a
+    chunk the set-based path gives back (bulk_loyalty.Fallback, a twin posted meanwhile) is posted
+    receipt by receipt instead, from where it started."""
+    before = [list(r.errors) for r in receipts]
+    part = Outcome()
+    try:
+        with transaction.atomic():  # a savepoint: the fallback starts from a clean slate
+            fast, slow = bulk.split(receipts, actor=actor, outcome=part, refuse=_refuse)
+            bulk.post_sales(fast, actor=actor)
+    except (Fallback, IntegrityError):
+        for receipt, errors in zip(receipts, before):
+            receipt.errors[:] = errors
+        for receipt in receipts:
+            _post_one(receipt, actor, outcome)
+        return
+    outcome.posted += len(fast) + part.posted
+    outcome.set_based += len(fast)
+    outcome.replayed += part.replayed
+    outcome.failed += part.failed
+    for receipt in slow:
+        _post_one(receipt, actor, outcome)
+
+
+def run_receipts(receipts: list[Receipt], *, actor, dry_run: bool, all_or_nothing: bool, set_based: bool = True) -> Outcome:
+    """Post the receipts as the brief of this module says; the receipts' `errors` hold the report.
+    `set_based=False` posts every receipt through the till (the reference the set-based path is tested against)."""
     outcome = Outcome()
+    size = BULK_CHUNK if set_based else CHUNK
+
+    def chunk(part: list[Receipt]) -> None:
+        if set_based:
+            _post_chunk(part, actor, outcome)
+        else:
+            for receipt in part:
+                _post_one(receipt, actor, outcome)
+
     if dry_run or all_or_nothing:
         try:
             with transaction.atomic():
-                for receipt in receipts:
-                    _post_one(receipt, actor, outcome)
+                for start in range(0, len(receipts), size):
+                    chunk(receipts[start:start + size])
                 if dry_run or outcome.failed:
                     raise _Rollback
         except _Rollback:
             if not dry_run:  # all or nothing, refused: nothing was posted
                 outcome.posted = outcome.replayed = 0
         return outcome
-    for start in range(0, len(receipts), CHUNK):
+    for start in range(0, len(receipts), size):
         with transaction.atomic():
-            for receipt in receipts[start:start + CHUNK]:
-                _post_one(receipt, actor, outcome)
+            chunk(receipts[start:start + size])
     return outcome
 
 

@@ -253,10 +253,10 @@ def _canonical_hash(payload: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _head(actor, data, kind: str, errors: parsing.Problems) -> dict:
+def _head(actor, data, kind: str, errors: parsing.Problems, store_of=posting_store) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed(_("The posting must be an object."))
-    store = posting_store(actor, data.get("store"), errors)
+    store = store_of(actor, data.get("store"), errors)
     return {
         "kind": kind,
         "store": store,
@@ -266,9 +266,10 @@ def _head(actor, data, kind: str, errors: parsing.Problems) -> dict:
     }
 
 
-def clean_sale(*, actor, data: dict) -> CleanPosting:
+def clean_sale(*, actor, data: dict, store_of=posting_store) -> CleanPosting:
+    """`store_of`: org.scoping.posting_store, or a memo of it (the set-based import checks thousands of receipts of one store)."""
     errors = parsing.Problems()
-    head = _head(actor, data, SaleKind.SALE, errors)
+    head = _head(actor, data, SaleKind.SALE, errors, store_of)
     ref = member_ref(data.get("member"), errors)
     guide = _guide(data.get("guide"), head["store"], errors)
     lines = _lines(data, errors)

@@ -1,0 +1,296 @@
+"""The loyalty effects of many sales at once (the set-based import, bulk.py): the members' state is
+read once per chunk, every receipt is then evaluated in Python in file order — the same pure
+functions the till calls (tiers.engine.qualify, points.rules.earn, rules.available_on/expires_on)
+— and the rows are written in a few bulk statements.
+
+Tier windows: the till sums a member's window with one aggregate per posting
+(tiers.metrics.one_member_metrics). Here her sales are read once per chunk as one sum, one largest
+sale per business date (`History`), and each receipt of the chunk is added to it as it is
+evaluated, so every receipt sees exactly what the till would see: the sales posted before it and
+itself. The figures are the same sums over the same rows (tests/test_bulk_equivalence.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from vipdesk.core import limits
+from vipdesk.core.money import quantize
+from vipdesk.points import rules as points_rules
+from vipdesk.points.choices import EntryKind
+from vipdesk.points.models import PointsAccount, PointsEntry, PointsLot
+from vipdesk.points.services import tenders_paid
+from vipdesk.pricing.selectors import member_day_multiplier
+from vipdesk.sales.choices import SaleKind
+from vipdesk.sales.models import Sale
+from vipdesk.tiers import engine
+from vipdesk.tiers.choices import ApprovalStatus, ChangeReason, ConditionKind
+from vipdesk.tiers.metrics import approved_levels
+from vipdesk.tiers.models import MemberTier, TierApproval, TierHistory
+from vipdesk.tiers.programme import _history, _rank, benefits_of
+
+from . import copying
+
+ZERO = Decimal("0")
+
+
+class Fallback(Exception):
+    """Something the set-based path does not do by itself (a points limit reached…): the chunk is
+    rolled back to its savepoint and posted receipt by receipt instead."""
+
+
+def _money(value) -> Decimal:
+    if value is None:
+        return ZERO
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal("0.01"))
+
+
+def _day(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass
+class History:
+    """One member's sales that the tier rules look at: {business date: [net sum, largest net sale]},
+    and her first purchase (business date, time, id, net) — from the database, then the chunk's."""
+
+    days: dict = field(default_factory=dict)
+    firsts: list = field(default_factory=list)
+
+    def add(self, day: dt.date, net: Decimal, first=None) -> None:
+        if net <= 0:
+            return  # wholly returned or nothing paid: no sale for the tiers (metrics.py)
+        got = self.days.get(day)
+        if got is None:
+            self.days[day] = [net, net]
+        else:
+            got[0] += net
+            got[1] = max(got[1], net)
+        if first is not None:
+            self.firsts.append(first)
+
+    def metrics(self, as_of: dt.date, need: engine.Needs, approved: frozenset) -> engine.Metrics:
+        q_start, _q_end = engine.quarter_bounds(as_of)
+        year_start = dt.date(as_of.year, 1, 1)
+        months = need.spend | need.single | need.visits
+        starts = {m: engine.window_start(as_of, m) for m in months}
+        quarter = year = ZERO
+        spend = {m: ZERO for m in need.spend}
+        single = {m: ZERO for m in need.single}
+        visits = {m: 0 for m in need.visits}
+        first = {m: None for m in need.spend}
+        for day, (total, largest) in self.days.items():
+            if day > as_of:
+                continue
+            if day >= q_start:
+                quarter += total
+            if day >= year_start:
+                year += total
+            for m, start in starts.items():
+                if day < start:
+                    continue
+                if m in spend:
+                    spend[m] += total
+                    first[m] = day if first[m] is None or day < first[m] else first[m]
+                if m in single:
+                    single[m] = max(single[m], largest)
+                if m in visits:
+                    visits[m] += 1
+        first_purchase = None
+        if need.first_purchase:
+            seen = [f for f in self.firsts if f[0] <= as_of]
+            first_purchase = min(seen)[3] if seen else None
+        return engine.Metrics(first_purchase=first_purchase, spend=spend, single=single, visits=visits, window_first=first,
+                              quarter=quarter, year=year, approved=approved)
+
+
+def read_histories(member_ids: list[int], *, first_day: dt.date, last_day: dt.date, need: engine.Needs) -> dict[int, History]:
+    """The members' sales from `first_day` to `last_day` summed per business date (one statement),
+    and, when a rule looks at the first purchase, each member's first sale (one more)."""
+    out = {pk: History() for pk in member_ids}
+    if not member_ids:
+        return out
+    table = Sale._meta.db_table
+    net = "(amount - returned_amount)"
+    marks = ", ".join(["%s"] * len(member_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT member_id, business_date, SUM({net}), MAX({net}) FROM {table} WHERE member_id IN ({marks})"
+                       f" AND kind = %s AND business_date >= %s AND business_date <= %s AND amount > returned_amount"
+                       f" GROUP BY member_id, business_date", [*member_ids, SaleKind.SALE, first_day, last_day])
+        for member_id, day, total, largest in cursor.fetchall():
+            out[member_id].days[_day(day)] = [_money(total), _money(largest)]
+        if need.first_purchase:
+            cursor.execute(f"SELECT s.member_id, s.business_date, s.occurred_at, s.id, s.amount, s.returned_amount FROM {table} s"
+                           f" WHERE s.member_id IN ({marks}) AND s.kind = %s AND s.amount > s.returned_amount AND s.id = ("
+                           f"SELECT t.id FROM {table} t WHERE t.member_id = s.member_id AND t.kind = %s AND t.amount > t.returned_amount"
+                           f" ORDER BY t.business_date, t.occurred_at, t.id LIMIT 1)", [*member_ids, SaleKind.SALE, SaleKind.SALE])
+            for member_id, day, at, pk, amount, returned in cursor.fetchall():
+                out[member_id].firsts.append((_day(day), at, pk, _money(amount) - _money(returned)))
+    return out
+
+
+def window_span(days: list[dt.date], need: engine.Needs) -> tuple[dt.date, dt.date]:
+    """The business dates a chunk's evaluations look at: from the earliest window start to the last day."""
+    months = need.spend | need.single | need.visits
+    starts = []
+    for day in (min(days), max(days)):
+        starts += [engine.quarter_bounds(day)[0], dt.date(day.year, 1, 1), *(engine.window_start(day, m) for m in months)]
+    return min(starts), max(days)
+
+
+def needs_approvals(levels) -> bool:
+    return any(c.kind == ConditionKind.MANUAL_APPROVAL for level in levels for g in level.groups for c in g.conditions)
+
+
+# ---- the rows a chunk writes, locked in one order: tiers (by member), then points accounts (by member) ----
+
+def lock_tiers(member_ids: list[int], loaded) -> dict[int, MemberTier]:
+    """The members' tier rows, locked, created when missing (tiers.programme._locked_tier's rules)."""
+    MemberTier.objects.bulk_create([MemberTier(member_id=pk, programme=loaded.programme) for pk in member_ids], ignore_conflicts=True)
+    rows = {row.pk: row for row in MemberTier.objects.select_for_update(of=("self",)).select_related("level")
+            .filter(member_id__in=member_ids).order_by("member_id")}
+    for row in rows.values():
+        row._was = _tier_state(row)
+        if row.programme_id != loaded.programme.pk:
+            row.programme = loaded.programme
+            row.level = loaded.levels.get(row.level.code) if row.level_id else None
+            row.override_until, row.override_from, row.override_reason = None, None, ""
+    return rows
+
+
+def _tier_state(row: MemberTier) -> tuple:
+    return (row.programme_id, row.level_id, row.reached_on, row.last_qualified_on, row.override_from_id, row.override_until,
+            row.override_reason)
+
+
+def lock_accounts(member_ids: list[int]) -> dict[int, PointsAccount]:
+    PointsAccount.objects.bulk_create([PointsAccount(member_id=pk) for pk in member_ids], ignore_conflicts=True)
+    return {a.member_id: a for a in PointsAccount.objects.select_for_update().filter(member_id__in=member_ids).order_by("member_id")}
+
+
+@dataclass
+class Effects:
+    """What a chunk writes besides the sales: built in Python, written by `write`."""
+
+    lots: list = field(default_factory=list)       # (PointsLot, PointsEntry) pairs: the entry's lot set once the lot has its id
+    histories: list = field(default_factory=list)
+    tiers: dict = field(default_factory=dict)      # member id → MemberTier changed
+
+
+class Evaluator:
+    """The till's loyalty order for one sale (till.services._apply_loyalty): evaluate the tier,
+    then earn at the level reached (member day multiplier included)."""
+
+    def __init__(self, *, loaded, histories, tiers, accounts, approved, pol, earn_rules):
+        self.loaded, self.histories, self.tiers, self.accounts = loaded, histories, tiers, accounts
+        self.approved, self.pol, self.earn_rules = approved, pol, earn_rules
+        self.need = engine.needs(loaded.rules) if loaded is not None else None
+        self.effects = Effects()
+        self._days: dict = {}
+
+    def tier(self, sale):
+        """(before, after, gated) as tier_evaluate_posting decides them; the tier row is changed in place."""
+        sale._history, sale._level = None, None
+        if self.loaded is None:
+            return None, None, None
+        history = self.histories[sale.member_id]
+        net = sale.amount - sale.returned_amount
+        history.add(sale.business_date, net, (sale.business_date, sale.occurred_at, sale.pk, net))
+        row, on = self.tiers[sale.member_id], sale.business_date
+        before = row.level
+        metrics = history.metrics(on, self.need, self.approved.get(sale.member_id, frozenset()))
+        q = engine.qualify(self.loaded.rules, metrics)
+        after = before
+        if _rank(q.level) > _rank(before):
+            after = self.loaded.level(q.level)
+            row.level, row.reached_on, row.last_qualified_on = after, on, on
+            row.override_until, row.override_from, row.override_reason = None, None, ""
+            sale._history = _history(row, before=before, after=after, reason=ChangeReason.UPGRADE, on=on, sale=sale)
+            self.effects.histories.append(sale._history)
+        elif before is not None and _rank(q.level) >= _rank(before):
+            row.last_qualified_on = max(filter(None, [row.last_qualified_on, on]))
+        self.effects.tiers[sale.member_id] = row
+        sale._level = row.level  # the level care's scripts name for this sale (bulk_care.py)
+        gated = self.loaded.level(q.awaiting_approval)
+        if gated is not None and _rank(gated) > _rank(after):
+            TierApproval.objects.get_or_create(member_id=sale.member_id, level=gated, status=ApprovalStatus.PENDING,
+                                               defaults={"sale": sale, "requested_on": on})
+        return before, after, gated
+
+    def _day_factor(self, sale, level_code):
+        key = (sale.store_id, sale.business_date, level_code)
+        if key not in self._days:
+            self._days[key] = member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code)
+        return self._days[key]
+
+    def earn(self, sale, level) -> tuple[int, bool]:
+        """points_earn_for_sale for a sale paid in money: (points, pending)."""
+        level_code = getattr(level, "code", None)
+        paid = tenders_paid(sale)
+        share, not_earning = points_rules.earning_share(sale.amount, paid, self.pol)
+        lines = tuple(points_rules.LineIn(key=ln.pk, amount=ln.amount, category=ln.category, brand=ln.brand)
+                      for ln in sale.lines.all()) or (points_rules.LineIn(key=0, amount=sale.amount),)
+        result = points_rules.earn(self.earn_rules, points_rules.SaleIn(
+            store_id=sale.store_id, business_date=sale.business_date, level_code=level_code, lines=lines, base_share=share,
+            extra_factor=self._day_factor(sale, level_code)))
+        if result.points <= 0:
+            return 0, False
+        account = self.accounts[sale.member_id]
+        if account.balance + result.points > limits.POINTS_MAX or account.debt:
+            raise Fallback  # the till refuses the first and repays a debt from the new lot: receipt by receipt
+        on, store = sale.business_date, sale.store
+        available = points_rules.available_on(self.pol, on)
+        lot = PointsLot(account=account, store=store, franchisee_id=getattr(store, "franchisee_id", None), sale=sale, earned_on=on,
+                        available_on=available, expires_on=points_rules.expires_on(self.pol, on), original=result.points,
+                        remaining=result.points, pending=available > on)
+        detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
+                  "weights": {str(k): str(v) for k, v in result.weights.items()}, "rules": result.applied,
+                  "level": level_code, "paid": {k: str(v) for k, v in paid.items()}, "not_earning": str(quantize(not_earning))}
+        entry = PointsEntry(account=account, kind=EntryKind.EARN, points=result.points, debt=0, business_date=on, store=store,
+                            sale=sale, detail=detail)
+        self.effects.lots.append((lot, entry))
+        account.balance += result.points
+        account._touched = True
+        return result.points, available > on
+
+
+def write_points(evaluator: Evaluator) -> None:
+    """The lots, entries and balances of the chunk, in bulk."""
+    effects = evaluator.effects
+    if effects.lots:
+        lots = copying.insert(PointsLot, [lot for lot, _entry in effects.lots])
+        for lot, (_old, entry) in zip(lots, effects.lots):
+            entry.lot = lot
+        copying.insert(PointsEntry, [entry for _lot, entry in effects.lots])
+        now = timezone.now()
+        touched = [a for a in evaluator.accounts.values() if getattr(a, "_touched", False)]
+        for account in touched:
+            account.updated_at = now
+        _save_balances(touched, now)
+
+
+def _save_balances(accounts: list[PointsAccount], now) -> None:
+    if connection.vendor != "postgresql":
+        PointsAccount.objects.bulk_update(accounts, ["balance", "updated_at"], batch_size=1000)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {PointsAccount._meta.db_table} a SET balance = v.balance, updated_at = %s"
+                       f" FROM unnest(%s::bigint[], %s::integer[]) AS v(id, balance) WHERE a.id = v.id",
+                       [now, [a.pk for a in accounts], [a.balance for a in accounts]])
+
+
+def write_tiers(evaluator: Evaluator) -> None:
+    """The tier rows as the chunk leaves them (their history is written along the way: bulk_care.py)."""
+    changed = [row for row in evaluator.effects.tiers.values() if _tier_state(row) != row._was]
+    if changed:
+        MemberTier.objects.bulk_update(changed, [
+            "programme", "level", "reached_on", "last_qualified_on", "override_from", "override_until", "override_reason"],
+            batch_size=1000)
+
+
+__all__ = ["Evaluator", "Fallback", "History", "approved_levels", "lock_accounts", "lock_tiers", "needs_approvals", "read_histories",
+           "window_span", "write_points", "write_tiers", "benefits_of"]
