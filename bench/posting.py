@@ -205,6 +205,9 @@ def make_postings(phase: str, count: int, *, members: int, stores: list[str], se
 # ---- the server ----------------------------------------------------------------------------------
 
 def free_port() -> int:
+    """BENCH_PORT when set (a shared machine hands each person a range of ports), else any free one."""
+    if os.environ.get("BENCH_PORT", "").isdigit():
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
