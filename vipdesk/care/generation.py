@@ -351,13 +351,25 @@ def generate_for_member(*, on: dt.date, rules, member_id: int, crews: Crews, due
     return made
 
 
-def calls_to_merge(*, on: dt.date, member_id: int) -> bool:
-    """Whether `merge_calls(on=on, members=<this member>)` would merge anything: two open calls of hers due the same day."""
-    sql = (f"SELECT 1 FROM {model_table(CareTask)} WHERE member_id = %s AND kind = %s AND status = %s AND due_on >= %s "
-           f"GROUP BY due_on HAVING COUNT(*) > 1")
+def calls_to_merge(*, on: dt.date, member_id: int) -> list[dt.date]:
+    """The days (from `on` on) on which one member has two open calls or more: what
+    `merge_calls(on=on, members=<this member>)` would merge; one plain statement."""
+    sql = (f"SELECT due_on FROM {model_table(CareTask)} WHERE member_id = %s AND kind = %s AND status = %s AND due_on >= %s "
+           f"GROUP BY due_on HAVING COUNT(*) > 1 ORDER BY due_on")
     with connection.cursor() as cursor:
         cursor.execute(sql, [member_id, TaskKind.CALL, TaskStatus.OPEN, on])
-        return cursor.fetchone() is not None
+        return [_day(row[0]) for row in cursor.fetchall()]
+
+
+def _day(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def merge_member_calls(*, member_id: int, days: list[dt.date]) -> int:
+    """`merge_calls` for one member and the days `calls_to_merge` found."""
+    qs = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN)
+    now = timezone.now()
+    return sum(_merge_day(qs, member_id, due_on, now) for due_on in days)
 
 
 def generate(*, on: dt.date, kinds=None, members=None, due_at=None, due_on=None, rules=None,
@@ -383,19 +395,22 @@ def merge_calls(*, on: dt.date, members=None) -> int:
         qs = qs.filter(member__in=members)
     groups = (qs.values("member_id", "due_on").annotate(n=Count("id")).filter(n__gt=1)
               .values_list("member_id", "due_on").order_by("member_id", "due_on"))
-    merged = 0
     now = timezone.now()
-    for member_id, due_on in groups:
-        tasks = list(qs.filter(member_id=member_id, due_on=due_on).select_related("rule").order_by("due_at", "id"))
-        keep, rest = tasks[0], tasks[1:]
-        reasons = [r for t in tasks for r in (t.reasons or [_reason(t)])]
-        keep.reasons = reasons
-        keep.script = "\n".join(f"{i}. {r['rule']}：{r['script']}" if r["script"] else f"{i}. {r['rule']}"
-                                 for i, r in enumerate(reasons, 1))
-        keep.save(update_fields=["reasons", "script", "updated_at"])
-        note = _("Merged into call #%(id)s of the same day.") % {"id": keep.pk}
-        merged += CareTask.objects.filter(pk__in=[t.pk for t in rest]).update(status=TaskStatus.CANCELLED, note=note, updated_at=now)
-    return merged
+    return sum(_merge_day(qs, member_id, due_on, now) for member_id, due_on in groups)
+
+
+def _merge_day(qs, member_id: int, due_on: dt.date, now) -> int:
+    tasks = list(qs.filter(member_id=member_id, due_on=due_on).select_related("rule").order_by("due_at", "id"))
+    if len(tasks) < 2:
+        return 0
+    keep, rest = tasks[0], tasks[1:]
+    reasons = [r for t in tasks for r in (t.reasons or [_reason(t)])]
+    keep.reasons = reasons
+    keep.script = "\n".join(f"{i}. {r['rule']}：{r['script']}" if r["script"] else f"{i}. {r['rule']}"
+                             for i, r in enumerate(reasons, 1))
+    keep.save(update_fields=["reasons", "script", "updated_at"])
+    note = _("Merged into call #%(id)s of the same day.") % {"id": keep.pk}
+    return CareTask.objects.filter(pk__in=[t.pk for t in rest]).update(status=TaskStatus.CANCELLED, note=note, updated_at=now)
 
 
 def _reason(task: CareTask) -> dict:
