@@ -24,6 +24,9 @@ Phases, all in the same run:
               entry, result) written by plain psycopg, one transaction per posting, C clients back
               to back, then at the same fixed rate: the floor the database gives.
 
+The server listens on BENCH_PORT when it is set (a shared machine gives each person a range of
+ports), else on any free port; the API throttle's limits are raised for the run's processes.
+
 Prints ONE JSON line with the figures and the API/SQL ratios. `--members 2000 --duration 5` runs in
 well under a minute, for CI.
 """
