@@ -8,6 +8,7 @@ running a date again creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import string
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Count, F, Func, Q, TextField, Value
+from django.db.models import CharField, Count, F, Func, TextField, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.core.money import format_number
 from vipdesk.core.sql import model_table
+from vipdesk.members.models import Member
 from vipdesk.org.models import Store
 
 from .choices import STAFF_KINDS, RuleKind, TaskKind, TaskStatus
@@ -70,6 +72,35 @@ def render(template: str, context: dict) -> str:
     return "".join(literal + ("" if name is None else _shown(name, context.get(name, ""))) for literal, name in template_parts(template))
 
 
+INLINE_CREW_MAX = 100  # staff + crew rows written into the statement itself rather than temporary tables
+_NO_STAFF = "SELECT CAST(NULL AS bigint) AS staff_id, CAST(NULL AS varchar(200)) AS name WHERE 1 = 0"
+_NO_CREW = ("SELECT CAST(NULL AS bigint) AS store_id, CAST(NULL AS integer) AS slot, CAST(NULL AS integer) AS n, "
+            "CAST(NULL AS bigint) AS staff_id, CAST(NULL AS varchar(200)) AS name WHERE 1 = 0")
+
+
+def _staff_rows(store_ids, staff_ids) -> list[tuple]:
+    """(id, username, display_name, role, store id or None) of the active staff — all of them, or
+    those of `store_ids` and the owners `staff_ids` — one row per store of theirs, by staff id:
+    one statement (it was a DISTINCT query, its prefetch of stores, two compilations per sale)."""
+    staff, link = model_table(Staff), model_table(Staff.stores.through)
+    where, params = "s.is_active", []
+    if store_ids is not None:
+        stores, owners = [pk for pk in store_ids if pk is not None], [pk for pk in staff_ids if pk]
+        conds = []
+        if stores:
+            conds.append(f"s.id IN (SELECT staff_id FROM {link} WHERE store_id IN ({', '.join(['%s'] * len(stores))}))")
+            params += stores
+        if owners:
+            conds.append(f"s.id IN ({', '.join(['%s'] * len(owners))})")
+            params += owners
+        where += f" AND ({' OR '.join(conds) or '1 = 0'})"
+    sql = (f"SELECT s.id, s.username, s.display_name, s.role, l.store_id FROM {staff} s LEFT JOIN {link} l ON l.staff_id = s.id "
+           f"WHERE {where} ORDER BY s.id, l.store_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 class Crews:
     """Who can work a store's tasks: active owners, the store's guides (for members without an
     active owner, split by member id) and its manager (escalations). Loaded once per run; `install`
@@ -77,19 +108,17 @@ class Crews:
 
     def __init__(self, *, store_ids=None, staff_ids=()):
         """Everybody; or, for an event about one member, only her store's staff and her owner."""
-        staff = Staff.objects.filter(is_active=True)
-        if store_ids is not None:
-            staff = staff.filter(Q(stores__in=store_ids) | Q(pk__in=[s for s in staff_ids if s])).distinct()
-        staff = list(staff.prefetch_related("stores").only("id", "username", "display_name", "role").order_by("pk"))
-        self.names = {s.pk: str(s) for s in staff}
+        self.names: dict[int, str] = {}
         self.guides: dict[int, list[int]] = defaultdict(list)
         self.managers: dict[int, int] = {}
-        for s in staff:
-            for store in s.stores.all():
-                if s.role == Role.GUIDE:
-                    self.guides[store.pk].append(s.pk)
-                elif s.role == Role.STORE_MANAGER:
-                    self.managers.setdefault(store.pk, s.pk)
+        for pk, username, display_name, role, store_id in _staff_rows(store_ids, staff_ids):
+            self.names[pk] = display_name or username  # as str(staff)
+            if store_id is None:
+                continue
+            if role == Role.GUIDE:
+                self.guides[store_id].append(pk)
+            elif role == Role.STORE_MANAGER:
+                self.managers.setdefault(store_id, pk)
         self.stores = {s.pk: s for s in (Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=store_ids))}
         self._tz: dict[int, ZoneInfo] = {}
         self._installed = False
@@ -108,6 +137,27 @@ class Crews:
             self._tz[store_id] = ZoneInfo(getattr(store, "time_zone", None) or settings.TIME_ZONE)
         return self._tz[store_id]
 
+    def joined(self, cursor) -> tuple[str, list, str, list]:
+        """The staff and crew relations for an INSERT … SELECT: (staff SQL, params, crew SQL, params).
+        A few people (one member's store and owner: a sale's event) are written into the statement
+        as rows; the daily job's thousands go into the temporary tables (`install`)."""
+        crew = self._crew_rows()
+        if len(self.names) + len(crew) > INLINE_CREW_MAX:
+            self.install(cursor)
+            return "vd_care_staff", [], "vd_care_crew", []
+        staff_sql = " UNION ALL ".join(["SELECT CAST(%s AS bigint) AS staff_id, CAST(%s AS varchar(200)) AS name"] * len(self.names))
+        crew_sql = " UNION ALL ".join(["SELECT CAST(%s AS bigint) AS store_id, CAST(%s AS integer) AS slot, CAST(%s AS integer) AS n, "
+                                       "CAST(%s AS bigint) AS staff_id, CAST(%s AS varchar(200)) AS name"] * len(crew))
+        return (f"({staff_sql or _NO_STAFF})", [x for row in self.names.items() for x in row],
+                f"({crew_sql or _NO_CREW})", [x for row in crew for x in row])
+
+    def _crew_rows(self) -> list[tuple]:
+        crew = []
+        for store_id in sorted(set(self.guides) | set(self.managers)):
+            people = self.guides.get(store_id) or [self.managers[store_id]]
+            crew += [(store_id, k, len(people), pk, self.names.get(pk, "")) for k, pk in enumerate(people)]
+        return crew
+
     def install(self, cursor) -> None:
         """vd_care_staff(staff_id, name): active staff who may own a task; vd_care_crew(store_id,
         slot, n, staff_id, name): slot k of n takes the members with id (or even index) ≡ k mod n."""
@@ -120,10 +170,7 @@ class Crews:
         cursor.execute("DELETE FROM vd_care_crew")
         if self.names:
             cursor.executemany("INSERT INTO vd_care_staff (staff_id, name) VALUES (%s, %s)", list(self.names.items()))
-        crew = []
-        for store_id in set(self.guides) | set(self.managers):
-            people = self.guides.get(store_id) or [self.managers[store_id]]
-            crew += [(store_id, k, len(people), pk, self.names.get(pk, "")) for k, pk in enumerate(people)]
+        crew = self._crew_rows()
         if crew:
             cursor.executemany("INSERT INTO vd_care_crew (store_id, slot, n, staff_id, name) VALUES (%s, %s, %s, %s, %s)", crew)
         self._installed = True
@@ -179,14 +226,22 @@ _COLUMNS = ("member_id, store_id, owner_id, rule_id, kind, channel, due_on, due_
             "status, outcome, note, created_at, updated_at, reasons")
 
 
+def _placeholders(rule: CareRule) -> set[str]:
+    return {name for _literal, name in template_parts(rule.script_zh or rule.script_en) if name}
+
+
 def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at: dt.datetime | None,
             due_on: dt.date | None = None) -> int:
-    template = rule.script_zh or rule.script_en
-    placeholders = {name for _literal, name in template_parts(template) if name}
     try:
-        inner, inner_params = _candidates(sel, placeholders)
+        inner, inner_params = _candidates(sel, _placeholders(rule))
     except EmptyResultSet:  # e.g. pk__in=[]: nobody is due
         return 0
+    return _insert_candidates(rule, sel, inner, inner_params, crews=crews, even=even, due_at=due_at, due_on=due_on)
+
+
+def _insert_candidates(rule: CareRule, sel: Selection, inner: str, inner_params, *, crews: Crews, even: bool,
+                       due_at: dt.datetime | None, due_on: dt.date | None = None) -> int:
+    template = rule.script_zh or rule.script_en
     slot = "ROW_NUMBER() OVER (PARTITION BY c0.home_store_id ORDER BY c0.id) - 1" if even else "c0.id"
     if even:
         owner_id, owner_name = "g.staff_id", "g.name"
@@ -205,19 +260,19 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
         when_params = [x for pair in other.items() for x in pair] + [default]
     now = timezone.now()
     table = model_table(CareTask)
-    sql = (f"INSERT INTO {table} ({_COLUMNS}) "
-           f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
-           f"%s, '', '', %s, %s, '[]' "
-           f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
-           f"LEFT JOIN vd_care_staff o ON o.staff_id = c.owner_id "
-           f"LEFT JOIN vd_care_crew g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
-           f"WHERE 1 = 1 ORDER BY c.home_store_id, c.id "
-           f"ON CONFLICT (source_key) DO NOTHING")
-    # parameters in the order they appear in the text: the SELECT list's, then the inner query's
-    params = [rule.pk, rule.task_kind, rule.channel, day, *when_params, *script_params, f"{rule.code}:",
-              TaskStatus.OPEN, now, now, *inner_params]
     with connection.cursor() as cursor:
-        crews.install(cursor)
+        staff, staff_params, crew, crew_params = crews.joined(cursor)
+        sql = (f"INSERT INTO {table} ({_COLUMNS}) "
+               f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
+               f"%s, '', '', %s, %s, '[]' "
+               f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
+               f"LEFT JOIN {staff} o ON o.staff_id = c.owner_id "
+               f"LEFT JOIN {crew} g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
+               f"WHERE 1 = 1 ORDER BY c.home_store_id, c.id "
+               f"ON CONFLICT (source_key) DO NOTHING")
+        # parameters in the order they appear in the text: the SELECT list's, the inner query's, the crews'
+        params = [rule.pk, rule.task_kind, rule.channel, day, *when_params, *script_params, f"{rule.code}:",
+                  TaskStatus.OPEN, now, now, *inner_params, *staff_params, *crew_params]
         cursor.execute(sql, params)
         created = max(cursor.rowcount, 0)
     if created:  # webhooks: care_task.created for the rows just inserted (set-based: found by rule and time)
@@ -233,6 +288,88 @@ def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None
     even = rule.kind == RuleKind.WEEKLY_GREETING and rule.parameters.get("split") == "even"
     return sum(_insert(rule, sel, crews=crews, even=even, due_at=due_at, due_on=due_on)
                for sel in STRATEGIES[rule.kind](rule, on, base))
+
+
+# Kinds whose selections are built from the rule and the date alone (no query while building them),
+# so their statements can be compiled once and run for any one member (`generate_for_member`).
+PURE_KINDS = frozenset({RuleKind.AFTER_PURCHASE, RuleKind.TIER_CHANGED, RuleKind.BIRTHDAY, RuleKind.BIRTHDAY_DISCOUNT,
+                        RuleKind.HOLIDAY, RuleKind.SEASON, RuleKind.MISSING_YOU, RuleKind.POINTS_NEAR,
+                        RuleKind.POINTS_EXPIRING, RuleKind.DORMANT, RuleKind.WEEKLY_GREETING})
+_SOMEONE = 4_611_686_018_427_387_903  # stands for the member in a compiled statement (no member id is this large)
+_compiled: dict[tuple, list[tuple[Selection, str | None, list, list[int]]]] = {}
+
+
+def _rule_shape(rule: CareRule, on: dt.date) -> tuple:
+    """Everything the candidate statements of `rule` on `on` depend on (an edited rule compiles anew)."""
+    return (rule.pk, rule.kind, json.dumps(rule.parameters, sort_keys=True, default=str), rule.store_id,
+            tuple(rule.levels or ()), tuple(rule.exclude_levels or ()), rule.audience, rule.task_kind, rule.channel,
+            rule.script_zh, rule.script_en, on)
+
+
+def _member_statements(rule: CareRule, on: dt.date) -> list[tuple[Selection, str | None, list, list[int]]]:
+    """[(selection, candidate SQL or None, its parameters, where the member's id goes in them)]."""
+    key = _rule_shape(rule, on)
+    found = _compiled.get(key)
+    if found is None:
+        found = []
+        for sel in STRATEGIES[rule.kind](rule, on, targeted(rule, Member.objects.filter(pk=_SOMEONE))):
+            try:
+                inner, params = _candidates(sel, _placeholders(rule))
+            except EmptyResultSet:
+                found.append((sel, None, [], []))
+                continue
+            params = list(params)
+            found.append((sel, inner, params, [i for i, p in enumerate(params) if type(p) is int and p == _SOMEONE]))
+        if any(inner is not None and not where for _sel, inner, _p, where in found):
+            return found  # the member's id is not a plain parameter here: not kept, compiled again next time
+        if len(_compiled) > 256:
+            _compiled.clear()
+        _compiled[key] = found
+    return found
+
+
+def generate_for_member(*, on: dt.date, rules, member_id: int, crews: Crews, due_on: dt.date | None = None) -> dict[str, int]:
+    """`generate(on=on, rules=rules, members=<this member>, due_on=due_on)` for an event about one
+    member (a sale): the same statements and keys, but each rule's candidate query is compiled once
+    per process for a date and run with the member's id (compiling it was most of a posting's care
+    step, bench/posting_profile.py). Rules of other kinds go the ordinary way."""
+    made = {}
+    for rule in rules:
+        if rule.kind not in PURE_KINDS:
+            made.update(generate(on=on, rules=[rule], members=Member.objects.filter(pk=member_id), due_on=due_on, crews=crews))
+            continue
+        even = rule.kind == RuleKind.WEEKLY_GREETING and rule.parameters.get("split") == "even"
+        count = 0
+        for sel, inner, params, where in _member_statements(rule, on):
+            if inner is None:
+                continue
+            params = list(params)
+            for i in where:
+                params[i] = member_id
+            count += _insert_candidates(rule, sel, inner, params, crews=crews, even=even, due_at=None, due_on=due_on)
+        made[rule.code] = count
+    return made
+
+
+def calls_to_merge(*, on: dt.date, member_id: int) -> list[dt.date]:
+    """The days (from `on` on) on which one member has two open calls or more: what
+    `merge_calls(on=on, members=<this member>)` would merge; one plain statement."""
+    sql = (f"SELECT due_on FROM {model_table(CareTask)} WHERE member_id = %s AND kind = %s AND status = %s AND due_on >= %s "
+           f"GROUP BY due_on HAVING COUNT(*) > 1 ORDER BY due_on")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member_id, TaskKind.CALL, TaskStatus.OPEN, on])
+        return [_day(row[0]) for row in cursor.fetchall()]
+
+
+def _day(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def merge_member_calls(*, member_id: int, days: list[dt.date]) -> int:
+    """`merge_calls` for one member and the days `calls_to_merge` found."""
+    qs = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN)
+    now = timezone.now()
+    return sum(_merge_day(qs, member_id, due_on, now) for due_on in days)
 
 
 def generate(*, on: dt.date, kinds=None, members=None, due_at=None, due_on=None, rules=None,
@@ -258,19 +395,22 @@ def merge_calls(*, on: dt.date, members=None) -> int:
         qs = qs.filter(member__in=members)
     groups = (qs.values("member_id", "due_on").annotate(n=Count("id")).filter(n__gt=1)
               .values_list("member_id", "due_on").order_by("member_id", "due_on"))
-    merged = 0
     now = timezone.now()
-    for member_id, due_on in groups:
-        tasks = list(qs.filter(member_id=member_id, due_on=due_on).select_related("rule").order_by("due_at", "id"))
-        keep, rest = tasks[0], tasks[1:]
-        reasons = [r for t in tasks for r in (t.reasons or [_reason(t)])]
-        keep.reasons = reasons
-        keep.script = "\n".join(f"{i}. {r['rule']}：{r['script']}" if r["script"] else f"{i}. {r['rule']}"
-                                 for i, r in enumerate(reasons, 1))
-        keep.save(update_fields=["reasons", "script", "updated_at"])
-        note = _("Merged into call #%(id)s of the same day.") % {"id": keep.pk}
-        merged += CareTask.objects.filter(pk__in=[t.pk for t in rest]).update(status=TaskStatus.CANCELLED, note=note, updated_at=now)
-    return merged
+    return sum(_merge_day(qs, member_id, due_on, now) for member_id, due_on in groups)
+
+
+def _merge_day(qs, member_id: int, due_on: dt.date, now) -> int:
+    tasks = list(qs.filter(member_id=member_id, due_on=due_on).select_related("rule").order_by("due_at", "id"))
+    if len(tasks) < 2:
+        return 0
+    keep, rest = tasks[0], tasks[1:]
+    reasons = [r for t in tasks for r in (t.reasons or [_reason(t)])]
+    keep.reasons = reasons
+    keep.script = "\n".join(f"{i}. {r['rule']}：{r['script']}" if r["script"] else f"{i}. {r['rule']}"
+                             for i, r in enumerate(reasons, 1))
+    keep.save(update_fields=["reasons", "script", "updated_at"])
+    note = _("Merged into call #%(id)s of the same day.") % {"id": keep.pk}
+    return CareTask.objects.filter(pk__in=[t.pk for t in rest]).update(status=TaskStatus.CANCELLED, note=note, updated_at=now)
 
 
 def _reason(task: CareTask) -> dict:

@@ -21,7 +21,7 @@ from .choices import (
     CHANNELS_OF_KIND, CONTACT_OF_TASK, OUTCOMES_OF_KIND, PENDING, TRANSITIONS, ContactKind, Outcome, RuleKind, TaskKind,
     TaskStatus,
 )
-from .generation import Crews, generate, merge_calls, render
+from .generation import Crews, calls_to_merge, generate_for_member, merge_member_calls, render
 from .models import CareRule, CareTask, ContactLog
 from .rules import check_channel, check_script, clean_parameters, targeted
 from .selectors import tasks_for
@@ -152,9 +152,11 @@ def care_after_sale(*, sale, on: dt.date | None = None) -> dict[str, int]:
         return {}
     member = sale.member
     late = on if on is not None and on > sale.business_date else None
-    made = generate(on=sale.business_date, rules=rules, members=Member.objects.filter(pk=member.pk), due_on=late,
-                    crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
-    merge_calls(on=late or sale.business_date, members=Member.objects.filter(pk=member.pk))
+    made = generate_for_member(on=sale.business_date, rules=rules, member_id=member.pk, due_on=late,
+                               crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
+    days = calls_to_merge(on=late or sale.business_date, member_id=member.pk)  # one small query when there is nothing to merge
+    if days:
+        merge_member_calls(member_id=member.pk, days=days)
     return made
 
 

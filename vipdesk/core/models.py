@@ -76,7 +76,9 @@ def locked_row(model, *, defaults: dict | None = None, **lookup):
     found = model.objects.select_for_update().filter(**lookup).first()
     if found is not None:
         return found
-    model.objects.get_or_create(defaults=defaults or {}, **lookup)
+    # INSERT … ON CONFLICT DO NOTHING: a racing creator's row stands, and no savepoint is needed
+    # (get_or_create took four statements here: a member's first sale paid it for each account).
+    model.objects.bulk_create([model(**lookup, **(defaults or {}))], ignore_conflicts=True)
     return model.objects.select_for_update().get(**lookup)
 
 

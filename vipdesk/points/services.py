@@ -43,6 +43,8 @@ ONE = Decimal(1)  # no extra factor on the earning (a member day passes its own)
 class EarnOutcome:
     points: int
     pending: bool
+    balance: int | None = None  # the account after the award, as locked and written (None: no member)
+    debt: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,21 +96,24 @@ def points_quote_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZER
 
 
 @transaction.atomic(savepoint=False)  # inside the posting's transaction: a failure fails the posting
-def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO, extra_factor: Decimal = ONE) -> EarnOutcome:
+def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO, extra_factor: Decimal = ONE,
+                         new_sale: bool = False) -> EarnOutcome:
     """Award the points of a posted sale (called by the sales service inside its transaction, after
-    the stored-value payment, whose bonus part it passes as `stored_value_bonus`)."""
+    the stored-value payment, whose bonus part it passes as `stored_value_bonus`). `new_sale`: the
+    sale row was inserted in this transaction, so no earlier award of it can exist (not looked for).
+    The outcome carries the account's balance and debt after the award."""
     if sale.member_id is None:
         return EarnOutcome(0, False)
     pol = policy()
     account = _locked_account(sale.member_id)
-    done = PointsEntry.objects.filter(sale=sale, kind=EntryKind.EARN).select_related("lot").first()
+    done = None if new_sale else PointsEntry.objects.filter(sale=sale, kind=EntryKind.EARN).select_related("lot").first()
     if done is not None:  # a replay: the first award stands
-        return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date))
+        return EarnOutcome(done.points, bool(done.lot and done.lot.available_on > sale.business_date), account.balance, account.debt)
     paid = tenders_paid(sale, stored_value_bonus=stored_value_bonus)
     share, not_earning = rules.earning_share(sale.amount, paid, pol)
     result = rules.earn(_active_rules(), _sale_input(sale, level, share, extra_factor))
     if result.points <= 0:
-        return EarnOutcome(0, False)
+        return EarnOutcome(0, False, account.balance, account.debt)
     # How the points were reached, for the auditor; "paid" and "not_earning": the tenders the policy
     # decides on, and the yuan of them that did not earn under the policy of the day.
     detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
@@ -117,7 +122,7 @@ def points_earn_for_sale(*, sale, level=None, stored_value_bonus: Decimal = ZERO
               "not_earning": str(quantize(not_earning))}
     _entry, lot = _credit(account, kind=EntryKind.EARN, points=result.points, store=sale.store, on=sale.business_date,
                           sale=sale, pol=pol, detail=detail)
-    return EarnOutcome(result.points, lot.available_on > sale.business_date)
+    return EarnOutcome(result.points, lot.available_on > sale.business_date, account.balance, account.debt)
 
 
 @transaction.atomic

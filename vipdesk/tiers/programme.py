@@ -98,8 +98,19 @@ def _rank(level) -> int:
     return level.rank if level is not None else 0
 
 
+def tier_row_state(row: MemberTier) -> tuple:
+    """The row's columns, to tell whether it needs writing back (`_locked_tier` keeps them as read)."""
+    return tuple(getattr(row, f.attname) for f in MemberTier._meta.concrete_fields)
+
+
 def _locked_tier(member, loaded: Loaded) -> MemberTier:
     row = locked_row(MemberTier, member_id=member.pk, defaults={"programme": loaded.programme})
+    row.state_as_read = tier_row_state(row)
+    if row.level_id is not None and row.programme_id == loaded.programme.pk:
+        # the level as loaded with the programme (its benefits prefetched), not read again
+        known = next((lv for lv in loaded.levels.values() if lv.pk == row.level_id), None)
+        if known is not None:
+            row.level = known
     if row.programme_id != loaded.programme.pk:
         # A new programme replaced the old one: keep a level of the same code, else start again.
         row.programme = loaded.programme

@@ -22,7 +22,7 @@ from .choices import ApprovalStatus, ChangeReason, ReturnPolicy
 from .metrics import one_member_metrics
 from .models import Level, TierApproval, TierHistory
 from .signals import tier_changed
-from .programme import _history, _locked_tier, _rank, active_programme, benefits_of, load
+from .programme import _history, _locked_tier, _rank, active_programme, benefits_of, load, tier_row_state
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def tier_evaluate_posting(*, member, sale) -> TierOutcome:
             tier_changed.send(sender=TierHistory, rows=[history])
         elif before is not None and _rank(q.level) >= _rank(before):
             row.last_qualified_on = max(filter(None, [row.last_qualified_on, on]))
-        row.save()
+        if tier_row_state(row) != row.state_as_read:  # most postings change nothing here: no UPDATE then
+            row.save()
         gated = loaded.level(q.awaiting_approval)
         if gated is not None and _rank(gated) > _rank(after):
             TierApproval.objects.get_or_create(member_id=member.pk, level=gated, status=ApprovalStatus.PENDING,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from vipdesk.audit.services import event_record
 from vipdesk.core import limits, parsing
 from vipdesk.core.clock import business_date, today
+from vipdesk.core.sql import model_table
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.coupons.services import (
     coupon_dict, coupons_apply_return, coupons_check_given, coupons_issue_for_event, coupons_issue_for_sale, coupons_return_preview,
@@ -80,9 +81,15 @@ def attach_days() -> int:
 # ---- replays ---------------------------------------------------------------------------------
 
 def _replay(posting: CleanPosting) -> PostingResult | None:
-    first = Sale.objects.filter(store=posting.store, receipt_no=posting.receipt_no).first()
-    if first is None:
+    # Almost every receipt is new: one plain statement on the (store, receipt) constraint's index,
+    # the row itself read only when it is there (an ORM query's compilation cost more than its run).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {model_table(Sale)} WHERE store_id = %s AND receipt_no = %s",
+                       [posting.store.pk, posting.receipt_no])
+        found = cursor.fetchone()
+    if found is None:
         return None
+    first = Sale.objects.get(pk=found[0])
     if first.content_hash != posting.content_hash:
         raise ReceiptConflict(
             _("Receipt %(no)s of this store was already posted with different content.") % {"no": posting.receipt_no})
@@ -131,8 +138,12 @@ def _member_spent(member_id: int, amount: Decimal, at: dt.datetime | None) -> No
         Member.objects.filter(pk=member_id).update(total_spend=Greatest(F("total_spend") - amount, Value(Decimal("0.00"))))
 
 
-def _balance(member_id: int) -> dict:
-    # The cached balance row, not points_summary: a posting must stay cheap (bench/posting.py).
+def _balance(member_id: int, earn=None) -> dict:
+    # The cached balance row, not points_summary: a posting must stay cheap (bench/posting.py). A
+    # sale's earning hands back the account as it locked and wrote it (nothing later in the
+    # posting moves points): no second read.
+    if earn is not None and earn.balance is not None:
+        return {"balance": int(earn.balance), "points_debt": int(earn.debt)}
     account = PointsAccount.objects.filter(member_id=member_id).values("balance", "debt").first() or {"balance": 0, "debt": 0}
     return {"balance": int(account["balance"]), "points_debt": int(account["debt"])}
 
@@ -157,7 +168,8 @@ def _apply_loyalty(sale: Sale) -> dict:
     bonus_paid = -paid.bonus if paid is not None else Decimal("0.00")
     level_code = getattr(outcome.after, "code", None)
     earn = points_earn_for_sale(sale=sale, level=outcome.after, stored_value_bonus=bonus_paid,  # 会员日: more points
-                                extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code))
+                                extra_factor=member_day_multiplier(store=sale.store, on=sale.business_date, level_code=level_code),
+                                new_sale=getattr(sale, "posted_now", False))
     tier, benefits = _tier(outcome)
     level_code = outcome.after.code if outcome.after is not None else None
     earned = coupons_issue_for_sale(sale=sale, level_code=level_code)
@@ -165,7 +177,7 @@ def _apply_loyalty(sale: Sale) -> dict:
         earned += coupons_issue_for_event(member=sale.member, trigger="upgrade", on=sale.business_date, level_code=level_code,
                                           key=f"upgrade:{level_code}:{sale.business_date.isoformat()}", store_code=sale.store.code)
     return {
-        "points": {"earned": int(earn.points), "pending": bool(earn.pending), "spent": int(spent), **_balance(sale.member_id)},
+        "points": {"earned": int(earn.points), "pending": bool(earn.pending), "spent": int(spent), **_balance(sale.member_id, earn)},
         "tier": tier, "benefits": benefits, "stored_value": balance_dict(sale.member_id),
         "coupons_earned": [coupon_dict(c) for c in earned],
     }
@@ -240,6 +252,7 @@ def sale_post(*, actor, data: dict) -> PostingResult:
         _known(sale, lines=lines, payments=payments)
         used = coupons_use_for_sale(sale=sale)
         sale.stored_value_pin = stored_value_pin(data)  # transient, for wallet_pay_for_sale; never stored
+        sale.posted_now = True  # transient: inserted by this transaction, so nothing was earned on it yet
         loyalty = _NO_LOYALTY
         if member is not None:
             _member_spent(member.pk, sale.amount, sale.occurred_at)
