@@ -173,3 +173,31 @@ def test_event_form_errors_are_per_field(programme, hq, manager_a, store_b):
     with pytest.raises(ValidationFailed) as other:
         event_save(actor=manager_a, data=event_data(stores=["SB01"]))
     assert "stores" in other.value.fields
+
+
+@pytest.mark.django_db
+def test_invitations_go_through_a_campaign_with_each_members_reply_link(make_event, store_a, hq):
+    from vipdesk.campaigns.services import campaigns_run
+    from vipdesk.events.invite import event_invite_send
+    from vipdesk.members.services import consent_set
+    from vipdesk.messaging.message_templates import template_save
+    from vipdesk.messaging.models import OutboxMessage
+
+    members = [vip(store_a, f"受邀{i}", "GOLD") for i in range(3)]
+    for m in members:
+        consent_set(actor=None, member=m, purpose="marketing", channel="sms", granted=True)
+    template_save(actor=None, code="event_invite", name="活动邀请", purpose="marketing", kind="marketing", channels=["sms"],
+                  body_zh="{salutation}：诚邀您参加奥迪之夜，回复请点 {rsvp_url}", extra_placeholders=["rsvp_url"])
+    template_save(actor=None, code="no_link", name="无链接", purpose="marketing", kind="marketing", channels=["sms"],
+                  body_zh="{salutation}：奥迪之夜。")
+    event = make_event()
+    with pytest.raises(ValidationFailed):
+        event_invite_send(actor=hq, event=event, template="no_link", channel="sms")
+    rsvp_by_link(token=link(event, members[2]), answer="decline")  # answered already: not sent again
+    campaign = event_invite_send(actor=hq, event=event, template="event_invite", channel="sms")
+    campaigns_run(timezone.now())
+    sent = {o.member_id: o.body for o in OutboxMessage.objects.filter(source__startswith=f"campaign:{campaign.pk}:")}
+    assert set(sent) == {members[0].pk, members[1].pk}
+    token = sent[members[0].pk].split("/e/")[1].split("/")[0]
+    assert rsvp_read(token).member_id == members[0].pk
+    assert "https://vip.example.cn/e/" in sent[members[1].pk]
