@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vipdesk.core.money import quantize
 from vipdesk.sales.choices import SaleKind
@@ -91,7 +92,7 @@ def results_xlsx(event: Event, results: dict) -> bytes:
     sheet.append([_("Sales counted"), f"{timezone.localtime(span[0]):%Y-%m-%d %H:%M} – {timezone.localtime(span[1]):%Y-%m-%d %H:%M}"])
     sheet.append([])
     for label, key in ((_("Invited"), "invited"), (_("Accepted"), "accepted"), (_("Attended"), "attended"), (_("Walk-ins"), "walk_ins"),
-                       (_("No-shows"), "no_shows"), (_("Guests"), "guests"), (_("On the waiting list"), "waitlisted")):
+                       (_("No-shows"), "no_shows"), (pgettext("VIP event", "Guests"), "guests"), (_("On the waiting list"), "waitlisted")):
         sheet.append([label, results[key]])
     sheet.append([])
     sheet.append([_("Group"), _("Members"), _("Buyers"), _("Net sales"), _("Net sales per member")])

@@ -139,6 +139,7 @@ class EventDetailView(_One, _Manage):
             may_send=can(self.request.user, Action.MESSAGE_CONFIG), channels=Channel.choices,
             templates=[t for t in MessageTemplate.objects.filter(active=True, purpose=ConsentPurpose.MARKETING).order_by("code")
                        if RSVP_PLACEHOLDER in (t.extra_placeholders or [])],
+            level_names=list(Level.objects.filter(programme__active=True, code__in=e.levels).order_by("rank").values_list("name", flat=True)),
             lines=list(e.budget_lines.all()), starts=timezone.localtime(e.starts_at), ends=timezone.localtime(e.ends_at), **kwargs)
 
     def post(self, request, *args, **kwargs):
