@@ -176,6 +176,7 @@ urlpatterns = [
     path("events/", events.EventListView.as_view(), name="events"),
     path("events/new/", events.EventEditView.as_view(), name="event_new"),
     path("events/<int:pk>/", events.EventDetailView.as_view(), name="event"),
+    path("events/<int:pk>/reply/", events.EventReplyView.as_view(), name="event_reply"),
     path("events/<int:pk>/edit/", events.EventEditView.as_view(), name="event_edit"),
     path("events/<int:pk>/door/", events.EventDoorView.as_view(), name="event_door"),
     path("events/<int:pk>/results/", events.EventResultsView.as_view(), name="event_results"),

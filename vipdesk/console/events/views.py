@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -148,8 +149,6 @@ class EventDetailView(_One, _Manage):
             if act in ACTS:
                 ACTS[act](actor=request.user, event=self.event)
                 messages.success(request, _("Done."))
-            elif act == "reply":
-                self._reply(request)
             elif act == "invite":
                 campaign = event_invite_send(actor=request.user, event=self.event, template=request.POST.get("template", ""),
                                              channel=request.POST.get("channel", Channel.SMS))
@@ -160,16 +159,32 @@ class EventDetailView(_One, _Manage):
             messages.error(request, exc.message)
         return redirect("console:event", pk=self.event.pk)
 
-    def _reply(self, request):
-        ref = request.POST.get("member", "").strip()
+
+class EventReplyView(_One, CapabilityMixin, View):
+    """A staff reply for a member (Action.CARE_WORK): from the event's page or the member's 360° page
+    (back=member: the answer shown there)."""
+
+    capability = Action.CARE_WORK
+
+    def post(self, request, *args, **kwargs):
+        ref = request.POST.get("member", "").strip()[:32]
         member = (Member.objects.filter(member_no=ref).first() or Member.objects.filter(mobile=ref).first()) if ref else None
-        if member is None:
-            raise NotFound(_("No member with this mobile or member number."))
-        answer = request.POST.get("answer", "")
-        if answer not in ANSWERS:
-            raise NotFound(_("Unknown answer."))
-        done = rsvp_by_staff(actor=request.user, event=self.event, member=member, answer=answer, guests=request.POST.get("guests", "0"))
-        messages.success(request, _("%(name)s: %(status)s") % {"name": member.name, "status": done.invitation.get_status_display()})
+        try:
+            if member is None:
+                raise NotFound(_("No member with this mobile or member number."))
+            answer = request.POST.get("answer", "")
+            if answer not in ANSWERS:
+                raise NotFound(_("Unknown answer."))
+            done = rsvp_by_staff(actor=request.user, event=self.event, member=member, answer=answer,
+                                 guests=request.POST.get("guests", "0"))
+            messages.success(request, _("%(name)s: %(status)s") % {"name": member.name, "status": done.invitation.get_status_display()})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        if member is not None and request.POST.get("back") == "member":
+            return redirect(reverse("console:member_detail", args=[member.pk]) + "#pane-events")
+        if can(request.user, Action.CARE_MANAGE):
+            return redirect("console:event", pk=self.event.pk)
+        return redirect("console:event_door", pk=self.event.pk)
 
 
 class EventDoorView(_One, CapabilityMixin, TemplateView):
