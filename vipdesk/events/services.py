@@ -155,19 +155,21 @@ def _clean(actor, data: dict, event: Event | None) -> tuple[dict, dict, list, li
 
 @transaction.atomic
 def event_save(*, actor, data: dict, event: Event | None = None) -> Event:
-    """A new event (a draft), or one changed. Once open, the audience is fixed (the invitations are
-    written); the places may not go below those already given."""
+    """A new event (a draft), or one changed — a finished one too, to enter the actual costs. Once
+    open, the audience is fixed (the invitations are written); the places may not go below those
+    already given."""
     require(actor, Action.CARE_MANAGE)
     if event is not None:
         event = Event.objects.select_for_update().get(pk=event.pk)
         if not may_edit(actor, event):
             raise PermissionDenied(_("Only HQ changes an event of every store or of another store."))
-        if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
-            raise Conflict(_("A cancelled or finished event cannot be changed."), code="event_closed")
+        if event.status == EventStatus.CANCELLED:
+            raise Conflict(_("A cancelled event cannot be changed."), code="event_closed")
+        if event.status != EventStatus.DRAFT:  # the invitations are written: the audience stays what it was
+            data = {**data, "audience": event.audience, "levels": event.levels, "segment": event.segment_id or "",
+                    "member_list": event.member_list}
     clean, budget, stores, sponsors = _clean(actor, data, event)
-    if event is not None and event.status == EventStatus.OPEN:
-        for key in ("audience", "levels", "segment", "member_list"):
-            clean.pop(key)
+    if event is not None and event.status != EventStatus.DRAFT:
         from_places = places_taken(event)
         if clean["capacity"] < from_places:
             raise Conflict(_("%(n)d places are already given; the event cannot have fewer.") % {"n": from_places},

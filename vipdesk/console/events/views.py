@@ -107,10 +107,6 @@ class EventEditView(_One, _Manage):
         event = self.get_object()
         data = {k: request.POST.get(k, "") for k in SCALARS}
         data.update({k: request.POST.getlist(k) for k in LISTS})
-        if event is not None and event.status != EventStatus.DRAFT:
-            for key in ("audience", "levels", "segment", "member_list"):
-                data.pop(key)
-            data["audience"] = event.audience
         try:
             saved = services.event_save(actor=request.user, data=data, event=event)
         except DomainError as exc:

@@ -201,3 +201,22 @@ def test_invitations_go_through_a_campaign_with_each_members_reply_link(make_eve
     token = sent[members[0].pk].split("/e/")[1].split("/")[0]
     assert rsvp_read(token).member_id == members[0].pk
     assert "https://vip.example.cn/e/" in sent[members[1].pk]
+
+
+@pytest.mark.django_db
+def test_an_open_event_keeps_its_audience_and_a_finished_one_takes_its_actual_costs(make_event, store_a, hq, guide_a, clock):
+    members = [vip(store_a, f"会员{i}", "GOLD") for i in range(3)]
+    event = make_event(capacity="3", guests_allowed="0")
+    for m in members[:2]:
+        rsvp_by_staff(actor=guide_a, event=event, member=m, answer="accept")
+    with pytest.raises(Conflict) as fewer:
+        event_save(actor=hq, event=event, data=event_data(capacity="1", levels=[]))
+    assert fewer.value.code == "capacity_below_taken"
+    event = event_save(actor=hq, event=event, data=event_data(capacity="5", audience="list", member_list="13800000000"))
+    event.refresh_from_db()
+    assert event.capacity == 5 and event.audience == "levels" and event.levels == ["DIAMOND", "GOLD", "PURPLE"]
+    clock.move_to(event.ends_at + dt.timedelta(hours=1))
+    event_finish(actor=hq, event=event)
+    event_save(actor=hq, event=event, data=event_data(actual_gifts="28000.00"))
+    assert event.budget_lines.get(kind="gifts").actual == Decimal("28000.00")
+    assert event_results(event)["no_shows"] == 2
