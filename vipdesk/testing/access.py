@@ -527,7 +527,7 @@ ACCESS: list[Row] = [
     R("console:campaign_export", {"hq"}, ids={"pk": "message_campaign"}),
     R("campaign-optout", EVERYONE | {ANON}, ids={"token": "optout_token"}, principals=frozenset({"till_key"})),
     # --- VIP events (issue 18 §2): planned by HQ and store managers, the door by whoever works the care desk
-    R("console:events", {"hq", "manager"}),
+    R("console:events", {"hq", "manager", "guide", "account_manager"}),
     R("console:event_new", {"hq", "manager"}),
     R("console:event_new", {"hq", "manager"}, "POST", body={"name": ""}),
     R("console:event", {"hq", "manager"}, ids={"pk": "vip_event"}),

@@ -62,14 +62,18 @@ class _One:
             raise Http404 from None
 
 
-class EventListView(_Manage):
+class EventListView(CapabilityMixin, TemplateView):
+    """Every event the user may see; those who plan them open the event's page, the others (guides at
+    the door) the door page."""
+
+    capability = Action.CARE_WORK
     template_name = "console/events/list.html"
 
     def get_context_data(self, **kwargs):
         events = list(services.events_for(self.request.user).prefetch_related("stores")[:200])
         for e in events:
             e.taken = places_taken(e)
-        return super().get_context_data(events=events, **kwargs)
+        return super().get_context_data(events=events, may_manage=can(self.request.user, Action.CARE_MANAGE), **kwargs)
 
 
 class EventEditView(_One, _Manage):

@@ -26,4 +26,5 @@ def member_events_pane(context, member):
     others = [e for e in events_for(user).filter(status=EventStatus.OPEN, starts_at__gt=timezone.now()).order_by("starts_at")[:ROWS]
               if e.pk not in invited]
     return {"shown": bool(invitations or others), "request": context["request"], "csrf_token": context.get("csrf_token"),
-            "member": member, "invitations": invitations, "others": others}
+            "member": member, "invitations": invitations, "others": others,
+            "may_manage": can(user, Action.CARE_MANAGE)}
