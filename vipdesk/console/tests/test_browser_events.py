@@ -129,6 +129,8 @@ def test_closed_store_night_from_planning_to_the_door(live_server, page, clock):
     shots(page, "door")
 
     sign_in_as(page, url, "hq_zong", PASSWORD)
+    page.goto(f"{url}/members/{members[0].pk}/#pane-events")  # the 360° page: her invitation
+    assert "奥迪之夜" in page.inner_text("#pane-events") and "已到场" in page.inner_text("#pane-events")
     page.goto(f"{url}/events/{event.pk}/results/")
     assert page.inner_text("#r-attended") == "3" and page.inner_text("#r-invited") == "4"
     shots(page, "results")
