@@ -202,7 +202,7 @@ class EventDoorView(_One, CapabilityMixin, TemplateView):
             arrived_guests=sum(arrived.values_list("guests", flat=True)),
             expected=Invitation.objects.filter(event=e, status=InvitationStatus.ACCEPTED).count(), taken=places_taken(e),
             recent=list(arrived.select_related("invitation__member").order_by("-at", "-id")[:8]),
-            guest_range=range(e.guests_allowed + 1), **kwargs)
+            guest_range=range(e.guests_allowed + 1), door_only=not can(self.request.user, Action.CARE_MANAGE), **kwargs)
 
     def post(self, request, *args, **kwargs):
         try:
