@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "vipdesk.partners",
     "vipdesk.hotline",
     "vipdesk.campaigns",  # campaigns to a segment (issue 18 §1)
+    "vipdesk.events",  # VIP events: invitations, waiting list, the door, results (issue 18 §2)
     "vipdesk.demo",
     "huey.contrib.djhuey",
     "vipdesk.scheduler",

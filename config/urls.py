@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from vipdesk.console.favicon import favicon
 from vipdesk.campaigns.api.optout_page import OptOutPageView
+from vipdesk.events.api.rsvp_page import RsvpPageView
 from vipdesk.partners.api.counter_page import CounterPageView
 
 # Console pages in the user's language; under /api/ the JSON error shape (vipdesk/console/errors.py
@@ -24,5 +25,7 @@ urlpatterns = [
     path("partner/", CounterPageView.as_view(), name="partner-counter"),
     # a campaign's opt-out link (issue 18 §1): the signed token is the only key
     path("o/<str:token>/", OptOutPageView.as_view(), name="campaign-optout"),
+    # an event invitation's reply link (issue 18 §2): the signed, time-limited token is the only key
+    path("e/<str:token>/", RsvpPageView.as_view(), name="event-rsvp"),
     path("", include("vipdesk.console.urls")),
 ]

@@ -300,10 +300,22 @@ def campaign_select(campaign: Campaign, *, now: dt.datetime) -> int:
     return written
 
 
+# Per-member links other apps put in a campaign's messages: placeholder → f(campaign, member id) → text
+# (vipdesk.events registers its reply link); campaigns import none of those apps.
+PLACEHOLDERS: dict = {}
+
+
+def register_placeholder(name: str, value) -> None:
+    PLACEHOLDERS[name] = value
+
+
 def _context(campaign: Campaign, member_id: int) -> dict:
-    if OPTOUT_PLACEHOLDER in (campaign.template.extra_placeholders or []):
-        return {OPTOUT_PLACEHOLDER: optout_url(campaign.pk, member_id)}
-    return {}
+    extra = campaign.template.extra_placeholders or []
+    context = {OPTOUT_PLACEHOLDER: optout_url(campaign.pk, member_id)} if OPTOUT_PLACEHOLDER in extra else {}
+    for name, value in PLACEHOLDERS.items():
+        if name in extra:
+            context[name] = value(campaign, member_id)
+    return context
 
 
 def _texts(campaign: Campaign, rows: list[CampaignMember]) -> list[Text]:

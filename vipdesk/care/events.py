@@ -116,3 +116,24 @@ def care_event_save(*, actor, data: dict, event: CareEvent | None = None) -> Car
 
 def may_plan(actor) -> bool:
     return can(actor, Action.CARE_MANAGE)
+
+
+# ---- events with invitations (vipdesk.events, issue 18 §2) ----------------------------------
+
+def care_event_for_invitations(*, care_event: CareEvent | None, name: str, starts_at: dt.datetime) -> CareEvent:
+    """The notice row of an event with invitations, created or kept in step with the event's name
+    and start; the notice rules send it to the accepted invitees alone (`invitees_only`)."""
+    if care_event is None:
+        return CareEvent.objects.create(name=name[:NAME_MAX], starts_at=starts_at, invitees_only=True)
+    CareEvent.objects.filter(pk=care_event.pk).update(name=name[:NAME_MAX], starts_at=starts_at, invitees_only=True)
+    care_event.refresh_from_db()
+    return care_event
+
+
+def care_event_invitee(care_event: CareEvent, member_id: int, *, invited: bool) -> None:
+    """Add (a place given) or remove (cancelled, declined, the event called off) one invitee."""
+    through = CareEvent.invitees.through
+    if invited:
+        through.objects.get_or_create(careevent_id=care_event.pk, member_id=member_id)
+    else:
+        through.objects.filter(careevent_id=care_event.pk, member_id=member_id).delete()

@@ -163,6 +163,10 @@ class CareEvent(TimeStampedModel):
                               related_name="+")  # None: every store's members
     starts_at = models.DateTimeField(_("starts at"))
     levels = models.JSONField(_("invited levels"), default=list, blank=True)  # empty: everybody the rule targets
+    # A VIP event with invitations (vipdesk.events) keeps its accepted invitees here: the notice
+    # then goes to them alone, whatever the store and levels say.
+    invitees_only = models.BooleanField(_("accepted invitees only"), default=False)
+    invitees = models.ManyToManyField("members.Member", verbose_name=_("accepted invitees"), blank=True, related_name="+")
 
     class Meta:
         ordering = ["-starts_at"]

@@ -280,6 +280,8 @@ def _event_notice(rule, on, members):
     out = []
     for event in CareEvent.objects.filter(starts_at__gte=start, starts_at__lt=end).order_by("pk"):
         qs = members
+        if event.invitees_only:  # an event with invitations: its accepted invitees (vipdesk.events)
+            qs = qs.filter(pk__in=CareEvent.invitees.through.objects.filter(careevent_id=event.pk).values("member_id"))
         if event.store_id:
             qs = qs.filter(home_store_id=event.store_id)
         if event.levels:

@@ -77,6 +77,7 @@ GROUPS: tuple[Group, ...] = (
               ("console:segment", "console:segment_new", "console:classification_policy")),
         Entry("nav-campaigns", _("Marketing campaigns"), "console:campaigns", Action.MESSAGE_CONFIG,
               ("console:campaign", "console:campaign_new", "console:campaign_export")),
+        Entry("nav-events", _("VIP event invitations"), "console:events", Action.CARE_WORK, ("console:event", "console:event_*")),
         Entry("nav-messages", _("Outbox"), "console:outbox", Action.OUTBOX),
         Entry("nav-message-templates", _("Message templates"), "console:message_templates", Action.MESSAGE_CONFIG,
               ("console:message_template*",)),

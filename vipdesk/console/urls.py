@@ -7,6 +7,7 @@ from .webhooks import views as webhooks
 from .partners import views as partners
 from .hotline import lines as hotline_lines
 from .campaigns import views as campaigns
+from .events import views as events
 from .hotline import views as hotline
 from .auth import views as auth
 from .arrivals import stream as arrival_stream, views as arrivals
@@ -171,6 +172,15 @@ urlpatterns = [
     path("campaigns/new/", campaigns.CampaignNewView.as_view(), name="campaign_new"),
     path("campaigns/<int:pk>/", campaigns.CampaignDetailView.as_view(), name="campaign"),
     path("campaigns/<int:pk>/report.xlsx", campaigns.CampaignExportView.as_view(), name="campaign_export"),
+    # VIP events: invitations, replies, the door, results (issue 18 §2)
+    path("events/", events.EventListView.as_view(), name="events"),
+    path("events/new/", events.EventEditView.as_view(), name="event_new"),
+    path("events/<int:pk>/", events.EventDetailView.as_view(), name="event"),
+    path("events/<int:pk>/reply/", events.EventReplyView.as_view(), name="event_reply"),
+    path("events/<int:pk>/edit/", events.EventEditView.as_view(), name="event_edit"),
+    path("events/<int:pk>/door/", events.EventDoorView.as_view(), name="event_door"),
+    path("events/<int:pk>/results/", events.EventResultsView.as_view(), name="event_results"),
+    path("events/<int:pk>/results.xlsx", events.EventExportView.as_view(), name="event_export"),
     path("partners/", partners.PartnerListView.as_view(), name="partners"),
     path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner"),
     path("partners/settlement/", partners.SettlementView.as_view(), name="partner_settlement"),

@@ -35,9 +35,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # annual evaluation: reads sales, care, feedback; awards via wallet, points); partners
     # (merchants: tiers' levels, points' partner spend); hotline (routes VIP calls; a missed call
     # opens a servicedesk ticket); campaigns (a template to a segment through messaging's outbox, the
-    # response read from sales)
+    # response read from sales); events (VIP events: invitations through a campaign, replies, the door,
+    # results; feeds care's pre-event notice and takes points through the points services)
     ("messaging", "care", "feedback", "performance", "grading", "analytics", "reports", "webhooks", "servicedesk",
-     "arrivals", "salesimport", "companies", "partners", "hotline", "campaigns"),
+     "arrivals", "salesimport", "companies", "partners", "hotline", "campaigns", "events"),
     ("api", "console", "portal", "setup", "demo", "testing", "cli", "conftest"),  # entry points
 )
 ENTRY_POINT_PACKAGES = ("api", "management")  # <app>.api.*, <app>.management.* are entry points

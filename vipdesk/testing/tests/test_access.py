@@ -231,6 +231,7 @@ def build_world() -> dict:
         "hotline_line": both(lambda s: _hotline_line(members[s].home_store, s)),
         **_companies(),
         **_message_campaign(staff["hq"], members["own"]),
+        **_vip_events(members),
     }
     return {"ids": ids, "sessions": sessions, "keys": keys}
 
@@ -279,6 +280,24 @@ def _message_campaign(hq, member) -> dict:
     campaign = campaign_save(actor=hq, data={"name": "周末专场", "template": "access_promo", "channel": "sms", "audience": "segment",
                                              "segment": segment.pk})
     return {"message_campaign": campaign.pk, "optout_token": optout_token(campaign.pk, member.pk)}
+
+
+def _vip_events(members) -> dict:
+    """An open VIP event per store (issue 18 §2) and the own member's reply-link token."""
+    from vipdesk.events.links import rsvp_token
+    from django.utils import timezone
+
+    from vipdesk.events.models import Event, Invitation
+
+    start = timezone.now() + dt.timedelta(days=10)
+    events = {}
+    for side, m in members.items():
+        event = Event.objects.create(name="VIP之夜", starts_at=start, ends_at=start + dt.timedelta(hours=3), capacity=50,
+                                     status="open", audience="list", member_list=[m.member_no])
+        event.stores.set([m.home_store])
+        events[side] = event.pk
+        invitation = Invitation.objects.create(event=event, member=m, invited_at=timezone.now())
+    return {"vip_event": events, "rsvp_token": rsvp_token(invitation.pk)}
 
 
 def _partners(members, hq) -> tuple[dict, dict, str]:

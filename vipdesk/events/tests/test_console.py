@@ -1,0 +1,36 @@
+"""The console's event pages through the test client: staff reply from the member's 360° page and
+come back to it; the door refuses a member without a place with the walk-in choice beside it."""
+import datetime as dt
+
+import pytest
+
+from vipdesk.events.models import Invitation
+
+from .conftest import vip
+
+
+@pytest.mark.django_db
+def test_staff_reply_from_the_360_page(client, make_event, store_a, guide_a):
+    member = vip(store_a, "林小红", "GOLD")
+    event = make_event()
+    client.force_login(guide_a)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert 'id="pane-events"' in page and "奥迪之夜" in page
+    response = client.post(f"/events/{event.pk}/reply/", {"member": member.member_no, "answer": "accept", "guests": "1",
+                                                   "back": "member"})
+    assert response.status_code == 302 and response["Location"] == f"/members/{member.pk}/#pane-events"
+    assert Invitation.objects.get(event=event, member=member).status == "accepted"
+
+
+@pytest.mark.django_db
+def test_door_offers_the_walk_in_beside_the_refusal(client, make_event, store_a, guide_a, clock):
+    member = vip(store_a, "王芳", "SILVER")  # not invited: 银卡
+    event = make_event()
+    clock.move_to(event.starts_at + dt.timedelta(minutes=5))
+    client.force_login(guide_a)
+    response = client.post(f"/events/{event.pk}/door/", {"code": member.mobile})
+    page = response.content.decode()
+    assert response.status_code == 409 and "现场来宾" in page and 'id="door-walk-in"' in page
+    response = client.post(f"/events/{event.pk}/door/", {"code": member.mobile, "walk_in": "1"})
+    assert response.status_code == 302
+    assert Invitation.objects.get(event=event, member=member).status == "attended"
