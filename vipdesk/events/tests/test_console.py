@@ -34,3 +34,13 @@ def test_door_offers_the_walk_in_beside_the_refusal(client, make_event, store_a,
     response = client.post(f"/events/{event.pk}/door/", {"code": member.mobile, "walk_in": "1"})
     assert response.status_code == 302
     assert Invitation.objects.get(event=event, member=member).status == "attended"
+
+
+@pytest.mark.django_db
+def test_results_show_money_in_the_one_format(client, make_event, hq):
+    """¥20,000.00 like every other page (issue 15 item 11), never a bare 20000.00."""
+    event = make_event()
+    client.force_login(hq)
+    page = client.get(f"/events/{event.pk}/results/").content.decode()
+    assert "¥20,000.00" in page and "¥18,000.50" in page and "¥70,000.00" in page
+    assert "20000.00" not in page and "18000.50" not in page
