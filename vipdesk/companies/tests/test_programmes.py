@@ -207,6 +207,16 @@ def test_console_awards_formset(client, two_hq):
     assert scheme.award_kind == "stored_value" and [(a.rank, a.amount) for a in scheme.awards.all()] == [(1, 80000), (2, 50000)]
 
 
+def test_console_points_awards_read_like_every_other_number(client, two_hq):
+    """Points awards as 8,000 on the evaluation list, not 8000 (issue 15 item 11)."""
+    hq = two_hq[0]
+    scheme = scheme_install()
+    awards_set(actor=hq, scheme=scheme, data={"award_kind": "points", "awards": [{"rank": "1", "amount": "8000"}]})
+    client.force_login(hq)
+    page = client.get("/evaluation/").content.decode()
+    assert "8,000" in page and " 8000" not in page
+
+
 def test_console_frozen_programme_is_read_only(client, two_hq):
     hq1, hq2 = two_hq
     scheme = scheme_install()
