@@ -160,9 +160,7 @@ def event_save(*, actor, data: dict, event: Event | None = None) -> Event:
     already given."""
     require(actor, Action.CARE_MANAGE)
     if event is not None:
-        event = Event.objects.select_for_update().get(pk=event.pk)
-        if not may_edit(actor, event):
-            raise PermissionDenied(_("Only HQ changes an event of every store or of another store."))
+        event = _locked_for(actor, event)
         if event.status == EventStatus.CANCELLED:
             raise Conflict(_("A cancelled event cannot be changed."), code="event_closed")
         if event.status != EventStatus.DRAFT:  # the invitations are written: the audience stays what it was
@@ -196,6 +194,14 @@ def _locked(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
+def _locked_for(actor, event: Event) -> Event:
+    """The event's row locked, once the actor may change it (HQ every event, a manager his stores' own)."""
+    event = _locked(event)
+    if not may_edit(actor, event):
+        raise PermissionDenied(_("Only HQ changes an event of every store or of another store."))
+    return event
+
+
 def invitations_write(event: Event, *, now: dt.datetime) -> int:
     """An invitation per member of the event's audience not yet invited (idempotent)."""
     ids = audience_members(event).order_by("pk").values_list("pk", flat=True)
@@ -217,9 +223,7 @@ def event_open(*, actor, event: Event, now: dt.datetime | None = None) -> Event:
     """Draft → open: the invitations are written and the pre-event notice row made (care)."""
     require(actor, Action.CARE_MANAGE)
     now = now or timezone.now()
-    event = _locked(event)
-    if not may_edit(actor, event):
-        raise PermissionDenied(_("Only HQ changes an event of every store or of another store."))
+    event = _locked_for(actor, event)
     if event.status != EventStatus.DRAFT:
         raise Conflict(_("Only a draft event can be opened."), code="event_not_draft")
     if event.starts_at <= now:
@@ -237,9 +241,7 @@ def event_cancel(*, actor, event: Event, now: dt.datetime | None = None) -> Even
     """The event is called off: every reply is cancelled, points taken at the door given back, no notice goes."""
     require(actor, Action.CARE_MANAGE)
     now = now or timezone.now()
-    event = _locked(event)
-    if not may_edit(actor, event):
-        raise PermissionDenied(_("Only HQ changes an event of every store or of another store."))
+    event = _locked_for(actor, event)
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
         raise Conflict(_("A cancelled or finished event cannot be changed."), code="event_closed")
     live = (InvitationStatus.ACCEPTED, InvitationStatus.WAITLISTED, InvitationStatus.ATTENDED, InvitationStatus.INVITED)
