@@ -34,7 +34,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from posting import CATALOGUE, Server, drop_database, log, production_env, recreate_database, run_cli  # noqa: E402
+from posting import CATALOGUE, PROXY, Server, drop_database, log, production_env, recreate_database, run_cli  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vd_bench_quote"
 GOAL_P99_MS = 30.0
@@ -123,12 +123,16 @@ def main(argv=None) -> dict:
     try:
         server.wait_ready(s["key"])
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        headers = {"Authorization": f"Bearer {s['key']}", "Content-Type": "application/json"}
+        headers = {"Authorization": f"Bearer {s['key']}", "Content-Type": "application/json", **PROXY}
 
         def post() -> dict:
             conn.request("POST", "/api/v1/quotes/", body=payload, headers=headers)
             response = conn.getresponse()
-            answer = json.loads(response.read())
+            raw = response.read()
+            try:
+                answer = json.loads(raw)
+            except ValueError:
+                raise RuntimeError(f"quote answered {response.status}, not JSON: {raw[:400]!r}") from None
             if response.status != 201:
                 raise RuntimeError(f"quote refused: {response.status} {answer}")
             return answer
