@@ -390,13 +390,15 @@ def merge_calls(*, on: dt.date, members=None) -> int:
     """A member's open calls due on the same day (from `on` on) become one call with several reasons:
     the earliest keeps them all (`reasons`, the scripts one after the other); the others are closed
     as cancelled with a note naming it. Their keys stay, so a second run makes nothing again."""
-    qs = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN, due_on__gte=on)
-    if members is not None:
-        qs = qs.filter(member__in=members)
-    groups = (qs.values("member_id", "due_on").annotate(n=Count("id")).filter(n__gt=1)
-              .values_list("member_id", "due_on").order_by("member_id", "due_on"))
+    open_calls = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN, due_on__gte=on)
+    qs = open_calls if members is None else open_calls.filter(member__in=members)
+    groups = list(qs.values("member_id", "due_on").annotate(n=Count("id")).filter(n__gt=1)
+                  .values_list("member_id", "due_on").order_by("member_id", "due_on"))
     now = timezone.now()
-    return sum(_merge_day(qs, member_id, due_on, now) for member_id, due_on in groups)
+    # Each day's merge names its member, so it reads `open_calls`, not `qs`: with `members` a set of
+    # thousands (the sales import's members of a day), filtering by it again would compile and send
+    # the whole set once per merged day — quadratic (a 1,000,000-receipt import stalled on it).
+    return sum(_merge_day(open_calls, member_id, due_on, now) for member_id, due_on in groups)
 
 
 def _merge_day(qs, member_id: int, due_on: dt.date, now) -> int:

@@ -2,6 +2,7 @@
 contact is 不联系. Care respects the contact preference and the phone consent of the call's purpose,
 and a member's calls of one day are one call with several reasons."""
 import datetime as dt
+import re
 
 from vipdesk.care.models import CareTask
 from vipdesk.care.services import care_task_complete
@@ -102,3 +103,32 @@ def test_points_in_a_set_based_script_have_thousands_separators(dept, guide_a, s
     run(ON)
     task = CareTask.objects.get(member=her, kind="call", status="open")
     assert "积分已有 9,500 分，再积 500 分即满 10,000 分" in task.script, task.script
+
+
+def test_merging_the_calls_of_many_members_sends_their_set_once(dept, guide_a, store_a):
+    """The sales import merges the calls of all of a day's buyers at once: each day's merge names its
+    member, so the set of members is sent once (the groups query), not once per merged day — that
+    made a 1,000,000-receipt import quadratic."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from vipdesk.care.generation import merge_calls
+
+    people = [member(guide_a, f"会员{i}") for i in range(30)]
+    due_at = timezone.make_aware(dt.datetime(2026, 9, 25, 10), SHANGHAI)
+    for m in people:
+        for k in range(2):
+            CareTask.objects.create(member=m, store=store_a, kind="call", channel="phone", due_on=ON, due_at=due_at,
+                                    script=f"第{k + 1}件事", source_key=f"merge-set-{m.pk}-{k}")
+    bystander = member(guide_a, "旁人")
+    for k in range(2):
+        CareTask.objects.create(member=bystander, store=store_a, kind="call", channel="phone", due_on=ON, due_at=due_at,
+                                source_key=f"merge-set-other-{k}")
+    with CaptureQueriesContext(connection) as captured:
+        merged = merge_calls(on=ON, members=Member.objects.filter(pk__in=[m.pk for m in people]))
+    assert merged == 30
+    assert CareTask.objects.filter(member__in=people, kind="call", status="open").count() == 30
+    assert CareTask.objects.filter(member=bystander, kind="call", status="open").count() == 2  # not in the set: untouched
+    lists = [len(found.split(",")) for q in captured.captured_queries for found in re.findall(r" IN \(([^()]*)\)", q["sql"])]
+    assert sum(1 for n in lists if n >= len(people)) == 1, lists
