@@ -538,6 +538,8 @@ ACCESS: list[Row] = [
     R("console:event_edit", {"hq", "manager"}, "POST", ids={"pk": "vip_event"}, body={"name": ""}),
     R("console:event_door", {"hq", "manager", "guide", "account_manager"}, ids={"pk": "vip_event"}),
     R("console:event_door", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "vip_event"}, body={"code": ""}),
+    R("console:event_door_undo", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "vip_event"},
+      body={"invitation": "", "reason": ""}),
     R("console:event_results", {"hq", "manager"}, ids={"pk": "vip_event"}),
     R("console:event_export", {"hq", "manager"}, ids={"pk": "vip_event"}),
     # an invitation's reply link: the signed token is the only key (like the opt-out link)
