@@ -172,6 +172,11 @@ ACCESS: list[Row] = [
     R("portal:requests", {MEMBER}, "POST", body={"kind": "delivery", "description": "请送到家"}),
     R("portal:request", {MEMBER}, ids={"pk": "complaint"}),
     R("portal:ticket", {MEMBER}, ids={"pk": "ticket"}),
+    # VIP events and partner privileges (issue 18 §2, §3): her own invitations only (another member's → 404)
+    R("portal:events", {MEMBER}),
+    R("portal:event", {MEMBER}, ids={"pk": "vip_invitation"}),
+    R("portal:event", {MEMBER}, "POST", ids={"pk": "vip_invitation"}, body={"answer": "decline"}),
+    R("portal:partners", {MEMBER}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),
