@@ -179,6 +179,7 @@ urlpatterns = [
     path("events/<int:pk>/reply/", events.EventReplyView.as_view(), name="event_reply"),
     path("events/<int:pk>/edit/", events.EventEditView.as_view(), name="event_edit"),
     path("events/<int:pk>/door/", events.EventDoorView.as_view(), name="event_door"),
+    path("events/<int:pk>/door/undo/", events.EventDoorUndoView.as_view(), name="event_door_undo"),
     path("events/<int:pk>/results/", events.EventResultsView.as_view(), name="event_results"),
     path("events/<int:pk>/results.xlsx", events.EventExportView.as_view(), name="event_export"),
     path("partners/", partners.PartnerListView.as_view(), name="partners"),

@@ -114,6 +114,34 @@ class CheckIn(models.Model):
     guests = models.PositiveSmallIntegerField(_("guests who came"), default=0)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     scans = models.PositiveIntegerField(_("scans"), default=1)  # a double scan counts here, nowhere else
+    # What the invitation was before the scan, so an undo (door.check_in_undo) puts it back: its
+    # status and reply channel; "" status: the invitation was made at the door for a walk-in.
+    status_before = models.CharField(max_length=10, blank=True, editable=False)
+    via_before = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class CheckInUndo(models.Model):
+    """A check-in taken back at the door (a clerk scanned the wrong member): what the check-in was,
+    who took it back and why, and the points entries — the deduction and the refund that reversed it
+    (each once: one-to-one). The CheckIn row itself is gone, so the member can be checked in again."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="check_in_undos")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="check_in_undos")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    checked_in_at = models.DateTimeField(_("arrived"))
+    how = models.CharField(_("identified by"), max_length=10, choices=CheckInHow.choices)
+    guests = models.PositiveSmallIntegerField(_("guests who came"), default=0)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("undone"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    points_entry = models.OneToOneField("points.PointsEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    refund_entry = models.OneToOneField("points.PointsEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("check-in undone")
+        verbose_name_plural = _("check-ins undone")

@@ -5,6 +5,7 @@ row lock (select_for_update): places counted and given in one decision.
 Order: a member who asks when the places are gone is put on the waiting list at the next position;
 when places free up (a cancellation, more places), the waiting list is promoted strictly in order —
 the first waiting invitation takes the freed places if it fits, else nobody behind it jumps ahead.
+Each member promoted is told once that she now has a place (notify.py, through the outbox).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from vipdesk.points.attendance import points_refund_event
 
 from .choices import HOLDING, EventStatus, InvitationStatus
 from .models import Event, Invitation
+from .notify import tell_promoted
 
 
 def places_taken(event: Event) -> int:
@@ -51,10 +53,13 @@ def promote(event: Event, *, now: dt.datetime) -> list[Invitation]:
         return []
     free = event.capacity - places_taken(event)
     promoted = []
-    for invitation in Invitation.objects.filter(event=event, status=InvitationStatus.WAITLISTED).order_by("waitlist_position"):
+    waiting = (Invitation.objects.filter(event=event, status=InvitationStatus.WAITLISTED).select_related("member__home_store")
+               .order_by("waitlist_position"))
+    for invitation in waiting:
         if invitation.places > free:
             break
         give_place(event, invitation, now=now)
+        tell_promoted(event, invitation)  # she is told once (notify.py)
         free -= invitation.places
         promoted.append(invitation)
     return promoted

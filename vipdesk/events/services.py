@@ -245,9 +245,9 @@ def event_cancel(*, actor, event: Event, now: dt.datetime | None = None) -> Even
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
         raise Conflict(_("A cancelled or finished event cannot be changed."), code="event_closed")
     live = (InvitationStatus.ACCEPTED, InvitationStatus.WAITLISTED, InvitationStatus.ATTENDED, InvitationStatus.INVITED)
+    event.status = EventStatus.CANCELLED  # first: a place freed here promotes nobody (and tells nobody she has one)
     for invitation in Invitation.objects.filter(event=event, status__in=live).select_related("points_entry__account"):
         release(event, invitation, now=now, actor=actor, note=_("Event cancelled"))
-    event.status = EventStatus.CANCELLED
     event.save(update_fields=["status", "updated_at"])
     event_record(actor=actor, verb="events.cancelled", obj=event, payload={})
     return event

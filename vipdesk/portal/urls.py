@@ -2,7 +2,7 @@
 every route is walked by tests/test_idor.py and needs a row in vipdesk/testing/access.py."""
 from django.urls import path
 
-from . import app, join, mall, pages, privacy, service, views
+from . import app, events, join, mall, pages, partners, privacy, service, views
 
 app_name = "portal"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("requests/", service.RequestsView.as_view(), name="requests"),
     path("requests/<int:pk>/", service.RequestView.as_view(), name="request"),
     path("tickets/<int:pk>/", service.TicketView.as_view(), name="ticket"),  # a request that became a service ticket (issue 19)
+    # VIP events and partner privileges (issue 18 §2, §3)
+    path("events/", events.EventsView.as_view(), name="events"),
+    path("events/<int:pk>/", events.EventView.as_view(), name="event"),  # pk: one of her invitations
+    path("partners/", partners.PartnersView.as_view(), name="partners"),
     path("manifest.webmanifest", app.manifest, name="manifest"),
     path("sw.js", app.service_worker, name="service_worker"),
 ]

@@ -172,6 +172,11 @@ ACCESS: list[Row] = [
     R("portal:requests", {MEMBER}, "POST", body={"kind": "delivery", "description": "请送到家"}),
     R("portal:request", {MEMBER}, ids={"pk": "complaint"}),
     R("portal:ticket", {MEMBER}, ids={"pk": "ticket"}),
+    # VIP events and partner privileges (issue 18 §2, §3): her own invitations only (another member's → 404)
+    R("portal:events", {MEMBER}),
+    R("portal:event", {MEMBER}, ids={"pk": "vip_invitation"}),
+    R("portal:event", {MEMBER}, "POST", ids={"pk": "vip_invitation"}, body={"answer": "decline"}),
+    R("portal:partners", {MEMBER}),
 
     # --- members (API)
     R("member-list", SIGNED_IN),
@@ -538,6 +543,8 @@ ACCESS: list[Row] = [
     R("console:event_edit", {"hq", "manager"}, "POST", ids={"pk": "vip_event"}, body={"name": ""}),
     R("console:event_door", {"hq", "manager", "guide", "account_manager"}, ids={"pk": "vip_event"}),
     R("console:event_door", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "vip_event"}, body={"code": ""}),
+    R("console:event_door_undo", {"hq", "manager", "guide", "account_manager"}, "POST", ids={"pk": "vip_event"},
+      body={"invitation": "", "reason": ""}),
     R("console:event_results", {"hq", "manager"}, ids={"pk": "vip_event"}),
     R("console:event_export", {"hq", "manager"}, ids={"pk": "vip_event"}),
     # an invitation's reply link: the signed token is the only key (like the opt-out link)

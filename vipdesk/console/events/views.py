@@ -22,7 +22,7 @@ from vipdesk.analytics.models import Segment
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.events import services
 from vipdesk.events.choices import Audience, CostKind, EventKind, EventStatus, InvitationStatus
-from vipdesk.events.door import check_in, door_search
+from vipdesk.events.door import check_in, check_in_undo, door_search
 from vipdesk.events.invite import event_invite_send
 from vipdesk.events.links import RSVP_PLACEHOLDER
 from vipdesk.events.models import CheckIn, Invitation
@@ -218,6 +218,26 @@ class EventDoorView(_One, CapabilityMixin, TemplateView):
             messages.info(request, _("%(name)s has already been checked in (scan %(n)d).") % {"name": member.name, "n": arrival.check_in.scans})
         else:
             messages.success(request, _("Welcome, %(name)s! Guests: %(guests)d.") % {"name": member.name, "guests": arrival.check_in.guests})
+        return redirect("console:event_door", pk=self.event.pk)
+
+
+class EventDoorUndoView(EventDoorView):
+    """撤销签到: a check-in made by mistake taken back (reason required), the points given back
+    (events.door.check_in_undo); a refusal shows on the door page."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("console:event_door", pk=self.event.pk)
+
+    def post(self, request, *args, **kwargs):
+        invitation = request.POST.get("invitation", "")
+        try:
+            undo = check_in_undo(actor=request.user, event=self.event, invitation_id=invitation, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            ctx = self.get_context_data(undo_error=exc.message, undo_invitation=invitation)
+            return self.render_to_response(ctx, status=409 if exc.status == 409 else 400)
+        back = undo.refund_entry.points if undo.refund_entry_id else 0
+        messages.success(request, _("Check-in of %(name)s undone; %(points)d points given back.") % {"name": undo.member.name,
+                                                                                                    "points": back})
         return redirect("console:event_door", pk=self.event.pk)
 
 

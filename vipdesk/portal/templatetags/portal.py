@@ -92,3 +92,15 @@ def coupon_status(value) -> str:
     if value == "expired":
         return gettext("Expired")
     return str(CouponStatus(value).label) if value in CouponStatus.values else ""
+
+
+@register.filter
+def zhe(value) -> str:
+    """A partner's discount rate as shoppers write it: 9.50 → 9.5折 (the notation of the levels'
+    benefits and the partners' console, in both languages)."""
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{rate:f}".rstrip("0").rstrip(".") if "." in f"{rate:f}" else f"{rate:f}"
+    return f"{text}折"

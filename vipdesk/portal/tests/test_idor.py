@@ -15,6 +15,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from vipdesk.coupons.campaigns import campaigns_install_default
 from vipdesk.coupons.models import Campaign, Coupon
 from vipdesk.coupons.services import coupons_issue_bulk
+from vipdesk.events.models import Event, Invitation
 from vipdesk.members.models import Consent, Member
 from vipdesk.members.services import consent_set
 from vipdesk.messaging.models import InboxMessage
@@ -76,11 +77,13 @@ def world(store_a, settings, tmp_path):
     kinds_install_default()  # issue 19: a request that became a service ticket has its own page
     ticket_b = ticket_open(kind_code=next(iter(ticket_kinds())), member=b, store=store_a, source=Source.PORTAL,
                            description="B的服务单秘密")
+    invitation_b = _invitation(b, store_a)  # issue 18: B's invitation to a VIP event A is not invited to
     ids = {"member": b.pk, "sale": sale_b.pk, "message": inbox_b.pk, "coupon": coupon_b.pk, "inbox": inbox_b.pk,
-           "order": order_b.pk, "request": request_b.pk, "ticket": ticket_b.pk}
+           "order": order_b.pk, "request": request_b.pk, "ticket": ticket_b.pk, "invitation": invitation_b.pk,
+           "event": invitation_b.event_id}
     codes = {"member_no": b.member_no, "code": coupon_b.code, "mobile": b.mobile, "receipt_no": sale_b.receipt_no}
     markers = [b.name, b.member_no, b.mobile, "oy-secret", "B的爱好", "B的秘密", "只给欧阳娜娜", sale_b.receipt_no, coupon_b.code,
-               "B的送货地址秘密", request_b.number, "B的服务单秘密", ticket_b.number]
+               "B的送货地址秘密", request_b.number, "B的服务单秘密", ticket_b.number, "B的私享会", "B的秘密会场"]
     return {"a": a, "b": b, "ids": ids, "codes": codes, "markers": markers}
 
 
@@ -102,6 +105,16 @@ def _mall_order_and_request(b, store):
     return order, member_request_create(member=b, kind="delivery", description="B的送货地址秘密")
 
 
+def _invitation(b, store):
+    from django.utils import timezone
+
+    start = timezone.now() + dt.timedelta(days=10)
+    event = Event.objects.create(name="B的私享会", venue="B的秘密会场", starts_at=start, ends_at=start + dt.timedelta(hours=3),
+                                 capacity=20, guests_allowed=1, status="open", audience="list", member_list=[b.member_no])
+    event.stores.set([store])
+    return Invitation.objects.create(event=event, member=b, invited_at=timezone.now())
+
+
 def state_of(member):
     member = Member.objects.get(pk=member.pk)
     return {
@@ -115,6 +128,7 @@ def state_of(member):
         if hasattr(member, "points_account") else [],
         "requests": list(member.complaints.values_list("pk", "status")),
         "tickets": list(Ticket.objects.filter(member=member).values_list("pk", "status")),
+        "invitations": list(Invitation.objects.filter(member=member).values_list("pk", "status", "guests", "via")),
     }
 
 
@@ -139,6 +153,7 @@ def bodies(world):
         base,
         {**base, "action": "consent", "purpose": "marketing", "channel": "sms", "granted": "0"},
         {**base, "action": "profile", "email": "hijack@example.com", "hobbies": "改掉"},
+        {**base, "answer": "accept", "guests": "1", "event_id": str(world["ids"]["event"])},
     ]
 
 

@@ -283,21 +283,23 @@ def _message_campaign(hq, member) -> dict:
 
 
 def _vip_events(members) -> dict:
-    """An open VIP event per store (issue 18 §2) and the own member's reply-link token."""
+    """An open VIP event per store (issue 18 §2), each member's invitation (the portal's 我的活动) and the
+    own member's reply-link token."""
     from vipdesk.events.links import rsvp_token
     from django.utils import timezone
 
     from vipdesk.events.models import Event, Invitation
 
     start = timezone.now() + dt.timedelta(days=10)
-    events = {}
+    events, invitations = {}, {}
     for side, m in members.items():
         event = Event.objects.create(name="VIP之夜", starts_at=start, ends_at=start + dt.timedelta(hours=3), capacity=50,
                                      status="open", audience="list", member_list=[m.member_no])
         event.stores.set([m.home_store])
         events[side] = event.pk
         invitation = Invitation.objects.create(event=event, member=m, invited_at=timezone.now())
-    return {"vip_event": events, "rsvp_token": rsvp_token(invitation.pk)}
+        invitations[side] = invitation.pk
+    return {"vip_event": events, "vip_invitation": invitations, "rsvp_token": rsvp_token(invitations["own"])}
 
 
 def _partners(members, hq) -> tuple[dict, dict, str]:
@@ -359,7 +361,8 @@ def client_for(world, who: str) -> Client:
 # --- the cases
 
 SCOPED = {"member", "card", "card_number", "pending_card_number", "pending_card", "tier_approval", "frozen_card_number", "lost_card_number", "sale",
-          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order", "partner_use"}
+          "complaint", "quote", "care_task", "outbox", "coupon", "redemption", "adjustment", "mall_order", "partner_use",
+          "vip_invitation"}
 
 
 def cases():
