@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
 from vipdesk.campaigns.report import campaigns_started
+from vipdesk.events.results import events_held
 from vipdesk.servicedesk.selectors import sla_figures
 
 from .figures import report
 from .periods import Period, Scope, require_reports
-from .tables import Table, marketing_table, report_tables, sla_table
+from .tables import Table, events_table, marketing_table, report_tables, sla_table
 
 FONT = "STSong-Light"
 
@@ -46,11 +47,12 @@ def _record(actor, period: Period, scope: Scope, figures: dict, fmt: str) -> Non
 
 
 def _tables(actor, period: Period, scope: Scope, figures: dict) -> list[Table]:
-    """The page's sections as tables, then the service tickets' SLA figures and the marketing
-    campaigns' response (both scoped to the actor's stores)."""
+    """The page's sections as tables, then the service tickets' SLA figures, the marketing
+    campaigns' response and the VIP events' results (all scoped to the actor's stores)."""
     sla = sla_figures(actor, start=period.start, end=period.end, store_ids=scope.store_ids)
     marketing = campaigns_started(period.start, period.end, store_ids=scope.store_ids)
-    return [*report_tables(figures), sla_table(sla), marketing_table(marketing)]
+    events = events_held(period.start, period.end, store_ids=scope.store_ids)
+    return [*report_tables(figures), sla_table(sla), marketing_table(marketing), events_table(events)]
 
 
 def report_xlsx(*, actor, period: Period, scope: Scope) -> bytes:
