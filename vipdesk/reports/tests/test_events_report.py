@@ -151,3 +151,22 @@ def test_the_xlsx_sheet_holds_the_page_rows(client, manager_a, hq, held):
     client.force_login(manager_a)
     mine = openpyxl.load_workbook(io.BytesIO(client.get("/reports/export.xlsx?period=2026-10&scope=all").content))["VIP活动效果"]
     assert [row[0] for row in mine.iter_rows(min_row=2, values_only=True)] == ["奥迪之夜"]
+
+
+def test_the_pdf_carries_the_events_table(client, hq, held):
+    import os
+
+    pdfium = pytest.importorskip("pypdfium2")
+    client.force_login(hq)
+    response = client.get("/reports/export.pdf?period=2026-10&scope=all")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(response.content)
+    pages = [i for i in range(len(pdf)) if "VIP活动效果" in pdf[i].get_textpage().get_text_range()]
+    assert pages
+    text = pdf[pages[-1]].get_textpage().get_text_range()
+    assert "奥迪之夜" in text and "3,100.00" in text
+    if os.environ.get("VIPDESK_SCREENSHOTS"):
+        from vipdesk.console.tests.browser import SHOTS
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pdf[pages[-1]].render(scale=1.5).to_pil().save(str(SHOTS / "report-events-pdf.png"))
