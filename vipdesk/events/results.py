@@ -23,7 +23,7 @@ from vipdesk.core.money import quantize
 from vipdesk.sales.choices import SaleKind
 from vipdesk.sales.models import Sale
 
-from .choices import CostKind, InvitationStatus, ReplyVia
+from .choices import CostKind, EventKind, EventStatus, InvitationStatus, ReplyVia
 from .models import CheckIn, Event, Invitation
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -79,6 +79,31 @@ def event_results(event: Event, *, now: dt.datetime | None = None) -> dict:
         "budget": budget, "cost": actual, "lines": [(CostKind(l.kind).label, l.budget, l.actual) for l in lines],
         "cost_per_attendee": quantize(actual / n) if n else None, "incremental_sales": incremental, "roi": roi,
     }
+
+
+def events_held(start: dt.date, end: dt.date, *, store_ids=None, now: dt.datetime | None = None) -> list[dict]:
+    """The results (`event_results`, unchanged) of every event held from `start` to `end` (dates, the
+    default time zone): open or finished, started by `now`, neither a draft nor cancelled — for the
+    reports page and its XLSX. With `store_ids` (the report's scope) an event is in when every one of
+    its stores is in the scope; an event of the whole chain (no stores) only in the chain's scope
+    (None), so nobody reads the figures of another store's members (docs/decisions.md)."""
+    now = now or timezone.now()
+    tz = timezone.get_default_timezone()
+    since = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    until = min(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz), now)
+    events = Event.objects.filter(status__in=(EventStatus.OPEN, EventStatus.FINISHED), starts_at__gte=since, starts_at__lt=until)
+    if store_ids is not None:
+        links = Event.stores.through.objects
+        events = events.filter(pk__in=links.values("event_id")).exclude(pk__in=links.exclude(store_id__in=list(store_ids))
+                                                                         .values("event_id"))
+    out = []
+    for event in events.prefetch_related("stores").order_by("starts_at", "id"):
+        results = event_results(event, now=now)
+        out.append({"event": event, "name": event.name, "kind": EventKind(event.kind).label, "starts_at": event.starts_at,
+                    "stores": "、".join(s.name for s in sorted(event.stores.all(), key=lambda s: s.code)),
+                    "results_days": event.results_days, **results,
+                    "roi_pct": None if results["roi"] is None else f"{results['roi'] * 100:.1f}"})
+    return out
 
 
 def results_xlsx(event: Event, results: dict) -> bytes:

@@ -29,7 +29,7 @@ from vipdesk.tiers.programme import active_programme
 from .audience import audience_members
 from .choices import Audience, CostKind, EventKind, EventStatus, InvitationStatus
 from .models import BudgetLine, Event, Invitation
-from .places import places_taken, release
+from .places import places_taken, promote, release
 
 FIELDS = ("name", "kind", "stores", "starts_at", "ends_at", "venue", "capacity", "guests_allowed", "audience", "levels", "segment",
           "member_list", "points", "sponsors", "results_days",
@@ -185,8 +185,9 @@ def event_save(*, actor, data: dict, event: Event | None = None) -> Event:
     BudgetLine.objects.filter(event=event).exclude(kind__in=list(budget)).delete()
     if event.care_event_id:
         care_event_for_invitations(care_event=event.care_event, name=event.name, starts_at=event.starts_at)
+    promoted = promote(event, now=timezone.now())  # more places: the waiting list moves up, in order (open events only)
     event_record(actor=actor, verb=verb, obj=event, payload={"name": event.name, "starts_at": event.starts_at.isoformat(),
-                                                             "capacity": event.capacity})
+                                                             "capacity": event.capacity, "promoted": [p.member_id for p in promoted]})
     return event
 
 
@@ -258,7 +259,7 @@ def event_finish(*, actor, event: Event, now: dt.datetime | None = None) -> Even
     """After the event: the accepted who did not come are no-shows, the waiting list is closed."""
     require(actor, Action.CARE_MANAGE)
     now = now or timezone.now()
-    event = _locked(event)
+    event = _locked_for(actor, event)
     if event.status != EventStatus.OPEN:
         raise Conflict(_("Only an open event can be finished."), code="event_not_open")
     if now < event.starts_at:

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
 from vipdesk.campaigns.report import campaigns_started
+from vipdesk.events.results import events_held
 from vipdesk.servicedesk.selectors import sla_figures
 
 from .figures import report
 from .periods import Period, Scope, require_reports
-from .tables import Table, marketing_table, report_tables, sla_table
+from .tables import Table, events_table, marketing_table, report_tables, sla_table
 
 FONT = "STSong-Light"
 
@@ -46,11 +48,12 @@ def _record(actor, period: Period, scope: Scope, figures: dict, fmt: str) -> Non
 
 
 def _tables(actor, period: Period, scope: Scope, figures: dict) -> list[Table]:
-    """The page's sections as tables, then the service tickets' SLA figures and the marketing
-    campaigns' response (both scoped to the actor's stores)."""
+    """The page's sections as tables, then the service tickets' SLA figures, the marketing
+    campaigns' response and the VIP events' results (all scoped to the actor's stores)."""
     sla = sla_figures(actor, start=period.start, end=period.end, store_ids=scope.store_ids)
     marketing = campaigns_started(period.start, period.end, store_ids=scope.store_ids)
-    return [*report_tables(figures), sla_table(sla), marketing_table(marketing)]
+    events = events_held(period.start, period.end, store_ids=scope.store_ids)
+    return [*report_tables(figures), sla_table(sla), marketing_table(marketing), events_table(events)]
 
 
 def report_xlsx(*, actor, period: Period, scope: Scope) -> bytes:
@@ -177,9 +180,14 @@ def _drawings(figures: dict) -> dict:
     return out
 
 
-def _pdf_table(table: Table, font: str):
+WIDE = 12  # columns: a wider table is fitted to the page, its cells wrapped
+
+
+def _pdf_table(table: Table, font: str, width: float | None = None):
     from reportlab.lib import colors
-    from reportlab.platypus import Table as PdfTable, TableStyle
+    from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table as PdfTable, TableStyle
 
     def text(r, i, v):
         if v is None or v == "":
@@ -190,7 +198,23 @@ def _pdf_table(table: Table, font: str):
 
     data = [table.headers] + [[text(r, i, v) for i, v in enumerate(row)] for r, row in enumerate(table.rows)]
     small = len(table.headers) > 8
-    pdf = PdfTable(data, repeatRows=1, hAlign="LEFT")
+    widths = None
+    if width and len(table.headers) > WIDE:
+        # as many columns as the marketing and VIP events tables have do not fit a landscape page at
+        # their natural width: each column as wide as its longest figure (headings wrap), the rest of
+        # the page shared out, scaled down when even that does not fit
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        n = len(table.headers)
+        natural = [min(max([stringWidth(str(row[i]), font, 6) for row in data[1:]] + [22.0]) + 7, width / 5) for i in range(n)]
+        spare = width - sum(natural)
+        widths = [w + spare / n for w in natural] if spare > 0 else [w * width / sum(natural) for w in natural]
+        # headings and the first column wrap anywhere (Chinese); figures and times only at spaces
+        cjk = [ParagraphStyle(f"cjk{a}", fontName=font, fontSize=6, leading=7.5, wordWrap="CJK", alignment=a) for a in (TA_LEFT, TA_RIGHT)]
+        plain = ParagraphStyle("plain", fontName=font, fontSize=6, leading=7.5, alignment=TA_RIGHT)
+        data = [[Paragraph(escape(str(v)), cjk[i > 0] if r == 0 or i == 0 else plain) for i, v in enumerate(row)]
+                for r, row in enumerate(data)]
+    pdf = PdfTable(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
     pdf.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 6.5 if small else 8),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f4f5f7")),
@@ -226,7 +250,7 @@ def report_pdf(*, actor, period: Period, scope: Scope) -> bytes:
         head = [Paragraph(table.title, heading)]
         if table.key in drawings:
             head += [drawings[table.key], Spacer(1, 4)]
-        body_part = _pdf_table(table, font) if table.rows else Paragraph(_("Nothing in the period."), body)
+        body_part = _pdf_table(table, font, doc.width) if table.rows else Paragraph(_("Nothing in the period."), body)
         # a section's heading and chart stay on the page of the start of its table
         story.append(KeepTogether(head + [body_part]) if len(table.rows) < 25 else KeepTogether(head))
         if len(table.rows) >= 25:

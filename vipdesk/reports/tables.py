@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -122,4 +123,26 @@ def marketing_table(rows: list[dict]) -> Table:
                r["control"]["members"], r["control"]["buyers"], r["control_rate_pct"], str(r["control"]["net_sales"]), r["uplift_pct"],
                r["low_pct"], r["high_pct"], None if r["incremental_sales"] is None else str(r["incremental_sales"])] for r in rows]
     t.money = {12, 16, 20}
+    return t
+
+
+def events_table(rows: list[dict]) -> Table:
+    """VIP events held in the period (events.results.events_held, each event's own results): who was
+    invited, came and did not, the attendees' net sales in the event's window against the invited
+    who did not come, cost per attendee and ROI — the page's rows."""
+    t = Table("events", _("VIP event results"),
+              [_("VIP event"), _("Kind"), _("Starts"), _("Stores"), _("Days counted after the event"), _("Invited"), _("Accepted"),
+               _("Attended"), _("Walk-ins"), _("No-shows"), _("Attendees' net sales"), _("Net sales per attendee"),
+               _("Invited non-attendees"), _("Their net sales"), _("Their net sales per member"), _("Cost"), _("Cost per attendee"),
+               _("Incremental net sales"), _("ROI %")])
+
+    def money(value):
+        return None if value is None else str(value)
+
+    t.rows = [[r["name"], str(r["kind"]), f"{timezone.localtime(r['starts_at']):%Y-%m-%d %H:%M}", r["stores"] or _("All stores"),
+               r["results_days"], r["invited"], r["accepted"], r["attended"], r["walk_ins"], r["no_shows"],
+               money(r["attendees"]["net_sales"]), money(r["attendees"]["per_member"]), r["others"]["members"],
+               money(r["others"]["net_sales"]), money(r["others"]["per_member"]), money(r["cost"]), money(r["cost_per_attendee"]),
+               money(r["incremental_sales"]), r["roi_pct"]] for r in rows]
+    t.money = {10, 11, 13, 14, 15, 16, 17}
     return t

@@ -156,3 +156,25 @@ def test_an_uploaded_list_of_member_numbers_and_mobiles(audience, template, hq):
     campaign = campaign_save(actor=hq, data=_data(_segment, audience="list", member_list="\n".join(listed), segment=""))
     p = campaign_preview(campaign)
     assert (p["audience"], p["unmatched"]) == (2, 1)
+
+
+def test_a_campaign_to_a_level_reaches_the_holders_of_that_level(audience, template, hq):
+    """The audience "level": the members holding it in the programme in force, nobody else."""
+    from vipdesk.tiers.config import programme_install
+    from vipdesk.tiers.models import Level, MemberTier, Programme
+    from vipdesk.tiers.presets import PRESETS
+
+    segment, members = audience
+    programme_install(spec=PRESETS["department-store"])
+    programme = Programme.objects.get(active=True)
+    for i, m in enumerate(members[:40]):
+        MemberTier.objects.update_or_create(member=m, defaults={"programme": programme, "reached_on": dt.date(2025, 1, 1),
+                                                                "level": Level.objects.get(programme=programme,
+                                                                                           code="GOLD" if i < 30 else "SILVER")})
+    campaign = campaign_save(actor=hq, data=_data(segment, audience="level", level="GOLD", segment=""))
+    p = campaign_preview(campaign)
+    assert (p["audience"], p["reachable"], p["excluded_total"]) == (30, 30, 0)
+    now = timezone.now()
+    campaign_schedule(actor=hq, campaign=campaign, now=now)
+    campaigns_run(now)
+    assert set(CampaignMember.objects.filter(campaign=campaign).values_list("member_id", flat=True)) == {m.pk for m in members[:30]}

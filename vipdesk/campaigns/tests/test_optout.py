@@ -92,3 +92,22 @@ def test_the_signed_link_opts_out_at_once(audience, hq):
     first.outbox.refresh_from_db()
     assert first.outbox.reason == "opted_out"
     assert campaign_preview(campaign)["excluded"]["opted_out"] == 11
+
+
+def test_a_reply_between_two_minutes_stops_the_message_not_yet_handed_over(audience, template, hq):
+    """Throttled at one message a minute: the member next in line replies 退订 before his minute —
+    his message, handed over afterwards, is never sent; the one after him still goes."""
+    import datetime as dt
+
+    segment, _members = audience
+    campaign, now = _start(hq, segment, throttle=1)
+    first, second, third = _target(campaign, 3)
+    assert first.outbox is not None and second.outbox is None  # minute 0: only the first
+    assert post_reply({"mobile": second.member.mobile, "text": "退订"}).json()["results"][0]["outcome"] == "opted_out"
+    for minute in (1, 2):
+        campaigns_run(now + dt.timedelta(minutes=minute))
+    deliver_due(now + dt.timedelta(minutes=3), limit=1000)
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (second.outbox.status, second.outbox.reason) == ("suppressed", "opted_out")
+    assert third.outbox.status == "sent"

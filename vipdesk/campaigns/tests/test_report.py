@@ -96,3 +96,24 @@ def test_a_report_before_any_purchase_has_no_uplift_error(sent):
     campaign, _members, start = sent
     report = campaign_report(campaign, now=start)
     assert report["uplift"] == 0 and report["target"]["buyers"] == 0 and not report["window_complete"]
+
+
+def test_delivered_and_failed_follow_the_gateways_reports(sent):
+    """Sent, delivered and failed as the gateway's delivery reports leave the outbox rows (a failure
+    reported after sending is failed, not sent), counted the way a direct query counts them."""
+    from django.db.models import Count
+
+    from vipdesk.messaging.delivery import delivery_report
+    from vipdesk.messaging.models import OutboxMessage
+
+    campaign, _members, start = sent
+    ids = list(CampaignMember.objects.filter(campaign=campaign, group=Group.TARGET).order_by("id").values_list("outbox_id", flat=True))
+    for pk in ids[:30]:
+        delivery_report(status="delivered", reference=f"vd-{pk}", at=start + dt.timedelta(minutes=2))
+    for pk in ids[30:35]:
+        delivery_report(status="failed", reference=f"vd-{pk}", at=start + dt.timedelta(minutes=2))
+    delivery_report(status="delivered", reference=f"vd-{ids[0]}", at=start + dt.timedelta(minutes=3))  # a repeat changes nothing
+    report = campaign_report(campaign, now=start + dt.timedelta(minutes=5))
+    by_status = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("status").annotate(n=Count("id")))
+    assert (report["delivered"], report["failed"]) == (30, 5) == (by_status["delivered"], by_status["failed"])
+    assert report["sent"] == by_status["sent"] + by_status["delivered"] == len(ids) - 5

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from vipdesk.accounts.roles import Action
 from vipdesk.campaigns.report import campaigns_started
 from vipdesk.core.errors import ValidationFailed
+from vipdesk.events.results import events_held
 from vipdesk.reports import charts
 from vipdesk.reports.exporting import report_pdf, report_xlsx
 from vipdesk.reports.figures import report
@@ -62,7 +63,8 @@ class ReportView(ReportMixin, TemplateView):
         return super().get_context_data(
             report=figures, charts=charts.all_charts(figures),
             tickets=sla_figures(self.request.user, start=self.period.start, end=self.period.end, store_ids=self.scope.store_ids),
-            marketing=campaigns_started(self.period.start, self.period.end, store_ids=self.scope.store_ids), period=self.period, scope=self.scope,
+            marketing=campaigns_started(self.period.start, self.period.end, store_ids=self.scope.store_ids),
+            events=events_held(self.period.start, self.period.end, store_ids=self.scope.store_ids), period=self.period, scope=self.scope,
             period_groups=choices, scopes=scope_choices(self.request.user), problems=self.problems,
             query=f"period={self.period.label}&scope={self.scope.key}", **kwargs)
 

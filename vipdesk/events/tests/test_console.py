@@ -44,3 +44,29 @@ def test_results_show_money_in_the_one_format(client, make_event, hq):
     page = client.get(f"/events/{event.pk}/results/").content.decode()
     assert "¥20,000.00" in page and "¥18,000.50" in page and "¥70,000.00" in page
     assert "20000.00" not in page and "18000.50" not in page
+
+
+@pytest.mark.django_db
+def test_partner_sponsors_are_kept_and_shown_on_the_events_page(client, make_event, hq):
+    """Issue 18 §2: an event's partner sponsors — chosen by the partner's code, an unknown code
+    refused beside the field — are on the event's page."""
+    from vipdesk.core.errors import ValidationFailed
+    from vipdesk.events.services import event_save
+    from vipdesk.partners.services import partner_save
+
+    from .conftest import event_data
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for code, name in (("YX", "悦享影城"), ("HT", "华庭酒店")):
+        partner_save(actor=hq, data={"code": code, "name": name, "category": "cinema", "contract_start": (today - dt.timedelta(days=9)).isoformat(),
+                                     "contract_end": (today + dt.timedelta(days=400)).isoformat()})
+    with pytest.raises(ValidationFailed) as bad:
+        event_save(actor=hq, data=event_data(sponsors=["YX", "NOPE"]))
+    assert set(bad.value.fields) == {"sponsors"}
+    event = make_event(sponsors=["YX", "HT"])
+    assert set(event.sponsors.values_list("code", flat=True)) == {"YX", "HT"}
+    client.force_login(hq)
+    page = client.get(f"/events/{event.pk}/").content.decode()
+    assert "赞助联盟商家" in page and "华庭酒店、悦享影城" in page

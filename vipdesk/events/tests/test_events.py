@@ -220,3 +220,49 @@ def test_an_open_event_keeps_its_audience_and_a_finished_one_takes_its_actual_co
     event_save(actor=hq, event=event, data=event_data(actual_gifts="28000.00"))
     assert event.budget_lines.get(kind="gifts").actual == Decimal("28000.00")
     assert event_results(event)["no_shows"] == 2
+
+
+@pytest.mark.django_db
+def test_a_store_manager_may_not_finish_an_event_of_the_whole_chain(make_event, hq, manager_a, client, clock):
+    """Saving, opening and cancelling an event of every store is HQ's (services._locked_for); finishing
+    it — its accepted members turned into no-shows, its waiting list closed — is too."""
+    from vipdesk.core.errors import PermissionDenied
+
+    event = make_event(stores=[])  # HQ's event of the whole chain: a manager sees it, may not change it
+    clock.move_to(event.ends_at + dt.timedelta(minutes=5))
+    with pytest.raises(PermissionDenied):
+        event_finish(actor=manager_a, event=event)
+    client.force_login(manager_a)
+    client.post(f"/events/{event.pk}/", {"act": "finish"})
+    event.refresh_from_db()
+    assert event.status == EventStatus.OPEN
+    assert event_finish(actor=hq, event=event).status == EventStatus.FINISHED
+
+
+@pytest.mark.django_db
+def test_more_places_promote_the_waiting_list_in_order(make_event, store_a, hq, guide_a):
+    """places.py: when places free up — a cancellation or more places — the waiting list is promoted in order."""
+    members = [vip(store_a, f"候补{i}", "GOLD", points=0) for i in range(4)]
+    event = make_event(capacity="2", guests_allowed="0", points="0")
+    for m in members:
+        rsvp_by_staff(actor=guide_a, event=event, member=m, answer="accept")
+    status = lambda m: Invitation.objects.get(event=event, member=m).status  # noqa: E731
+    assert [status(m) for m in members] == ["accepted", "accepted", "waitlisted", "waitlisted"]
+    event_save(actor=hq, event=event, data=event_data(capacity="3", guests_allowed="0", points="0"))
+    assert [status(m) for m in members] == ["accepted", "accepted", "accepted", "waitlisted"]
+    assert members[2].pk in set(CareEvent.objects.get(pk=event.care_event_id).invitees.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_an_event_invites_a_saved_segment_or_an_uploaded_list_of_its_stores(programme, hq, store_a, store_b):
+    from vipdesk.analytics.segments import segment_create
+    from vipdesk.events.services import event_open
+
+    a = [vip(store_a, f"甲{i}", "SILVER", points=0) for i in range(3)]
+    b = vip(store_b, "乙店", "GOLD", points=0)
+    segment = segment_create(actor=hq, data={"name": "两店", "definition": {"stores": ["SA01", "SB01"]}})
+    by_segment = event_open(actor=hq, event=event_save(actor=hq, data=event_data(audience="segment", segment=segment.pk, levels=[])))
+    assert set(Invitation.objects.filter(event=by_segment).values_list("member_id", flat=True)) == {m.pk for m in a}  # store A's only
+    listed = "\n".join([a[0].member_no, a[1].mobile, b.member_no, "00000000"])
+    by_list = event_open(actor=hq, event=event_save(actor=hq, data=event_data(audience="list", member_list=listed, levels=[], stores=[])))
+    assert set(Invitation.objects.filter(event=by_list).values_list("member_id", flat=True)) == {a[0].pk, a[1].pk, b.pk}

@@ -110,3 +110,55 @@ def test_a_partner_key_reaches_nothing_beyond_what_is_named(partner, other_partn
     assert tried > 300
     # B's use is untouched and still B's; A recorded nothing for B's member
     assert BenefitUse.objects.filter(partner=partner).count() == 0
+
+
+def test_another_partners_references_and_benefit_codes_name_nothing_of_it(partner, other_partner, partner_key, gold, hq, store_b,
+                                                                       partner_rule):
+    """Partner A's key with complete bodies that name partner B's things — B's references on the
+    uses, spends and redemptions, a benefit code only B offers, B's member — never answers B's
+    records (no replay of B's use, spend or payment) and never writes anything of B's."""
+    from decimal import Decimal
+
+    from vipdesk.core import clock
+    from vipdesk.partners.models import PartnerRedemption, PartnerBenefit
+    from vipdesk.partners.services import partner_benefit_save
+    from vipdesk.points.models import PartnerSpend
+    from vipdesk.points.services import points_credit_bonus
+
+    from .conftest import level
+
+    partner_benefit_save(actor=hq, partner=other_partner, data={"level": level("GOLD").pk, "code": "gym", "name": "免费健身一次",
+                                                                "kind": "service", "per_month": "1", "per_visit": "1"})
+    member_b = gold_member(hq, store_b, name="欧阳娜娜", mobile="13855556666")
+    for m in (gold, member_b):
+        points_credit_bonus(member=m, points=1000, action="test", on=clock.today() - dt.timedelta(days=2))
+    b = key_client(partner_key_issue(actor=hq, partner=other_partner))
+    today = clock.today().isoformat()
+    use_b = b.post("/api/v1/partner/uses/", {"member": {"mobile": member_b.mobile}, "code": "gym", "reference": "B-1"},
+                   content_type="application/json").json()
+    spend_b = b.post("/api/v1/partner/spend-reports/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "amount": "500.00",
+                                                        "spent_on": today}, content_type="application/json").json()
+    paid_b = b.post("/api/v1/partner/redemptions/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "points": 300},
+                    content_type="application/json").json()
+    a = key_client(partner_key)
+    lookup = a.post("/api/v1/partner/members/lookup/", {"member": {"mobile": member_b.mobile}}, content_type="application/json").json()
+    assert [x["code"] for x in lookup["benefits"]] == ["partner_discount"]  # A's own, not B's gym
+    gym = a.post("/api/v1/partner/uses/", {"member": {"mobile": member_b.mobile}, "code": "gym", "reference": "A-gym"},
+                 content_type="application/json")
+    assert gym.status_code == 409 and gym.json()["code"] == "benefit_not_available"
+    use = a.post("/api/v1/partner/uses/", {"member": {"mobile": member_b.mobile}, "code": "partner_discount", "reference": "B-1"},
+                 content_type="application/json")
+    assert use.status_code == 201 and use.json()["id"] != use_b["id"] and not use.json()["replayed"]
+    spend = a.post("/api/v1/partner/spend-reports/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "amount": "80.00",
+                                                      "spent_on": today}, content_type="application/json")
+    assert spend.status_code == 201 and spend.json()["id"] != spend_b["id"] and spend.json()["amount"] == "80.00"
+    paid = a.post("/api/v1/partner/redemptions/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "points": 100},
+                  content_type="application/json")
+    assert paid.status_code == 201 and paid.json()["id"] != paid_b["id"] and paid.json()["points"] == 100
+    assert a.get(f"/api/v1/partner/uses/{use_b['id']}/").status_code == 404
+    # B's records are as B wrote them, and only B's key reads B's use
+    assert BenefitUse.objects.get(pk=use_b["id"]).partner_id == other_partner.pk
+    assert PartnerSpend.objects.get(pk=spend_b["id"]).amount == Decimal("500.00")
+    assert PartnerRedemption.objects.get(pk=paid_b["id"]).points == 300
+    assert b.get(f"/api/v1/partner/uses/{use_b['id']}/").status_code == 200
+    assert not PartnerBenefit.objects.filter(partner=partner, code="gym").exists()

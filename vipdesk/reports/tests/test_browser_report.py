@@ -56,7 +56,7 @@ def test_monthly_report_of_the_demo_chain(live_server, page, settings, tmp_path)
     with page.expect_download() as xlsx:
         page.click("#report-xlsx")
     book = openpyxl.load_workbook(io.BytesIO(open(xlsx.value.path(), "rb").read()))
-    assert len(book.sheetnames) == 14 and book.worksheets[0]["B1"].value == month and book.sheetnames[-2:] == ["服务单时效", "营销活动响应"]
+    assert len(book.sheetnames) == 15 and book.worksheets[0]["B1"].value == month and book.sheetnames[-3:] == ["服务单时效", "营销活动响应", "VIP活动效果"]
 
     with page.expect_download() as pdf_download:
         page.click("#report-pdf")

@@ -55,7 +55,8 @@ def test_xlsx_holds_the_figures_and_is_audited(hq_client, chain):
     assert response.status_code == 200 and response["Content-Disposition"].endswith('report-2026-10-region-EAST.xlsx"')
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     figures = report(parse_period("2026-10"), parse_scope(chain["hq"], "region:EAST"))
-    assert len(book.sheetnames) == 14 and book.sheetnames[-2] in ("服务单时效", "Service tickets: on time")
+    assert len(book.sheetnames) == 15 and book.sheetnames[-3] in ("服务单时效", "Service tickets: on time")
+    assert book.sheetnames[-1] in ("VIP活动效果", "VIP event results")  # then marketing, then the VIP events
     vip = book.worksheets[1]
     rows = {r[0]: r for r in vip.iter_rows(min_row=2, values_only=True)}
     net = next(v for k, v in rows.items() if k in ("Net sales", "净销售额"))
