@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--database-url", default=import_sales.DEFAULT_URL)
     parser.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
+    parser.add_argument("--dump", default="", help="with --cprofile: also write the profile to this file (pstats)")
     args = parser.parse_args()
     import_sales.fresh_database(args.database_url)
     import_sales.setup_django(args.database_url)
@@ -64,6 +65,8 @@ def main() -> None:
         profiler.disable()
     wall, app, pg = time.perf_counter() - wall, time.process_time() - app, backend_cpu(pid) - pg
     assert batch.failed == 0 and batch.posted == args.receipts, batch.report[:3]
+    if profiler and args.dump:
+        profiler.dump_stats(args.dump)
     if profiler:
         for key in ("tottime", "cumulative"):
             out = io.StringIO()

@@ -22,6 +22,7 @@ Per chunk, inside the caller's transaction (services.run_receipts):
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -201,17 +202,29 @@ def split(receipts, *, actor, outcome, refuse) -> tuple[list[_Item], list]:
     return fast, sorted(rest + slow, key=lambda r: order[id(r)])
 
 
-def _build_sales(items: list[_Item], actor) -> None:
-    """The sales, lines and payments of `items` as objects, each sale's `_lines` / `_payments` at hand.
+@functools.cache
+def _makers() -> dict:
+    return {model: copying.Maker(model) for model in (Sale, SaleLine, SalePayment)}
+
+
+def _build_sales(items: list[_Item], actor, *, related: bool) -> None:
+    """The sales, lines and payments of `items` as objects, each sale's `_lines` / `_payments` at hand
+    (and behind `sale.lines.all()` / `sale.payments.all()` when `related`: the coupon rules read them).
     With COPY (PostgreSQL) their ids are reserved and nothing is written yet: each sale goes in once,
     with its result (`_write_sales`); elsewhere they are inserted now and the results stored after."""
-    actor_columns = _actor_columns(actor)
+    make = _makers()
+    make_sale, make_line, make_payment = make[Sale], make[SaleLine], make[SalePayment]
+    by = {f"{name}_id": obj.pk for name, obj in _actor_columns(actor).items()}
+    by_cache = dict(_actor_columns(actor))
     sales = []
     for item in items:
         p = item.posting
-        item.sale = Sale(kind=SaleKind.SALE, store=p.store, terminal=p.terminal, receipt_no=p.receipt_no, occurred_at=p.occurred_at,
-                         business_date=item.day, member=item.member, card=item.card, identified_by=item.how, guide=p.guide, amount=p.amount,
-                         amount_paid=p.amount_paid, content_hash=p.content_hash, **actor_columns)
+        cache = {"store": p.store, "member": item.member, "card": item.card, "guide": p.guide, **by_cache}
+        item.sale = make_sale({
+            "kind": SaleKind.SALE, "store_id": p.store.pk, "terminal": p.terminal, "receipt_no": p.receipt_no,
+            "occurred_at": p.occurred_at, "business_date": item.day, "member_id": getattr(item.member, "pk", None),
+            "card_id": getattr(item.card, "pk", None), "identified_by": item.how, "guide_id": getattr(p.guide, "pk", None),
+            "amount": p.amount, "amount_paid": p.amount_paid, "content_hash": p.content_hash, **by}, cache)
         sales.append(item.sale)
     copy = copying.copies()
     if copy:
@@ -221,8 +234,9 @@ def _build_sales(items: list[_Item], actor) -> None:
     lines, payments = [], []
     for item in items:
         sale = item.sale
-        sale._lines = [SaleLine(sale=sale, **line) for line in item.posting.lines]
-        sale._payments = [SalePayment(sale=sale, **pay) for pay in item.posting.payments]
+        cache = {"sale": sale}
+        sale._lines = [make_line({**line, "sale_id": sale.pk}, cache) for line in item.posting.lines]
+        sale._payments = [make_payment({**pay, "sale_id": sale.pk}, cache) for pay in item.posting.payments]
         lines += sale._lines
         payments += sale._payments
     if copy:
@@ -230,8 +244,9 @@ def _build_sales(items: list[_Item], actor) -> None:
     else:
         copying.insert(SaleLine, lines)
         copying.insert(SalePayment, payments)
-    for sale in sales:
-        _known(sale, lines=sale._lines, payments=sale._payments)
+    if related:
+        for sale in sales:
+            _known(sale, lines=sale._lines, payments=sale._payments)
 
 
 def _write_sales(items: list[_Item], results: dict[int, dict]) -> None:
@@ -285,7 +300,7 @@ def post_sales(items: list[_Item], *, actor) -> list[int]:
     if member_ids:  # the first lock, as the till's: the member rows, in id order
         list(Member.objects.select_for_update().filter(pk__in=member_ids).order_by("pk").values_list("pk", flat=True))
     state = _read_state(members, member_ids)  # before the chunk's sales are in: they join one by one
-    _build_sales(items, actor)
+    _build_sales(items, actor, related=state[2] is not None)
     results, done = {}, None
     if members:
         results, done = _loyalty(members, member_ids, state)

@@ -220,8 +220,10 @@ class Evaluator:
         self.need = engine.needs(loaded.rules) if loaded is not None else None
         self.effects = Effects()
         self.rates = Rates(earn_rules)
+        self._lot, self._entry = copying.Maker(PointsLot), copying.Maker(PointsEntry)
         self._days: dict = {}
         self._dates: dict = {}
+        self._levels = None
 
     def tier(self, sale):
         """(before, after, gated) as tier_evaluate_posting decides them; the tier row is changed in place."""
@@ -234,7 +236,7 @@ class Evaluator:
         row, on = self.tiers[sale.member_id], sale.business_date
         before = row.level
         metrics = history.metrics(on, self.need, self.approved.get(sale.member_id, frozenset()))
-        q = engine.qualify(self.loaded.rules, metrics)
+        q = self._qualify(metrics)
         after = before
         if _rank(q.level) > _rank(before):
             after = self.loaded.level(q.level)
@@ -251,6 +253,29 @@ class Evaluator:
             TierApproval.objects.get_or_create(member_id=sale.member_id, level=gated, status=ApprovalStatus.PENDING,
                                                defaults={"sale": sale, "requested_on": on})
         return before, after, gated
+
+    def _qualify(self, m: engine.Metrics) -> engine.Qualification:
+        """engine.qualify in one pass down the levels: a level met as spent is met with its approval
+        assumed too (the conditions only add up), so the first level met with approvals assumed is
+        found on the way to the first level met, and a level without an approval gate is checked once."""
+        if self._levels is None:
+            self._levels = [(lv, any(c.kind == ConditionKind.MANUAL_APPROVAL for g in lv.groups for c in g.conditions))
+                            for lv in sorted(self.loaded.rules, key=lambda lv: lv.rank, reverse=True)]
+        best = gated = None
+        for lv, gate in self._levels:
+            if gate:
+                if gated is None and engine.satisfied(lv, m, assume_approved=True):
+                    gated = lv
+                if engine.satisfied(lv, m):
+                    best = lv
+                    break
+            elif engine.satisfied(lv, m):
+                gated = lv if gated is None else gated
+                best = lv
+                break
+        if gated is not None and (best is None or gated.rank > best.rank):
+            return engine.Qualification(best, gated)
+        return engine.Qualification(best, None)
 
     def _day_factor(self, sale, level_code):
         key = (sale.store_id, sale.business_date, level_code)
@@ -282,13 +307,15 @@ class Evaluator:
         if dates is None:
             dates = self._dates[on] = (points_rules.available_on(self.pol, on), points_rules.expires_on(self.pol, on))
         available, expires = dates
-        lot = PointsLot(account=account, store=store, franchisee_id=getattr(store, "franchisee_id", None), sale=sale, earned_on=on,
-                        available_on=available, expires_on=expires, original=result.points, remaining=result.points, pending=available > on)
+        related = {"account": account, "store": store, "sale": sale}
+        lot = self._lot({"account_id": account.pk, "store_id": store.pk, "franchisee_id": getattr(store, "franchisee_id", None),
+                         "sale_id": sale.pk, "earned_on": on, "available_on": available, "expires_on": expires, "original": result.points,
+                         "remaining": result.points, "pending": available > on}, related)
         detail = {"rate": str(result.yuan_per_point), "sale_factor": str(result.sale_factor),
                   "weights": {str(k): str(v) for k, v in result.weights.items()}, "rules": result.applied,
                   "level": level_code, "paid": {k: str(v) for k, v in paid.items()}, "not_earning": str(quantize(not_earning))}
-        entry = PointsEntry(account=account, kind=EntryKind.EARN, points=result.points, debt=0, business_date=on, store=store,
-                            sale=sale, detail=detail)
+        entry = self._entry({"account_id": account.pk, "kind": EntryKind.EARN, "points": result.points, "debt": 0, "business_date": on,
+                             "store_id": store.pk, "sale_id": sale.pk, "detail": detail}, related)
         self.effects.lots.append((lot, entry))
         account.balance += result.points
         account._touched = True

@@ -51,6 +51,7 @@ class FileCleaner:
         self.actor, self.store_of = actor, store_of
         self._money: dict = {}
         self._ints: dict = {}
+        self._refs: dict = {}
 
     def money(self, value, *, positive: bool = False) -> Decimal | None:
         if type(value) not in (str, int):
@@ -66,6 +67,26 @@ class FileCleaner:
         if got is None or (positive and got == 0):
             return None
         return got
+
+    def member(self, value, probe: parsing.Problems) -> dict:
+        """members.identification.member_ref, remembered for a plain {"card" | "mobile" | "member_no": text}
+        (a file names the same members again and again; a mobile is normalised once)."""
+        if type(value) is not dict or len(value) != 1:
+            return member_ref(value, probe)
+        (key, text), = value.items()
+        if type(text) is not str:
+            return member_ref(value, probe)
+        got = self._refs.get((key, text), _MISSING)
+        if got is _MISSING:
+            alone = parsing.Problems()
+            got = member_ref(value, alone)
+            got = None if alone else got
+            if len(self._refs) > MEMO_MAX:
+                self._refs.clear()
+            self._refs[(key, text)] = got
+        if got is None:
+            return member_ref(value, probe)  # its problems, in its words
+        return dict(got)
 
     def whole(self, value, maximum: int) -> int | None:
         if type(value) not in (str, int):
@@ -91,7 +112,7 @@ class FileCleaner:
         if probe or store is None or receipt_no is None or terminal is None:
             return None
         occurred_at = v._occurred_at(data.get("occurred_at"), probe)
-        ref = member_ref(data.get("member"), probe)
+        ref = self.member(data.get("member"), probe)
         lines, payments = self._lines(data.get("lines")), self._payments(data.get("payments"))
         amount_paid = self.money(data.get("amount_paid"))
         if probe or lines is None or payments is None or amount_paid is None:
