@@ -156,7 +156,14 @@ def _replays(items: list[_Item], outcome, refuse) -> list[_Item]:
         keys[item.posting.store.pk].add(item.posting.receipt_no)
     done = {}
     for store_id, numbers in keys.items():
-        for no, content in Sale.objects.filter(store_id=store_id, receipt_no__in=numbers).values_list("receipt_no", "content_hash"):
+        if connection.vendor == "postgresql":  # one array parameter, not thousands of placeholders to build and plan
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT receipt_no, content_hash FROM {Sale._meta.db_table} WHERE store_id = %s"
+                               f" AND receipt_no = ANY(%s::text[])", [store_id, sorted(numbers)])
+                found = cursor.fetchall()
+        else:
+            found = Sale.objects.filter(store_id=store_id, receipt_no__in=numbers).values_list("receipt_no", "content_hash")
+        for no, content in found:
             done[(store_id, no)] = content
     fresh = []
     for item in items:
