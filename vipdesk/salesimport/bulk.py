@@ -2,38 +2,39 @@
 time, done for thousands in a handful of statements, with the same effects.
 
 Per chunk, inside the caller's transaction (services.run_receipts):
-1. every sale is checked by the till's own `clean_sale` (same refusals, same content hash);
+1. every sale is checked as the till's own `clean_sale` checks it (same refusals, same content hash):
+   a plain file row by fileclean.py, anything else by clean_sale itself;
 2. receipts already posted are found in one query: same content → a replay, other content →
    `receipt_conflict` (the same message as the till); a receipt twice in the chunk likewise;
 3. members are found set-based by card number, mobile or member number (one query each);
 4. the receipts the set-based path does not take are posted by the till, one by one, in file
    order: returns, sales paid with points / coupons / stored value, e-cards, a member not found
    or refused (the till gives the refusal), and *every* receipt of a member who has one of those
-   in the chunk, or a points debt, or coupon rules that issue on sales or upgrades — so a
-   member's receipts are never split between the two paths;
-5. the other sales, their lines and payments are inserted in bulk; the members are locked in one
-   order (member rows, tier rows, points accounts, by member id); the tier and the points of each
-   sale are evaluated in file order as the till would (bulk_loyalty.py) and written in bulk; the
-   members' totals get one UPDATE each; each sale's result (what a replay answers) is stored;
+   in the chunk, or a points debt — so a member's receipts are never split between the two paths;
+5. the members are locked in one order (member rows, tier rows, points accounts, coupon campaigns,
+   by id); the tier, the points and the coupons of each sale are evaluated in file order as the
+   till would (bulk_loyalty.py, bulk_coupons.py), with the sales' ids reserved beforehand; then each
+   sale is written once, with its result (what a replay answers), by COPY with its lines and
+   payments, and the lots, entries, coupons and the members' totals in bulk;
 6. care runs once per business date for the members who bought that day (care.bulk), and the
-   webhooks events the till emits (sale.posted, tier.changed) are recorded per sale, in order.
+   webhooks events the till emits (tier.changed, coupon.issued, care_task.created, sale.posted) are
+   recorded per sale, in order.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.core import limits, parsing
 from vipdesk.core.clock import business_date
 from vipdesk.core.errors import DomainError
-from vipdesk.coupons.choices import Trigger
-from vipdesk.coupons.models import IssuanceRule
+from vipdesk.coupons.models import Campaign
 from vipdesk.members.choices import CardStatus, IdentifiedBy, MemberStatus
 from vipdesk.members.models import Card, Member
 from vipdesk.org.scoping import posting_store
@@ -48,24 +49,26 @@ from vipdesk.tiers.services import TierOutcome
 from vipdesk.wallet.ledger import balance_dict
 from vipdesk.wallet.models import WalletAccount
 
-from . import bulk_loyalty as loyalty, copying
+from . import bulk_coupons, bulk_loyalty as loyalty, copying
 from .bulk_care import settle
+from .bulk_coupons import Issuer
+from .fileclean import FileCleaner
 
 MONEY_METHODS = frozenset({PaymentMethod.CASH, PaymentMethod.BANK_CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.OTHER})
 HOW = {"card": IdentifiedBy.CARD, "mobile": IdentifiedBy.MOBILE, "member_no": IdentifiedBy.MEMBER_NO}
 
 
 class _Item:
-    __slots__ = ("receipt", "posting", "member", "card", "how", "sale")
+    __slots__ = ("receipt", "posting", "member", "card", "how", "sale", "day")
 
     def __init__(self, receipt, posting):
         self.receipt, self.posting = receipt, posting
-        self.member = self.card = self.sale = None
+        self.member = self.card = self.sale = self.day = None
         self.how = IdentifiedBy.NONE
 
 
-def _issuing_coupons() -> bool:
-    return IssuanceRule.objects.filter(trigger__in=[Trigger.SALE, Trigger.UPGRADE], active=True, campaign__active=True).exists()
+def _rank(level) -> int:
+    return level.rank if level is not None else 0
 
 
 def _resolve(items: list[_Item]) -> set[str]:
@@ -128,6 +131,7 @@ class _Stores:
 def _clean(receipts, actor, outcome, refuse) -> tuple[list[_Item], list]:
     """(sales the set-based path may take, receipts for the till) — refused ones are reported here."""
     items, slow, stores = [], [], _Stores()
+    plain = FileCleaner(actor=actor, store_of=stores)  # clean_sale's posting for a plain file row; None: clean_sale decides
     for receipt in receipts:
         if receipt.errors:
             outcome.failed += 1
@@ -136,7 +140,7 @@ def _clean(receipts, actor, outcome, refuse) -> tuple[list[_Item], list]:
             slow.append(receipt)
             continue
         try:
-            posting = clean_sale(actor=actor, data=receipt.data, store_of=stores)
+            posting = plain(receipt.data) or clean_sale(actor=actor, data=receipt.data, store_of=stores)
         except DomainError as exc:
             refuse(receipt, exc)
             outcome.failed += 1
@@ -152,7 +156,14 @@ def _replays(items: list[_Item], outcome, refuse) -> list[_Item]:
         keys[item.posting.store.pk].add(item.posting.receipt_no)
     done = {}
     for store_id, numbers in keys.items():
-        for no, content in Sale.objects.filter(store_id=store_id, receipt_no__in=numbers).values_list("receipt_no", "content_hash"):
+        if connection.vendor == "postgresql":  # one array parameter, not thousands of placeholders to build and plan
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT receipt_no, content_hash FROM {Sale._meta.db_table} WHERE store_id = %s"
+                               f" AND receipt_no = ANY(%s::text[])", [store_id, sorted(numbers)])
+                found = cursor.fetchall()
+        else:
+            found = Sale.objects.filter(store_id=store_id, receipt_no__in=numbers).values_list("receipt_no", "content_hash")
+        for no, content in found:
             done[(store_id, no)] = content
     fresh = []
     for item in items:
@@ -181,11 +192,10 @@ def split(receipts, *, actor, outcome, refuse) -> tuple[list[_Item], list]:
     for store_code, no in originals:  # the member of a returned sale posts receipt by receipt
         slow_members.update(Sale.objects.filter(store__code=store_code, receipt_no=no).exclude(member=None)
                             .values_list("member_id", flat=True))
-    coupons = _issuing_coupons()
     for item in items:
         p = item.posting
         odd = (any(pay["method"] not in MONEY_METHODS for pay in p.payments) or (p.member_ref and item.member is None)
-               or (p.store.code, p.receipt_no) in originals or (coupons and item.member is not None))
+               or (p.store.code, p.receipt_no) in originals)
         if odd and item.member is not None:
             slow_members.add(item.member.pk)
         item.receipt._odd = odd
@@ -199,27 +209,63 @@ def split(receipts, *, actor, outcome, refuse) -> tuple[list[_Item], list]:
     return fast, sorted(rest + slow, key=lambda r: order[id(r)])
 
 
-def _insert_sales(items: list[_Item], actor) -> None:
-    actor_columns = _actor_columns(actor)
+@functools.cache
+def _makers() -> dict:
+    return {model: copying.Maker(model) for model in (Sale, SaleLine, SalePayment)}
+
+
+def _build_sales(items: list[_Item], actor, *, related: bool) -> None:
+    """The sales, lines and payments of `items` as objects, each sale's `_lines` / `_payments` at hand
+    (and behind `sale.lines.all()` / `sale.payments.all()` when `related`: the coupon rules read them).
+    With COPY (PostgreSQL) their ids are reserved and nothing is written yet: each sale goes in once,
+    with its result (`_write_sales`); elsewhere they are inserted now and the results stored after."""
+    make = _makers()
+    make_sale, make_line, make_payment = make[Sale], make[SaleLine], make[SalePayment]
+    by = {f"{name}_id": obj.pk for name, obj in _actor_columns(actor).items()}
+    by_cache = dict(_actor_columns(actor))
     sales = []
     for item in items:
         p = item.posting
-        sales.append(Sale(kind=SaleKind.SALE, store=p.store, terminal=p.terminal, receipt_no=p.receipt_no, occurred_at=p.occurred_at,
-                          business_date=business_date(p.occurred_at, p.store), member=item.member, card=item.card,
-                          identified_by=item.how, guide=p.guide, amount=p.amount, amount_paid=p.amount_paid,
-                          content_hash=p.content_hash, **actor_columns))
-    sales = copying.insert(Sale, sales)
+        cache = {"store": p.store, "member": item.member, "card": item.card, "guide": p.guide, **by_cache}
+        item.sale = make_sale({
+            "kind": SaleKind.SALE, "store_id": p.store.pk, "terminal": p.terminal, "receipt_no": p.receipt_no,
+            "occurred_at": p.occurred_at, "business_date": item.day, "member_id": getattr(item.member, "pk", None),
+            "card_id": getattr(item.card, "pk", None), "identified_by": item.how, "guide_id": getattr(p.guide, "pk", None),
+            "amount": p.amount, "amount_paid": p.amount_paid, "content_hash": p.content_hash, **by}, cache)
+        sales.append(item.sale)
+    copy = copying.copies()
+    if copy:
+        copying.reserve(Sale, sales)
+    else:
+        copying.insert(Sale, sales)
     lines, payments = [], []
-    for item, sale in zip(items, sales):
-        item.sale = sale
-        sale._lines = [SaleLine(sale=sale, **line) for line in item.posting.lines]
-        sale._payments = [SalePayment(sale=sale, **pay) for pay in item.posting.payments]
+    for item in items:
+        sale = item.sale
+        cache = {"sale": sale}
+        sale._lines = [make_line({**line, "sale_id": sale.pk}, cache) for line in item.posting.lines]
+        sale._payments = [make_payment({**pay, "sale_id": sale.pk}, cache) for pay in item.posting.payments]
         lines += sale._lines
         payments += sale._payments
-    copying.insert(SaleLine, lines)
-    copying.insert(SalePayment, payments)
-    for sale in sales:
-        _known(sale, lines=sale._lines, payments=sale._payments)
+    if copy:
+        copying.reserve(SaleLine, lines)  # a points entry names its lines (the weights)
+    else:
+        copying.insert(SaleLine, lines)
+        copying.insert(SalePayment, payments)
+    if related:
+        for sale in sales:
+            _known(sale, lines=sale._lines, payments=sale._payments)
+
+
+def _write_sales(items: list[_Item], results: dict[int, dict]) -> None:
+    """Each sale with its result: COPY of the sales, lines and payments (PostgreSQL), else the results stored."""
+    for item in items:
+        item.sale.result = results[item.sale.pk]
+    if not copying.copies():
+        _store_results(results)
+        return
+    copying.write(Sale, [item.sale for item in items])
+    copying.write(SaleLine, [line for item in items for line in item.sale._lines])
+    copying.insert(SalePayment, [pay for item in items for pay in item.sale._payments])
 
 
 def _member_totals(items: list[_Item]) -> None:
@@ -245,52 +291,59 @@ def _member_totals(items: list[_Item]) -> None:
 
 
 def _store_results(results: dict[int, dict]) -> None:
-    if connection.vendor == "postgresql":
-        import json
-
-        with connection.cursor() as cursor:
-            ids, docs = list(results), [json.dumps(r, ensure_ascii=False) for r in results.values()]
-            cursor.execute(f"UPDATE {Sale._meta.db_table} s SET result = v.r FROM unnest(%s::bigint[], %s::jsonb[]) AS v(id, r)"
-                           f" WHERE s.id = v.id", [ids, docs])
-        return
     for pk, result in results.items():
         Sale.objects.filter(pk=pk).update(result=result)
 
 
-def post_sales(items: list[_Item], *, actor) -> None:
-    """Write the sales of `items` and all their loyalty effects (the caller's transaction)."""
+def post_sales(items: list[_Item], *, actor) -> list[int]:
+    """Write the sales of `items` and all their loyalty effects (the caller's transaction). Answers the
+    campaigns with a total limit, not reached before, that the chunk issued from (see `ran_out`)."""
     if not items:
-        return
+        return []
+    for item in items:
+        item.day = business_date(item.posting.occurred_at, item.posting.store)
     members = [item for item in items if item.member is not None]
     member_ids = sorted({item.member.pk for item in members})
     if member_ids:  # the first lock, as the till's: the member rows, in id order
         list(Member.objects.select_for_update().filter(pk__in=member_ids).order_by("pk").values_list("pk", flat=True))
     state = _read_state(members, member_ids)  # before the chunk's sales are in: they join one by one
-    _insert_sales(items, actor)
-    results = {}
+    _build_sales(items, actor, related=state[2] is not None)
+    results, done = {}, None
     if members:
-        _member_totals(members)
-        results = _loyalty(members, member_ids, state)
+        results, done = _loyalty(members, member_ids, state)
     for item in items:
         if item.sale.pk not in results:
             results[item.sale.pk] = _result(item.sale, {"points": None, "tier": None, "benefits": [], "coupons_earned": []},
                                             coupons_used=[])
-    _store_results(results)
+    _write_sales(items, results)
+    if not members:
+        return []
+    _member_totals(members)
+    done()
+    return state[2].open_limits() if state[2] is not None else []
+
+
+def ran_out(campaign_ids: list[int]) -> bool:
+    """Whether one of these campaigns has now issued its total."""
+    return bool(campaign_ids) and Campaign.objects.filter(pk__in=campaign_ids, total_limit__isnull=False,
+                                                          issued_count__gte=F("total_limit")).exists()
 
 
 def _read_state(items: list[_Item], member_ids: list[int]):
     programme = active_programme()
     loaded = load(programme) if programme is not None else None
     histories = {pk: loyalty.History() for pk in member_ids}
+    days = sorted({i.day for i in items})
     if loaded is not None and items:
         need = loyalty.engine.needs(loaded.rules)
-        first, last = loyalty.window_span([business_date(i.posting.occurred_at, i.posting.store) for i in items], need)
+        first, last = loyalty.window_span(days, need)
         histories = loyalty.read_histories(member_ids, first_day=first, last_day=last, need=need)
-    return loaded, histories
+    return loaded, histories, Issuer.read(member_ids, days) if items else None
 
 
-def _loyalty(items: list[_Item], member_ids: list[int], state) -> dict[int, dict]:
-    loaded, histories = state
+def _loyalty(items: list[_Item], member_ids: list[int], state):
+    """Evaluate the members' sales in file order: (their results, the function that writes the rest)."""
+    loaded, histories, coupons = state
     tiers, approved = {}, {}
     if loaded is not None:
         tiers = loyalty.lock_tiers(member_ids, loaded)
@@ -299,29 +352,43 @@ def _loyalty(items: list[_Item], member_ids: list[int], state) -> dict[int, dict
     accounts = loyalty.lock_accounts(member_ids)
     if any(a.debt for a in accounts.values()):
         raise loyalty.Fallback
+    if coupons is not None:
+        coupons.lock()
     evaluator = loyalty.Evaluator(loaded=loaded, histories=histories, tiers=tiers, accounts=accounts, approved=approved, pol=policy(),
                                   earn_rules=list(EarnRule.objects.filter(active=True)))
     stored = _stored_values(member_ids)
-    answers = []
+    benefits, results = {}, {}
     for item in items:
         sale = item.sale
         before, after, gated = evaluator.tier(sale)
         points, pending = evaluator.earn(sale, after)
-        answers.append((item, before, after, gated, points, pending, evaluator.accounts[sale.member_id].balance))
-    loyalty.write_points(evaluator)
-    results = {}
-    for item, before, after, gated, points, pending, balance in answers:
-        sale = item.sale
-        outcome = TierOutcome(before, after, after != before, loyalty.benefits_of(after), gated) if loaded else TierOutcome(None, None, False, [])
-        tier, benefits = _tier(outcome)
+        level_code = getattr(after, "code", None)
+        sale._coupons = []
+        if coupons is not None:
+            sale._coupons = coupons.for_sale(sale, level_code=level_code,
+                                             upgraded=after is not None and after != before and _rank(after) > _rank(before))
+        if loaded is not None:
+            if after not in benefits:
+                benefits[after] = loyalty.benefits_of(after)
+            outcome = TierOutcome(before, after, after != before, benefits[after], gated)
+        else:
+            outcome = TierOutcome(None, None, False, [])
+        tier, perks = _tier(outcome)
+        balance = evaluator.accounts[sale.member_id].balance
         results[sale.pk] = _result(sale, {
             "points": {"earned": int(points), "pending": bool(pending), "spent": 0, "balance": int(balance), "points_debt": 0},
-            "tier": tier, "benefits": benefits, "stored_value": stored[sale.member_id], "coupons_earned": [],
+            "tier": tier, "benefits": perks, "stored_value": stored[sale.member_id],
+            "coupons_earned": bulk_coupons.answer(sale._coupons),
         }, coupons_used=[])
-    settle([item.sale for item in items], tiers=loaded is not None)  # tier history, care, webhooks events, in the till's order
-    loyalty.write_tiers(evaluator)
-    return results
 
+    def done() -> None:
+        loyalty.write_points(evaluator)
+        if coupons is not None:
+            coupons.write()
+        settle([item.sale for item in items], tiers=loaded is not None)  # tier history, care, webhooks events, in the till's order
+        loyalty.write_tiers(evaluator)
+
+    return results, done
 
 
 def _stored_values(member_ids: list[int]) -> dict[int, dict]:

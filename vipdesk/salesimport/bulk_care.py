@@ -3,7 +3,7 @@ till makes them.
 
 After each posting the till runs care for the sale's member (care_after_sale: the same-day 1311
 call, the tier-change task, the merge of her calls of the day) with her tier as it stands after
-that sale, and the events go out in that order: tier.changed, care_task.created, sale.posted. Care
+that sale, and the events go out in that order: tier.changed, coupon.issued, care_task.created, sale.posted. Care
 only makes something new at a member's first sale of a business date or at a sale that changed
 her tier — "care moments". So the chunk's sales are taken in waves: wave k holds the k-th care
 moment of every member; before it the tier history up to that moment is written and each member's
@@ -21,6 +21,8 @@ from vipdesk.tiers.models import MemberTier, TierHistory
 from vipdesk.tiers.signals import tier_changed
 from vipdesk.webhooks.choices import EventType
 from vipdesk.webhooks.receivers import _listening, on_sale_credited
+
+from .bulk_coupons import announce
 
 
 def _moments(sales) -> dict[int, list[int]]:
@@ -41,8 +43,10 @@ class _Announcer:
         self.sales = _listening(EventType.SALE_POSTED)
 
     def tier(self, sale) -> None:
+        """What the till announces inside its loyalty step: tier.changed, then coupon.issued."""
         if sale._history is not None:
             tier_changed.send(sender=TierHistory, rows=[sale._history])  # webhooks: tier.changed
+        announce(getattr(sale, "_coupons", None))
 
     def posted(self, sale) -> None:
         if self.sales:

@@ -96,8 +96,13 @@ def _table_receipts(data: bytes, filename: str, fmt: str, mapping: dict | None) 
     columns = [(headers.index(h), f) for h, f in resolved.items()]
     groups: dict[tuple[str, str], tuple[list[int], list[dict]]] = {}
     loose: list[Receipt] = []
+    plain = fmt == "csv"  # CSV cells are already text: _text(cell) is cell.strip()
     for number, values in body:
-        raw = {f: _text(values[i]) if i < len(values) else "" for i, f in columns}
+        if plain:
+            width = len(values)
+            raw = {f: values[i].strip() if i < width else "" for i, f in columns}
+        else:
+            raw = {f: _text(values[i]) if i < len(values) else "" for i, f in columns}
         key = (raw.get("store", ""), raw.get("receipt_no", ""))
         if not all(key):
             bad = Receipt("sale", {}, [number])

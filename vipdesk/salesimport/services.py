@@ -90,13 +90,19 @@ def _post_one(receipt: Receipt, actor, outcome: Outcome) -> bool:
 def _post_chunk(receipts: list[Receipt], actor, outcome: Outcome) -> None:
     """The set-based path (bulk.py) for what it takes, the till receipt by receipt for the rest; a
     chunk the set-based path gives back (bulk_loyalty.Fallback, a twin posted meanwhile) is posted
-    receipt by receipt instead, from where it started."""
+    receipt by receipt instead, from where it started. So is a chunk in which a campaign's total ran
+    out while both paths issued from it: who got its last coupons depends on the receipts' order,
+    which only the till path keeps across the two."""
     before = [list(r.errors) for r in receipts]
     part = Outcome()
     try:
         with transaction.atomic():  # a savepoint: the fallback starts from a clean slate
             fast, slow = bulk.split(receipts, actor=actor, outcome=part, refuse=_refuse)
-            bulk.post_sales(fast, actor=actor)
+            limited = bulk.post_sales(fast, actor=actor)
+            for receipt in slow:
+                _post_one(receipt, actor, part)
+            if slow and bulk.ran_out(limited):
+                raise Fallback
     except (Fallback, IntegrityError):
         for receipt, errors in zip(receipts, before):
             receipt.errors[:] = errors
@@ -107,8 +113,6 @@ def _post_chunk(receipts: list[Receipt], actor, outcome: Outcome) -> None:
     outcome.set_based += len(fast)
     outcome.replayed += part.replayed
     outcome.failed += part.failed
-    for receipt in slow:
-        _post_one(receipt, actor, outcome)
 
 
 def run_receipts(receipts: list[Receipt], *, actor, dry_run: bool, all_or_nothing: bool, set_based: bool = True) -> Outcome:
