@@ -25,6 +25,7 @@ from vipdesk.tiers.programme import tier_of
 from .models import BenefitUse, Partner, PartnerBenefit, PartnerMonth, PartnerRedemption
 
 PARTNER_KEYS = ("card", "ecard", "mobile")  # how a partner's counter names a member
+PRESENT_KEYS = ("card", "ecard")  # what only the member at the counter can show: paying with points needs one
 
 
 def partner_for_key(client) -> Partner:
@@ -163,11 +164,15 @@ def _replay_redemption(first: PartnerRedemption, member, points: int) -> Partner
 
 def points_redeem_at_partner(*, partner: Partner, ref: dict, reference: str, points: int) -> PartnerRedemption:
     """The member pays with points at the partner: the points leave her account and HQ owes the
-    partner points × the contract's value per point. Refusals: validation_error, insufficient_points,
-    reference_conflict."""
+    partner points × the contract's value per point. She must be there: the card or the e-card's code,
+    never the mobile alone (member_present_required). Refusals: validation_error, member_present_required,
+    insufficient_points, reference_conflict."""
     reference = _reference(reference)
     if not isinstance(points, int) or isinstance(points, bool) or points < 1:
         raise ValidationFailed(_("Points must be a whole number above 0."), fields={"points": _("Points must be a whole number above 0.")})
+    if ref and len(ref) == 1 and next(iter(ref)) not in PRESENT_KEYS:  # anyone may know her mobile
+        message = _("Paying with points needs the member's card or e-card.")
+        raise DomainError(message, code="member_present_required", status=400, fields={"member": message})
     member = _member(partner, ref)
     first = PartnerRedemption.objects.filter(partner=partner, reference=reference).first()
     if first is not None:

@@ -12,11 +12,12 @@ from vipdesk.accounts.roles import PARTNER_KEY_ROLE, Action, require
 from vipdesk.audit.services import event_record
 from vipdesk.core.errors import NotFound, ValidationFailed
 from vipdesk.org.services import api_client_create, api_client_revoke
+from vipdesk.points.models import PartnerSpend
 from vipdesk.tiers.models import Level
 from vipdesk.tiers.programme import active_programme
 
 from .choices import BenefitKind, Category
-from .models import Partner, PartnerBenefit
+from .models import BenefitUse, Partner, PartnerBenefit, PartnerRedemption
 
 PARTNER_FIELDS = ("code", "name", "category", "contact_name", "contact_mobile", "contact_email", "address",
                   "contract_start", "contract_end", "point_value")
@@ -47,6 +48,13 @@ def _decimal(raw, field: str, errors: dict, *, low: Decimal, high: Decimal, blan
     return value
 
 
+def _has_records(partner: Partner) -> bool:
+    """Spends are matched to a partner by its code (points.PartnerSpend.partner), so a partner with
+    records keeps its code: a new code would drop them from its settlement (issue 18 §3)."""
+    return (BenefitUse.objects.filter(partner=partner).exists() or PartnerRedemption.objects.filter(partner=partner).exists()
+            or PartnerSpend.objects.filter(partner=partner.code).exists())
+
+
 def _clean_partner(data: dict, *, instance: Partner | None) -> dict:
     errors: dict = {}
     clean = {k: str(data.get(k) or "").strip() for k in PARTNER_FIELDS}
@@ -54,6 +62,8 @@ def _clean_partner(data: dict, *, instance: Partner | None) -> dict:
         errors["code"] = _("Give a short code of letters, digits, - or _ (up to 20).")
     elif Partner.objects.filter(code=clean["code"]).exclude(pk=getattr(instance, "pk", None)).exists():
         errors["code"] = _("Another partner has this code.")
+    elif instance is not None and clean["code"] != instance.code and _has_records(instance):
+        errors["code"] = _("The code cannot change: this partner already has benefit uses, spends or points payments under it.")
     if not clean["name"] or len(clean["name"]) > 60:
         errors["name"] = _("Give the partner's name (up to 60 characters).")
     elif Partner.objects.filter(name=clean["name"]).exclude(pk=getattr(instance, "pk", None)).exists():

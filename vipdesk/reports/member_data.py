@@ -1,6 +1,7 @@
 """Download my data (PIPL art. 45, issue 16): everything the programme keeps on one member — her
 file, cards, consents, the points, stored-value and coupon ledgers, purchases with lines and
-payments, points-mall orders, service requests and inbox messages — as JSON and as an XLSX
+payments, points-mall orders, service requests, inbox messages, VIP event invitations and what she did
+at partner merchants (benefit uses, spends, points payments) — as JSON and as an XLSX
 workbook (one sheet per section), built by one function so both formats hold the same rows.
 
 It reads the loyalty apps, so it sits in reports (above them). Every download is recorded in the
@@ -20,10 +21,12 @@ from django.utils.translation import gettext as _
 from vipdesk.audit.models import PiiAccess
 from vipdesk.audit.services import pii_access_record
 from vipdesk.coupons.models import Coupon
+from vipdesk.events.models import Invitation
 from vipdesk.feedback.models import Complaint
 from vipdesk.members.models import Card, Consent, Member
 from vipdesk.messaging.models import InboxMessage
-from vipdesk.points.models import PointsEntry, Redemption
+from vipdesk.partners.models import BenefitUse, Partner, PartnerRedemption
+from vipdesk.points.models import PartnerSpend, PointsEntry, Redemption
 from vipdesk.sales.models import Sale
 from vipdesk.wallet.models import WalletEntry
 
@@ -43,6 +46,33 @@ def _plain(value):
 
 def _rows(qs, fields) -> list[dict]:
     return [{f: _plain(v) for f, v in zip(fields, row)} for row in qs.values_list(*fields)]
+
+
+def _invitations(member_id) -> list[dict]:
+    """Her VIP event invitations: the event, its time and place, her reply, guests and whether she came."""
+    out = []
+    for inv in Invitation.objects.filter(member_id=member_id).select_related("event", "check_in").order_by("event__starts_at", "id"):
+        arrived = getattr(inv, "check_in", None)
+        out.append({"event": inv.event.name, "starts_at": _plain(inv.event.starts_at), "venue": inv.event.venue, "status": inv.status,
+                    "replied_via": inv.via, "replied_at": _plain(inv.responded_at), "guests": inv.guests,
+                    "attended": arrived is not None, "arrived_at": _plain(arrived.at) if arrived else None,
+                    "guests_came": arrived.guests if arrived else None})
+    return out
+
+
+def _partner_rows(member_id) -> dict:
+    """What she did at partner merchants: benefit uses, spends reported there, points paid there (the
+    settlement value between HQ and the partner is theirs, not hers, and stays out)."""
+    names = dict(Partner.objects.values_list("code", "name"))
+    uses = [{"partner": u.partner.name, "benefit": u.benefit.name, "quantity": u.quantity, "amount": _plain(u.amount),
+             "used_on": _plain(u.used_on), "reference": u.reference}
+            for u in BenefitUse.objects.filter(member_id=member_id).select_related("partner", "benefit").order_by("used_on", "id")]
+    spends = [{"partner": names.get(s.partner, s.partner), "amount": _plain(s.amount), "spent_on": _plain(s.spent_on),
+               "points": s.points, "reference": s.reference}
+              for s in PartnerSpend.objects.filter(member_id=member_id).order_by("spent_on", "id")]
+    payments = [{"partner": r.partner.name, "points": r.points, "used_on": _plain(r.used_on), "reference": r.reference}
+                for r in PartnerRedemption.objects.filter(member_id=member_id).select_related("partner").order_by("used_on", "id")]
+    return {"partner_uses": uses, "partner_spends": spends, "partner_payments": payments}
 
 
 def member_data(member: Member) -> dict:
@@ -76,13 +106,16 @@ def member_data(member: Member) -> dict:
                           ("number", "category__name", "status", "received_at", "description")),
         "messages": _rows(InboxMessage.objects.filter(member_id=m.pk).order_by("created_at", "id"),
                           ("created_at", "subject", "body", "read_at")),
+        "event_invitations": _invitations(m.pk),
+        **_partner_rows(m.pk),
     }
 
 
 SHEETS = {  # section → sheet title (translated when written)
     "file": "My file", "cards": "Cards", "consents": "Consents", "points": "Points", "stored_value": "Stored value",
     "coupons": "Coupons", "purchases": "Purchases", "mall_orders": "Points mall orders", "requests": "Service requests",
-    "messages": "Messages",
+    "messages": "Messages", "event_invitations": "VIP event invitations", "partner_uses": "Partner benefit uses",
+    "partner_spends": "Partner spends", "partner_payments": "Points paid at partners",
 }
 
 

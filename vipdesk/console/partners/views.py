@@ -103,10 +103,12 @@ class PartnerDetailView(_Base):
                 return self.render_to_response(self.get_context_data(new_key=key))
         except DomainError as exc:
             if act in ("save", "benefit"):
-                ctx = {"errors": exc.fields, "error": exc.message}
-                if act == "save":
+                ctx = {"error": exc.message}
+                if act == "save":  # each form's refusals beside its own fields (both have a code and a name)
+                    ctx["errors"] = exc.fields
                     ctx["form"] = {k: request.POST.get(k, "") for k in PARTNER_FIELDS}
                 else:
+                    ctx["berrors"] = exc.fields
                     ctx["bform"] = {k: request.POST.get(k, "") for k in BENEFIT_FIELDS}
                     ctx["benefit_open"] = True
                 return self.render_to_response(self.get_context_data(**ctx), status=400)

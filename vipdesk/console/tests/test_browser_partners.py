@@ -1,15 +1,17 @@
 """Issue 18 §3 in a real (headless Debian) Chromium, zh-CN: HQ adds a partner (a form error beside
 its field first), gives 金卡 9.5折 with a monthly limit, issues the counter key; the partner's staff
-paste the key on the counter page, find 尚峰's 金卡 member by mobile (masked) and record a use; the
-settlement shows it. Screenshots at 1280 and 1024 px wide."""
+paste the key on the counter page, find 尚峰's 金卡 member by mobile (masked) and record a use; paying
+with points by mobile is refused beside the form, by her card it is taken; the settlement shows it. Screenshots at 1280 and 1024 px wide."""
 import datetime as dt
 
 import pytest
 
 from vipdesk.accounts.roles import Role
 from vipdesk.core import clock
-from vipdesk.partners.models import BenefitUse, Partner
-from vipdesk.points.models import PointsPolicy
+from vipdesk.members.cards import card_issue
+from vipdesk.partners.models import BenefitUse, Partner, PartnerRedemption
+from vipdesk.points.models import PointsAccount, PointsPolicy
+from vipdesk.points.services import points_credit_bonus
 from vipdesk.testing.factories import StaffFactory, StoreFactory, make_member
 from vipdesk.tiers.config import programme_install
 from vipdesk.tiers.models import Level
@@ -39,6 +41,8 @@ def test_hq_sets_up_a_partner_and_its_counter_records_a_gold_cards_discount(live
     hq = StaffFactory(username="hq_zong", display_name="王总", role=Role.HQ_ADMIN)
     member = make_member(actor=hq, store=store, name="林小红", mobile="13766667777")
     tier_override(actor=hq, member=member, level="GOLD", reason="金卡", until=clock.today() + dt.timedelta(days=60))
+    points_credit_bonus(member=member, points=1000, action="test", on=clock.today() - dt.timedelta(days=2))
+    card = card_issue(actor=hq, member=member)
     url = live_server.url
 
     sign_in(page, url, "hq_zong")
@@ -94,6 +98,27 @@ def test_hq_sets_up_a_partner_and_its_counter_records_a_gold_cards_discount(live
     page.click("#offer-partner_discount .use-go")
     page.wait_for_selector("#offer-partner_discount >> text=3 本月剩余")
     assert BenefitUse.objects.filter(partner=partner).count() == 1
+    # paying with points: she was found by mobile, so the API refuses and the page says why beside the form
+    page.fill("#redeem-points", "300")
+    page.fill("#redeem-ref", "YX-0815-002")
+    page.click("#redeem-go")
+    page.wait_for_selector("#redeem-error:not([hidden])")
+    assert page.inner_text("#redeem-error") == "积分支付需出示会员卡或电子会员卡"
+    assert not PartnerRedemption.objects.exists() and PointsAccount.objects.get(member=member).balance == 1000
+    shots(page, "counter-points-refused")
+    # with her card: the points are taken
+    page.select_option("#lookup-kind", "card")
+    page.fill("#lookup-value", card.number)
+    page.click("#lookup-go")
+    page.wait_for_selector("#offer-partner_discount")
+    page.fill("#redeem-points", "300")
+    page.fill("#redeem-ref", "YX-0815-002")
+    page.click("#redeem-go")
+    page.wait_for_selector("#redeem-note >> text=已扣积分： 300")
+    assert page.locator("#redeem-error").is_hidden()
+    assert PartnerRedemption.objects.get(partner=partner, reference="YX-0815-002").points == 300
+    assert PointsAccount.objects.get(member=member).balance == 700
+    shots(page, "counter-points")
     # a wrong key: the API's refusal, in Chinese
     page.evaluate("window.sessionStorage.setItem('vipdesk-partner-key', 'vd_00000000_" + "x" * 30 + "')")
     page.click("#lookup-go")

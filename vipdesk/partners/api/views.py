@@ -1,7 +1,8 @@
 """The partner counter's API (issue 18 §3): only a partner's key (role "partner") reaches these
 endpoints, and it reaches nothing else (vipdesk/api/auth.py refuses it on every view without
 `partner_key_view`). Every row is the key's own partner's; a member is named by card, e-card code
-or mobile and shown masked with her level and this partner's benefits, nothing more."""
+or mobile (paying with points: card or e-card only) and shown masked with her level and this
+partner's benefits, nothing more."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -86,7 +87,8 @@ class SpendOutSerializer(serializers.Serializer):
 
 
 class RedeemInSerializer(serializers.Serializer):
-    member = PartnerMemberRefSerializer(help_text=_WHO)
+    member = PartnerMemberRefSerializer(help_text=gettext_lazy("Exactly one of card, ecard (the e-card's code): the member must be "
+                                                               "present; a mobile alone is refused (member_present_required)."))
     reference = serializers.CharField(max_length=60)
     points = serializers.IntegerField(min_value=1, max_value=10_000_000)
 
@@ -189,10 +191,12 @@ class RedeemView(_PartnerView):
                    request=RedeemInSerializer,
                    responses={201: RedeemOutSerializer,
                               200: OpenApiResponse(RedeemOutSerializer, description=gettext_lazy("A retry: the first record, replayed: true.")),
-                              **error_responses(400, 404, 409, 422, s409=("reference_conflict",),
-                                                s422=("insufficient_points", "same_day_points"), **_ERR)},
-                   examples=[OpenApiExample("redeem", request_only=True, value={"member": {"mobile": "13766667777"},
-                                                                               "reference": "YX-0815-002", "points": 500})])
+                              **error_responses(400, 404, 409, 422, s400=("validation_error", "member_present_required"),
+                                                s409=("reference_conflict",), s422=("insufficient_points", "same_day_points"), **_ERR)},
+                   examples=[OpenApiExample("redeem by card", request_only=True, value={"member": {"card": "8800000012"},
+                                                                                       "reference": "YX-0815-002", "points": 500}),
+                             OpenApiExample("redeem by e-card", request_only=True,
+                                            value={"member": {"ecard": "8812345678901"}, "reference": "YX-0815-003", "points": 200})])
     def post(self, request):
         data = _in(RedeemInSerializer, request)  # the body first, as on every endpoint (api/tests/test_strict_input.py)
         partner = self.partner

@@ -4,8 +4,12 @@ import datetime as dt
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from vipdesk.partners.models import BenefitUse
+from vipdesk.members.cards import card_issue
+from vipdesk.members.ecard import ecard_code
+from vipdesk.partners.models import BenefitUse, PartnerRedemption
 from vipdesk.partners.services import partner_key_issue
+from vipdesk.points.models import PointsAccount, PointsEntry
+from vipdesk.points.services import points_credit_bonus
 
 from .conftest import gold_member, key_client
 
@@ -38,15 +42,32 @@ def test_use_by_card_once_per_reference_then_the_monthly_limit(partner, partner_
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_field"
 
 
-def test_spend_and_points_through_the_key(partner, partner_key, gold, partner_rule):
+def test_spend_and_points_through_the_key(partner, partner_key, gold, card, partner_rule):
     client = key_client(partner_key)
     spend = client.post("/api/v1/partner/spend-reports/", {"member": {"mobile": gold.mobile}, "reference": "S-1", "amount": "150.00",
                                                     "spent_on": dt.date.today().isoformat()}, content_type="application/json")
     assert spend.status_code == 201 and spend.json()["points"] == 150, spend.content
-    short = client.post("/api/v1/partner/redemptions/", {"member": {"mobile": gold.mobile}, "reference": "R-1", "points": 100},
+    short = client.post("/api/v1/partner/redemptions/", {"member": {"card": card.number}, "reference": "R-1", "points": 100},
                         content_type="application/json")
     assert short.status_code == 422  # today's points are usable tomorrow unless the policy says otherwise, or too few
     assert short.json()["code"] in ("same_day_points", "insufficient_points")
+
+
+def test_paying_with_points_by_mobile_only_is_refused_and_writes_nothing(partner, partner_key, gold, card):
+    points_credit_bonus(member=gold, points=1000, action="test", on=dt.date.today() - dt.timedelta(days=2))
+    entries = PointsEntry.objects.count()
+    client = key_client(partner_key)
+    body = {"member": {"mobile": gold.mobile}, "reference": "R-M", "points": 100}
+    refused = client.post("/api/v1/partner/redemptions/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400 and refused.json()["code"] == "member_present_required", refused.content
+    assert refused.json()["fields"]["member"] == ["积分支付需出示会员卡或电子会员卡"]
+    english = client.post("/api/v1/partner/redemptions/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"].startswith("Paying with points needs the member's card or e-card")
+    assert not PartnerRedemption.objects.exists() and PointsEntry.objects.count() == entries
+    assert PointsAccount.objects.get(member=gold).balance == 1000
+    paid = client.post("/api/v1/partner/redemptions/", {**body, "member": {"card": card.number}}, content_type="application/json")
+    assert paid.status_code == 201 and paid.json()["points"] == 100, paid.content
+    assert PointsAccount.objects.get(member=gold).balance == 900
 
 
 def _api_routes():
@@ -138,7 +159,8 @@ def test_another_partners_references_and_benefit_codes_name_nothing_of_it(partne
                    content_type="application/json").json()
     spend_b = b.post("/api/v1/partner/spend-reports/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "amount": "500.00",
                                                         "spent_on": today}, content_type="application/json").json()
-    paid_b = b.post("/api/v1/partner/redemptions/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "points": 300},
+    card_b = card_issue(actor=None, member=member_b).number
+    paid_b = b.post("/api/v1/partner/redemptions/", {"member": {"card": card_b}, "reference": "B-1", "points": 300},
                     content_type="application/json").json()
     a = key_client(partner_key)
     lookup = a.post("/api/v1/partner/members/lookup/", {"member": {"mobile": member_b.mobile}}, content_type="application/json").json()
@@ -152,7 +174,7 @@ def test_another_partners_references_and_benefit_codes_name_nothing_of_it(partne
     spend = a.post("/api/v1/partner/spend-reports/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "amount": "80.00",
                                                       "spent_on": today}, content_type="application/json")
     assert spend.status_code == 201 and spend.json()["id"] != spend_b["id"] and spend.json()["amount"] == "80.00"
-    paid = a.post("/api/v1/partner/redemptions/", {"member": {"mobile": member_b.mobile}, "reference": "B-1", "points": 100},
+    paid = a.post("/api/v1/partner/redemptions/", {"member": {"ecard": ecard_code(member_b)["code"]}, "reference": "B-1", "points": 100},
                   content_type="application/json")
     assert paid.status_code == 201 and paid.json()["id"] != paid_b["id"] and paid.json()["points"] == 100
     assert a.get(f"/api/v1/partner/uses/{use_b['id']}/").status_code == 404

@@ -4,10 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from vipdesk.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from vipdesk.members.cards import card_issue
+from vipdesk.members.ecard import ecard_code
 from vipdesk.partners.counter import benefit_use_record, member_card, partner_for_key, points_redeem_at_partner, spend_report
-from vipdesk.partners.models import BenefitUse, Partner, PartnerBenefit
+from vipdesk.partners.models import BenefitUse, Partner, PartnerBenefit, PartnerRedemption
 from vipdesk.partners.services import partner_benefits_from_levels, partner_key_issue, partner_save
 from vipdesk.points.models import PartnerSpend, PointsAccount
 from vipdesk.points.services import points_credit_bonus, points_recompute
@@ -80,14 +83,33 @@ def test_spend_earns_by_the_partner_rule_and_points_pay_at_the_partner(partner, 
     assert spend_report(partner=partner, ref={"mobile": gold.mobile}, reference="S1", amount=Decimal("388.80"),
                         spent_on=dt.date.today()).replayed
     points_credit_bonus(member=gold, points=1000, action="test", on=dt.date.today() - dt.timedelta(days=2))
-    red = points_redeem_at_partner(partner=partner, ref={"mobile": gold.mobile}, reference="R1", points=500)
+    card = card_issue(actor=None, member=gold)
+    red = points_redeem_at_partner(partner=partner, ref={"card": card.number}, reference="R1", points=500)
     assert red.value == Decimal("5.00") and PointsAccount.objects.get(member=gold).balance == 888
-    assert points_redeem_at_partner(partner=partner, ref={"mobile": gold.mobile}, reference="R1", points=500).replayed
+    assert points_redeem_at_partner(partner=partner, ref={"card": card.number}, reference="R1", points=500).replayed
     assert PointsAccount.objects.get(member=gold).balance == 888
     with pytest.raises(DomainError) as exc:
-        points_redeem_at_partner(partner=partner, ref={"mobile": gold.mobile}, reference="R2", points=5000)
+        points_redeem_at_partner(partner=partner, ref={"ecard": ecard_code(gold)["code"]}, reference="R2", points=5000)
     assert exc.value.code == "insufficient_points"
     assert points_recompute(member=gold)["ok"]
+
+
+def test_paying_with_points_needs_the_card_or_the_e_card_not_the_mobile(partner, gold):
+    """Issue 18 §3: a key holder who only knows her mobile cannot spend her points; the card or the
+    e-card's dynamic code shows she is at the counter. Looking her up and a benefit use keep mobile."""
+    points_credit_bonus(member=gold, points=1000, action="test", on=dt.date.today() - dt.timedelta(days=2))
+    with pytest.raises(DomainError) as exc:
+        points_redeem_at_partner(partner=partner, ref={"mobile": gold.mobile}, reference="M1", points=100)
+    assert exc.value.code == "member_present_required" and exc.value.status == 400 and "member" in exc.value.fields
+    assert not PartnerRedemption.objects.exists() and PointsAccount.objects.get(member=gold).balance == 1000
+    paid = points_redeem_at_partner(partner=partner, ref={"ecard": ecard_code(gold)["code"]}, reference="E1", points=100)
+    assert paid.points == 100 and not paid.replayed and PointsAccount.objects.get(member=gold).balance == 900
+    # a retry of a card payment by mobile is refused too, not replayed
+    with pytest.raises(DomainError) as exc:
+        points_redeem_at_partner(partner=partner, ref={"mobile": gold.mobile}, reference="E1", points=100)
+    assert exc.value.code == "member_present_required"
+    assert member_card(partner, {"mobile": gold.mobile})["level"]
+    assert benefit_use_record(partner=partner, ref={"mobile": gold.mobile}, code="partner_discount", reference="U1").pk
 
 
 def test_only_a_partner_key_of_a_partner_in_contract(partner, hq, clock):
@@ -126,3 +148,30 @@ def test_partner_form_refusals_and_the_levels_discount_reused(programme, hq, gui
     ladder = {b.level.name: b.discount for b in PartnerBenefit.objects.filter(partner=p).select_related("level")}
     assert {k: ladder.get(k) for k in ("普卡", "银卡", "金卡", "钻石卡")} == {
         "普卡": Decimal("9.50"), "银卡": Decimal("9.00"), "金卡": Decimal("8.80"), "钻石卡": Decimal("8.50")}
+
+
+def test_a_partner_keeps_its_code_once_it_has_records(partner, other_partner, gold, hq, client, partner_rule):
+    """Spends are matched to the partner by its code: renaming the code would drop them from its
+    settlement, so once a use, spend or points payment exists the code is refused beside the field."""
+    data = {k: getattr(partner, k) for k in ("code", "name", "category", "contact_name", "contact_mobile", "contract_start",
+                                             "contract_end", "point_value")}
+    assert partner_save(actor=hq, partner=partner, data={**data, "code": "YX2"}).code == "YX2"  # no records yet: free
+    data["code"] = "YX2"
+    partner.refresh_from_db()
+    spend_report(partner=partner, ref={"mobile": gold.mobile}, reference="S1", amount=Decimal("100"), spent_on=dt.date.today())
+    with pytest.raises(ValidationFailed) as exc:
+        partner_save(actor=hq, partner=partner, data={**data, "code": "YX3"})
+    assert set(exc.value.fields) == {"code"}
+    partner.refresh_from_db()
+    assert partner.code == "YX2" and PartnerSpend.objects.filter(partner="YX2").count() == 1
+    assert partner_save(actor=hq, partner=partner, data={**data, "name": "悦享影城(万达店)"}).name == "悦享影城(万达店)"
+    # a benefit use alone also pins the code; the console shows the refusal beside the code field
+    benefit_use_record(partner=other_partner, ref={"mobile": gold.mobile}, code="partner_discount", reference="U1")
+    client.force_login(hq)
+    other = {k: getattr(other_partner, k) for k in data} | {"code": "XH9", "act": "save"}
+    page = client.post(reverse("console:partner", kwargs={"pk": other_partner.pk}), other, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 400 and "编码不可再改" in html
+    assert html.count("编码不可再改") == 1 and html.index("编码不可再改") > html.index('id="pt-code"')  # beside the partner's code only
+    other_partner.refresh_from_db()
+    assert other_partner.code == "XH"

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from vipdesk.core import clock
+from vipdesk.members.cards import card_issue
 from vipdesk.partners.counter import benefit_use_record, points_redeem_at_partner, spend_report
 from vipdesk.partners.settlement import settlement_statement, statement_csv, statement_xlsx
 from vipdesk.points.services import points_credit_bonus
@@ -40,10 +41,11 @@ def test_settlement_totals_equal_a_direct_sql_query(partner, other_partner, gold
     today = clock.today()
     for m in (gold, second):
         points_credit_bonus(member=m, points=2000, action="test", on=today - dt.timedelta(days=3))
+    cards = {m.pk: card_issue(actor=None, member=m).number for m in (gold, second)}
     for n, m in enumerate([gold, gold, second]):
         benefit_use_record(partner=partner, ref={"mobile": m.mobile}, code="partner_discount", reference=f"U{n}", amount=Decimal("99"))
         spend_report(partner=partner, ref={"mobile": m.mobile}, reference=f"S{n}", amount=Decimal("123.45") * (n + 1), spent_on=today)
-        points_redeem_at_partner(partner=partner, ref={"mobile": m.mobile}, reference=f"R{n}", points=300 + n)
+        points_redeem_at_partner(partner=partner, ref={"card": cards[m.pk]}, reference=f"R{n}", points=300 + n)
     # another partner's rows stay out of this partner's line
     benefit_use_record(partner=other_partner, ref={"mobile": gold.mobile}, code="partner_discount", reference="U0")
     spend_report(partner=other_partner, ref={"mobile": gold.mobile}, reference="S0", amount=Decimal("500"), spent_on=today)

@@ -1,5 +1,6 @@
-// The partner counter page: find a member and record a benefit use through the partner API,
-// with the counter key kept in this tab's sessionStorage (vipdesk/partners/api/counter_page.py).
+// The partner counter page: find a member, record a benefit use and take points (card or e-card only)
+// through the partner API, with the counter key kept in this tab's sessionStorage
+// (vipdesk/partners/api/counter_page.py).
 (function () {
   "use strict";
   var root = document.getElementById("counter");
@@ -83,6 +84,19 @@
     });
   }
 
+  document.getElementById("redeem-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var wrong = document.getElementById("redeem-error"), note = document.getElementById("redeem-note");
+    var raw = document.getElementById("redeem-points").value.trim();
+    wrong.hidden = true;
+    note.textContent = "";
+    // the API decides: by mobile it refuses (member_present_required), the message shows beside the form
+    call("redemptions/", {member: current, reference: document.getElementById("redeem-ref").value.trim(),
+                          points: /^[0-9]+$/.test(raw) ? Number(raw) : raw}).then(function (data) {
+      note.textContent = data.replayed ? t("replayed") : t("paid") + " " + data.points;
+      note.className = "badge badge-ok";
+    }).catch(function (e) { wrong.textContent = e.message; wrong.hidden = false; });
+  });
   document.getElementById("counter-key-save").addEventListener("click", function () {
     window.sessionStorage.setItem("vipdesk-partner-key", keyInput.value.trim());
     keyInput.value = "";
@@ -92,6 +106,8 @@
     event.preventDefault();
     error.hidden = true;
     document.getElementById("member").hidden = true;
+    document.getElementById("redeem-error").hidden = true;
+    document.getElementById("redeem-note").textContent = "";
     current = {};
     current[document.getElementById("lookup-kind").value] = document.getElementById("lookup-value").value.trim();
     lookup().catch(function (e) { fail(e.message); });
