@@ -64,12 +64,13 @@ def bp_card(i: int) -> str:
 
 
 def measure(client, postings, key: str, *, profile: cProfile.Profile | None = None) -> dict:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     cpu, wall, queries = [], [], []
     for _store, body in postings:
         payload = json.dumps(body, ensure_ascii=False)
+        reset_queries()  # the log keeps 9,000 statements: a full log would count none
         with CaptureQueriesContext(connection) as ctx:
             c0, w0 = time.process_time(), time.perf_counter()
             if profile is not None:
@@ -97,6 +98,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--postings", type=int, default=200)
     parser.add_argument("--heavy-sales", type=int, default=10_000)
     parser.add_argument("--profile", help="write the cProfile of the ordinary postings here")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one warm posting to stderr")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PROFILE_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="vipdesk-profile-"))
@@ -120,6 +122,16 @@ def main(argv=None) -> dict:
         out_ordinary = measure(client, ordinary, key, profile=prof)
         out_heavy = measure(client, heavy, key)
         out_again = measure(client, bp.make_postings("Q", args.postings, members=n, stores=[store], seed=4), key)
+        if args.queries:  # a member who posted in the set before: tier row, points account and caches warm
+            from django.db import connection, reset_queries
+            from django.test.utils import CaptureQueriesContext
+
+            reset_queries()  # the log keeps 9,000 statements: start it afresh
+            again = bp.make_postings("Z", 1, members=n, stores=[store], seed=4)
+            with CaptureQueriesContext(connection) as ctx:
+                measure(client, again, key)
+            for q in ctx.captured_queries:
+                print(q["sql"][:240], file=sys.stderr)
         if prof is not None:
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(60)

@@ -7,6 +7,11 @@ class CareConfig(AppConfig):
     verbose_name = "客户关怀"
 
     def ready(self):
+        from vipdesk.core.confcache import watch
+
+        # configuration kept per process until written (core.confcache)
+        watch("care", "care.CareRule")
+
         from vipdesk.members.signals import member_enrolled, member_owner_changed, member_withdrawn
         from vipdesk.messaging.signals import message_settled
         from vipdesk.sales.signals import sale_credited

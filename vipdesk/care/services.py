@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
+from vipdesk.core import confcache
 from vipdesk.core.errors import Conflict, NotFound, ValidationFailed
 from vipdesk.members.models import Member
 from vipdesk.members.services import member_for_actor
@@ -138,6 +139,11 @@ def care_task_create(*, actor, member: Member, kind: str, channel: str, due_on: 
 
 # ---- events ---------------------------------------------------------------------------------------
 
+def _after_sale_rules() -> list[CareRule]:
+    return [r for r in CareRule.objects.filter(active=True, kind__in=[RuleKind.AFTER_PURCHASE, RuleKind.TIER_CHANGED])
+            if r.kind == RuleKind.TIER_CHANGED or not (r.parameters.get("after_days") or r.parameters.get("after_months"))]
+
+
 def care_after_sale(*, sale, on: dt.date | None = None) -> dict[str, int]:
     """The same-day call of the 1311 follow-up and the tier-change task, for the sale's member only.
     Called by the sales intake inside the posting, and by `sale_attach_member` when the member is
@@ -146,8 +152,7 @@ def care_after_sale(*, sale, on: dt.date | None = None) -> dict[str, int]:
     a later day `on`, they are due that day (a call cannot be made in the past)."""
     if sale.member_id is None:
         return {}
-    rules = [r for r in CareRule.objects.filter(active=True, kind__in=[RuleKind.AFTER_PURCHASE, RuleKind.TIER_CHANGED])
-             if r.kind == RuleKind.TIER_CHANGED or not (r.parameters.get("after_days") or r.parameters.get("after_months"))]
+    rules = confcache.cached("care", "after_sale", _after_sale_rules)  # kept per process until a rule is written
     if not rules:
         return {}
     member = sale.member

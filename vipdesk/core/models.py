@@ -90,3 +90,14 @@ def policy_of(model):
     if found is None:
         found, _created = model.objects.get_or_create(code="default")
     return found
+
+
+class ConfigVersion(models.Model):
+    """One row per configuration group (tiers, points, coupons, pricing, care, wallet): a random
+    number that database triggers on the group's tables change on every write (core.confcache)."""
+
+    name = models.CharField(max_length=30, primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        db_table = "core_configversion"

@@ -8,6 +8,12 @@ class CouponsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from vipdesk.core.confcache import watch
+
+        # configuration kept per process until written (core.confcache)
+        watch("coupons", "coupons.CouponPolicy", "coupons.IssuanceRule", "coupons.Campaign",
+              ignore={"coupons.Campaign": ("issued_count",)})  # issuing counts, it does not configure
+
         from vipdesk.members.signals import member_enrolled
 
         from . import receivers

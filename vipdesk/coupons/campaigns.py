@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
-from vipdesk.core import parsing
+from vipdesk.core import confcache, parsing
 from vipdesk.org.models import Store
 from vipdesk.tiers.models import Level
 from vipdesk.sales.choices import PaymentMethod
@@ -210,7 +210,8 @@ COUPON_POLICY_FIELDS = ("max_coupons_per_order", "max_share_percent")
 
 def coupon_policy() -> CouponPolicy:
     """The policy in force; before HQ first saves one, the defaults (an unsaved row: reading writes nothing)."""
-    return CouponPolicy.objects.filter(code="default").first() or CouponPolicy(code="default")
+    kept = confcache.cached("coupons", "policy", lambda: CouponPolicy.objects.filter(code="default").first() or CouponPolicy(code="default"))
+    return confcache.fresh_copy(kept)
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Action, require
 from vipdesk.audit.services import event_record
+from vipdesk.core import confcache
 from vipdesk.core.errors import DomainError, NotFound
 from vipdesk.core.money import quantize
 from vipdesk.sales.models import Sale
@@ -133,7 +134,9 @@ def _rule_applies(rule: IssuanceRule, *, on: dt.date, store_code: str | None, le
 
 
 def _rules(trigger: str) -> list[IssuanceRule]:
-    return list(IssuanceRule.objects.filter(trigger=trigger, active=True, campaign__active=True).select_related("campaign"))
+    # kept per process until a rule, a campaign (not its issued count) or the policy is written (core.confcache)
+    return list(confcache.cached("coupons", f"rules:{trigger}", lambda: list(
+        IssuanceRule.objects.filter(trigger=trigger, active=True, campaign__active=True).select_related("campaign"))))
 
 
 def _counts(rule: IssuanceRule, line) -> bool:

@@ -7,6 +7,11 @@ class PointsConfig(AppConfig):
     verbose_name = "积分"
 
     def ready(self):
+        from vipdesk.core.confcache import watch
+
+        # configuration kept per process until written (core.confcache)
+        watch("points", "points.PointsPolicy", "points.EarnRule")
+
         from vipdesk.members.signals import member_enrolled, member_withdrawing
 
         from . import receivers

@@ -15,9 +15,9 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.core import limits
+from vipdesk.core import confcache, limits
 from vipdesk.core.errors import DomainError, PermissionDenied
-from vipdesk.core.models import locked_row, policy_of
+from vipdesk.core.models import locked_row
 from vipdesk.core.money import quantize
 from vipdesk.accounts.models import Staff
 
@@ -34,7 +34,7 @@ class PointsError(DomainError):
 # ---- plumbing --------------------------------------------------------------------------------
 
 def policy() -> PointsPolicy:
-    return policy_of(PointsPolicy)
+    return confcache.policy_row(PointsPolicy)  # kept per process until HQ changes it
 
 
 def _locked_account(member_id: int) -> PointsAccount:

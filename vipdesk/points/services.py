@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Role
-from vipdesk.core import clock
+from vipdesk.core import clock, confcache
 from vipdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from vipdesk.core.money import format_money, format_number, quantize
 from vipdesk.sales.models import Sale, SaleLine
@@ -59,7 +59,8 @@ class ReverseOutcome:
 # ---- earning -------------------------------------------------------------------------------
 
 def _active_rules() -> list[EarnRule]:
-    return list(EarnRule.objects.filter(active=True))
+    # kept per process until a rule is written anywhere (core.confcache); a new list each time
+    return list(confcache.cached("points", "earn_rules", lambda: list(EarnRule.objects.filter(active=True))))
 
 
 def tenders_paid(sale, *, stored_value_bonus: Decimal = ZERO) -> dict[str, Decimal]:
@@ -395,6 +396,16 @@ def points_run_daily(*, on: dt.date) -> dict:
 
 
 # ---- reads used by postings and screens --------------------------------------------------------
+
+def points_redeemable_today(member_id: int, *, on: dt.date) -> int:
+    """`points_summary(member, on)["redeemable_today"]` with one aggregate over the member's lots (the
+    quote needs only this figure: no account read, no lot comes to Python)."""
+    lots = PointsLot.objects.filter(account__member_id=member_id, remaining__gt=0, available_on__lte=on).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+    if not policy().same_day_redeemable:  # without same-day redemption, today's points wait until tomorrow (R5.4)
+        lots = lots.filter(earned_on__lt=on)
+    return int(lots.aggregate(n=Sum("remaining"))["n"] or 0)
+
 
 def points_summary(member, on: dt.date | None = None) -> dict:
     on = on or clock.today()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from vipdesk.core.models import policy_of
+from vipdesk.core import confcache
 
 from .models import MemberDay, MemberPrice, PricingPolicy, Promotion, Special
 
@@ -12,12 +12,13 @@ ONE = Decimal("1")
 
 
 def policy() -> PricingPolicy:
-    return policy_of(PricingPolicy)
+    return confcache.policy_row(PricingPolicy)  # kept per process until HQ changes it
 
 
 def member_day(*, store_code: str, on: dt.date, level_code: str | None) -> MemberDay | None:
     """The member day of the date, if any; of several, the one with the best discount (then the highest multiplier)."""
-    days = [d for d in MemberDay.objects.filter(active=True) if d.falls_on(on) and d.applies(on=on, store_code=store_code, level_code=level_code)]
+    active = confcache.cached("pricing", "member_days", lambda: list(MemberDay.objects.filter(active=True)))
+    days = [d for d in active if d.falls_on(on) and d.applies(on=on, store_code=store_code, level_code=level_code)]
     if not days:
         return None
     return min(days, key=lambda d: (d.discount_zhe if d.discount_zhe is not None else Decimal(10), -(d.points_multiplier or ONE), d.pk))
@@ -30,7 +31,8 @@ def member_day_multiplier(*, store, on: dt.date, level_code: str | None) -> Deci
 
 
 def suspending_promotion(*, store_code: str, on: dt.date, level_code: str | None) -> Promotion | None:
-    for promo in Promotion.objects.filter(active=True, suspend_level_discount=True).order_by("pk"):
+    for promo in confcache.cached("pricing", "suspending_promotions",
+                                  lambda: list(Promotion.objects.filter(active=True, suspend_level_discount=True).order_by("pk"))):
         if promo.applies(on=on, store_code=store_code, level_code=level_code):
             return promo
     return None

@@ -13,25 +13,27 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vipdesk.core import clock, limits, parsing
+from vipdesk.core import clock, confcache, limits, parsing
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from vipdesk.core.models import locked_row
+from vipdesk.core.sql import model_table
 from vipdesk.core.money import format_money
 from vipdesk.members.disclosure import member_in_scope
 from vipdesk.members.identification import identify_member, member_ref
 from vipdesk.org.scoping import posting_store
 from vipdesk.tiers.models import Benefit, MemberTier
+from vipdesk.tiers.programme import loaded_active
 from vipdesk.coupons.models import Coupon
 from vipdesk.coupons.services import coupons_check_given, normalise_code
 from vipdesk.coupons.terms import CouponRefused, check_usable
 from vipdesk.coupons.campaigns import coupon_policy
 from vipdesk.coupons.stacking import Policy
-from vipdesk.points.services import points_summary, policy as points_policy
+from vipdesk.points.services import points_redeemable_today, policy as points_policy
 from vipdesk.wallet.models import WalletAccount
 from vipdesk.wallet.ledger import policy as wallet_policy
 
@@ -58,6 +60,25 @@ def special_left(special: Special, *, card_no: str, on: dt.date) -> int:
     day_left = (day[0] - day[1]) if day else special.per_day
     taken = SpecialTake.objects.filter(special=special, card_no=card_no).aggregate(n=Sum("quantity"))["n"] or 0
     return max(min(special.per_card - taken, day_left), 0)
+
+
+def specials_left(specials: list[Special], *, card_no: str, on: dt.date) -> dict[int, int]:
+    """`special_left` of several specials with one statement: {special id: pieces left for the card today}."""
+    if not specials:
+        return {}
+    day, take = model_table(SpecialDay), model_table(SpecialTake)
+    marks = ", ".join(["%s"] * len(specials))
+    sql = (f"SELECT s.id, (SELECT d.cap - d.sold FROM {day} d WHERE d.special_id = s.id AND d.date = %s),"
+           f" (SELECT SUM(t.quantity) FROM {take} t WHERE t.special_id = s.id AND t.card_no = %s)"
+           f" FROM {model_table(Special)} s WHERE s.id IN ({marks})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, card_no, *[s.pk for s in specials]])
+        found = {pk: (day_left, taken or 0) for pk, day_left, taken in cursor.fetchall()}
+    out = {}
+    for s in specials:
+        day_left, taken = found.get(s.pk, (None, 0))
+        out[s.pk] = max(min(s.per_card - int(taken), s.per_day if day_left is None else int(day_left)), 0)
+    return out
 
 
 def special_take(*, special: Special, member, card_no: str, on: dt.date, quantity: int, sale) -> SpecialTake:
@@ -108,8 +129,22 @@ def _str(value):
 def _level(member):
     if member is None:
         return None, None
-    from django.db.models import Prefetch
+    loaded = loaded_active()  # the programme as kept per process (core.confcache): its levels and benefits, no read
+    row = MemberTier.objects.filter(pk=member.pk).values_list("level_id", "programme_id").first()
+    if row is None or row[0] is None:
+        return None, None
+    level = None
+    if loaded is not None and row[1] == loaded.programme.pk:
+        level = next((lv for lv in loaded.levels.values() if lv.pk == row[0]), None)
+    if level is not None:
+        discounts = [b for b in level.benefits.all() if b.code == "discount"]
+        return level, (discounts[0].value if discounts else None)
+    return _level_read(member)
 
+
+def _level_read(member):
+    """A member whose tier row is of another programme than the active one: her level read as it is."""
+    from django.db.models import Prefetch
 
     row = (MemberTier.objects.select_related("level").filter(member=member)
            .prefetch_related(Prefetch("level__benefits", queryset=Benefit.objects.filter(code="discount"), to_attr="discounts")).first())
@@ -145,7 +180,9 @@ def _given_coupons(codes: list[str]) -> list:
 
 
 def build_context(*, store, member, card, basket, on: dt.date, coupons=None, points=None, stored_value=None,
-                  policy=None) -> engine.Context:
+                  policy=None, given=None) -> engine.Context:
+    """What applies to the quote. `given`: the coupons of the list `coupons`, already read in that
+    order by `coupons_check_given` (not read again)."""
     from vipdesk.coupons.models import Campaign, Coupon
     level, level_zhe = _level(member)
     level_code = level.code if level else None
@@ -155,14 +192,15 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
                          level_name=level.name if level else "", level_zhe=level_zhe, coupon_policy=Policy.of(coupon_policy()))
     if member is None:
         if coupons not in (None, "best"):
-            ctx.coupons = _given_coupons(coupons)
+            ctx.coupons = given if given is not None else _given_coupons(coupons)
             for c in ctx.coupons:
                 check_usable(c, member_id=None, store_code=store.code, level_code=None, on=on)
         return ctx
     ctx.member_prices = selectors.member_prices(skus, store_code=store.code, on=on, level_code=level_code)
     card_no = _card_no(member, card)
-    ctx.specials = {s.sku: engine.Offer(s.code, s.name, s.price, special_left(s, card_no=card_no, on=on))
-                    for s in reversed(selectors.specials(skus, store_code=store.code, on=on, level_code=level_code))}
+    offered = selectors.specials(skus, store_code=store.code, on=on, level_code=level_code)
+    left = specials_left(offered, card_no=card_no, on=on)
+    ctx.specials = {s.sku: engine.Offer(s.code, s.name, s.price, left[s.pk]) for s in reversed(offered)}
     day = selectors.member_day(store_code=store.code, on=on, level_code=level_code)
     if day is not None:
         ctx.member_day = (day.name, day.discount_zhe, day.points_multiplier)
@@ -187,12 +225,12 @@ def build_context(*, store, member, card, basket, on: dt.date, coupons=None, poi
             candidates.append(c)
         ctx.coupons, ctx.coupons_refused = candidates, refused
     elif coupons:
-        ctx.coupons = _given_coupons(coupons)
+        ctx.coupons = given if given is not None else _given_coupons(coupons)
         for c in ctx.coupons:
             check_usable(c, member_id=member.pk, store_code=store.code, level_code=level_code, on=on)
     ppol = points_policy()
     ctx.value_per_point = ppol.value_per_point
-    ctx.points_available = points_summary(member, on=on)["redeemable_today"] if points is not None else 0
+    ctx.points_available = points_redeemable_today(member.pk, on=on) if points is not None else 0
     ctx.points_wanted = None if points == "max" else (points or 0)
     ctx.points_order_cap, ctx.points_max_share, ctx.points_min_order = (pol.points_offset_order_cap, pol.points_offset_max_share,
                                                                         pol.points_offset_min_order)
@@ -220,6 +258,7 @@ def _options(data, problems):
     return coupons, points, wallet
 
 
+@confcache.snapshot()  # the configuration's versions read once for the quote
 def quote_create(*, actor, data: dict) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed(_("Send a JSON object."))
@@ -234,13 +273,14 @@ def quote_create(*, actor, data: dict) -> dict:
     if (points or wallet) and not ref:
         raise ValidationFailed(_("Points and stored value need an identified member."), fields={"member": _("Identify the member.")})
     on = clock.today(store)
+    given = None
     if isinstance(coupons, list) and coupons:
         # The request before the member (issue 13 §12): a coupon refused for itself reads the same for a member and a stranger.
-        coupons_check_given(coupons, store_code=store.code, on=on)
+        given = coupons_check_given(coupons, store_code=store.code, on=on)
     member, card, _how = identify_member(ref, actor=actor, store=store)
     pol = selectors.policy()
     ctx = build_context(store=store, member=member, card=card, basket=basket, on=on, coupons=coupons, points=points, stored_value=wallet,
-                        policy=pol)
+                        policy=pol, given=given)
     result = engine.quote(basket, ctx)
     if result["stored_value"] and not member_in_scope(actor, member):
         # Another store's till is told what the stored value pays on this basket, not what is left.

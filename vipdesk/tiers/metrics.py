@@ -123,18 +123,23 @@ def one_member_metrics(member_id: int, *, as_of: dt.date, levels) -> engine.Metr
             params.append(start)
             names.append(f"visits_{m}")
     table = Sale._meta.db_table
+    tail = [member_id, SaleKind.SALE, earliest, as_of]
+    if need.first_purchase:
+        # the first purchase's amount and returns ride along as two scalar subqueries (one round trip);
+        # subtracted in Python, as money (SQLite would subtract binary floats)
+        first_sql = (f"(SELECT {{}} FROM {table} WHERE member_id = %s AND kind = %s AND business_date <= %s"
+                     f" AND amount > returned_amount ORDER BY business_date, occurred_at, id LIMIT 1)")
+        cols += [first_sql.format("amount"), first_sql.format("returned_amount")]
+        params += [member_id, SaleKind.SALE, as_of] * 2
+        names += ["first_amount", "first_returned"]
     sql = (f"SELECT {', '.join(cols)} FROM {table} WHERE member_id = %s AND kind = %s AND business_date >= %s"
            f" AND business_date <= %s AND amount > returned_amount")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, member_id, SaleKind.SALE, earliest, as_of])
+        cursor.execute(sql, [*params, *tail])
         row = dict(zip(names, cursor.fetchone()))
-        first_purchase = None
-        if need.first_purchase:
-            cursor.execute(f"SELECT amount, returned_amount FROM {table} WHERE member_id = %s AND kind = %s AND business_date <= %s"
-                           f" AND amount > returned_amount ORDER BY business_date, occurred_at, id LIMIT 1",
-                           [member_id, SaleKind.SALE, as_of])
-            first = cursor.fetchone()
-            first_purchase = None if first is None else _money(first[0]) - _money(first[1])
+    first_purchase = None
+    if need.first_purchase and row["first_amount"] is not None:
+        first_purchase = _money(row["first_amount"]) - _money(row["first_returned"])
     approved = frozenset()
     if any(c.kind == ConditionKind.MANUAL_APPROVAL for level in levels for g in level.groups for c in g.conditions):
         approved = approved_levels([member_id]).get(member_id, frozenset())

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
+from vipdesk.core import confcache
 from vipdesk.core.models import locked_row
 from vipdesk.accounts.models import Staff
 
 from . import engine
-from .models import Benefit, Condition, Level, MemberTier, Programme, RuleGroup, TierHistory
+from .models import Level, MemberTier, Programme, TierHistory
 
 
 @dataclass(frozen=True)
@@ -41,39 +39,35 @@ def level_rule(level: Level) -> engine.LevelRule:
                             retention_exempt=level.retention_exempt, name=level.name)
 
 
-_loaded: dict[tuple, Loaded] = {}
-
-
 def load(programme: Programme) -> Loaded:
     """The programme's levels, rules and benefits, kept per process between postings.
 
-    Every posting needs them and they change only when HQ edits the programme, so the key is the
-    programme row's id and `updated_at`, which the configuration services touch on every edit
-    (`_touch`) — another worker sees the new row and loads again. Saving a level, group,
-    condition or benefit in this process also empties the cache (signals below).
+    Every posting needs them and they change only when HQ edits the programme: they are kept under
+    the tiers group's version (core.confcache), which a database trigger changes on every write of a
+    programme, level, rule group, condition or benefit — by a service, the console, a bulk UPDATE or
+    SQL, in any process — so the next call after such a write loads again.
     """
-    key = (programme.pk, programme.updated_at)
-    found = _loaded.get(key)
-    if found is None:
+    def fresh() -> Loaded:
         levels = list(programme.levels.prefetch_related("groups__conditions", "benefits").order_by("rank"))
-        found = Loaded(programme, {lv.code: lv for lv in levels}, [level_rule(lv) for lv in levels])
-        _loaded.clear()  # one programme is active at a time: keep only the newest
-        _loaded[key] = found
-    return found
+        return Loaded(programme, {lv.code: lv for lv in levels}, [level_rule(lv) for lv in levels])
+
+    return confcache.cached("tiers", f"programme:{programme.pk}", fresh)
+
+
+def loaded_active() -> Loaded | None:
+    """The active programme loaded (`load`), or None — kept per process under the tiers group's
+    version (core.confcache): a posting reads no programme row, while any write of a programme,
+    level, rule group, condition or benefit (in any process, by any path) makes the next call load again."""
+    def fresh() -> Loaded | None:
+        programme = active_programme()
+        return None if programme is None else load(programme)
+
+    return confcache.cached("tiers", "active", fresh)
 
 
 def _touch(programme: Programme) -> None:
-    """Mark the programme as changed so every process reloads it (see `load`)."""
+    """Mark the programme as changed (its `updated_at`; the write itself gives the tiers group a new version)."""
     programme.save(update_fields=["updated_at"])
-
-
-@receiver([post_save, post_delete], sender=Programme)
-@receiver([post_save, post_delete], sender=Level)
-@receiver([post_save, post_delete], sender=RuleGroup)
-@receiver([post_save, post_delete], sender=Condition)
-@receiver([post_save, post_delete], sender=Benefit)
-def _forget_loaded(**kwargs) -> None:
-    _loaded.clear()
 
 
 def level_dict(level: Level | None) -> dict | None:

@@ -22,7 +22,7 @@ from .choices import ApprovalStatus, ChangeReason, ReturnPolicy
 from .metrics import one_member_metrics
 from .models import Level, TierApproval, TierHistory
 from .signals import tier_changed
-from .programme import _history, _locked_tier, _rank, active_programme, benefits_of, load, tier_row_state
+from .programme import _history, _locked_tier, _rank, benefits_of, loaded_active, tier_row_state
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,9 @@ def _unchanged(level) -> TierOutcome:
 
 def tier_evaluate_posting(*, member, sale) -> TierOutcome:
     """Upgrade as soon as the posting qualifies (never lowers: lowering is the policy's job)."""
-    programme = active_programme()
-    if programme is None or member is None:
+    loaded = loaded_active() if member is not None else None
+    if loaded is None:
         return TierOutcome(None, None, False, [])
-    loaded = load(programme)
     with transaction.atomic(savepoint=False):  # a failure fails the whole posting: no savepoint needed
         row = _locked_tier(member, loaded)
         before, on = row.level, sale.business_date
@@ -74,10 +73,10 @@ def tier_evaluate_return(*, member, sale_return) -> TierOutcome:
     """Under ReturnPolicy.REVOKE a return takes back an upgrade that the returned sale (or a later
     one) paid for, down to what the member still qualifies for but never below the level held
     before that upgrade. Under WAIT, the retention policy decides later."""
-    programme = active_programme()
-    if programme is None or member is None:
+    loaded = loaded_active() if member is not None else None
+    if loaded is None:
         return TierOutcome(None, None, False, [])
-    loaded = load(programme)
+    programme = loaded.programme
     with transaction.atomic(savepoint=False):  # a failure fails the whole posting: no savepoint needed
         row = _locked_tier(member, loaded)
         before, on = row.level, sale_return.business_date

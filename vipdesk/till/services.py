@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.audit.services import event_record
-from vipdesk.core import limits, parsing
+from vipdesk.core import confcache, limits, parsing
 from vipdesk.core.clock import business_date, today
 from vipdesk.core.sql import model_table
 from vipdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -230,6 +230,7 @@ def _check_request(posting: CleanPosting) -> None:
         points_offset_check(sum(p["points"] or 0 for p in paid), sum((p["amount"] for p in paid), Decimal("0.00")))
 
 
+@confcache.snapshot()  # the configuration's versions read once for the posting
 def sale_post(*, actor, data: dict) -> PostingResult:
     posting = clean_sale(actor=actor, data=data)
     first = _replay(posting)
@@ -310,6 +311,7 @@ def attachable_sales(*, actor, store, on: dt.date, limit: int = 100) -> list[Sal
                 .select_related("store").prefetch_related("lines").order_by("occurred_at", "id")[:limit])
 
 
+@confcache.snapshot()
 def sale_attach_member(*, actor, store=None, receipt_no: str, member: dict, preview: bool = False) -> dict:
     """Credit an anonymous sale to a member afterwards (the customer shows the card later), within
     VIPDESK["ATTACH_SALE_DAYS"] days of the sale's business date; it then earns as if identified.
@@ -439,6 +441,7 @@ def _check_refund_tenders(posting: CleanPosting, money: Decimal) -> None:
                           code="validation_error", fields={"payments": _("Must add up to %(amount)s.") % {"amount": money}})
 
 
+@confcache.snapshot()
 def return_post(*, actor, data: dict) -> PostingResult:
     posting = clean_return(actor=actor, data=data)
     first = _replay(posting)

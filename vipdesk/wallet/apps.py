@@ -7,6 +7,11 @@ class WalletConfig(AppConfig):
     verbose_name = "储值"
 
     def ready(self):
+        from vipdesk.core.confcache import watch
+
+        # configuration kept per process until written (core.confcache)
+        watch("wallet", "wallet.WalletPolicy")
+
         from vipdesk.members.signals import member_withdrawing
 
         from .refunds import refuse_withdrawal_with_principal

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vipdesk.accounts.roles import Role, require as _require
-from vipdesk.core import parsing
+from vipdesk.core import confcache, parsing
 from vipdesk.core.errors import DomainError, PermissionDenied
-from vipdesk.core.models import locked_row, policy_of
+from vipdesk.core.models import locked_row
 from vipdesk.core.money import quantize
 from vipdesk.accounts.models import Staff
 
@@ -50,7 +50,7 @@ class Split:
 
 
 def policy() -> WalletPolicy:
-    return policy_of(WalletPolicy)
+    return confcache.policy_row(WalletPolicy)  # kept per process until HQ changes it
 
 
 def _locked_account(member_id: int) -> WalletAccount:
