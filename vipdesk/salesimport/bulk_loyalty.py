@@ -405,10 +405,27 @@ def _save_balances(accounts: list[PointsAccount], now) -> None:
 def write_tiers(evaluator: Evaluator) -> None:
     """The tier rows as the chunk leaves them (their history is written along the way: bulk_care.py)."""
     changed = [row for row in evaluator.effects.tiers.values() if _tier_state(row) != row._was]
-    if changed:
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
         MemberTier.objects.bulk_update(changed, [
             "programme", "level", "reached_on", "last_qualified_on", "override_from", "override_until", "override_reason"],
             batch_size=1000)
+        return
+    # One UPDATE … FROM unnest(arrays), as _save_balances: bulk_update's CASE WHEN member_id = … per field
+    # is evaluated row by row against the whole batch (quadratic per batch) — with 10,000 members in a
+    # chunk it was a third of a 1,000,000-receipt import's time.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {MemberTier._meta.db_table} t SET programme_id = v.programme_id, level_id = v.level_id, "
+            f"reached_on = v.reached_on, last_qualified_on = v.last_qualified_on, override_from_id = v.override_from_id, "
+            f"override_until = v.override_until, override_reason = v.override_reason "
+            f"FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::bigint[], %s::date[], %s::text[]) "
+            f"AS v(member_id, programme_id, level_id, reached_on, last_qualified_on, override_from_id, override_until, override_reason) "
+            f"WHERE t.member_id = v.member_id",
+            [[r.member_id for r in changed], [r.programme_id for r in changed], [r.level_id for r in changed],
+             [r.reached_on for r in changed], [r.last_qualified_on for r in changed], [r.override_from_id for r in changed],
+             [r.override_until for r in changed], [r.override_reason for r in changed]])
 
 
 __all__ = ["Evaluator", "Fallback", "History", "approved_levels", "lock_accounts", "lock_tiers", "needs_approvals", "read_histories",
