@@ -86,17 +86,17 @@ def test_hq_sets_up_a_partner_and_its_counter_records_a_gold_cards_discount(live
     page.wait_for_selector("#offer-partner_discount")
     assert page.inner_text("#member-name") == "林*红" and "金卡" in page.inner_text("#member-level")
     assert "13766667777" not in page.inner_text("#member")
-    assert "4 本月剩余" in page.inner_text("#offer-partner_discount")
+    assert "9.5折 · 每次到店限 1 次 · 本月剩余 4 次" in page.inner_text("#offer-partner_discount")
     page.fill("#offer-partner_discount .use-ref", "YX-0815-001")
     page.fill("#offer-partner_discount .use-amount", "320")
     page.click("#offer-partner_discount .use-go")
-    page.wait_for_selector("#offer-partner_discount >> text=3 本月剩余")
+    page.wait_for_selector("#offer-partner_discount >> text=本月剩余 3 次")
     assert BenefitUse.objects.filter(partner=partner, member=member, reference="YX-0815-001").count() == 1
     shots(page, "counter")
     # a retry of the same receipt answers the first use
     page.fill("#offer-partner_discount .use-ref", "YX-0815-001")
     page.click("#offer-partner_discount .use-go")
-    page.wait_for_selector("#offer-partner_discount >> text=3 本月剩余")
+    page.wait_for_selector("#offer-partner_discount >> text=本月剩余 3 次")
     assert BenefitUse.objects.filter(partner=partner).count() == 1
     # paying with points: she was found by mobile, so the API refuses and the page says why beside the form
     page.fill("#redeem-points", "300")

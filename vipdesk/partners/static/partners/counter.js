@@ -46,9 +46,10 @@
     var title = el("h3", "", b.name);
     box.appendChild(title);
     var facts = [];
-    if (b.discount) { facts.push(b.discount + " " + t("discount")); }
-    facts.push(b.per_visit + " " + t("pervisit"));
-    facts.push(b.remaining_this_month === null ? t("nolimit") : b.remaining_this_month + " " + t("left"));
+    // "9.50" → "9.5折": the rate as people say it; the counts inside their sentence ("本月剩余 3 次")
+    if (b.discount) { facts.push(t("discount").replace("{d}", String(parseFloat(b.discount)))); }
+    facts.push(t("pervisit").replace("{n}", b.per_visit));
+    facts.push(b.remaining_this_month === null ? t("nolimit") : t("left").replace("{n}", b.remaining_this_month));
     box.appendChild(el("p", "muted", facts.join(" · ")));
     var form = el("form", "inline-form");
     var ref = el("input"); ref.type = "text"; ref.placeholder = t("ref"); ref.className = "use-ref"; ref.setAttribute("aria-label", t("ref"));
