@@ -119,6 +119,6 @@ def test_her_vip_event_invitations_and_partner_records_are_in_the_file(db, hq, s
     content, _ctype, _name = member_data_export(member=me, fmt="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
-    assert sheets["VIP活动邀请"][0][0] == "event" and len(sheets["VIP活动邀请"]) == 3
+    assert sheets["VIP活动邀约"][0][0] == "event" and len(sheets["VIP活动邀约"]) == 3
     assert any("联盟商家9.5折" in str(c) for r in sheets["联盟商家权益使用"] for c in r)
     assert "U2" not in json.dumps(data, ensure_ascii=False) and "欧阳" not in json.dumps(data, ensure_ascii=False)
