@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
-import pstats
 import shutil
 import statistics
 import sys
@@ -133,11 +131,7 @@ def main(argv=None) -> dict:
             for q in ctx.captured_queries:
                 print(q["sql"][:240], file=sys.stderr)
         if prof is not None:
-            buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(60)
-            buf.write("\n\n---- by own time ----\n")
-            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(40)
-            Path(args.profile).write_text(buf.getvalue())
+            bp.write_profile(prof, args.profile)
     finally:
         bp.drop_database(args.database_url)
         shutil.rmtree(workdir, ignore_errors=True)

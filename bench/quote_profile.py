@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
-import pstats
 import statistics
 import sys
 import tempfile
@@ -30,7 +28,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 import quote as bq  # noqa: E402  (the quote bench: set-up and body)
-from posting import drop_database, production_env, recreate_database, run_cli  # noqa: E402
+from posting import drop_database, production_env, recreate_database, run_cli, write_profile  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vd_quote_profile"
 
@@ -107,11 +105,7 @@ def main(argv=None) -> dict:
         out_service = measure(service, args.requests)
         if prof is not None:
             measure(api, args.requests, profile=prof)
-            buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(60)
-            buf.write("\n\n---- by own time ----\n")
-            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(40)
-            Path(args.profile).write_text(buf.getvalue())
+            write_profile(prof, args.profile)
     finally:
         from django.db import connections
 
