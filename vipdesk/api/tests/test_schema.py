@@ -43,8 +43,8 @@ def test_docs_page_uses_only_local_assets(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui-bundle.js" in html and "/static/drf_spectacular_sidecar/" in html
-    assert not re.search(r"""(src|href)=["']https?://""", html)
-    assert "cdn" not in html.lower()
+    # No address outside this server, protocol-relative ones included (the random CSP nonce may spell "cdn").
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     assert '"validatorUrl": null' in html
     for asset in re.findall(r"""(?:src|href)=["'](/static/[^"']+)""", html):
         assert client.get(asset).status_code == 200, asset

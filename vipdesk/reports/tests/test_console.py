@@ -1,5 +1,6 @@
 """The report page, its XLSX and PDF exports, scoping and the audit of exports."""
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -27,7 +28,9 @@ def test_report_page_shows_each_section_with_its_chart(hq_client):
                     "top-vips", "campaigns"):
         assert f'id="section-{section}"' in html
     assert html.count('data-chart="') == 12 and 'id="report-charts"' in html
-    assert "/static/vendor/echarts/echarts.min.js" in html and "cdn" not in html.lower()
+    assert "/static/vendor/echarts/echarts.min.js" in html
+    # Every script and stylesheet is ours; a substring test for "cdn" failed once on a random CSP nonce.
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     assert "33,500.00" in html  # October's VIP sales
     assert "李*来" in html and "李后来" not in html  # the top-VIP list is masked
 

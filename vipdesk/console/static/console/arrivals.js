@@ -61,7 +61,7 @@
       row(list, L.lLastVisit, n.last_visit);
       row(list, L.lSpend, n.spend_band ? "¥" + n.spend_band : "");
       if (n.birthday_in !== null && n.birthday_in !== undefined) {
-        list.appendChild(el("li", "arrival-flag", n.birthday_in === 0 ? L.lBirthdayToday : L.lBirthday.replace("%(n)s", n.birthday_in)));
+        list.appendChild(el("li", "arrival-flag", n.birthday_in === 0 ? L.lBirthdayToday : L.lBirthday.replace("{n}", n.birthday_in)));
       }
       if (n.complaints) { row(list, L.lComplaints, n.complaints, "arrival-warn"); }
       if (n.tickets) { row(list, L.lTickets, n.tickets, "arrival-warn"); }
