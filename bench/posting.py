@@ -132,6 +132,7 @@ def write_profile(prof, path) -> None:
     buf.write("\n\n---- by own time ----\n")
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(40)
     Path(path).write_text(buf.getvalue())
+    prof.dump_stats(f"{path}.prof")  # the raw profile beside it, for pstats' callers / callees
 
 def vipdesk_cli() -> list[str]:
     script = Path(sys.executable).with_name("vipdesk")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
+from vipdesk.core import confcache
 from vipdesk.core.money import format_number
 from vipdesk.core.sql import model_table
 from vipdesk.members.models import Member
@@ -106,12 +107,13 @@ class Crews:
     active owner, split by member id) and its manager (escalations). Loaded once per run; `install`
     puts them in two temporary tables the INSERT … SELECT joins."""
 
-    def __init__(self, *, store_ids=None, staff_ids=()):
-        """Everybody; or, for an event about one member, only her store's staff and her owner."""
+    def __init__(self, *, store_ids=None, staff_ids=(), rows=None, stores=None):
+        """Everybody; or, for an event about one member, only her store's staff and her owner.
+        `rows` and `stores`: what `_staff_rows` and the stores query gave before (`member_crews`)."""
         self.names: dict[int, str] = {}
         self.guides: dict[int, list[int]] = defaultdict(list)
         self.managers: dict[int, int] = {}
-        for pk, username, display_name, role, store_id in _staff_rows(store_ids, staff_ids):
+        for pk, username, display_name, role, store_id in (_staff_rows(store_ids, staff_ids) if rows is None else rows):
             self.names[pk] = display_name or username  # as str(staff)
             if store_id is None:
                 continue
@@ -119,9 +121,22 @@ class Crews:
                 self.guides[store_id].append(pk)
             elif role == Role.STORE_MANAGER:
                 self.managers.setdefault(store_id, pk)
-        self.stores = {s.pk: s for s in (Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=store_ids))}
+        if stores is None:
+            stores = {s.pk: s for s in (Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=store_ids))}
+        self.stores = stores
         self._tz: dict[int, ZoneInfo] = {}
         self._installed = False
+
+    @classmethod
+    def of_member(cls, store_id, owner_id) -> Crews:
+        """`Crews(store_ids=[store_id], staff_ids=[owner_id])` for an event about one member (a sale),
+        its two reads kept per process until a person, a store or who works where is written
+        (core.confcache, group "org": accounts/apps.py, org/apps.py)."""
+        def load():
+            return _staff_rows([store_id], [owner_id]), {s.pk: s for s in Store.objects.filter(pk=store_id)}
+
+        rows, stores = confcache.cached("org", f"crews:{store_id}:{owner_id}", load)
+        return cls(store_ids=[store_id], staff_ids=[owner_id], rows=rows, stores=stores)
 
     def owner(self, owner_id, store_id, member_id, *, even_index: int | None = None):
         if even_index is None and owner_id in self.names:

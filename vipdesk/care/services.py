@@ -158,7 +158,7 @@ def care_after_sale(*, sale, on: dt.date | None = None) -> dict[str, int]:
     member = sale.member
     late = on if on is not None and on > sale.business_date else None
     made = generate_for_member(on=sale.business_date, rules=rules, member_id=member.pk, due_on=late,
-                               crews=Crews(store_ids=[member.home_store_id], staff_ids=[member.owner_id]))
+                               crews=Crews.of_member(member.home_store_id, member.owner_id))
     days = calls_to_merge(on=late or sale.business_date, member_id=member.pk)  # one small query when there is nothing to merge
     if days:
         merge_member_calls(member_id=member.pk, days=days)

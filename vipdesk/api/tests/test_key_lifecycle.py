@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from vipdesk.api.auth import _clients
 from vipdesk.audit.models import Event
 from vipdesk.core.errors import ValidationFailed
 from vipdesk.org.models import ApiClient
@@ -87,6 +88,26 @@ def test_of_two_requests_racing_past_a_stale_last_use_only_one_writes(frozen, hq
     first, second = ApiClient.objects.get(), ApiClient.objects.get()  # both loaded the stale value
     assert api_client_mark_used(client=first) is True
     assert api_client_mark_used(client=second) is False  # the conditional UPDATE matched no row
+
+
+# ---- kept per process (api/auth.py, core.confcache) -----------------------------------------------
+
+def test_a_key_is_read_once_and_refused_from_the_request_after_it_is_disabled(frozen, hq_api):
+    assert hq_api.get(MEMBERS).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert hq_api.get(MEMBERS).status_code == 200
+    assert not [q for q in again.captured_queries if "org_apiclient" in q["sql"]]  # neither read nor written
+    ApiClient.objects.update(active=False)  # a bulk UPDATE, as an operator's SQL would: no signal, still seen
+    response = hq_api.get(MEMBERS)
+    assert response.status_code == 401 and ApiClient.objects.get().active is False
+
+
+def test_a_key_moved_to_another_store_is_known_there_from_the_next_request(frozen, store_a, store_b):
+    client, key = api_client_create(name="POS", store_code=store_a.code)
+    api = Api(key)
+    assert api.get(MEMBERS).status_code == 200
+    ApiClient.objects.filter(pk=client.pk).update(store=store_b)
+    assert _clients()[client.key_prefix].store_id == store_b.pk
 
 
 # ---- rotation -------------------------------------------------------------------------------

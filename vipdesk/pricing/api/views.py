@@ -13,6 +13,7 @@ from vipdesk.accounts.roles import Action, Role, can
 from vipdesk.api.errors import error_responses
 from vipdesk.api.input import strict_body
 from vipdesk.api.parsers import JSONParser
+from vipdesk.api.snapshot import ConfigurationReadOnce
 from vipdesk.core.errors import NotFound, PermissionDenied
 from vipdesk.pricing.models import Quote
 from vipdesk.pricing.services import LINE_KEYS, quote_create, quote_id, quote_out
@@ -25,7 +26,7 @@ _QUOTE_SHAPE = {"store": None, "member": dict.fromkeys(MEMBER_KEYS), "lines": [d
 from .serializers import QuoteSerializer
 
 
-class QuoteListView(APIView):
+class QuoteListView(ConfigurationReadOnce, APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from vipdesk.api.input import plain as _plain, validated as _in
 from vipdesk.api.errors import error_responses
 from vipdesk.api.parsers import JSONParser
+from vipdesk.api.snapshot import ConfigurationReadOnce
 from vipdesk.core import parsing
 from vipdesk.core.clock import today
 from vipdesk.core.errors import NotFound, ValidationFailed
@@ -58,7 +59,7 @@ _SALE_EXAMPLE = OpenApiExample(
 )
 
 
-class SalePostView(APIView):
+class SalePostView(ConfigurationReadOnce, APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
@@ -102,7 +103,7 @@ class SaleAttachView(APIView):
                                                     receipt_no=data["receipt_no"], member=data["member"]))
 
 
-class ReturnPostView(APIView):
+class ReturnPostView(ConfigurationReadOnce, APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(

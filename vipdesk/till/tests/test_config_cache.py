@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from vipdesk.accounts.models import Staff
+from vipdesk.accounts.roles import Role
 from vipdesk.care.models import CareRule, CareTask
 from vipdesk.care.services import care_rule_update, care_rules_install_default
 from vipdesk.coupons.campaigns import campaign_save, rule_save, rule_set_active
@@ -16,7 +18,7 @@ from vipdesk.points.config import earn_rule_save, earn_rule_set_active
 from vipdesk.points.models import EarnRule
 from vipdesk.points.services import earn_rule_install_default
 from vipdesk.pricing.services import quote_create
-from vipdesk.testing.factories import make_member
+from vipdesk.testing.factories import StaffFactory, make_member
 from vipdesk.tiers.config import level_spec, level_update, programme_install
 from vipdesk.tiers.models import Benefit, Level
 from vipdesk.tiers.presets import DEPARTMENT_STORE
@@ -109,6 +111,30 @@ def test_a_level_discount_changed_reaches_the_next_quote(programme, store_a, sho
     assert quote_create(actor=None, data={"store": "SA01", "member": SHOPPER, "lines": lines})["total"] == "900.00"
 
 
+def test_the_owner_leaving_sends_the_next_postings_call_to_a_guide_of_the_store(programme, store_a, shopper, guide_a):
+    """Care's crews (who works the member's store, her owner) are kept per process: a person leaving — even
+    by a bulk UPDATE — reaches the very next posting."""
+    care_rules_install_default()
+    other = StaffFactory(username="guide_a2", role=Role.GUIDE, stores=[store_a])
+    sale_post(actor=None, data=coat("R1", "800.00"))
+    assert CareTask.objects.get(rule__code="1311-same-day", member=shopper).owner_id == guide_a.pk
+    second = make_member(actor=guide_a, name="王芳", mobile="13612340000")
+    Staff.objects.filter(pk=guide_a.pk).update(is_active=False)
+    sale_post(actor=None, data=coat("R2", "800.00", member={"mobile": "13612340000"}))
+    assert CareTask.objects.get(rule__code="1311-same-day", member=second).owner_id == other.pk
+
+
+def test_a_manager_joining_the_store_is_in_the_next_postings_crew(programme, store_a, shopper, guide_a):
+    care_rules_install_default()
+    make_member(actor=guide_a, name="王芳", mobile="13612340000")  # hers too: the same crew as the first posting's
+    sale_post(actor=None, data=coat("R1", "800.00"))
+    Staff.objects.filter(pk=guide_a.pk).update(is_active=False)
+    # no guide left: the call goes to the store's manager, who arrives now
+    manager = StaffFactory(username="manager_a2", role=Role.STORE_MANAGER, stores=[store_a])
+    sale_post(actor=None, data=coat("R2", "800.00", member={"mobile": "13612340000"}))
+    assert CareTask.objects.get(rule__code="1311-same-day", member__mobile="13612340000").owner_id == manager.pk
+
+
 # ---- ceilings: a warm posting and a warm quote ---------------------------------------------------
 
 def test_a_warm_posting_over_the_api_stays_under_its_statement_ceiling(programme, store_a, shopper, client,
@@ -118,10 +144,11 @@ def test_a_warm_posting_over_the_api_stays_under_its_statement_ceiling(programme
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     for receipt in ("W1", "W2"):  # the member's tier row, points account and today's care call exist; the caches are warm
         assert client.post("/api/v1/sales/", coat(receipt, "300.00"), content_type="application/json", **headers).status_code == 201
-    # key, replay check, card… here the mobile, savepoint (the test's transaction), sale, lines, payments, member totals,
-    # the versions, tier row, window figures, approvals, points account, lot, entry, balance, stored value, crews (2),
-    # care (2), merge check, result, release: the configuration itself (programme, policies, rules) is not read
-    with django_assert_max_num_queries(24):
+    # the versions (read once for the request: the key and the posting), replay check, card… here the mobile,
+    # savepoint (the test's transaction), sale, lines, payments, member totals, tier row, window figures, approvals,
+    # points account, lot, entry, balance, stored value, care (2), merge check, result, release: the configuration
+    # itself (programme, policies, rules), the key and the store's crew are not read
+    with django_assert_max_num_queries(21):
         response = client.post("/api/v1/sales/", coat("W3", "300.00"), content_type="application/json", **headers)
     assert response.status_code == 201 and response.json()["points"]["earned"] == 300
 
@@ -135,7 +162,7 @@ def test_a_warm_quote_over_the_api_stays_under_its_statement_ceiling(programme, 
                                                                      for i in range(5)]}
     for _warm in range(2):  # the first quote creates the pricing policy row (a new version): kept from the second on
         assert client.post("/api/v1/quotes/", body, content_type="application/json", **headers).status_code == 201
-    # key, member, the versions, her tier row, member prices, specials, redeemable points, the Quote row
-    with django_assert_max_num_queries(8):
+    # the versions (the key is kept with them), member, her tier row, member prices, specials, redeemable points, the Quote row
+    with django_assert_max_num_queries(7):
         response = client.post("/api/v1/quotes/", body, content_type="application/json", **headers)
     assert response.status_code == 201
