@@ -19,7 +19,7 @@ from vipdesk.sales.models import Sale
 
 from . import engine
 from .choices import ApprovalStatus, ConditionKind
-from .models import TierApproval
+from .models import Level, TierApproval
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -132,6 +132,14 @@ def one_member_metrics(member_id: int, *, as_of: dt.date, levels) -> engine.Metr
         cols += [first_sql.format("amount"), first_sql.format("returned_amount")]
         params += [member_id, SaleKind.SALE, as_of] * 2
         names += ["first_amount", "first_returned"]
+    gated = any(c.kind == ConditionKind.MANUAL_APPROVAL for level in levels for g in level.groups for c in g.conditions)
+    if gated:
+        # the levels approved for her by hand ride along too, as one text (codes joined by the unit separator)
+        joined = "string_agg(l.code, chr(31))" if connection.vendor == "postgresql" else "group_concat(l.code, char(31))"
+        cols.append(f"(SELECT {joined} FROM {TierApproval._meta.db_table} a JOIN {Level._meta.db_table} l ON l.id = a.level_id"
+                    f" WHERE a.member_id = %s AND a.status = %s)")
+        params += [member_id, ApprovalStatus.APPROVED]
+        names.append("approved")
     sql = (f"SELECT {', '.join(cols)} FROM {table} WHERE member_id = %s AND kind = %s AND business_date >= %s"
            f" AND business_date <= %s AND amount > returned_amount")
     with connection.cursor() as cursor:
@@ -140,9 +148,7 @@ def one_member_metrics(member_id: int, *, as_of: dt.date, levels) -> engine.Metr
     first_purchase = None
     if need.first_purchase and row["first_amount"] is not None:
         first_purchase = _money(row["first_amount"]) - _money(row["first_returned"])
-    approved = frozenset()
-    if any(c.kind == ConditionKind.MANUAL_APPROVAL for level in levels for g in level.groups for c in g.conditions):
-        approved = approved_levels([member_id]).get(member_id, frozenset())
+    approved = frozenset(row["approved"].split("\x1f")) if gated and row["approved"] else frozenset()
     return engine.Metrics(
         first_purchase=first_purchase,
         spend={m: _money(row[f"spend_{m}"]) for m in need.spend},

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vipdesk.sales.models import Sale
+from vipdesk.tiers.choices import ApprovalStatus
+from vipdesk.tiers.models import Level, TierApproval
 from vipdesk.tiers import engine
 from vipdesk.tiers.metrics import member_metrics, one_member_metrics
 from vipdesk.tiers.config import _spec_rules
@@ -51,3 +53,16 @@ def test_one_member_metrics_equal_the_aggregate_query(member, history):
                             content_hash="x", original=anchor if kind == "return" else None)
         anchor = anchor or Sale.objects.filter(member=member, kind="sale").first()
     assert one_member_metrics(member.pk, as_of=AS_OF, levels=RULES) == member_metrics([member.pk], as_of=AS_OF, levels=RULES)[member.pk]
+
+
+@pytest.mark.django_db
+def test_the_levels_approved_by_hand_are_seen_alike_by_both_paths(dept, member):
+    """The posting path reads her approvals in its one statement; only approved ones count, every one of them."""
+    levels = {lv.code: lv for lv in Level.objects.filter(programme__active=True)}
+    TierApproval.objects.create(member=member, level=levels["PURPLE"], status=ApprovalStatus.APPROVED, requested_on=AS_OF)
+    TierApproval.objects.create(member=member, level=levels["DIAMOND"], status=ApprovalStatus.APPROVED, requested_on=AS_OF)
+    TierApproval.objects.create(member=member, level=levels["GOLD"], status=ApprovalStatus.REJECTED, requested_on=AS_OF)
+    TierApproval.objects.create(member=member, level=levels["SILVER"], status=ApprovalStatus.PENDING, requested_on=AS_OF)
+    posting = one_member_metrics(member.pk, as_of=AS_OF, levels=RULES)
+    assert posting.approved == frozenset({"PURPLE", "DIAMOND"})
+    assert posting == member_metrics([member.pk], as_of=AS_OF, levels=RULES)[member.pk]
