@@ -466,7 +466,8 @@ def install_days(days: dict[int, dt.date]) -> None:
 
 
 def day_members():
-    """The members of vd_care_days, each with her date as the annotation DAY."""
+    """The members of vd_care_days, each with her date as the annotation DAY (a lookup by the members table's
+    own name: the base table of every candidate query, which subqueries refer to from inside)."""
     member = f"{model_table(Member)}.{quote_name('id')}"
     return (Member.objects.filter(pk__in=RawSQL("SELECT member_id FROM vd_care_days", []))
             .annotate(**{DAY: RawSQL(f"SELECT d.day FROM vd_care_days d WHERE d.member_id = {member}", [], output_field=DateField())}))
