@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Count, F, Func, TextField, Value
+from django.db.models import CharField, Count, DateField, F, Func, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,14 +26,14 @@ from vipdesk.accounts.models import Staff
 from vipdesk.accounts.roles import Role
 from vipdesk.core import confcache
 from vipdesk.core.money import format_number
-from vipdesk.core.sql import model_table
+from vipdesk.core.sql import model_table, quote_name
 from vipdesk.members.models import Member
 from vipdesk.org.models import Store
 
 from .choices import STAFF_KINDS, RuleKind, TaskKind, TaskStatus
 from .models import CareRule, CareTask
 from .signals import care_tasks_inserted
-from .rules import STRATEGIES, Selection, targeted
+from .rules import DAY, DAY_STRATEGIES, STRATEGIES, Selection, targeted
 
 _formatter = string.Formatter()
 # Placeholders that are counts of points: shown as 9,500 like every number in vipdesk (core.money.format_number).
@@ -204,15 +205,16 @@ def _is_expression(value) -> bool:
     return hasattr(value, "resolve_expression")
 
 
-def _candidates(sel: Selection, placeholders: set[str]) -> tuple[str, tuple]:
+def _candidates(sel: Selection, placeholders: set[str], *, by_day: bool = False) -> tuple[str, tuple]:
     """The selection's members as SQL: id, name, owner_id, home_store_id, store and level names, the
-    key suffix, the context as JSON and, as text, each context value the script uses."""
+    key suffix, the context as JSON and, as text, each context value the script uses (and, `by_day`,
+    each member's own business date ck_day)."""
     context = {k: v if _is_expression(v) else Value(v) for k, v in sel.context.items()}
     scripted = {f"cv_{k}": GroupedNumber(v) if k in NUMBERS else Cast(v, TextField())
                 for k, v in context.items() if k in placeholders and _is_expression(v)}
     qs = sel.members.annotate(**sel.values) if sel.values else sel.members
     qs = qs.annotate(ck_key=_concat(sel.key), ck_context=JSONObject(**context), **scripted)
-    qs = qs.values("id", "name", "owner_id", "home_store_id", "ck_key", "ck_context", *scripted,
+    qs = qs.values("id", "name", "owner_id", "home_store_id", "ck_key", "ck_context", *scripted, *([DAY] if by_day else []),
                    ck_store=F("home_store__name"), ck_level=F("tier__level__name")).order_by()
     return qs.query.sql_with_params()
 
@@ -256,43 +258,66 @@ def _insert(rule: CareRule, sel: Selection, *, crews: Crews, even: bool, due_at:
 
 def _insert_candidates(rule: CareRule, sel: Selection, inner: str, inner_params, *, crews: Crews, even: bool,
                        due_at: dt.datetime | None, due_on: dt.date | None = None) -> int:
+    day = due_on or sel.due_on
+    when = ("%s", [due_at]) if due_at is not None else _due_when(rule, crews, [day])
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_sql(rule, sel, inner, inner_params, crews=crews, cursor=cursor, even=even, day=day,
+                                    when=when, now=now))
+        created = max(cursor.rowcount, 0)
+    if created:  # webhooks: care_task.created for the rows just inserted (set-based: found by rule and time)
+        care_tasks_inserted.send(sender=CareTask, rule=rule, created_at=now)
+    return created
+
+
+def _due_when(rule: CareRule, crews: Crews, days, *, by_day: bool = False) -> tuple[str, list]:
+    """The rule's hour in each store's own time zone on the day (SQL, params): one day; or, `by_day`, each
+    of `days` for the rows whose own date (c.ck_day) it is — the values are Python's, as for one day."""
+    cases, params, defaults = [], [], []
+    for day in days:
+        default = dt.datetime.combine(day, rule.due_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        other = {pk: dt.datetime.combine(day, rule.due_time, tzinfo=crews.tz(pk)) for pk in crews.stores}
+        other = {pk: v for pk, v in other.items() if v != default}
+        if not by_day:
+            when = "CASE c.home_store_id " + "".join("WHEN %s THEN %s " for _ in other) + "ELSE %s END" if other else "%s"
+            return when, [x for pair in other.items() for x in pair] + [default]
+        cases += ["WHEN c.ck_day = %s AND c.home_store_id = %s THEN %s "] * len(other)
+        params += [x for pk, v in other.items() for x in (day, pk, v)]
+        defaults.append((day, default))
+    cases += ["WHEN c.ck_day = %s THEN %s "] * len(defaults)
+    return "CASE " + "".join(cases) + "END", params + [x for pair in defaults for x in pair]
+
+
+def _insert_sql(rule: CareRule, sel: Selection, inner: str, inner_params, *, crews: Crews, cursor, even: bool,
+                day: dt.date | None, when: tuple[str, list], now, by_day: bool = False) -> tuple[str, list]:
+    """The INSERT … SELECT of a selection's tasks: on business date `day`; or, `by_day`, each candidate on
+    her own date, the column ck_day of `inner` (due date, hour, rows numbered per date; the ids and
+    members of the rows made are returned)."""
     template = rule.script_zh or rule.script_en
-    slot = "ROW_NUMBER() OVER (PARTITION BY c0.home_store_id ORDER BY c0.id) - 1" if even else "c0.id"
+    per = "c0.ck_day, c0.home_store_id" if by_day else "c0.home_store_id"
+    slot = f"ROW_NUMBER() OVER (PARTITION BY {per} ORDER BY c0.id) - 1" if even else "c0.id"
     if even:
         owner_id, owner_name = "g.staff_id", "g.name"
     else:
         owner_id = "CASE WHEN o.staff_id IS NOT NULL THEN o.staff_id ELSE g.staff_id END"
         owner_name = "CASE WHEN o.staff_id IS NOT NULL THEN o.name ELSE g.name END"
     script, script_params = _script_sql(template, sel, owner_name)
-    day = due_on or sel.due_on
-    if due_at is not None:
-        when, when_params = "%s", [due_at]
-    else:  # the rule's hour in each store's own time zone
-        default = dt.datetime.combine(day, rule.due_time, tzinfo=ZoneInfo(settings.TIME_ZONE))
-        other = {pk: dt.datetime.combine(day, rule.due_time, tzinfo=crews.tz(pk)) for pk in crews.stores}
-        other = {pk: v for pk, v in other.items() if v != default}
-        when = "CASE c.home_store_id " + "".join("WHEN %s THEN %s " for _ in other) + "ELSE %s END" if other else "%s"
-        when_params = [x for pair in other.items() for x in pair] + [default]
-    now = timezone.now()
-    table = model_table(CareTask)
-    with connection.cursor() as cursor:
-        staff, staff_params, crew, crew_params = crews.joined(cursor)
-        sql = (f"INSERT INTO {table} ({_COLUMNS}) "
-               f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, %s, {when}, {script}, c.ck_context, %s || c.ck_key, "
-               f"%s, '', '', %s, %s, '[]' "
-               f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
-               f"LEFT JOIN {staff} o ON o.staff_id = c.owner_id "
-               f"LEFT JOIN {crew} g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
-               f"WHERE 1 = 1 ORDER BY c.home_store_id, c.id "
-               f"ON CONFLICT (source_key) DO NOTHING")
-        # parameters in the order they appear in the text: the SELECT list's, the inner query's, the crews'
-        params = [rule.pk, rule.task_kind, rule.channel, day, *when_params, *script_params, f"{rule.code}:",
-                  TaskStatus.OPEN, now, now, *inner_params, *staff_params, *crew_params]
-        cursor.execute(sql, params)
-        created = max(cursor.rowcount, 0)
-    if created:  # webhooks: care_task.created for the rows just inserted (set-based: found by rule and time)
-        care_tasks_inserted.send(sender=CareTask, rule=rule, created_at=now)
-    return created
+    when, when_params = when
+    due, due_params = ("c.ck_day", []) if by_day else ("%s", [day])
+    staff, staff_params, crew, crew_params = crews.joined(cursor)
+    sql = (f"INSERT INTO {model_table(CareTask)} ({_COLUMNS}) "
+           f"SELECT c.id, c.home_store_id, {owner_id}, %s, %s, %s, {due}, {when}, {script}, c.ck_context, %s || c.ck_key, "
+           f"%s, '', '', %s, %s, '[]' "
+           f"FROM (SELECT c0.*, {slot} AS ck_slot FROM ({inner}) c0) c "
+           f"LEFT JOIN {staff} o ON o.staff_id = c.owner_id "
+           f"LEFT JOIN {crew} g ON g.store_id = c.home_store_id AND g.slot = c.ck_slot %% g.n "
+           f"WHERE 1 = 1 ORDER BY {'c.ck_day, ' if by_day else ''}c.home_store_id, c.id "
+           f"ON CONFLICT (source_key) DO NOTHING{' RETURNING id, member_id' if by_day else ''}")
+    # parameters in the order they appear in the text: the SELECT list's, the inner query's, the crews'. The time
+    # of creation as the ORM writes it (SQLite: UTC text), so that the webhooks find the rows by it.
+    now = connection.ops.adapt_datetimefield_value(now)
+    return sql, [rule.pk, rule.task_kind, rule.channel, *due_params, *when_params, *script_params, f"{rule.code}:",
+                 TaskStatus.OPEN, now, now, *inner_params, *staff_params, *crew_params]
 
 
 def generate_for_rule(rule: CareRule, on: dt.date, *, crews: Crews, members=None, due_at: dt.datetime | None = None,
@@ -433,6 +458,72 @@ def _merge_day(qs, member_id: int, due_on: dt.date, now) -> int:
 def _reason(task: CareTask) -> dict:
     return {"rule": task.rule.name if task.rule_id else str(_("Call")), "kind": task.rule.kind if task.rule_id else "",
             "script": task.script}
+
+
+# ---- many business dates at once (the sales import: care.bulk) -------------------------------------
+# Each member on her own business date: vd_care_days(member_id, day) holds them (`install_days`), the
+# members queryset carries the date as the annotation DAY, and each rule of DAY_STRATEGIES makes the
+# tasks of every date with one INSERT … SELECT per selection (the builder above, `by_day`) — the same
+# rows `generate(on=day, members=<hers>)` makes date by date, for statements that do not grow with
+# the number of dates.
+
+def install_days(days: dict[int, dt.date]) -> None:
+    """vd_care_days: one row per member (a dict: each member once) with her business date."""
+    ids = sorted(days)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS vd_care_days (member_id bigint PRIMARY KEY, day date NOT NULL)")
+        cursor.execute("DELETE FROM vd_care_days")
+        if connection.vendor == "postgresql":  # two array parameters, whatever the number of members
+            cursor.execute("INSERT INTO vd_care_days (member_id, day) SELECT * FROM unnest(%s::bigint[], %s::date[])",
+                           [ids, [days[pk] for pk in ids]])
+        else:
+            cursor.executemany("INSERT INTO vd_care_days (member_id, day) VALUES (%s, %s)", [(pk, days[pk]) for pk in ids])
+
+
+def day_members():
+    """The members of vd_care_days, each with her date as the annotation DAY (a lookup by the members table's
+    own name: the base table of every candidate query, which subqueries refer to from inside)."""
+    member = f"{model_table(Member)}.{quote_name('id')}"
+    return (Member.objects.filter(pk__in=RawSQL("SELECT member_id FROM vd_care_days", []))
+            .annotate(**{DAY: RawSQL(f"SELECT d.day FROM vd_care_days d WHERE d.member_id = {member}", [], output_field=DateField())}))
+
+
+def generate_on_days(*, days: dict[int, dt.date], rules, crews: Crews) -> dict[str, int]:
+    """`generate(on=days[m], rules=rules, members=<m>, crews=crews)` for each member m of vd_care_days
+    (`install_days(days)` first; every rule `takes_days`), all dates at once: {rule code: tasks created}. The
+    care_task.created events go out in the order of the date-by-date runs: by date, rule, selection, row."""
+    now, made, created = timezone.now(), {}, []
+    members = day_members()
+    dates = sorted(set(days.values()))
+    for r, rule in enumerate(rules):
+        even = rule.kind == RuleKind.WEEKLY_GREETING and rule.parameters.get("split") == "even"
+        made[rule.code], when = 0, _due_when(rule, crews, dates, by_day=True)
+        for k, sel in enumerate(DAY_STRATEGIES[rule.kind](rule, targeted(rule, members))):
+            try:
+                inner, inner_params = _candidates(sel, _placeholders(rule), by_day=True)
+            except EmptyResultSet:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(*_insert_sql(rule, sel, inner, inner_params, crews=crews, cursor=cursor, even=even, day=None,
+                                            when=when, now=now, by_day=True))
+                rows = cursor.fetchall()
+            made[rule.code] += len(rows)
+            created += [(days[member_id], r, k, pk) for pk, member_id in rows]
+    if created:
+        care_tasks_inserted.send(sender=CareTask, rule=None, created_at=now, ids=[row[-1] for row in sorted(created)])
+    return made
+
+
+def merge_calls_on_days() -> int:
+    """`merge_calls(on=<her date>, members=<her>)` for each member of vd_care_days: one query finds them all."""
+    sql = (f"SELECT t.member_id, t.due_on FROM {model_table(CareTask)} t JOIN vd_care_days d ON d.member_id = t.member_id "
+           f"WHERE t.kind = %s AND t.status = %s AND t.due_on >= d.day GROUP BY t.member_id, t.due_on HAVING COUNT(*) > 1 "
+           f"ORDER BY t.member_id, t.due_on")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [TaskKind.CALL, TaskStatus.OPEN])
+        groups = cursor.fetchall()
+    qs, now = CareTask.objects.filter(kind=TaskKind.CALL, status=TaskStatus.OPEN), timezone.now()
+    return sum(_merge_day(qs, member_id, _day(due_on), now) for member_id, due_on in groups)
 
 
 def escalate(*, on: dt.date) -> int:

@@ -51,7 +51,7 @@ ID = F("id")
 @dataclass
 class Selection:
     members: QuerySet                   # Member rows due (targeting already applied)
-    due_on: dt.date
+    due_on: dt.date | None              # None: each member's own date, the DAY column (DAY_STRATEGIES)
     key: list                           # the source key's suffix (after "<rule code>:"): str literals and expressions
     context: dict[str, Any] = field(default_factory=dict)  # name → constant or expression (kept on the task, usable in scripts)
     values: dict[str, Any] = field(default_factory=dict)   # annotations (aggregates) the key and context refer to by name
@@ -270,8 +270,11 @@ def _missing_you(rule, on, members):
 
 def _after_purchase(rule, on, members):
     sources = cal.source_days(on, days=rule.parameters["after_days"], months=rule.parameters["after_months"])
-    qs = members.filter(sales__kind=SaleKind.SALE, sales__business_date__in=sources)
-    return [Selection(qs, on, [ID, ":", F("bought_on")], {"date": F("bought_on")}, values={"bought_on": Min("sales__business_date")})]
+    return [_bought(members.filter(sales__kind=SaleKind.SALE, sales__business_date__in=sources), on)]
+
+
+def _bought(qs, on):
+    return Selection(qs, on, [ID, ":", F("bought_on")], {"date": F("bought_on")}, values={"bought_on": Min("sales__business_date")})
 
 
 def _event_notice(rule, on, members):
@@ -339,8 +342,13 @@ def _tier_review(rule, on, members):
 
 def _tier_changed(rule, on, members):
     """The member's last level change of the day in the rule's direction (a member may move twice)."""
+    return [_tier_moves(rule, members, on, on, [f":{on.isoformat()}"])]
+
+
+def _tier_moves(rule, members, day, due_on, suffix) -> Selection:
+    """`_tier_changed`'s selection for `day` — a date, or OuterRef(DAY): each member's own date."""
     direction = rule.parameters["direction"]
-    moves = (TierHistory.objects.filter(member=OuterRef("pk"), on=on)
+    moves = (TierHistory.objects.filter(member=OuterRef("pk"), on=day)
              .annotate(up_from=Coalesce("from_level__rank", 0), up_to=Coalesce("to_level__rank", 0)))
     if direction == "up":
         moves = moves.filter(up_to__gt=F("up_from"))
@@ -351,10 +359,10 @@ def _tier_changed(rule, on, members):
     def of_last(path, default):
         return Coalesce(Subquery(last.values(path)[:1]), Value(default))
 
-    return [Selection(members.filter(Exists(moves)), on, [ID, ":", F("to_code"), f":{on.isoformat()}"],
-                      {"from_level": F("from_name"), "to_level": F("to_name")},
-                      values={"to_code": of_last("to_level__code", "-"), "from_name": of_last("from_level__name", ""),
-                              "to_name": of_last("to_level__name", "")})]
+    return Selection(members.filter(Exists(moves)), due_on, [ID, ":", F("to_code"), *suffix],
+                     {"from_level": F("from_name"), "to_level": F("to_name")},
+                     values={"to_code": of_last("to_level__code", "-"), "from_name": of_last("from_level__name", ""),
+                             "to_name": of_last("to_level__name", "")})
 
 
 def _dormant(rule, on, members):
@@ -379,3 +387,31 @@ STRATEGIES: dict[str, Callable[..., list[Selection]]] = {
     RuleKind.POINTS_EXPIRING: _points_expiring, RuleKind.TIER_REVIEW: _tier_review, RuleKind.TIER_CHANGED: _tier_changed,
     RuleKind.DORMANT: _dormant, RuleKind.WEEKLY_GREETING: _weekly,
 }
+
+
+# ---- many business dates at once ------------------------------------------------------------------
+# The sales import runs care for thousands of members, each on her own business date (care.bulk): the
+# kinds below can take that date as a column of the members queryset (DAY, an annotation) in place of
+# `on`, so one statement serves every date. Same filters, keys and contexts as their strategy for one
+# date: the key's date is the column cast to text (ISO, as `on.isoformat()` writes it).
+DAY = "ck_day"
+
+
+def _after_purchase_days(rule, members):
+    return [_bought(members.filter(sales__kind=SaleKind.SALE, sales__business_date=F(DAY)), None)]
+
+
+def _tier_changed_days(rule, members):
+    return [_tier_moves(rule, members, OuterRef(DAY), None, [":", F(DAY)])]
+
+
+DAY_STRATEGIES: dict[str, Callable[..., list[Selection]]] = {
+    RuleKind.AFTER_PURCHASE: _after_purchase_days, RuleKind.TIER_CHANGED: _tier_changed_days,
+}
+
+
+def takes_days(rule) -> bool:
+    """Whether the rule can run for many dates at once (otherwise: one run per date)."""
+    if rule.kind == RuleKind.AFTER_PURCHASE:  # source_days(on) is [on] only for a same-day follow-up
+        return not (rule.parameters.get("after_days") or rule.parameters.get("after_months"))
+    return rule.kind in DAY_STRATEGIES

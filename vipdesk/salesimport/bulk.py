@@ -16,8 +16,8 @@ Per chunk, inside the caller's transaction (services.run_receipts):
    till would (bulk_loyalty.py, bulk_coupons.py), with the sales' ids reserved beforehand; then each
    sale is written once, with its result (what a replay answers), by COPY with its lines and
    payments, and the lots, entries, coupons and the members' totals in bulk;
-6. care runs once per business date for the members who bought that day (care.bulk), and the
-   webhooks events the till emits (tier.changed, coupon.issued, care_task.created, sale.posted) are
+6. care runs in waves of care moments (bulk_care.py), each wave's members on their own business
+   dates in one statement per rule (care.bulk), and the webhooks events the till emits (tier.changed, coupon.issued, care_task.created, sale.posted) are
    recorded per sale, in order.
 """
 from __future__ import annotations

@@ -8,14 +8,15 @@ only makes something new at a member's first sale of a business date or at a sal
 her tier — "care moments". So the chunk's sales are taken in waves: wave k holds the k-th care
 moment of every member; before it the tier history up to that moment is written and each member's
 tier row holds the level of that moment; the care generator (set-based, one INSERT … SELECT per
-rule) then runs once per business date of the wave for all its members. The tasks, their scripts
+rule) then runs once for all its members, each on the business date of her moment (every date of the
+wave in the same statements: care.bulk.care_after_member_days). The tasks, their scripts
 and their merges are those of the till, for far fewer statements than receipts.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
-from vipdesk.care.bulk import after_sale_rules, care_after_members
+from vipdesk.care.bulk import after_sale_rules, care_after_member_days
 from vipdesk.sales.models import Sale
 from vipdesk.tiers.models import MemberTier, TierHistory
 from vipdesk.tiers.signals import tier_changed
@@ -64,13 +65,13 @@ def settle(sales: list, *, tiers: bool = True) -> None:
     done = {m: 0 for m in by_member}  # per member, how many of her sales are settled
     for wave in range(max((len(v) for v in moments.values()), default=0)):
         now = {m: marks[wave] for m, marks in moments.items() if wave < len(marks)}
-        history, levels, days = [], defaultdict(list), defaultdict(list)
+        history, levels, days = [], defaultdict(list), {}
         for member_id, upto in now.items():
             own = by_member[member_id]
             history += [s._history for s in own[done[member_id]:upto + 1] if s._history is not None]
             moment = own[upto]
             levels[getattr(moment._level, "pk", None)].append(member_id)
-            days[moment.business_date].append(member_id)
+            days[member_id] = moment.business_date
         if history:
             TierHistory.objects.bulk_create(history)
         for level_id, members in levels.items() if tiers else ():
@@ -81,8 +82,7 @@ def settle(sales: list, *, tiers: bool = True) -> None:
                 say.tier(sale)
                 say.posted(sale)
             say.tier(own[upto])
-        for day in sorted(days):
-            care_after_members(day, days[day], rules)
+        care_after_member_days(days, rules)  # every business date of the wave at once
         for member_id, upto in now.items():
             say.posted(by_member[member_id][upto])
             done[member_id] = upto + 1

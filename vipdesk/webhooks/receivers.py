@@ -166,10 +166,14 @@ def on_care_task_created(sender, *, task, **kwargs):
         _task_event(task, _member_refs([task.member_id]))
 
 
-def on_care_tasks_inserted(sender, *, rule, created_at, **kwargs):
+def on_care_tasks_inserted(sender, *, rule, created_at, ids=None, **kwargs):
     if not _listening(T.CARE_TASK_CREATED):
         return
-    tasks = list(CareTask.objects.filter(rule=rule, created_at=created_at).select_related("store", "rule").order_by("pk"))
+    if ids is not None:  # a run over many dates: these tasks, in this order
+        found = CareTask.objects.filter(pk__in=ids).select_related("store", "rule").in_bulk()
+        tasks = [found[pk] for pk in ids if pk in found]
+    else:
+        tasks = list(CareTask.objects.filter(rule=rule, created_at=created_at).select_related("store", "rule").order_by("pk"))
     refs = _member_refs(t.member_id for t in tasks)
     for task in tasks:
         _task_event(task, refs)
