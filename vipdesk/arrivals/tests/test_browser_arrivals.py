@@ -1,8 +1,11 @@
 """The owner's open console page shows the notice of a device's arrival POST, live (uvicorn,
 config.asgi, the in-process channel), and 已问候 logs a contact; a page opened later still shows a
 notice nobody acted on. With VIPDESK_SCREENSHOTS set, the notice is kept at 1280 and 1024 px."""
+import datetime as dt
+
 import pytest
 import requests
+from django.utils import timezone
 
 from vipdesk.accounts.roles import Role
 from vipdesk.arrivals.services import duty_set
@@ -31,7 +34,8 @@ def test_an_arrival_post_shows_the_notice_on_the_owners_open_page(asgi_server, p
 
     store = Store.objects.create(code="SH01", name="上海南京西路店")
     owner = StaffFactory(username="lina", display_name="李娜", role=Role.GUIDE, stores=[store])
-    member = make_member(actor=hq, store=store, name="张小明", mobile="13812348000", gender="F",
+    soon = (timezone.localdate() + dt.timedelta(days=5)).replace(year=1992)  # a leap year: any day of the year exists
+    member = make_member(actor=hq, store=store, name="张小明", mobile="13812348000", gender="F", birthday=soon.isoformat(),
                          style_preferences="喜欢安静的试衣间，偏爱真丝", notes="不喝咖啡；工作日勿来电")
     member.owner = owner
     member.save(update_fields=["owner"])
@@ -49,6 +53,7 @@ def test_an_arrival_post_shows_the_notice_on_the_owners_open_page(asgi_server, p
     text = card.inner_text()
     assert "张女士" in text and "张*明" in text and "李娜" in text and "真丝" in text and "不喝咖啡" in text
     assert "上海南京西路店" in text
+    assert "5 天后生日" in text  # her birthday in five days, in Chinese (the label was once left in English)
     shot(page, f"arrival-notice-{width}.png", full_page=False)
 
     page.click("#arrival-pane .arrival-greeted")
